@@ -1,0 +1,22 @@
+//! The subcommands, one module each.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+/// Every `netpol` subcommand.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Print the version of the engine and exit.
+    Version,
+}
+
+/// Runs a subcommand and maps its outcome to the exit code of the CLI contract.
+pub fn run(command: Command) -> ExitCode {
+    match command {
+        Command::Version => {
+            println!("netpol {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! `netpol-core`: every piece of Calico policy semantics Netpol Studio knows, in one place.
+//!
+//! The app (in the browser, through a web worker) and the `netpol` CLI both call into this crate; neither
+//! re-implements a rule of Calico. The crate has no web or OS dependencies and builds for native and
+//! `wasm32-unknown-unknown`.
+
+pub mod model;

@@ -1,0 +1,55 @@
+//! Policy names across Calico versions (`calico-semantics.md` §2).
+//!
+//! Up to Calico 3.31 a policy in a non-default tier had to be called `<tier>.<name>`, and the stored
+//! `crd.projectcalico.org/v1` object is always tier-prefixed, `default.` included. From 3.32 names are
+//! free. The model keeps the bare name; these functions convert at the edges.
+
+use super::DEFAULT_TIER;
+
+/// The bare name of a policy read with `name` in `tier`: a `<tier>.` prefix that matches the tier is
+/// removed (so `platform.allow-dns` in tier `platform` and `allow-dns` are one policy); any other name
+/// is kept as written.
+pub fn bare_policy_name<'a>(name: &'a str, tier: &str) -> &'a str {
+    match name.strip_prefix(tier).and_then(|rest| rest.strip_prefix('.')) {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => name,
+    }
+}
+
+/// The tier-prefixed name Calico up to 3.31 shows and `crd.projectcalico.org/v1` stores.
+/// `include_default` adds `default.` for default-tier policies (crd v1 backend names do).
+pub fn prefixed_policy_name(bare: &str, tier: &str, include_default: bool) -> String {
+    if tier == DEFAULT_TIER && !include_default {
+        bare.to_owned()
+    } else {
+        format!("{tier}.{bare}")
+    }
+}
+
+/// The name Calico gives a Kubernetes NetworkPolicy in the default tier.
+pub fn kubernetes_policy_name(name: &str) -> String {
+    format!("knp.default.{name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tier_prefixes_are_removed_only_when_they_match() {
+        assert_eq!(bare_policy_name("platform.allow-dns", "platform"), "allow-dns");
+        assert_eq!(bare_policy_name("default.allow-dns", "default"), "allow-dns");
+        assert_eq!(bare_policy_name("allow-dns", "platform"), "allow-dns");
+        assert_eq!(bare_policy_name("security.allow-dns", "platform"), "security.allow-dns");
+        assert_eq!(bare_policy_name("platform.", "platform"), "platform.");
+        assert_eq!(bare_policy_name("platformx.a", "platform"), "platformx.a");
+    }
+
+    #[test]
+    fn prefixed_names_follow_the_flavour() {
+        assert_eq!(prefixed_policy_name("allow-dns", "security", false), "security.allow-dns");
+        assert_eq!(prefixed_policy_name("allow-dns", "default", false), "allow-dns");
+        assert_eq!(prefixed_policy_name("allow-dns", "default", true), "default.allow-dns");
+        assert_eq!(kubernetes_policy_name("web"), "knp.default.web");
+    }
+}
