@@ -5,3 +5,4 @@
 //! `wasm32-unknown-unknown`.
 
 pub mod model;
+pub mod selector;

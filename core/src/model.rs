@@ -64,7 +64,11 @@ pub struct ObjectMeta {
 impl ObjectMeta {
     /// Metadata with just a name (and a namespace for namespaced kinds).
     pub fn named(name: impl Into<String>, namespace: Option<&str>) -> ObjectMeta {
-        ObjectMeta { name: name.into(), namespace: namespace.map(str::to_owned), ..ObjectMeta::default() }
+        ObjectMeta {
+            name: name.into(),
+            namespace: namespace.map(str::to_owned),
+            ..ObjectMeta::default()
+        }
     }
 }
 
@@ -90,12 +94,18 @@ impl CalicoPolicyKind {
 
     /// Namespaced (`NetworkPolicy`, `StagedNetworkPolicy`) rather than cluster-wide.
     pub fn is_namespaced(self) -> bool {
-        matches!(self, CalicoPolicyKind::NetworkPolicy | CalicoPolicyKind::StagedNetworkPolicy)
+        matches!(
+            self,
+            CalicoPolicyKind::NetworkPolicy | CalicoPolicyKind::StagedNetworkPolicy
+        )
     }
 
     /// Staged kinds are never enforced; they give the "would be" verdict.
     pub fn is_staged(self) -> bool {
-        matches!(self, CalicoPolicyKind::StagedNetworkPolicy | CalicoPolicyKind::StagedGlobalNetworkPolicy)
+        matches!(
+            self,
+            CalicoPolicyKind::StagedNetworkPolicy | CalicoPolicyKind::StagedGlobalNetworkPolicy
+        )
     }
 }
 
@@ -113,7 +123,11 @@ pub struct CalicoPolicy {
 impl CalicoPolicy {
     /// The tier this policy lives in (`default` when unset).
     pub fn tier(&self) -> &str {
-        self.spec.tier.as_deref().filter(|t| !t.is_empty()).unwrap_or(DEFAULT_TIER)
+        self.spec
+            .tier
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .unwrap_or(DEFAULT_TIER)
     }
 }
 
@@ -344,7 +358,13 @@ pub struct Tier {
 impl Tier {
     /// A tier with a name, an order and Calico's default action (`Deny`).
     pub fn new(name: impl Into<String>, order: Option<f64>) -> Tier {
-        Tier { metadata: ObjectMeta::named(name, None), spec: TierSpec { order, ..TierSpec::default() } }
+        Tier {
+            metadata: ObjectMeta::named(name, None),
+            spec: TierSpec {
+                order,
+                ..TierSpec::default()
+            },
+        }
     }
 
     /// The tier's default action, `Deny` when unset.
@@ -651,7 +671,12 @@ impl ResourceSet {
             .chain(self.namespaces.iter().cloned().map(Resource::Namespace))
             .chain(self.network_sets.iter().cloned().map(Resource::NetworkSet))
             .chain(self.policies.iter().cloned().map(Resource::CalicoPolicy))
-            .chain(self.kubernetes_policies.iter().cloned().map(Resource::KubernetesPolicy))
+            .chain(
+                self.kubernetes_policies
+                    .iter()
+                    .cloned()
+                    .map(Resource::KubernetesPolicy),
+            )
             .chain(self.workloads.iter().cloned().map(Resource::Workload))
     }
 
@@ -677,7 +702,10 @@ impl FromIterator<Resource> for ResourceSet {
 }
 
 /// Serialises a value that serde would otherwise write through `Display`.
-pub(crate) fn serialize_display<T: fmt::Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_display<T: fmt::Display, S: Serializer>(
+    value: &T,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     s.collect_str(value)
 }
 

@@ -10,7 +10,10 @@ use super::DEFAULT_TIER;
 /// removed (so `platform.allow-dns` in tier `platform` and `allow-dns` are one policy); any other name
 /// is kept as written.
 pub fn bare_policy_name<'a>(name: &'a str, tier: &str) -> &'a str {
-    match name.strip_prefix(tier).and_then(|rest| rest.strip_prefix('.')) {
+    match name
+        .strip_prefix(tier)
+        .and_then(|rest| rest.strip_prefix('.'))
+    {
         Some(rest) if !rest.is_empty() => rest,
         _ => name,
     }
@@ -37,19 +40,37 @@ mod tests {
 
     #[test]
     fn tier_prefixes_are_removed_only_when_they_match() {
-        assert_eq!(bare_policy_name("platform.allow-dns", "platform"), "allow-dns");
-        assert_eq!(bare_policy_name("default.allow-dns", "default"), "allow-dns");
+        assert_eq!(
+            bare_policy_name("platform.allow-dns", "platform"),
+            "allow-dns"
+        );
+        assert_eq!(
+            bare_policy_name("default.allow-dns", "default"),
+            "allow-dns"
+        );
         assert_eq!(bare_policy_name("allow-dns", "platform"), "allow-dns");
-        assert_eq!(bare_policy_name("security.allow-dns", "platform"), "security.allow-dns");
+        assert_eq!(
+            bare_policy_name("security.allow-dns", "platform"),
+            "security.allow-dns"
+        );
         assert_eq!(bare_policy_name("platform.", "platform"), "platform.");
         assert_eq!(bare_policy_name("platformx.a", "platform"), "platformx.a");
     }
 
     #[test]
     fn prefixed_names_follow_the_flavour() {
-        assert_eq!(prefixed_policy_name("allow-dns", "security", false), "security.allow-dns");
-        assert_eq!(prefixed_policy_name("allow-dns", "default", false), "allow-dns");
-        assert_eq!(prefixed_policy_name("allow-dns", "default", true), "default.allow-dns");
+        assert_eq!(
+            prefixed_policy_name("allow-dns", "security", false),
+            "security.allow-dns"
+        );
+        assert_eq!(
+            prefixed_policy_name("allow-dns", "default", false),
+            "allow-dns"
+        );
+        assert_eq!(
+            prefixed_policy_name("allow-dns", "default", true),
+            "default.allow-dns"
+        );
         assert_eq!(kubernetes_policy_name("web"), "knp.default.web");
     }
 }

@@ -92,7 +92,9 @@ impl fmt::Display for Protocol {
 
 /// A protocol that is neither a Calico protocol name nor a number 1–255.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{text}` is not a protocol: expected TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 1-255")]
+#[error(
+    "`{text}` is not a protocol: expected TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 1-255"
+)]
 pub struct ProtocolParseError {
     text: String,
 }
@@ -111,7 +113,9 @@ impl FromStr for Protocol {
             "UDPLite" => Ok(Protocol::UdpLite),
             _ => match text.parse::<u8>() {
                 Ok(n) if n > 0 => Ok(Protocol::Number(n)),
-                _ => Err(ProtocolParseError { text: text.to_owned() }),
+                _ => Err(ProtocolParseError {
+                    text: text.to_owned(),
+                }),
             },
         }
     }
@@ -132,7 +136,9 @@ impl<'de> Deserialize<'de> for Protocol {
             d,
             |n| match u8::try_from(n) {
                 Ok(n) if n > 0 => Ok(Protocol::Number(n)),
-                _ => Err(ProtocolParseError { text: n.to_string() }),
+                _ => Err(ProtocolParseError {
+                    text: n.to_string(),
+                }),
             },
             str::parse,
         )
@@ -182,10 +188,17 @@ impl FromStr for Port {
     type Err = PortParseError;
 
     fn from_str(text: &str) -> Result<Port, PortParseError> {
-        let err = |reason| PortParseError { text: text.to_owned(), reason };
+        let err = |reason| PortParseError {
+            text: text.to_owned(),
+            reason,
+        };
         if let Some((lo, hi)) = text.split_once(':') {
-            let lo: u16 = lo.parse().map_err(|_| err("the range start is not a number 0-65535"))?;
-            let hi: u16 = hi.parse().map_err(|_| err("the range end is not a number 0-65535"))?;
+            let lo: u16 = lo
+                .parse()
+                .map_err(|_| err("the range start is not a number 0-65535"))?;
+            let hi: u16 = hi
+                .parse()
+                .map_err(|_| err("the range end is not a number 0-65535"))?;
             return match lo.cmp(&hi) {
                 std::cmp::Ordering::Less => Ok(Port::Range(lo, hi)),
                 std::cmp::Ordering::Equal => Ok(Port::Number(lo)),
@@ -193,11 +206,16 @@ impl FromStr for Port {
             };
         }
         if text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty() {
-            return text.parse().map(Port::Number).map_err(|_| err("a port number is 0-65535"));
+            return text
+                .parse()
+                .map(Port::Number)
+                .map_err(|_| err("a port number is 0-65535"));
         }
         let valid_name = !text.is_empty()
             && text.len() <= 128
-            && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
         if valid_name {
             Ok(Port::Named(text.to_owned()))
         } else {
@@ -219,7 +237,14 @@ impl<'de> Deserialize<'de> for Port {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Port, D::Error> {
         deserialize_int_or_string(
             d,
-            |n| u16::try_from(n).map(Port::Number).map_err(|_| PortParseError { text: n.to_string(), reason: "a port number is 0-65535" }),
+            |n| {
+                u16::try_from(n)
+                    .map(Port::Number)
+                    .map_err(|_| PortParseError {
+                        text: n.to_string(),
+                        reason: "a port number is 0-65535",
+                    })
+            },
             str::parse,
         )
     }
@@ -231,14 +256,26 @@ mod tests {
 
     #[test]
     fn protocol_names_and_numbers_are_equivalent() {
-        let cases = [("TCP", 6), ("UDP", 17), ("ICMP", 1), ("ICMPv6", 58), ("SCTP", 132), ("UDPLite", 136), ("17", 17), ("99", 99)];
+        let cases = [
+            ("TCP", 6),
+            ("UDP", 17),
+            ("ICMP", 1),
+            ("ICMPv6", 58),
+            ("SCTP", 132),
+            ("UDPLite", 136),
+            ("17", 17),
+            ("99", 99),
+        ];
         for (text, number) in cases {
             let protocol: Protocol = text.parse().unwrap();
             assert_eq!(protocol.number(), number, "{text}");
             assert_eq!(protocol.to_string(), text);
         }
         assert_eq!(Protocol::Number(17).canonical(), Protocol::Udp);
-        assert!("tcp".parse::<Protocol>().is_err(), "v3 protocol names are case-sensitive");
+        assert!(
+            "tcp".parse::<Protocol>().is_err(),
+            "v3 protocol names are case-sensitive"
+        );
         assert_eq!(Protocol::parse_lenient("tcp"), Ok(Protocol::Tcp));
         assert!("0".parse::<Protocol>().is_err());
         assert!("256".parse::<Protocol>().is_err());
@@ -249,7 +286,10 @@ mod tests {
         assert_eq!("80".parse(), Ok(Port::Number(80)));
         assert_eq!("1000:2000".parse(), Ok(Port::Range(1000, 2000)));
         assert_eq!("53:53".parse(), Ok(Port::Number(53)));
-        assert_eq!("http-metrics".parse(), Ok(Port::Named("http-metrics".into())));
+        assert_eq!(
+            "http-metrics".parse(),
+            Ok(Port::Named("http-metrics".into()))
+        );
         for bad in ["2000:1000", "65536", "a:b", "", "has space", "1:"] {
             assert!(bad.parse::<Port>().is_err(), "{bad}");
         }
@@ -259,9 +299,21 @@ mod tests {
 
     #[test]
     fn int_or_string_fields_round_trip_through_json() {
-        let ports: Vec<Port> = serde_json::from_str(r#"[80, "443", "1000:2000", "https"]"#).unwrap();
-        assert_eq!(ports, vec![Port::Number(80), Port::Number(443), Port::Range(1000, 2000), Port::Named("https".into())]);
-        assert_eq!(serde_json::to_string(&ports).unwrap(), r#"[80,443,"1000:2000","https"]"#);
+        let ports: Vec<Port> =
+            serde_json::from_str(r#"[80, "443", "1000:2000", "https"]"#).unwrap();
+        assert_eq!(
+            ports,
+            vec![
+                Port::Number(80),
+                Port::Number(443),
+                Port::Range(1000, 2000),
+                Port::Named("https".into())
+            ]
+        );
+        assert_eq!(
+            serde_json::to_string(&ports).unwrap(),
+            r#"[80,443,"1000:2000","https"]"#
+        );
         let protocols: Vec<Protocol> = serde_json::from_str(r#"["TCP", 17]"#).unwrap();
         assert_eq!(serde_json::to_string(&protocols).unwrap(), r#"["TCP",17]"#);
         assert!(serde_json::from_str::<Protocol>("0").is_err());
