@@ -4,5 +4,6 @@
 //! re-implements a rule of Calico. The crate has no web or OS dependencies and builds for native and
 //! `wasm32-unknown-unknown`.
 
+pub mod lint;
 pub mod model;
 pub mod selector;

@@ -1,0 +1,350 @@
+//! Every lint: a case that triggers it and a near miss that must not (issue 9 quality bar).
+
+use netpol_core::lint::{ChangeOp, Finding, LINTS, LintConfig, ids, lint_resources};
+use netpol_core::model::ResourceSet;
+use serde_json::{Value, json};
+
+/// A resource set from its JSON form (`tiers`, `policies`, … as in `ResourceSet`).
+fn set(value: Value) -> ResourceSet {
+    serde_json::from_value(value).expect("test resource set")
+}
+
+fn policy(kind: &str, name: &str, namespace: Option<&str>, spec: Value) -> Value {
+    let mut metadata = json!({"name": name});
+    if let Some(ns) = namespace {
+        metadata["namespace"] = json!(ns);
+    }
+    json!({"kind": kind, "metadata": metadata, "spec": spec})
+}
+
+fn gnp(name: &str, spec: Value) -> Value {
+    policy("GlobalNetworkPolicy", name, None, spec)
+}
+
+fn np(name: &str, namespace: &str, spec: Value) -> Value {
+    policy("NetworkPolicy", name, Some(namespace), spec)
+}
+
+fn tier(name: &str, order: Option<f64>, default_action: Option<&str>) -> Value {
+    let mut spec = json!({});
+    if let Some(o) = order {
+        spec["order"] = json!(o);
+    }
+    if let Some(a) = default_action {
+        spec["defaultAction"] = json!(a);
+    }
+    json!({"metadata": {"name": name}, "spec": spec})
+}
+
+fn dns_rules() -> Value {
+    json!([
+        {"action": "Allow", "protocol": "UDP", "destination": {"selector": "k8s-app == 'kube-dns'", "ports": [53]}},
+        {"action": "Allow", "protocol": "TCP", "destination": {"selector": "k8s-app == 'kube-dns'", "ports": [53]}},
+    ])
+}
+
+/// A sound baseline: security tier, DNS allowed first, a global default deny excluding the system
+/// namespaces in the default tier.
+fn baseline(mut extra_policies: Vec<Value>, extra_tiers: Vec<Value>) -> Value {
+    let mut policies = vec![
+        gnp(
+            "allow-dns",
+            json!({"tier": "security", "order": 100.0, "types": ["Egress"], "egress": dns_rules()}),
+        ),
+        gnp(
+            "pass-rest",
+            json!({"tier": "security", "order": 2000.0, "types": ["Ingress", "Egress"],
+            "ingress": [{"action": "Pass"}], "egress": [{"action": "Pass"}]}),
+        ),
+        gnp(
+            "default-deny",
+            json!({"order": 1000.0, "types": ["Ingress", "Egress"],
+            "selector": "projectcalico.org/namespace not in {'kube-system', 'calico-system', 'cattle-system', 'tigera-operator'}"}),
+        ),
+    ];
+    policies.append(&mut extra_policies);
+    let mut tiers = vec![tier("security", Some(100.0), None)];
+    tiers.extend(extra_tiers);
+    json!({"tiers": tiers, "policies": policies})
+}
+
+fn findings(value: Value) -> Vec<Finding> {
+    lint_resources(&set(value), &LintConfig::default())
+}
+
+fn fired(findings: &[Finding], id: &str) -> bool {
+    findings.iter().any(|f| f.id == id)
+}
+
+fn check_case(id: &str, trigger: Value, near_miss: Value) {
+    let hit = findings(trigger);
+    assert!(fired(&hit, id), "`{id}` should fire; got {:#?}", hit);
+    let miss = findings(near_miss);
+    assert!(
+        !fired(&miss, id),
+        "`{id}` should not fire on the near miss; got {:#?}",
+        miss.iter().filter(|f| f.id == id).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn the_baseline_is_clean() {
+    let found = findings(baseline(vec![], vec![]));
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn tier_not_found() {
+    check_case(
+        ids::TIER_NOT_FOUND,
+        baseline(
+            vec![gnp(
+                "x",
+                json!({"tier": "platform", "order": 1.0, "ingress": [{"action": "Allow"}]}),
+            )],
+            vec![],
+        ),
+        baseline(
+            vec![gnp(
+                "x",
+                json!({"tier": "platform", "order": 1.0, "ingress": [{"action": "Allow"}]}),
+            )],
+            vec![tier("platform", Some(200.0), None)],
+        ),
+    );
+}
+
+#[test]
+fn tier_order_tie() {
+    check_case(
+        ids::TIER_ORDER_TIE,
+        baseline(vec![], vec![tier("platform", Some(100.0), None)]),
+        baseline(vec![], vec![tier("platform", Some(100.5), None)]),
+    );
+    // The implicit default tier has order 1,000,000.
+    let hit = findings(baseline(
+        vec![],
+        vec![tier("late", Some(1_000_000.0), None)],
+    ));
+    assert!(fired(&hit, ids::TIER_ORDER_TIE), "{hit:#?}");
+}
+
+#[test]
+fn pass_in_last_tier() {
+    let last = || vec![tier("apps", Some(2_000_000.0), None)];
+    check_case(
+        ids::PASS_IN_LAST_TIER,
+        baseline(
+            vec![gnp(
+                "p",
+                json!({"tier": "apps", "order": 1.0, "ingress": [{"action": "Pass", "protocol": "TCP"}]}),
+            )],
+            last(),
+        ),
+        baseline(
+            vec![gnp(
+                "p",
+                json!({"tier": "apps", "order": 1.0, "ingress": [{"action": "Allow", "protocol": "TCP"}]}),
+            )],
+            last(),
+        ),
+    );
+    // Pass in an earlier tier is the normal hand-over.
+    let pass_early = findings(baseline(vec![], vec![]));
+    assert!(!fired(&pass_early, ids::PASS_IN_LAST_TIER));
+    // A last tier that passes by default.
+    check_case(
+        ids::PASS_IN_LAST_TIER,
+        baseline(
+            vec![gnp(
+                "p",
+                json!({"tier": "apps", "ingress": [{"action": "Allow"}]}),
+            )],
+            vec![tier("apps", Some(2e6), Some("Pass"))],
+        ),
+        baseline(
+            vec![gnp(
+                "p",
+                json!({"tier": "apps", "ingress": [{"action": "Allow"}]}),
+            )],
+            vec![tier("apps", Some(2e6), Some("Deny"))],
+        ),
+    );
+}
+
+#[test]
+fn tier_prefix_mismatch() {
+    let tiers = || vec![tier("platform", Some(200.0), None)];
+    check_case(
+        ids::TIER_PREFIX_MISMATCH,
+        baseline(
+            vec![gnp(
+                "security.allow-x",
+                json!({"tier": "platform", "order": 1.0, "ingress": [{"action": "Allow"}]}),
+            )],
+            tiers(),
+        ),
+        baseline(
+            vec![gnp(
+                "platform.allow-x",
+                json!({"tier": "platform", "order": 1.0, "ingress": [{"action": "Allow"}]}),
+            )],
+            tiers(),
+        ),
+    );
+    // Kubernetes-derived names are formatted by Calico, not tier-prefixed.
+    let knp = findings(baseline(
+        vec![np(
+            "knp.default.web",
+            "shop",
+            json!({"order": 1000.0, "ingress": [{"action": "Allow"}]}),
+        )],
+        vec![],
+    ));
+    assert!(!fired(&knp, ids::TIER_PREFIX_MISMATCH));
+}
+
+#[test]
+fn name_order_mismatch() {
+    let tiers = || vec![tier("platform", Some(200.0), None)];
+    check_case(
+        ids::NAME_ORDER_MISMATCH,
+        baseline(
+            vec![gnp(
+                "platform.100-allow-x",
+                json!({"tier": "platform", "order": 200.0, "ingress": [{"action": "Allow"}]}),
+            )],
+            tiers(),
+        ),
+        baseline(
+            vec![gnp(
+                "platform.100-allow-x",
+                json!({"tier": "platform", "order": 100.0, "ingress": [{"action": "Allow"}]}),
+            )],
+            tiers(),
+        ),
+    );
+    let hit = findings(baseline(
+        vec![gnp(
+            "100-x",
+            json!({"tier": "security", "ingress": [{"action": "Allow"}]}),
+        )],
+        vec![],
+    ));
+    let f = hit
+        .iter()
+        .find(|f| f.id == ids::NAME_ORDER_MISMATCH)
+        .expect("fires without an order");
+    assert_eq!(f.fix.changes[0].path, "/spec/order");
+    assert_eq!(f.fix.changes[0].value, Some(json!(100.0)));
+}
+
+#[test]
+fn inline_cidrs_and_domains() {
+    let nets = |n: usize| {
+        (0..n)
+            .map(|i| format!("192.0.2.{i}/32"))
+            .collect::<Vec<_>>()
+    };
+    check_case(
+        ids::INLINE_CIDRS,
+        baseline(
+            vec![gnp(
+                "x",
+                json!({"tier": "security", "order": 5.0, "egress": [{"action": "Allow", "destination": {"nets": nets(5)}}]}),
+            )],
+            vec![],
+        ),
+        baseline(
+            vec![gnp(
+                "x",
+                json!({"tier": "security", "order": 5.0, "egress": [{"action": "Allow", "destination": {"nets": nets(4)}}]}),
+            )],
+            vec![],
+        ),
+    );
+    check_case(
+        ids::INLINE_DOMAINS,
+        baseline(
+            vec![gnp(
+                "x",
+                json!({"tier": "security", "order": 5.0, "egress": [{"action": "Allow", "destination": {"domains": ["api.stripe.com"]}}]}),
+            )],
+            vec![],
+        ),
+        baseline(
+            vec![gnp(
+                "x",
+                json!({"tier": "security", "order": 5.0, "egress": [{"action": "Allow", "destination": {"selector": "set == 'stripe'"}}]}),
+            )],
+            vec![],
+        ),
+    );
+}
+
+#[test]
+fn dns_udp_only() {
+    let udp_only = json!([{"action": "Allow", "protocol": "UDP", "destination": {"ports": [53]}}]);
+    let mut hit = baseline(vec![], vec![]);
+    hit["policies"][0]["spec"]["egress"] = udp_only;
+    let miss = baseline(vec![], vec![]);
+    check_case(ids::DNS_UDP_ONLY, hit.clone(), miss);
+    let found = findings(hit);
+    let f = found
+        .iter()
+        .find(|f| f.id == ids::DNS_UDP_ONLY)
+        .expect("fires");
+    assert_eq!(f.fix.changes[0].op, ChangeOp::Add);
+    assert_eq!(
+        f.fix.changes[0]
+            .value
+            .as_ref()
+            .and_then(|v| v.get("protocol")),
+        Some(&json!("TCP"))
+    );
+    // A port range that includes 53 on UDP counts as a DNS allow too.
+    let mut range = baseline(vec![], vec![]);
+    range["policies"][0]["spec"]["egress"] =
+        json!([{"action": "Allow", "protocol": "UDP", "destination": {"ports": ["1:1024"]}}]);
+    assert!(fired(&findings(range), ids::DNS_UDP_ONLY));
+}
+
+#[test]
+fn default_deny_without_dns() {
+    let deny = |order: f64| {
+        gnp(
+            "deny-all",
+            json!({"tier": "security", "order": order, "types": ["Ingress", "Egress"]}),
+        )
+    };
+    // allow-dns is at order 100 in tier security: a deny at 50 comes first, one at 150 after.
+    check_case(
+        ids::DEFAULT_DENY_WITHOUT_DNS,
+        baseline(vec![deny(50.0)], vec![]),
+        baseline(vec![deny(150.0)], vec![]),
+    );
+}
+
+#[test]
+fn every_lint_id_is_kebab_case_and_unique() {
+    let mut seen = std::collections::BTreeSet::new();
+    for lint in LINTS {
+        assert!(
+            lint.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+            "{}",
+            lint.id
+        );
+        assert!(seen.insert(lint.id), "duplicate {}", lint.id);
+    }
+}
+
+#[test]
+fn lints_can_be_turned_off() {
+    let hit = set(baseline(vec![], vec![tier("platform", Some(100.0), None)]));
+    assert!(fired(
+        &lint_resources(&hit, &LintConfig::default()),
+        ids::TIER_ORDER_TIE
+    ));
+    let config = LintConfig::default().allow(ids::TIER_ORDER_TIE);
+    assert!(!fired(&lint_resources(&hit, &config), ids::TIER_ORDER_TIE));
+}
