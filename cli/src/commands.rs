@@ -9,6 +9,8 @@ use clap::Subcommand;
 pub enum Command {
     /// Print the version of the engine and exit.
     Version,
+    /// Evaluate a Calico selector against labels (one, or JSON lines with --batch).
+    Selector(crate::selector::SelectorArgs),
 }
 
 /// Runs a subcommand and maps its outcome to the exit code of the CLI contract.
@@ -18,5 +20,6 @@ pub fn run(command: Command) -> ExitCode {
             println!("netpol {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        Command::Selector(args) => crate::selector::run(&args),
     }
 }
