@@ -19,9 +19,11 @@ use serde::{Deserialize, Serialize};
 use crate::model::{PolicyType, ResourceSet};
 
 mod context;
+mod defaults;
 mod dns;
 mod literals;
 mod tiers;
+mod universe;
 
 use context::Context;
 
@@ -291,8 +293,9 @@ pub fn lint_resources(resources: &ResourceSet, config: &LintConfig) -> Vec<Findi
 fn run(ctx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     tiers::check(ctx, &mut findings);
-    let broad_deny = context::broad_denies(ctx);
-    dns::check(ctx, &broad_deny, &mut findings);
+    let denies = defaults::default_denies(ctx);
+    defaults::check(ctx, &denies, &mut findings);
+    dns::check(ctx, &denies, &mut findings);
     literals::check(ctx, &mut findings);
     finish(ctx.config, findings)
 }

@@ -348,3 +348,113 @@ fn lints_can_be_turned_off() {
     let config = LintConfig::default().allow(ids::TIER_ORDER_TIE);
     assert!(!fired(&lint_resources(&hit, &config), ids::TIER_ORDER_TIE));
 }
+
+fn workload(name: &str, namespace: &str, labels: Value) -> Value {
+    json!({"kind": "Deployment", "metadata": {"name": name, "namespace": namespace, "labels": labels}})
+}
+
+fn without_policy(mut value: Value, name: &str) -> Value {
+    if let Some(list) = value["policies"].as_array_mut() {
+        list.retain(|p| p["metadata"]["name"] != json!(name));
+    }
+    value
+}
+
+#[test]
+fn no_global_default_deny() {
+    check_case(
+        ids::NO_GLOBAL_DEFAULT_DENY,
+        without_policy(baseline(vec![], vec![]), "default-deny"),
+        baseline(vec![], vec![]),
+    );
+    // A deny scoped to one environment's namespaces is not global.
+    let mut scoped = without_policy(baseline(vec![], vec![]), "default-deny");
+    scoped["policies"].as_array_mut().unwrap().push(gnp("deny-prod", json!({"order": 1000.0, "types": ["Ingress", "Egress"], "namespaceSelector": "env == 'prod'"})));
+    scoped["namespaces"] = json!([{"metadata": {"name": "shop", "labels": {"env": "prod"}}}, {"metadata": {"name": "lab", "labels": {"env": "dev"}}}]);
+    assert!(fired(
+        &findings(scoped.clone()),
+        ids::NO_GLOBAL_DEFAULT_DENY
+    ));
+    scoped["namespaces"][1]["metadata"]["labels"]["env"] = json!("prod");
+    assert!(!fired(&findings(scoped), ids::NO_GLOBAL_DEFAULT_DENY));
+}
+
+#[test]
+fn default_deny_selects_system_namespaces() {
+    let mut hit = baseline(vec![], vec![]);
+    hit["policies"][2]["spec"]["selector"] = json!("all()");
+    check_case(
+        ids::DEFAULT_DENY_SYSTEM_NAMESPACES,
+        hit.clone(),
+        baseline(vec![], vec![]),
+    );
+    let found = findings(hit);
+    let f = found
+        .iter()
+        .find(|f| f.id == ids::DEFAULT_DENY_SYSTEM_NAMESPACES)
+        .unwrap();
+    let fixed = f.fix.changes[0].value.clone().unwrap();
+    assert!(fixed.as_str().unwrap().contains("not in"), "{fixed}");
+    // Excluding only some of them is not enough.
+    let mut partial = baseline(vec![], vec![]);
+    partial["policies"][2]["spec"]["selector"] =
+        json!("projectcalico.org/namespace != 'kube-system'");
+    assert!(fired(
+        &findings(partial),
+        ids::DEFAULT_DENY_SYSTEM_NAMESPACES
+    ));
+}
+
+#[test]
+fn ingress_only_default_deny() {
+    let mut hit = baseline(vec![], vec![]);
+    hit["policies"][2]["spec"]["types"] = json!(["Ingress"]);
+    let mut miss = hit.clone();
+    miss["policies"].as_array_mut().unwrap().push(gnp(
+        "deny-egress",
+        json!({"order": 1001.0, "types": ["Egress"]}),
+    ));
+    check_case(ids::INGRESS_ONLY_DEFAULT_DENY, hit, miss);
+}
+
+#[test]
+fn namespace_without_default_deny() {
+    let mut hit = baseline(vec![], vec![]);
+    hit["policies"][2]["spec"]["selector"] = json!(
+        "projectcalico.org/namespace not in {'kube-system', 'calico-system', 'cattle-system', 'tigera-operator', 'shop'}"
+    );
+    hit["workloads"] = json!([
+        workload("web", "shop", json!({"app": "web"})),
+        workload("api", "bank", json!({"app": "api"}))
+    ]);
+    let mut miss = baseline(vec![], vec![]);
+    miss["workloads"] = hit["workloads"].clone();
+    check_case(ids::NAMESPACE_WITHOUT_DENY, hit.clone(), miss);
+    let found = findings(hit);
+    let hits: Vec<_> = found
+        .iter()
+        .filter(|f| f.id == ids::NAMESPACE_WITHOUT_DENY)
+        .collect();
+    assert_eq!(hits.len(), 1, "only `shop` is open: {hits:#?}");
+    assert_eq!(hits[0].location.resource.name, "shop");
+    // A Kubernetes policy selecting the pod covers it (implicit default-tier deny).
+    let mut knp = baseline(vec![], vec![]);
+    knp["policies"][2]["spec"]["selector"] = found_selector_excluding_shop();
+    knp["workloads"] = json!([workload("web", "shop", json!({"app": "web"}))]);
+    knp["kubernetes_policies"] = json!([{"metadata": {"name": "web", "namespace": "shop"}, "spec": {"podSelector": {"matchLabels": {"app": "web"}}}}]);
+    assert!(!fired(&findings(knp), ids::NAMESPACE_WITHOUT_DENY));
+}
+
+fn found_selector_excluding_shop() -> Value {
+    json!(
+        "projectcalico.org/namespace not in {'kube-system', 'calico-system', 'cattle-system', 'tigera-operator', 'shop'}"
+    )
+}
+
+#[test]
+fn default_deny_without_dns_sees_namespace_scoped_denies() {
+    let mut hit = baseline(vec![], vec![]);
+    hit["policies"][0]["spec"]["tier"] = json!("default");
+    hit["policies"][0]["spec"]["order"] = json!(5000.0);
+    assert!(fired(&findings(hit), ids::DEFAULT_DENY_WITHOUT_DNS));
+}

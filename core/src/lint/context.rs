@@ -2,11 +2,13 @@
 //! implicit tiers), its policies in evaluation order, and how to name things in findings.
 
 use std::cmp::Ordering;
+use std::collections::BTreeSet;
 
 use crate::model::{
     Action, CalicoPolicy, DEFAULT_TIER, PolicyType, ResourceSet, Rule, TierDefaultAction,
 };
 
+use super::universe::{self, Endpoint, Selectors};
 use super::{Finding, LintConfig, Location, ResourceRef, RuleRef, SuggestedFix, lint_info};
 
 /// The built-in default tier's order since Calico 3.29.
@@ -34,6 +36,12 @@ pub struct Context<'a> {
     pub tiers: Vec<TierInfo>,
     /// Indices into `set.policies`, sorted by evaluation order (tier, order, name).
     pub policy_order: Vec<usize>,
+    /// Every selector of the policies, parsed once.
+    pub selectors: Selectors,
+    /// The workloads as endpoints, in resource order.
+    pub endpoints: Vec<Endpoint>,
+    /// Every namespace the resources mention.
+    pub namespaces: BTreeSet<String>,
 }
 
 /// Compares two optional orders with `None` as +∞.
@@ -75,6 +83,13 @@ impl<'a> Context<'a> {
             config,
             tiers,
             policy_order: (0..set.policies.len()).collect(),
+            selectors: Selectors::new(set),
+            endpoints: set
+                .workloads
+                .iter()
+                .map(|w| universe::workload_endpoint(set, w))
+                .collect(),
+            namespaces: universe::known_namespaces(set),
         };
         let mut order = std::mem::take(&mut ctx.policy_order);
         order.sort_by(|&a, &b| ctx.cmp_policies(&set.policies[a], &set.policies[b]));
@@ -119,6 +134,16 @@ impl<'a> Context<'a> {
     /// Whether policy `a` is evaluated before policy `b` (both in evaluation order, any tier).
     pub fn evaluated_before(&self, a: &CalicoPolicy, b: &CalicoPolicy) -> bool {
         self.cmp_policies(a, b) == Ordering::Less
+    }
+
+    /// Whether `p` applies to `e`; a policy whose selectors do not parse applies to nothing.
+    pub fn applies(&self, p: &CalicoPolicy, e: &Endpoint) -> bool {
+        universe::applies(&self.selectors, p, e).unwrap_or(false)
+    }
+
+    /// Whether `name` is one of the configured system namespaces.
+    pub fn is_system_namespace(&self, name: &str) -> bool {
+        self.config.system_namespaces.iter().any(|s| s == name)
     }
 
     /// The tier's end-of-tier action (Deny for tiers that do not exist).
@@ -215,23 +240,4 @@ pub fn is_deny_all(ctx: &Context<'_>, p: &CalicoPolicy, direction: PolicyType) -
         .iter()
         .any(|r| r.action == Action::Deny && is_catch_all(r))
         || ctx.tier_default_action(p.tier()) == TierDefaultAction::Deny
-}
-
-/// The policies that deny by default in a direction: deny-all policies (see [`is_deny_all`]) whose
-/// selector is broad (here: empty or `all()`).
-pub fn broad_denies<'a>(ctx: &Context<'a>) -> Vec<(&'a CalicoPolicy, PolicyType)> {
-    let mut out = Vec::new();
-    for p in ctx.policies_in_order() {
-        let broad = p
-            .spec
-            .selector
-            .as_deref()
-            .is_none_or(|s| matches!(s.trim(), "" | "all()"));
-        for direction in [PolicyType::Ingress, PolicyType::Egress] {
-            if broad && is_deny_all(ctx, p, direction) {
-                out.push((p, direction));
-            }
-        }
-    }
-    out
 }
