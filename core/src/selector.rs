@@ -197,6 +197,34 @@ impl Selector {
         label_selector::from_label_selector(ls)
     }
 
+    /// Every label key prefixed with `prefix`, as Calico's `PrefixVisitor` does for `pcns.` (namespace
+    /// labels) and `pcsa.` (service-account labels). Fails only if a prefixed key would be invalid.
+    pub fn prefixed(&self, prefix: &str) -> Result<Selector, SelectorError> {
+        let mut expr = self.expr.clone();
+        let mut bad = None;
+        expr.walk_mut(&mut |e| {
+            if let Some(key) = e.key_mut() {
+                key.insert_str(0, prefix);
+                if bad.is_none() && !is_valid_key(key) {
+                    bad = Some(key.clone());
+                }
+            }
+        });
+        match bad {
+            Some(key) => Err(bad_key(&key)),
+            None => Ok(Selector { expr }),
+        }
+    }
+
+    /// Every `all()` replaced by `all` and every `global()` by `global`: Calico's rewriting of a
+    /// namespaceSelector (`all()` → `has(projectcalico.org/namespace)`, `global()` →
+    /// `!has(projectcalico.org/namespace)`).
+    pub fn replace_all_and_global(&self, all: &Selector, global: &Selector) -> Selector {
+        Selector {
+            expr: replace_leaves(&self.expr, &all.expr, &global.expr),
+        }
+    }
+
     /// The Kubernetes `LabelSelector` with the same meaning, if there is one.
     pub fn to_label_selector(&self) -> Option<crate::model::LabelSelector> {
         label_selector::to_label_selector(&self.expr)
@@ -217,9 +245,44 @@ impl std::str::FromStr for Selector {
     }
 }
 
+impl serde::Serialize for Selector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Selector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Selector, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Selector::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl Default for Selector {
     fn default() -> Selector {
         Selector::all()
+    }
+}
+
+/// A copy of `expr` with `all()`/`global()` leaves replaced (replacements are not walked again).
+fn replace_leaves(expr: &Expr, all: &Expr, global: &Expr) -> Expr {
+    match expr {
+        Expr::All => all.clone(),
+        Expr::Global => global.clone(),
+        Expr::Not(inner) => Expr::Not(Box::new(replace_leaves(inner, all, global))),
+        Expr::And(operands) => Expr::And(
+            operands
+                .iter()
+                .map(|e| replace_leaves(e, all, global))
+                .collect(),
+        ),
+        Expr::Or(operands) => Expr::Or(
+            operands
+                .iter()
+                .map(|e| replace_leaves(e, all, global))
+                .collect(),
+        ),
+        leaf => leaf.clone(),
     }
 }
 

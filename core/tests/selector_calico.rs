@@ -602,3 +602,42 @@ fn from_expr_restores_invariants() {
         .is_err()
     );
 }
+
+#[test]
+fn prefixing_and_namespace_rewriting_as_calico() {
+    // GetEntityRuleSelector: namespaceSelector keys get `pcns.`, all() → has(ns), global() → !has(ns).
+    let ns_sel = parse("env == 'prod' || all() || global()").prefixed("pcns.");
+    let has_ns = parse("has(projectcalico.org/namespace)");
+    let no_ns = parse("!has(projectcalico.org/namespace)");
+    let rewritten = ns_sel.map(|s| s.replace_all_and_global(&has_ns, &no_ns).canonical());
+    assert_eq!(
+        rewritten.ok().as_deref(),
+        Some(
+            r#"(pcns.env == "prod" || has(projectcalico.org/namespace) || !has(projectcalico.org/namespace))"#
+        )
+    );
+    // Replacements are not rewritten again.
+    let swapped = parse("all()").replace_all_and_global(&parse("global()"), &parse("all()"));
+    assert!(swapped.is_global());
+    assert!(parse("has(a)").prefixed(&"p".repeat(512)).is_err());
+    assert_eq!(
+        parse("a in {'x'} && !has(b)")
+            .prefixed("pcsa.")
+            .map(|s| s.label_keys())
+            .ok(),
+        Some(vec!["pcsa.a".to_string(), "pcsa.b".to_string()])
+    );
+}
+
+#[test]
+fn serde_uses_the_canonical_text() {
+    let sel = parse("b == 'y' && a in {'z', 'x'}");
+    let json = serde_json::to_string(&sel).ok();
+    assert_eq!(
+        json.as_deref(),
+        Some(r#""(b == \"y\" && a in {\"x\", \"z\"})""#)
+    );
+    let back: Option<Selector> = json.and_then(|j| serde_json::from_str(&j).ok());
+    assert_eq!(back, Some(sel));
+    assert!(serde_json::from_str::<Selector>(r#""a == b""#).is_err());
+}

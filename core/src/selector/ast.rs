@@ -145,6 +145,32 @@ impl Expr {
         }
     }
 
+    /// Calls `f` on this node and every node below it, parents first; `f` may replace nodes (the walk
+    /// then continues into the replacement).
+    pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        f(self);
+        match self {
+            Expr::Not(inner) => inner.walk_mut(f),
+            Expr::And(operands) | Expr::Or(operands) => {
+                for operand in operands {
+                    operand.walk_mut(f);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The label key this node tests, mutably.
+    pub(crate) fn key_mut(&mut self) -> Option<&mut String> {
+        match self {
+            Expr::Has(key)
+            | Expr::Match { key, .. }
+            | Expr::In { key, .. }
+            | Expr::NotIn { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+
     /// The label key this node tests, if it is a leaf that tests one.
     pub fn key(&self) -> Option<&str> {
         match self {
