@@ -1,0 +1,359 @@
+//! Fleet-ready GitOps export: from resources per environment to a repository that Rancher Fleet
+//! deploys without hand edits (`../shared/spec/fleet-export.md`).
+//!
+//! Layout of the export:
+//! ```text
+//! README.md                        what each bundle holds, dependency order, promotion path
+//! gitrepo.yaml                     the fleet.cattle.io/v1alpha1 GitRepo (paths, branch, polling, drift)
+//! bundles/tiers/                   Tier objects                               (deployed first)
+//! bundles/infrastructure/          global baseline and network sets            dependsOn tiers
+//! bundles/applications/<team>/     namespaced policies of one team             dependsOn infrastructure
+//! bundles/*/overlays/<env>/        complete objects replacing the base file in environment <env>
+//! ```
+//! **Architecture Invariant**: the output depends on the input only — sorted paths, one object per file,
+//! stable key order, fixed zip timestamps — so the same design always gives byte-identical trees.
+
+use std::collections::BTreeMap;
+
+use crate::model::{ApiFlavour, Labels, Resource, ResourceSet};
+
+mod deploy;
+mod file_tree;
+pub mod fleet;
+mod layout;
+mod readme;
+
+pub use deploy::{DeployError, deployed_files};
+pub use file_tree::{FileTree, ZipError, to_zip};
+pub use layout::{BundleKind, file_safe};
+
+use fleet::{
+    BundleRef, ClusterSelector, CorrectDrift, FleetYaml, GitRepo, GitRepoMeta, GitRepoSpec,
+    GitTarget, TargetCustomization, YamlOptions, bundle_name,
+};
+use layout::{Layout, Placement, layout, placed};
+
+/// The `GitRepo` and repository settings of an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FleetSettings {
+    /// `metadata.name` of the GitRepo; also the prefix of every bundle name.
+    pub gitrepo_name: String,
+    /// Namespace of the GitRepo (`fleet-default` targets Rancher's downstream clusters).
+    pub gitrepo_namespace: String,
+    /// URL of the Git repository the export is pushed to.
+    pub repo_url: String,
+    pub branch: String,
+    /// How often Fleet polls Git; short for security-critical policy.
+    pub polling_interval: String,
+    /// Fleet restores objects changed by hand on a cluster.
+    pub correct_drift: bool,
+    /// Keep the policies on the clusters when a bundle is deleted (a deny baseline must not vanish).
+    pub keep_resources: bool,
+    /// The directory holding the bundles.
+    pub bundles_root: String,
+}
+
+impl Default for FleetSettings {
+    fn default() -> FleetSettings {
+        FleetSettings {
+            gitrepo_name: "network-policies".to_owned(),
+            gitrepo_namespace: "fleet-default".to_owned(),
+            repo_url: "https://git.example.com/platform/network-policies".to_owned(),
+            branch: "main".to_owned(),
+            polling_interval: "60s".to_owned(),
+            correct_drift: true,
+            keep_resources: true,
+            bundles_root: "bundles".to_owned(),
+        }
+    }
+}
+
+/// A deployment environment: its name and the labels its clusters carry in Fleet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    pub name: String,
+    /// `clusterSelector.matchLabels` of the environment's clusters (e.g. `env: prod`).
+    pub cluster_labels: Labels,
+}
+
+/// Everything the exporter needs, independent of how a design is written down.
+#[derive(Debug, Clone)]
+pub struct ExportInput {
+    pub settings: FleetSettings,
+    /// `crd.projectcalico.org/v1` is the usual choice: it works without the Calico API server.
+    pub flavour: ApiFlavour,
+    /// Every environment with the complete set of resources it deploys, in promotion order
+    /// (dev → staging → prod). The last one is the base of every bundle.
+    pub environments: Vec<(Environment, ResourceSet)>,
+    /// The resources for every cluster when there is no environment.
+    pub fallback: ResourceSet,
+    /// Namespace → team: namespaced policies of a team share one application bundle. A namespace
+    /// not listed is its own team.
+    pub teams: BTreeMap<String, String>,
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// An object could not be written as YAML.
+    #[error("cannot write {kind} `{name}`: {message}")]
+    Render {
+        kind: String,
+        name: String,
+        message: String,
+    },
+    /// A Fleet file could not be written.
+    #[error("cannot write `{path}`: {message}")]
+    Fleet { path: String, message: String },
+    /// Two environments or teams map to the same directory.
+    #[error("{what} `{first}` and `{second}` would share the directory `{dir}`; rename one")]
+    Collision {
+        what: &'static str,
+        first: String,
+        second: String,
+        dir: String,
+    },
+}
+
+/// Writes one resource as a YAML document in the chosen flavour.
+pub type Render<'a> = dyn Fn(&Resource, ApiFlavour) -> Result<String, String> + 'a;
+
+/// One bundle of the export, for the README and the PR summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleInfo {
+    pub kind: BundleKind,
+    /// Directory relative to the repository root.
+    pub dir: String,
+    /// Fleet's name for the bundle.
+    pub name: String,
+    pub depends_on: Vec<String>,
+    /// Files of objects (base or overlay-only), relative to the bundle.
+    pub objects: Vec<String>,
+    /// Environment → number of files its overlay replaces or adds.
+    pub overlays: BTreeMap<String, usize>,
+}
+
+/// Exports resources to a Fleet repository.
+pub fn export_resources(input: &ExportInput, render: &Render<'_>) -> Result<FileTree, ExportError> {
+    check_directories(input)?;
+    let render_set = |set: &ResourceSet| -> Result<BTreeMap<Placement, String>, ExportError> {
+        placed(set, &input.teams)
+            .map(|(placement, resource)| {
+                render(&resource, input.flavour)
+                    .map(|text| (placement, text))
+                    .map_err(|message| ExportError::Render {
+                        kind: resource.kind().to_owned(),
+                        name: resource.metadata().name.clone(),
+                        message,
+                    })
+            })
+            .collect()
+    };
+    let environments = input
+        .environments
+        .iter()
+        .map(|(env, set)| Ok((file_safe(&env.name), render_set(set)?)))
+        .collect::<Result<Vec<_>, ExportError>>()?;
+    let fallback = if input.environments.is_empty() {
+        render_set(&input.fallback)?
+    } else {
+        BTreeMap::new()
+    };
+    let layout = layout(&environments, &fallback);
+    let bundles = bundle_infos(&input.settings, &layout);
+
+    let mut tree = FileTree::new();
+    for info in &bundles {
+        let fleet_yaml = fleet_yaml_for(info, input, &layout[&info.kind]);
+        let path = format!("{}/fleet.yaml", info.dir);
+        let text = fleet::to_yaml(&fleet_yaml).map_err(|e| ExportError::Fleet {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        tree.insert(path, text);
+        for (file, object) in &layout[&info.kind] {
+            if let Some(base) = &object.base {
+                tree.insert(format!("{}/{file}", info.dir), base.as_str());
+            }
+            for (env, text) in &object.overlays {
+                tree.insert(format!("{}/overlays/{env}/{file}", info.dir), text.as_str());
+            }
+        }
+    }
+    let gitrepo = gitrepo_for(input, &bundles);
+    let text = fleet::to_yaml(&gitrepo).map_err(|e| ExportError::Fleet {
+        path: "gitrepo.yaml".into(),
+        message: e.to_string(),
+    })?;
+    tree.insert("gitrepo.yaml", text);
+    tree.insert("README.md", readme::readme(input, &bundles));
+    Ok(tree)
+}
+
+/// Environment and team names become directory names: two that clean up to the same name would
+/// silently merge, so they are refused.
+fn check_directories(input: &ExportInput) -> Result<(), ExportError> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for (env, _) in &input.environments {
+        if let Some(first) = seen.insert(file_safe(&env.name), &env.name) {
+            return Err(ExportError::Collision {
+                what: "environments",
+                first: first.to_owned(),
+                second: env.name.clone(),
+                dir: file_safe(&env.name),
+            });
+        }
+    }
+    let mut teams: BTreeMap<String, &str> = BTreeMap::new();
+    for team in input.teams.values() {
+        if let Some(first) = teams.insert(file_safe(team), team)
+            && first != team
+        {
+            return Err(ExportError::Collision {
+                what: "teams",
+                first: first.to_owned(),
+                second: team.clone(),
+                dir: file_safe(team),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The bundles in deployment order, with their Fleet names and dependencies. A layer with nothing in
+/// it is left out (Fleet refuses empty bundles), and dependencies skip over it.
+fn bundle_infos(settings: &FleetSettings, layout: &Layout) -> Vec<BundleInfo> {
+    let mut out: Vec<BundleInfo> = Vec::new();
+    let mut previous_layer: Vec<String> = Vec::new();
+    let mut infrastructure_or_tiers: Vec<String> = Vec::new();
+    for (kind, files) in layout {
+        let dir = format!("{}/{}", settings.bundles_root, kind.dir());
+        let name = bundle_name(&settings.gitrepo_name, &dir);
+        let depends_on = match kind {
+            BundleKind::Tiers => Vec::new(),
+            BundleKind::Infrastructure => previous_layer.clone(),
+            BundleKind::Application(_) => infrastructure_or_tiers.clone(),
+        };
+        if matches!(kind, BundleKind::Tiers | BundleKind::Infrastructure) {
+            previous_layer = vec![name.clone()];
+            infrastructure_or_tiers = vec![name.clone()];
+        }
+        let mut overlays = BTreeMap::new();
+        for object in files.values() {
+            for env in object.overlays.keys() {
+                *overlays.entry(env.clone()).or_insert(0) += 1;
+            }
+        }
+        out.push(BundleInfo {
+            kind: kind.clone(),
+            dir,
+            name,
+            depends_on,
+            objects: files.keys().cloned().collect(),
+            overlays,
+        });
+    }
+    out
+}
+
+fn fleet_yaml_for(
+    info: &BundleInfo,
+    input: &ExportInput,
+    files: &BTreeMap<String, layout::ObjectFile>,
+) -> FleetYaml {
+    let layer = match &info.kind {
+        BundleKind::Tiers => "tiers",
+        BundleKind::Infrastructure => "infrastructure",
+        BundleKind::Application(_) => "application",
+    };
+    let mut labels = Labels::new();
+    labels.insert("netpol.studio/layer".to_owned(), layer.to_owned());
+    // Namespaced objects always carry their namespace; the default only decides where Fleet keeps the
+    // bundle's release record, so an application bundle keeps it with the team.
+    let default_namespace = match &info.kind {
+        BundleKind::Application(_) => files
+            .keys()
+            .next()
+            .and_then(|f| f.split_once('/'))
+            .map(|(ns, _)| ns.to_owned()),
+        _ => None,
+    };
+    let target_customizations = input
+        .environments
+        .iter()
+        .map(|(env, _)| (env, file_safe(&env.name)))
+        .filter(|(_, dir)| info.overlays.contains_key(dir))
+        .map(|(env, dir)| TargetCustomization {
+            name: dir.clone(),
+            cluster_selector: Some(ClusterSelector {
+                match_labels: env.cluster_labels.clone(),
+            }),
+            yaml: Some(YamlOptions {
+                overlays: vec![dir],
+            }),
+        })
+        .collect();
+    FleetYaml {
+        labels,
+        default_namespace,
+        keep_resources: None,
+        depends_on: info
+            .depends_on
+            .iter()
+            .map(|name| BundleRef { name: name.clone() })
+            .collect(),
+        target_customizations,
+    }
+}
+
+fn gitrepo_for(input: &ExportInput, bundles: &[BundleInfo]) -> GitRepo {
+    let s = &input.settings;
+    let mut paths: Vec<String> = Vec::new();
+    for info in bundles {
+        let path = match info.kind {
+            BundleKind::Application(_) => format!("{}/applications", s.bundles_root),
+            _ => info.dir.clone(),
+        };
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    let targets = if input.environments.is_empty() {
+        vec![GitTarget {
+            name: "all-clusters".to_owned(),
+            cluster_selector: ClusterSelector::default(),
+        }]
+    } else {
+        input
+            .environments
+            .iter()
+            .map(|(env, _)| GitTarget {
+                name: file_safe(&env.name),
+                cluster_selector: ClusterSelector {
+                    match_labels: env.cluster_labels.clone(),
+                },
+            })
+            .collect()
+    };
+    GitRepo::new(
+        GitRepoMeta {
+            name: s.gitrepo_name.clone(),
+            namespace: s.gitrepo_namespace.clone(),
+        },
+        GitRepoSpec {
+            repo: s.repo_url.clone(),
+            branch: s.branch.clone(),
+            paths,
+            polling_interval: s.polling_interval.clone(),
+            correct_drift: CorrectDrift {
+                enabled: s.correct_drift,
+            },
+            keep_resources: s.keep_resources,
+            targets,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,270 @@
+//! Fleet's own files: `fleet.yaml` of a bundle and the `GitRepo` that points Fleet at the export.
+//!
+//! Field names and nesting follow rancher/fleet `pkg/apis/fleet.cattle.io/v1alpha1` (`FleetYAML`,
+//! `BundleSpec`, `GitRepoSpec`). Fleet validates `fleet.yaml` strictly (unknown keys are errors), so
+//! these structs carry only keys that exist upstream, and every optional key is skipped when unset.
+
+use std::collections::BTreeMap;
+
+use md5::{Digest, Md5};
+use serde::{Deserialize, Serialize};
+
+use crate::model::Labels;
+
+/// The longest bundle name Fleet keeps (Helm's release-name limit, `MaxHelmReleaseNameLen`).
+const MAX_BUNDLE_NAME_LEN: usize = 53;
+
+/// A `metav1.LabelSelector` with `matchLabels` only: environments are chosen by exact labels.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterSelector {
+    /// Empty means "every cluster" (`clusterSelector: {}`), as Fleet documents.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub match_labels: Labels,
+}
+
+/// `dependsOn[]`: a bundle that must be ready first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleRef {
+    /// The Fleet bundle name (see [`bundle_name`]).
+    pub name: String,
+}
+
+/// `targetCustomizations[].yaml`: overlays for plain-YAML bundles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YamlOptions {
+    /// Directory names under `overlays/`; a file there replaces the bundle's file of the same path,
+    /// a `NAME_patch.yaml` is merged into `NAME.yaml`.
+    pub overlays: Vec<String>,
+}
+
+/// One `targetCustomizations[]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetCustomization {
+    pub name: String,
+    /// Customizations written by the exporter always select by labels; `None` when read from a
+    /// `fleet.yaml` that selects by cluster name or group instead (never matched by [`super::deploy`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_selector: Option<ClusterSelector>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yaml: Option<YamlOptions>,
+}
+
+/// The `fleet.yaml` of one bundle.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FleetYaml {
+    /// Bundle labels (usable in other bundles' `dependsOn.selector`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: Labels,
+    /// Namespace for namespaced objects written without one. Never `namespace:`, which would fail
+    /// bundles holding cluster-scoped objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_namespace: Option<String>,
+    /// Keep the objects on the clusters when the bundle is deleted (a deny baseline must not vanish).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_resources: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<BundleRef>,
+    /// First match wins, so environments never overlap here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_customizations: Vec<TargetCustomization>,
+}
+
+/// `metadata` of the GitRepo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitRepoMeta {
+    pub name: String,
+    pub namespace: String,
+}
+
+/// `spec.correctDrift`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectDrift {
+    pub enabled: bool,
+}
+
+/// `spec.targets[]`: which clusters receive the repository at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitTarget {
+    pub name: String,
+    pub cluster_selector: ClusterSelector,
+}
+
+/// `spec` of the GitRepo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitRepoSpec {
+    pub repo: String,
+    pub branch: String,
+    pub paths: Vec<String>,
+    pub polling_interval: String,
+    pub correct_drift: CorrectDrift,
+    #[serde(default)]
+    pub keep_resources: bool,
+    /// Empty means Fleet's default (`clusterGroup: default`); the exporter always writes targets.
+    #[serde(default)]
+    pub targets: Vec<GitTarget>,
+}
+
+/// A `fleet.cattle.io/v1alpha1` `GitRepo`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitRepo {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: GitRepoMeta,
+    pub spec: GitRepoSpec,
+}
+
+impl GitRepo {
+    /// A GitRepo with the fixed `apiVersion` and `kind`.
+    pub fn new(metadata: GitRepoMeta, spec: GitRepoSpec) -> GitRepo {
+        GitRepo {
+            api_version: "fleet.cattle.io/v1alpha1".to_owned(),
+            kind: "GitRepo".to_owned(),
+            metadata,
+            spec,
+        }
+    }
+}
+
+/// Writes a Fleet document as YAML (kubectl style: block lists at the key's indentation).
+pub(crate) fn to_yaml<T: Serialize>(value: &T) -> Result<String, serde_saphyr::ser::Error> {
+    serde_saphyr::to_string(value)
+}
+
+/// The name Fleet gives the bundle in directory `dir` (relative to the repository root) of GitRepo
+/// `gitrepo`: rancher/fleet `internal/names.HelmReleaseName(filepath.Join(gitrepo, dir))`. The exporter
+/// needs it because `dependsOn` refers to bundles by that name.
+pub fn bundle_name(gitrepo: &str, dir: &str) -> String {
+    let original = join_clean(gitrepo, dir);
+    let mut name = original.replace('/', "-");
+    let disallowed = |c: char| !(c.is_ascii_alphanumeric() || c == '-');
+    if name != name.to_lowercase() || name.contains(disallowed) {
+        // Fleet appends a checksum of the name before cleaning it, so that names differing only in
+        // case or punctuation stay distinct.
+        name = format!("{name}-{}", md5_hex(&name, 8));
+    }
+    let mut cleaned = String::with_capacity(name.len());
+    for c in name.to_lowercase().chars() {
+        let c = if disallowed(c) { '-' } else { c };
+        if !(c == '-' && cleaned.ends_with('-')) {
+            cleaned.push(c);
+        }
+    }
+    let cleaned = cleaned.trim_matches('-');
+    if is_dns_label(cleaned) {
+        limit(cleaned, MAX_BUNDLE_NAME_LEN)
+    } else {
+        md5_hex(&original, 24)
+    }
+}
+
+/// Go's `filepath.Join`: joined with `/`, empty and `.` elements dropped.
+fn join_clean(a: &str, b: &str) -> String {
+    a.split('/')
+        .chain(b.split('/'))
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn is_dns_label(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes.first() != Some(&b'-')
+        && bytes.last() != Some(&b'-')
+}
+
+/// rancher/fleet `names.Limit`: longer names are cut and end in `-` plus 5 hex digits of their md5.
+fn limit(s: &str, count: usize) -> String {
+    if s.len() <= count {
+        return s.to_owned();
+    }
+    let keep = count - 6;
+    let separator = if s.as_bytes()[keep - 1] == b'-' {
+        ""
+    } else {
+        "-"
+    };
+    format!("{}{separator}{}", &s[..keep], md5_hex(s, 5))
+}
+
+fn md5_hex(s: &str, len: usize) -> String {
+    let digest = Md5::digest(s.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    hex[..len].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundle_names_follow_fleet() {
+        // Expected values computed with the validator's Python port of HelmReleaseName.
+        let cases = [
+            (
+                "network-policies",
+                "bundles/infrastructure",
+                "network-policies-bundles-infrastructure",
+            ),
+            (
+                "network-policies",
+                "bundles/tiers",
+                "network-policies-bundles-tiers",
+            ),
+            ("network-policies", ".", "network-policies"),
+            ("np", "bundles/Apps", "np-bundles-apps-f03fe5b6"),
+            ("np", "bundles/a_b", "np-bundles-a-b-70506c45"),
+            (
+                "network-policies",
+                "bundles/applications/payments-and-checkout-team",
+                "network-policies-bundles-applications-payments-db1f4",
+            ),
+        ];
+        for (repo, dir, expected) in cases {
+            assert_eq!(bundle_name(repo, dir), expected, "{repo} {dir}");
+        }
+    }
+
+    #[test]
+    fn fleet_yaml_skips_unset_keys_and_uses_camel_case() {
+        let fleet = FleetYaml {
+            depends_on: vec![BundleRef { name: "a-b".into() }],
+            target_customizations: vec![TargetCustomization {
+                name: "prod".into(),
+                cluster_selector: Some(ClusterSelector {
+                    match_labels: [("env".into(), "prod".into())].into(),
+                }),
+                yaml: Some(YamlOptions {
+                    overlays: vec!["prod".into()],
+                }),
+            }],
+            ..FleetYaml::default()
+        };
+        let text = to_yaml(&fleet).unwrap();
+        assert_eq!(
+            text,
+            "dependsOn:\n- name: a-b\ntargetCustomizations:\n- name: prod\n  clusterSelector:\n    matchLabels:\n      env: prod\n  yaml:\n    overlays:\n    - prod\n"
+        );
+    }
+
+    #[test]
+    fn an_empty_cluster_selector_is_written_as_braces() {
+        let target = GitTarget {
+            name: "all".into(),
+            cluster_selector: ClusterSelector::default(),
+        };
+        assert_eq!(
+            to_yaml(&target).unwrap(),
+            "name: all\nclusterSelector: {}\n"
+        );
+    }
+}
