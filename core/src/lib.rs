@@ -4,6 +4,7 @@
 //! re-implements a rule of Calico. The crate has no web or OS dependencies and builds for native and
 //! `wasm32-unknown-unknown`.
 
+pub mod diff;
 pub mod export;
 pub mod lint;
 pub mod model;

@@ -1,0 +1,280 @@
+//! The pull-request summary: what changed, the lints of the new version, and — when flow logs were
+//! given — the impact on observed traffic. Markdown for people, JSON (`serde`) for tools.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::{FieldChange, ObjectChange, RuleEdit, SetDiff, diff_sets};
+use crate::lint::{Finding, LintConfig, Severity, lint_resources};
+use crate::model::{PolicyType, ResourceSet};
+
+/// A lint finding of the new version, and whether the old version had it too.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LintEntry {
+    pub finding: Finding,
+    /// Not found in the old version: introduced by this change.
+    pub new: bool,
+}
+
+/// Impact figures from replaying observed flows against the old and new versions (`netpol impact`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImpactFigures {
+    /// Observed flows allowed before and denied after.
+    pub broken: usize,
+    /// Observed flows denied before and allowed after.
+    pub widened: usize,
+    pub unchanged_allow: usize,
+    pub unchanged_deny: usize,
+    /// A few broken or widened flows, described, for the reviewer.
+    pub examples: Vec<String>,
+    /// Rules of the new version that no observed flow hit (`tier/policy rule N`).
+    pub unused_rules: Vec<String>,
+}
+
+/// Everything a pull request needs to show about a policy change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrSummary {
+    pub diff: SetDiff,
+    pub lints: Vec<LintEntry>,
+    /// `None` when no flows were given.
+    pub impact: Option<ImpactFigures>,
+}
+
+/// Compares `old` and `new`, lints `new`, and attaches the impact figures when there are any.
+pub fn pr_summary(
+    old: &ResourceSet,
+    new: &ResourceSet,
+    config: &LintConfig,
+    impact: Option<ImpactFigures>,
+) -> PrSummary {
+    let before = lint_resources(old, config);
+    let same = |a: &Finding, b: &Finding| {
+        a.id == b.id
+            && a.location.resource == b.location.resource
+            && a.location.rule == b.location.rule
+            && a.message == b.message
+    };
+    let lints = lint_resources(new, config)
+        .into_iter()
+        .map(|finding| {
+            let new = !before.iter().any(|b| same(b, &finding));
+            LintEntry { finding, new }
+        })
+        .collect();
+    PrSummary {
+        diff: diff_sets(old, new),
+        lints,
+        impact,
+    }
+}
+
+fn direction(d: PolicyType) -> &'static str {
+    match d {
+        PolicyType::Ingress => "ingress",
+        PolicyType::Egress => "egress",
+    }
+}
+
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "(unset)".to_owned(),
+        serde_json::Value::String(s) => format!("`{s}`"),
+        other => format!("`{other}`"),
+    }
+}
+
+fn order_text(order: Option<f64>) -> String {
+    order.map_or("unset".to_owned(), |o| o.to_string())
+}
+
+impl PrSummary {
+    /// The summary as Markdown, ready to paste into a pull request.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let (added, removed, changed) = self.diff.counts();
+        let _ = writeln!(out, "## Network policy changes\n");
+        if self.diff.is_empty() {
+            let _ = writeln!(out, "No policy, tier or network set changed.\n");
+        } else {
+            let _ = writeln!(
+                out,
+                "**{added} added, {removed} removed, {changed} changed.**\n"
+            );
+        }
+        for change in &self.diff.changes {
+            let object = change.object();
+            let title = format!("`{}` `{}`", object.kind, object.display_name());
+            match change {
+                ObjectChange::Added { order, rules, .. }
+                | ObjectChange::Removed { order, rules, .. } => {
+                    let verb = if matches!(change, ObjectChange::Added { .. }) {
+                        "Added"
+                    } else {
+                        "Removed"
+                    };
+                    let order = if object.tier.is_some() {
+                        format!(" (order {})", order_text(*order))
+                    } else {
+                        String::new()
+                    };
+                    let _ = writeln!(out, "### {verb}: {title}{order}\n");
+                    for (index_in_direction, (d, rule)) in numbered(rules) {
+                        let _ =
+                            writeln!(out, "- {} rule {index_in_direction}: {rule}", direction(d));
+                    }
+                }
+                ObjectChange::Changed { fields, rules, .. } => {
+                    let _ = writeln!(out, "### Changed: {title}\n");
+                    for FieldChange {
+                        path,
+                        before,
+                        after,
+                    } in fields
+                    {
+                        let _ = writeln!(
+                            out,
+                            "- `{path}`: {} → {}",
+                            value_text(before),
+                            value_text(after)
+                        );
+                    }
+                    for edit in rules {
+                        let line = match edit {
+                            RuleEdit::Added {
+                                direction: d,
+                                index,
+                                rule,
+                            } => format!("{} rule {index} added: {rule}", direction(*d)),
+                            RuleEdit::Removed {
+                                direction: d,
+                                index,
+                                rule,
+                            } => {
+                                format!("{} rule {index} removed: {rule}", direction(*d))
+                            }
+                            RuleEdit::Changed {
+                                direction: d,
+                                old_index,
+                                new_index,
+                                before,
+                                after,
+                            } => {
+                                let at = if old_index == new_index {
+                                    format!("{old_index}")
+                                } else {
+                                    format!("{old_index} (now {new_index})")
+                                };
+                                format!("{} rule {at} changed: {before} → {after}", direction(*d))
+                            }
+                        };
+                        let _ = writeln!(out, "- {line}");
+                    }
+                }
+            }
+            let _ = writeln!(out);
+        }
+        self.lints_markdown(&mut out);
+        self.impact_markdown(&mut out);
+        out
+    }
+
+    fn lints_markdown(&self, out: &mut String) {
+        let count = |s: Severity| {
+            self.lints
+                .iter()
+                .filter(|l| l.finding.severity == s)
+                .count()
+        };
+        let fresh = self.lints.iter().filter(|l| l.new).count();
+        let _ = writeln!(out, "## Lints\n");
+        if self.lints.is_empty() {
+            let _ = writeln!(out, "No findings.\n");
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "{} errors, {} warnings, {} notes; {fresh} introduced by this change.\n",
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info)
+        );
+        let _ = writeln!(out, "| | Severity | Lint | Where | Message |");
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for LintEntry { finding, new } in &self.lints {
+            let r = &finding.location.resource;
+            let name = match &r.namespace {
+                Some(ns) => format!("{ns}/{}", r.name),
+                None => r.name.clone(),
+            };
+            let rule = finding
+                .location
+                .rule
+                .map(|rr| format!(" {rr}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {} | {} | `{}` | {} `{name}`{rule} | {} |",
+                if *new { "new" } else { "" },
+                finding.severity,
+                finding.id,
+                r.kind,
+                finding.message.replace('|', "\\|")
+            );
+        }
+        let _ = writeln!(out);
+    }
+
+    fn impact_markdown(&self, out: &mut String) {
+        let _ = writeln!(out, "## Impact on observed flows\n");
+        let Some(impact) = &self.impact else {
+            let _ = writeln!(
+                out,
+                "No flow logs were given (`netpol diff --flows FILE…` adds this section)."
+            );
+            return;
+        };
+        let _ = writeln!(
+            out,
+            "| Broken | Widened | Unchanged allow | Unchanged deny | Unused rules |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |\n",
+            impact.broken,
+            impact.widened,
+            impact.unchanged_allow,
+            impact.unchanged_deny,
+            impact.unused_rules.len()
+        );
+        for example in &impact.examples {
+            let _ = writeln!(out, "- {example}");
+        }
+        if !impact.unused_rules.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nRules no observed flow hit: {}.",
+                impact.unused_rules.join(", ")
+            );
+        }
+    }
+}
+
+/// Rules listed with their index within their direction.
+fn numbered(rules: &[(PolicyType, String)]) -> Vec<(usize, (PolicyType, &str))> {
+    let (mut ingress, mut egress) = (0, 0);
+    rules
+        .iter()
+        .map(|(d, r)| {
+            let counter = if *d == PolicyType::Ingress {
+                &mut ingress
+            } else {
+                &mut egress
+            };
+            let index = *counter;
+            *counter += 1;
+            (index, (*d, r.as_str()))
+        })
+        .collect()
+}
