@@ -5,6 +5,7 @@
 //! `wasm32-unknown-unknown`.
 
 pub mod diff;
+pub mod eval;
 pub mod export;
 pub mod lint;
 pub mod model;

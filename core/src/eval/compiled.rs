@@ -1,0 +1,602 @@
+//! The compiled evaluator: policies compiled once; per distinct effective label set the applicable
+//! policies precomputed per direction and mode (enforced / with staged), grouped by tier in Calico's
+//! order; per endpoint one bit per distinct peer criterion of any rule. A flow is then a walk over
+//! short arrays with bit tests and port-range checks. Editing a policy recompiles only what it touches.
+
+use std::collections::HashMap;
+
+use ipnet::IpNet;
+
+use super::endpoint::{Entity, SetEntity, effective_labels, peer_entities, set_entities};
+use super::matching::{Family, identity_matches};
+use super::normalize::{
+    CompileError, L4, NormEntity, NormPolicy, NormRule, PeerSelector, PolicyKey, PortList,
+    normalize_all, normalize_calico, normalize_kubernetes,
+};
+use super::order::{TierInfo, Tiers, policy_cmp, tier_cmp};
+use super::{Direction, Endpoint, WorkloadEndpoint};
+use crate::model::{
+    Action, CalicoPolicy, ContainerPort, KubernetesPolicy, Labels, ResourceSet, Tier,
+};
+
+/// An endpoint interned in an [`Evaluator`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EndpointId(pub(crate) u32);
+
+/// A policy compiled into an [`Evaluator`]; stable across edits of other policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PolicyId(pub(crate) u32);
+
+/// A tier of an [`Evaluator`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TierId(pub(crate) u32);
+
+/// "No criterion": the bit test always passes.
+pub(crate) const ANY: u32 = u32::MAX;
+
+/// A rule ready for the hot loop.
+#[derive(Debug, Clone)]
+pub(crate) struct CRule {
+    pub action: Action,
+    pub l4: L4,
+    /// Rendered for IPv4 / IPv6 (Felix drops rules per IP version).
+    pub renders: [bool; 2],
+    /// Never matches: source ports the flow lacks, or criteria not modelled.
+    pub never: bool,
+    pub src_crit: u32,
+    pub dst_crit: u32,
+    pub dst_ports: PortList,
+    pub dst_not_ports: PortList,
+    /// Named ports must be owned by a destination workload matching this criterion (its positive selector).
+    pub dst_named_crit: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CPolicy {
+    pub norm: NormPolicy,
+    pub tier: usize,
+    pub ingress: Option<Box<[CRule]>>,
+    pub egress: Option<Box<[CRule]>>,
+}
+
+impl CPolicy {
+    pub fn rules(&self, direction: Direction) -> Option<&[CRule]> {
+        match direction {
+            Direction::Ingress => self.ingress.as_deref(),
+            Direction::Egress => self.egress.as_deref(),
+        }
+    }
+}
+
+/// The policies that select one label set for one direction and mode, grouped by tier in order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Chain {
+    /// (tier, end index into `policies`), tiers in Calico's order.
+    pub tiers: Vec<(usize, u32)>,
+    pub policies: Vec<PolicyId>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct LabelSet {
+    pub labels: Labels,
+    /// Every applicable policy (staged too), in evaluation order.
+    pub applicable: Vec<PolicyId>,
+    /// Indexed by [mode][direction]: mode 0 enforced, 1 with staged; direction 0 ingress, 1 egress.
+    pub chains: [[Chain; 2]; 2],
+    /// A staged policy selects this label set, per direction.
+    pub staged_selects: [bool; 2],
+}
+
+/// What a criterion tests.
+#[derive(Debug, Clone)]
+enum Criterion {
+    /// The identity part of an entity rule against every IP-set member owning the endpoint's address.
+    Identity(NormEntity),
+    /// A positive selector against the workload itself (owner of named ports).
+    SelfPositive(PeerSelector),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct EndpointData {
+    pub endpoint: Endpoint,
+    pub label_set: Option<u32>,
+    pub net: Option<IpNet>,
+    pub entity: Option<Entity>,
+    pub named_ports: Vec<ContainerPort>,
+}
+
+/// A compiled policy set. See the module documentation.
+#[derive(Debug, Clone)]
+pub struct Evaluator {
+    pub(crate) tiers: Tiers,
+    pub(crate) policies: Vec<Option<CPolicy>>,
+    policy_ids: HashMap<PolicyKey, PolicyId>,
+    rank: Vec<u32>,
+    criteria: Vec<Criterion>,
+    criterion_ids: HashMap<String, u32>,
+    sets: Vec<SetEntity>,
+    pub(crate) label_sets: Vec<LabelSet>,
+    label_set_ids: HashMap<Labels, u32>,
+    pub(crate) endpoints: Vec<EndpointData>,
+    endpoint_ids: HashMap<Endpoint, EndpointId>,
+    by_name: HashMap<String, EndpointId>,
+    /// Words of criterion bits per endpoint.
+    stride: usize,
+    pub(crate) bits: Vec<u64>,
+}
+
+impl Evaluator {
+    /// Compiles every policy and workload of the resources. Policies that do not compile are left out
+    /// and returned beside the evaluator.
+    pub fn build(resources: &ResourceSet) -> (Evaluator, Vec<CompileError>) {
+        let (norms, errors) = normalize_all(resources);
+        let mut ev = Evaluator {
+            tiers: Tiers::new(&resources.tiers),
+            policies: Vec::new(),
+            policy_ids: HashMap::new(),
+            rank: Vec::new(),
+            criteria: Vec::new(),
+            criterion_ids: HashMap::new(),
+            sets: set_entities(resources),
+            label_sets: Vec::new(),
+            label_set_ids: HashMap::new(),
+            endpoints: Vec::new(),
+            endpoint_ids: HashMap::new(),
+            by_name: HashMap::new(),
+            stride: 1,
+            bits: Vec::new(),
+        };
+        for norm in norms {
+            let id = PolicyId(ev.policies.len() as u32);
+            ev.policy_ids.insert(norm.key.clone(), id);
+            let compiled = ev.compile_policy(norm);
+            ev.policies.push(Some(compiled));
+        }
+        ev.rerank();
+        if let Ok(workloads) = WorkloadEndpoint::all_from(resources) {
+            for w in workloads {
+                ev.intern(&Endpoint::Workload(w));
+            }
+        }
+        (ev, errors)
+    }
+
+    /// Like [`Evaluator::build`], but every compile error fails the whole build.
+    pub fn new(resources: &ResourceSet) -> Result<Evaluator, Vec<CompileError>> {
+        let (ev, errors) = Evaluator::build(resources);
+        if errors.is_empty() {
+            Ok(ev)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Interns an endpoint (label set, criterion bits) and returns its id; equal endpoints share an id.
+    pub fn intern(&mut self, endpoint: &Endpoint) -> EndpointId {
+        if let Some(&id) = self.endpoint_ids.get(endpoint) {
+            return id;
+        }
+        let (label_set, entity, named_ports) = match endpoint {
+            Endpoint::Workload(w) => {
+                let labels = effective_labels(w);
+                let ls = self.intern_label_set(labels.clone());
+                (
+                    Some(ls),
+                    Some(Entity {
+                        labels,
+                        namespaced: true,
+                    }),
+                    w.ports.clone(),
+                )
+            }
+            Endpoint::Outside(_) => (None, None, Vec::new()),
+        };
+        let data = EndpointData {
+            endpoint: endpoint.clone(),
+            label_set,
+            net: endpoint.net(),
+            entity,
+            named_ports,
+        };
+        let id = EndpointId(self.endpoints.len() as u32);
+        self.bits.extend(std::iter::repeat_n(0, self.stride));
+        for c in 0..self.criteria.len() {
+            if self.criterion_holds(&self.criteria[c], &data) {
+                set_bit(&mut self.bits[id.0 as usize * self.stride..], c as u32);
+            }
+        }
+        if let Endpoint::Workload(w) = endpoint
+            && w.name.is_some()
+        {
+            self.by_name.entry(w.display_name()).or_insert(id);
+        }
+        self.endpoints.push(data);
+        self.endpoint_ids.insert(endpoint.clone(), id);
+        id
+    }
+
+    /// A workload of the resources by `namespace/name`.
+    pub fn workload(&self, namespaced_name: &str) -> Option<EndpointId> {
+        self.by_name.get(namespaced_name).copied()
+    }
+
+    /// The endpoint behind an id.
+    pub fn endpoint(&self, id: EndpointId) -> Option<&Endpoint> {
+        self.endpoints.get(id.0 as usize).map(|e| &e.endpoint)
+    }
+
+    /// Every interned endpoint, in interning order.
+    pub fn endpoint_ids(&self) -> impl Iterator<Item = EndpointId> + '_ {
+        (0..self.endpoints.len() as u32).map(EndpointId)
+    }
+
+    /// Number of distinct effective label sets interned.
+    pub fn label_set_count(&self) -> usize {
+        self.label_sets.len()
+    }
+
+    /// The key of a policy.
+    pub fn policy_key(&self, id: PolicyId) -> Option<&PolicyKey> {
+        self.policy(id).map(|p| &p.norm.key)
+    }
+
+    /// The policy's tier name.
+    pub fn policy_tier(&self, id: PolicyId) -> Option<&str> {
+        self.policy(id)
+            .and_then(|p| self.tiers.get(p.tier))
+            .map(|t| t.name.as_str())
+    }
+
+    /// The name of a tier.
+    pub fn tier_name(&self, id: TierId) -> Option<&str> {
+        self.tiers.get(id.0 as usize).map(|t| t.name.as_str())
+    }
+
+    /// The id of a compiled policy.
+    pub fn policy_id(&self, key: &PolicyKey) -> Option<PolicyId> {
+        self.policy_ids.get(key).copied()
+    }
+
+    /// Every compiled policy.
+    pub fn policy_ids(&self) -> impl Iterator<Item = PolicyId> + '_ {
+        self.policies
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.is_some())
+            .map(|(i, _)| PolicyId(i as u32))
+    }
+
+    /// The number of rules a policy has in a direction (0 when it does not apply to it).
+    pub fn rule_count(&self, id: PolicyId, direction: Direction) -> usize {
+        self.policy(id)
+            .and_then(|p| p.rules(direction))
+            .map_or(0, <[CRule]>::len)
+    }
+
+    /// Whether a rule has an `http` match, enforced only by application-layer policy (its L4 part is
+    /// what the evaluator checks).
+    pub fn rule_needs_alp(&self, id: PolicyId, direction: Direction, rule: usize) -> bool {
+        self.policy(id)
+            .and_then(|p| p.norm.rules(direction))
+            .and_then(|r| r.get(rule))
+            .is_some_and(|r| r.needs_alp)
+    }
+
+    /// Why a rule can never match in this evaluator (`domains` without DNS data, `services`), if so.
+    pub fn rule_unsupported(
+        &self,
+        id: PolicyId,
+        direction: Direction,
+        rule: usize,
+    ) -> Option<&'static str> {
+        self.policy(id)
+            .and_then(|p| p.norm.rules(direction))
+            .and_then(|r| r.get(rule))
+            .and_then(|r| r.unsupported)
+    }
+
+    pub(crate) fn policy(&self, id: PolicyId) -> Option<&CPolicy> {
+        self.policies.get(id.0 as usize).and_then(Option::as_ref)
+    }
+
+    pub(crate) fn tier_info(&self, tier: usize) -> Option<&TierInfo> {
+        self.tiers.get(tier)
+    }
+
+    pub(crate) fn endpoint_bits(&self, id: EndpointId) -> &[u64] {
+        let start = id.0 as usize * self.stride;
+        self.bits.get(start..start + self.stride).unwrap_or(&[])
+    }
+
+    /// Adds or replaces a Calico policy, recompiling only the label sets it selects or selected.
+    pub fn update_calico_policy(&mut self, policy: &CalicoPolicy) -> Result<(), Vec<CompileError>> {
+        let key = PolicyKey::of_calico(policy);
+        let norm = normalize_calico(policy)?;
+        self.apply_update(key, norm);
+        Ok(())
+    }
+
+    /// Adds or replaces a Kubernetes policy (converted as Calico does).
+    pub fn update_kubernetes_policy(
+        &mut self,
+        policy: &KubernetesPolicy,
+    ) -> Result<(), Vec<CompileError>> {
+        let key = PolicyKey::of_kubernetes(policy);
+        let norm = normalize_kubernetes(policy)?;
+        self.apply_update(key, norm);
+        Ok(())
+    }
+
+    /// Removes a policy; returns whether it was present.
+    pub fn remove_policy(&mut self, key: &PolicyKey) -> bool {
+        let Some(id) = self.policy_ids.remove(key) else {
+            return false;
+        };
+        for ls in 0..self.label_sets.len() {
+            if self.label_sets[ls].applicable.contains(&id) {
+                self.label_sets[ls].applicable.retain(|p| *p != id);
+                self.rebuild_chains(ls);
+            }
+        }
+        if let Some(slot) = self.policies.get_mut(id.0 as usize) {
+            *slot = None;
+        }
+        true
+    }
+
+    /// Replaces the tiers (orders, default actions) and re-sorts every label set.
+    pub fn update_tiers(&mut self, tiers: &[Tier]) {
+        let mut fresh = Tiers::new(tiers);
+        for p in self.policies.iter_mut().flatten() {
+            p.tier = fresh.id(&p.norm.tier);
+        }
+        self.tiers = fresh;
+        self.rerank();
+        for ls in 0..self.label_sets.len() {
+            self.sort_applicable(ls);
+            self.rebuild_chains(ls);
+        }
+    }
+
+    fn apply_update(&mut self, key: PolicyKey, norm: Option<NormPolicy>) {
+        let Some(norm) = norm else {
+            self.remove_policy(&key);
+            return;
+        };
+        let compiled = self.compile_policy(norm);
+        let id = match self.policy_ids.get(&key) {
+            Some(&id) => id,
+            None => {
+                let id = PolicyId(self.policies.len() as u32);
+                self.policies.push(None);
+                self.policy_ids.insert(key, id);
+                id
+            }
+        };
+        self.policies[id.0 as usize] = Some(compiled);
+        self.rerank();
+        for ls in 0..self.label_sets.len() {
+            let was = self.label_sets[ls].applicable.contains(&id);
+            let now = self
+                .policy(id)
+                .is_some_and(|p| p.norm.applies.matches(&self.label_sets[ls].labels));
+            if !was && !now {
+                continue;
+            }
+            self.label_sets[ls].applicable.retain(|p| *p != id);
+            if now {
+                self.label_sets[ls].applicable.push(id);
+            }
+            self.sort_applicable(ls);
+            self.rebuild_chains(ls);
+        }
+    }
+
+    fn compile_policy(&mut self, norm: NormPolicy) -> CPolicy {
+        let tier = self.tiers.id(&norm.tier);
+        let ingress = norm
+            .ingress
+            .as_ref()
+            .map(|rules| rules.iter().map(|r| self.compile_rule(r)).collect());
+        let egress = norm
+            .egress
+            .as_ref()
+            .map(|rules| rules.iter().map(|r| self.compile_rule(r)).collect());
+        CPolicy {
+            norm,
+            tier,
+            ingress,
+            egress,
+        }
+    }
+
+    fn compile_rule(&mut self, rule: &NormRule) -> CRule {
+        let src_crit = self.identity_criterion(&rule.src);
+        let dst_crit = self.identity_criterion(&rule.dst);
+        let needs_named = !rule.dst.ports.named.is_empty() || !rule.dst.not_ports.named.is_empty();
+        let dst_named_crit = match (&rule.dst.positive, needs_named) {
+            (Some(p), true) => self.criterion(
+                format!("self:{}", rule.dst.identity_key()),
+                Criterion::SelfPositive(p.clone()),
+            ),
+            _ => ANY,
+        };
+        CRule {
+            action: rule.action,
+            l4: rule.l4,
+            renders: [
+                super::matching::rule_renders_for(rule, Family::V4),
+                super::matching::rule_renders_for(rule, Family::V6),
+            ],
+            never: rule.unsupported.is_some() || !super::matching::src_ports_match(&rule.src),
+            src_crit,
+            dst_crit,
+            dst_ports: rule.dst.ports.clone(),
+            dst_not_ports: rule.dst.not_ports.clone(),
+            dst_named_crit,
+        }
+    }
+
+    fn identity_criterion(&mut self, er: &NormEntity) -> u32 {
+        if er.identity_is_empty() {
+            return ANY;
+        }
+        let identity = NormEntity {
+            ports: PortList::default(),
+            not_ports: PortList::default(),
+            ..er.clone()
+        };
+        self.criterion(
+            format!("id:{}", er.identity_key()),
+            Criterion::Identity(identity),
+        )
+    }
+
+    /// Interns a criterion and computes its bit for every endpoint.
+    fn criterion(&mut self, key: String, criterion: Criterion) -> u32 {
+        if let Some(&id) = self.criterion_ids.get(&key) {
+            return id;
+        }
+        let id = self.criteria.len() as u32;
+        if self.criteria.len() >= self.stride * 64 {
+            self.grow_stride();
+        }
+        for e in 0..self.endpoints.len() {
+            if self.criterion_holds(&criterion, &self.endpoints[e]) {
+                set_bit(&mut self.bits[e * self.stride..], id);
+            }
+        }
+        self.criteria.push(criterion);
+        self.criterion_ids.insert(key, id);
+        id
+    }
+
+    fn grow_stride(&mut self) {
+        let new_stride = self.stride * 2;
+        let mut bits = vec![0u64; self.endpoints.len() * new_stride];
+        for e in 0..self.endpoints.len() {
+            bits[e * new_stride..e * new_stride + self.stride]
+                .copy_from_slice(&self.bits[e * self.stride..(e + 1) * self.stride]);
+        }
+        self.bits = bits;
+        self.stride = new_stride;
+    }
+
+    fn criterion_holds(&self, criterion: &Criterion, e: &EndpointData) -> bool {
+        match criterion {
+            Criterion::Identity(er) => identity_matches(
+                er,
+                &peer_entities(e.entity.as_ref(), e.net, &self.sets),
+                e.net,
+            ),
+            Criterion::SelfPositive(p) => e.entity.as_ref().is_some_and(|ent| p.matches(ent)),
+        }
+    }
+
+    fn intern_label_set(&mut self, labels: Labels) -> u32 {
+        if let Some(&id) = self.label_set_ids.get(&labels) {
+            return id;
+        }
+        let applicable = self
+            .policy_ids()
+            .filter(|&p| {
+                self.policy(p)
+                    .is_some_and(|p| p.norm.applies.matches(&labels))
+            })
+            .collect();
+        let id = self.label_sets.len() as u32;
+        self.label_sets.push(LabelSet {
+            labels: labels.clone(),
+            applicable,
+            chains: Default::default(),
+            staged_selects: [false; 2],
+        });
+        self.label_set_ids.insert(labels, id);
+        self.sort_applicable(id as usize);
+        self.rebuild_chains(id as usize);
+        id
+    }
+
+    /// Ranks every policy in global evaluation order: tier (TierLess), then order and tie key (PolKVLess).
+    fn rerank(&mut self) {
+        let mut ids: Vec<usize> = (0..self.policies.len())
+            .filter(|&i| self.policies[i].is_some())
+            .collect();
+        let keyed: Vec<Option<(usize, String)>> = self
+            .policies
+            .iter()
+            .map(|p| p.as_ref().map(|p| (p.tier, p.norm.key.tie_key())))
+            .collect();
+        ids.sort_by(|&a, &b| {
+            let (Some(pa), Some(pb)) = (&self.policies[a], &self.policies[b]) else {
+                return std::cmp::Ordering::Equal;
+            };
+            let (ta, tb) = (self.tiers.get(pa.tier), self.tiers.get(pb.tier));
+            let tiers = match (ta, tb) {
+                (Some(ta), Some(tb)) => tier_cmp(ta, tb),
+                _ => std::cmp::Ordering::Equal,
+            };
+            let ka = keyed[a].as_ref().map_or("", |k| k.1.as_str());
+            let kb = keyed[b].as_ref().map_or("", |k| k.1.as_str());
+            tiers.then_with(|| policy_cmp((pa.norm.order, ka), (pb.norm.order, kb)))
+        });
+        self.rank = vec![u32::MAX; self.policies.len()];
+        for (rank, id) in ids.into_iter().enumerate() {
+            self.rank[id] = rank as u32;
+        }
+    }
+
+    fn sort_applicable(&mut self, ls: usize) {
+        let rank = &self.rank;
+        self.label_sets[ls]
+            .applicable
+            .sort_by_key(|p| rank.get(p.0 as usize).copied().unwrap_or(u32::MAX));
+    }
+
+    fn rebuild_chains(&mut self, ls: usize) {
+        let mut chains: [[Chain; 2]; 2] = Default::default();
+        let mut staged_selects = [false; 2];
+        for &pid in &self.label_sets[ls].applicable {
+            let Some(p) = self.policy(pid) else { continue };
+            for (d, direction) in [Direction::Ingress, Direction::Egress]
+                .into_iter()
+                .enumerate()
+            {
+                if p.rules(direction).is_none() {
+                    continue;
+                }
+                let staged = p.norm.staged();
+                staged_selects[d] |= staged;
+                for (mode, chain) in chains.iter_mut().enumerate() {
+                    if staged && mode == 0 {
+                        continue;
+                    }
+                    let chain = &mut chain[d];
+                    chain.policies.push(pid);
+                    let end = chain.policies.len() as u32;
+                    match chain.tiers.last_mut() {
+                        Some((tier, last_end)) if *tier == p.tier => *last_end = end,
+                        _ => chain.tiers.push((p.tier, end)),
+                    }
+                }
+            }
+        }
+        self.label_sets[ls].chains = chains;
+        self.label_sets[ls].staged_selects = staged_selects;
+    }
+}
+
+fn set_bit(bits: &mut [u64], id: u32) {
+    if let Some(word) = bits.get_mut((id / 64) as usize) {
+        *word |= 1 << (id % 64);
+    }
+}
+
+/// Whether criterion `id` holds for an endpoint's bits ([`ANY`] always does).
+#[inline]
+pub(crate) fn bit(bits: &[u64], id: u32) -> bool {
+    id == ANY
+        || bits
+            .get((id / 64) as usize)
+            .is_some_and(|w| (w >> (id % 64)) & 1 == 1)
+}
