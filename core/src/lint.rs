@@ -22,6 +22,9 @@ mod context;
 mod defaults;
 mod dns;
 mod literals;
+mod match_space;
+mod shadow;
+mod space;
 mod tiers;
 mod universe;
 
@@ -297,6 +300,7 @@ fn run(ctx: &Context<'_>) -> Vec<Finding> {
     defaults::check(ctx, &denies, &mut findings);
     dns::check(ctx, &denies, &mut findings);
     literals::check(ctx, &mut findings);
+    shadow::check(ctx, &mut findings);
     finish(ctx.config, findings)
 }
 

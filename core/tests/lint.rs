@@ -458,3 +458,177 @@ fn default_deny_without_dns_sees_namespace_scoped_denies() {
     hit["policies"][0]["spec"]["order"] = json!(5000.0);
     assert!(fired(&findings(hit), ids::DEFAULT_DENY_WITHOUT_DNS));
 }
+
+/// Workloads of a small shop: web and api in `shop` (with named ports), db in `data`.
+fn shop_workloads() -> Value {
+    json!([
+        {"kind": "Deployment", "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web", "env": "prod"}},
+         "ip": "192.168.1.10", "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]},
+        {"kind": "Deployment", "metadata": {"name": "api", "namespace": "shop", "labels": {"app": "api", "env": "prod"}},
+         "ip": "192.168.1.11", "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]},
+        {"kind": "Deployment", "metadata": {"name": "db", "namespace": "data", "labels": {"app": "db", "env": "dev"}},
+         "ip": "192.168.1.12"},
+    ])
+}
+
+fn shop(policies: Vec<Value>, tiers: Vec<Value>) -> Value {
+    let mut value = baseline(policies, tiers);
+    value["workloads"] = shop_workloads();
+    value
+}
+
+fn shadowed(value: Value) -> Vec<String> {
+    findings(value)
+        .into_iter()
+        .filter(|f| f.id == ids::SHADOWED_RULE)
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f.location.resource.name,
+                f.location.rule.map_or(usize::MAX, |r| r.index)
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn shadowed_rule_after_a_catch_all_in_the_same_policy() {
+    let p = |first: Value| {
+        gnp(
+            "web-in",
+            json!({"tier": "security", "order": 10.0, "selector": "app == 'web'",
+        "ingress": [first, {"action": "Allow", "protocol": "TCP", "destination": {"ports": [8080]}}]}),
+        )
+    };
+    assert_eq!(
+        shadowed(shop(vec![p(json!({"action": "Deny"}))], vec![])),
+        vec!["web-in:1"]
+    );
+    assert!(
+        shadowed(shop(
+            vec![p(json!({"action": "Deny", "protocol": "UDP"}))],
+            vec![]
+        ))
+        .is_empty()
+    );
+    // Log never decides.
+    assert!(shadowed(shop(vec![p(json!({"action": "Log"}))], vec![])).is_empty());
+}
+
+#[test]
+fn shadowed_rule_across_policies_and_port_ranges() {
+    let earlier = gnp(
+        "a-low-ports",
+        json!({"tier": "security", "order": 10.0, "selector": "app == 'web'",
+        "ingress": [{"action": "Allow", "protocol": "TCP", "destination": {"ports": ["1:1000"]}},
+                    {"action": "Deny", "protocol": "TCP", "destination": {"ports": ["1001:65535"]}}]}),
+    );
+    let later = |protocol: &str| {
+        gnp(
+            "b-https",
+            json!({"tier": "security", "order": 20.0, "selector": "app == 'web'",
+        "ingress": [{"action": "Allow", "protocol": protocol, "destination": {"ports": [443, 8443]}}]}),
+        )
+    };
+    assert_eq!(
+        shadowed(shop(vec![earlier.clone(), later("TCP")], vec![])),
+        vec!["b-https:0"]
+    );
+    assert!(shadowed(shop(vec![earlier, later("UDP")], vec![])).is_empty());
+}
+
+#[test]
+fn shadowed_rule_reasons_over_the_designs_endpoints_not_text() {
+    // Every labelled peer is dev or prod, so `has(env)` adds nothing after denying both.
+    let deny = gnp(
+        "a-deny-envs",
+        json!({"tier": "security", "order": 10.0, "selector": "app == 'db'",
+        "ingress": [{"action": "Deny", "source": {"selector": "env == 'dev'"}},
+                    {"action": "Deny", "source": {"selector": "env == 'prod'"}}]}),
+    );
+    let allow = gnp(
+        "b-allow-env",
+        json!({"tier": "security", "order": 20.0, "selector": "app == 'db'",
+        "ingress": [{"action": "Allow", "source": {"selector": "has(env)"}}]}),
+    );
+    assert_eq!(
+        shadowed(shop(vec![deny.clone(), allow.clone()], vec![])),
+        vec!["b-allow-env:0"]
+    );
+    let mut staging = shop(vec![deny, allow], vec![]);
+    staging["workloads"].as_array_mut().unwrap().push(workload(
+        "batch",
+        "data",
+        json!({"env": "staging"}),
+    ));
+    assert!(shadowed(staging).is_empty());
+}
+
+#[test]
+fn shadowed_rule_by_an_earlier_tiers_end_of_tier_deny() {
+    let guard = |last: Option<Value>| {
+        let mut ingress = vec![json!({"action": "Allow", "source": {"selector": "app == 'api'"}})];
+        ingress.extend(last);
+        gnp(
+            "db-guard",
+            json!({"tier": "security", "order": 10.0, "selector": "app == 'db'", "ingress": ingress}),
+        )
+    };
+    let app = gnp(
+        "db-from-web",
+        json!({"tier": "apps", "order": 10.0, "selector": "app == 'db'",
+        "ingress": [{"action": "Allow", "source": {"selector": "app == 'web'"}}]}),
+    );
+    let tiers = || vec![tier("apps", Some(500.0), None)];
+    // pass-rest in the baseline passes everything in `security`; remove it to let the tier end in Deny.
+    let hit = without_policy(shop(vec![guard(None), app.clone()], tiers()), "pass-rest");
+    assert_eq!(shadowed(hit), vec!["db-from-web:0"]);
+    let miss = without_policy(
+        shop(vec![guard(Some(json!({"action": "Pass"}))), app], tiers()),
+        "pass-rest",
+    );
+    assert!(shadowed(miss).is_empty());
+}
+
+#[test]
+fn shadowed_rule_with_cidrs_and_named_ports() {
+    let deny_net = |cidr: &str| {
+        gnp(
+            "a-deny-net",
+            json!({"tier": "security", "order": 10.0, "selector": "app == 'web'",
+        "egress": [{"action": "Deny", "destination": {"nets": [cidr]}}]}),
+        )
+    };
+    let allow_net = gnp(
+        "b-allow-net",
+        json!({"tier": "security", "order": 20.0, "selector": "app == 'web'",
+        "egress": [{"action": "Allow", "destination": {"nets": ["10.1.0.0/16"]}}]}),
+    );
+    assert_eq!(
+        shadowed(shop(
+            vec![deny_net("10.0.0.0/8"), allow_net.clone()],
+            vec![]
+        )),
+        vec!["b-allow-net:0"]
+    );
+    assert!(shadowed(shop(vec![deny_net("10.2.0.0/16"), allow_net], vec![])).is_empty());
+
+    // `http` is 8080/TCP on both shop pods: allowing 8080 first leaves nothing for the named port.
+    let by_number = gnp(
+        "a-8080",
+        json!({"tier": "security", "order": 10.0, "selector": "projectcalico.org/namespace == 'shop'",
+        "ingress": [{"action": "Allow", "protocol": "TCP", "destination": {"ports": [8080]}}]}),
+    );
+    let by_name = gnp(
+        "b-http",
+        json!({"tier": "security", "order": 20.0, "selector": "projectcalico.org/namespace == 'shop'",
+        "ingress": [{"action": "Allow", "protocol": "TCP", "destination": {"ports": ["http"]}}]}),
+    );
+    assert_eq!(
+        shadowed(shop(vec![by_number.clone(), by_name.clone()], vec![])),
+        vec!["b-http:0"]
+    );
+    let mut moved = shop(vec![by_number, by_name], vec![]);
+    moved["workloads"][1]["ports"][0]["port"] = json!(9090);
+    assert!(shadowed(moved).is_empty());
+}

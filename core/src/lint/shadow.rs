@@ -1,0 +1,235 @@
+//! `shadowed-rule`: a rule that can never match, because for every flow it would match, something
+//! evaluated earlier (`calico-semantics.md` §6) already decided — an `Allow`/`Deny` of an earlier
+//! tier, the end-of-tier deny of an earlier tier, or an `Allow`/`Deny`/`Pass` earlier in its own tier.
+//!
+//! Computed exactly over the design's finite flow space ([`super::match_space`]): the rule's region
+//! minus every earlier deciding region must be empty. Uncertain matches make earlier rules decide less
+//! and the rule under test match more, so a reported rule is certainly shadowed for the design's
+//! endpoints. Without workloads there are no endpoints to reason over, and the lint stays silent.
+
+use serde_json::Value;
+
+use crate::model::{Action, CalicoPolicy, PolicyType, TierDefaultAction};
+
+use super::context::{Context, direction_key, display_policy, finding, policy_ref, rules};
+use super::match_space::{CompiledRule, Space};
+use super::space::{Bits, Region};
+use super::{Change, ChangeOp, Finding, RuleRef, SuggestedFix, ids};
+
+/// A policy compiled into the flow space.
+struct CompiledPolicy<'a> {
+    policy: &'a CalicoPolicy,
+    /// The endpoints it applies to.
+    applied: Bits,
+    /// `[ingress, egress]`: compiled rules, or `None` when the policy does not apply to the direction.
+    rules: [Option<Vec<CompiledRule>>; 2],
+}
+
+fn slot(direction: PolicyType) -> usize {
+    match direction {
+        PolicyType::Ingress => 0,
+        PolicyType::Egress => 1,
+    }
+}
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    if ctx.endpoints.is_empty() {
+        return;
+    }
+    let space = Space::new(ctx);
+    let compiled: Vec<CompiledPolicy<'_>> = ctx
+        .policies_in_order()
+        .map(|p| {
+            let applied = space.applied(p);
+            let types = p.spec.effective_types();
+            let compile = |d: PolicyType| {
+                types.contains(&d).then(|| {
+                    rules(p, d)
+                        .iter()
+                        .map(|r| space.compile(p, d, r, &applied))
+                        .collect()
+                })
+            };
+            let rules = [compile(PolicyType::Ingress), compile(PolicyType::Egress)];
+            CompiledPolicy {
+                policy: p,
+                applied,
+                rules,
+            }
+        })
+        .collect();
+    // The enforced view for enforced policies; staged ones are judged as if enforced (§7).
+    let enforced: Vec<&CompiledPolicy<'_>> = compiled
+        .iter()
+        .filter(|c| !c.policy.kind.is_staged())
+        .collect();
+    let everything: Vec<&CompiledPolicy<'_>> = compiled.iter().collect();
+    for (view, staged_targets) in [(&enforced, false), (&everything, true)] {
+        for (pos, target) in view.iter().enumerate() {
+            if target.policy.kind.is_staged() != staged_targets {
+                continue;
+            }
+            for direction in [PolicyType::Ingress, PolicyType::Egress] {
+                let Some(target_rules) = &target.rules[slot(direction)] else {
+                    continue;
+                };
+                for (index, rule) in target_rules.iter().enumerate() {
+                    if let Some(deciders) = shadowed_by(ctx, view, pos, direction, index, &rule.may)
+                    {
+                        report(target.policy, direction, index, &deciders, out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What decides a flow before the rule under test.
+fn rule_name(p: &CalicoPolicy, direction: PolicyType, index: usize, action: Action) -> String {
+    let rule = RuleRef { direction, index };
+    format!("{rule} of `{}` ({action})", display_policy(p))
+}
+
+/// If every flow of `region` (rule `index` of `view[pos]`) is decided earlier, the deciders.
+fn shadowed_by(
+    ctx: &Context<'_>,
+    view: &[&CompiledPolicy<'_>],
+    pos: usize,
+    direction: PolicyType,
+    index: usize,
+    region: &Region,
+) -> Option<Vec<String>> {
+    if region.is_empty() {
+        return None;
+    }
+    let d = slot(direction);
+    let target = view[pos].policy;
+    let target_tier = target.tier();
+    let mut alive = region.clone();
+    let mut deciders = Vec::new();
+    let mut i = 0;
+    // Earlier tiers: Allow/Deny and end-of-tier Deny decide; Pass hands flows on.
+    while i < pos && view[i].policy.tier() != target_tier {
+        let tier = view[i].policy.tier();
+        let end = (i..pos)
+            .find(|&j| view[j].policy.tier() != tier)
+            .unwrap_or(pos);
+        let members: Vec<&CompiledPolicy<'_>> = view[i..end]
+            .iter()
+            .copied()
+            .filter(|c| c.rules[d].is_some())
+            .collect();
+        i = end;
+        if members.is_empty() {
+            continue;
+        }
+        let mut applicable = Bits::empty(ctx.endpoints.len());
+        for c in &members {
+            applicable = applicable.or(&c.applied);
+        }
+        let outside = Bits::full(ctx.endpoints.len()).minus(&applicable);
+        let mut active = alive.restrict_local(&applicable);
+        let mut next = alive.restrict_local(&outside);
+        for c in &members {
+            let compiled = c.rules[d].as_deref().unwrap_or_default();
+            for (k, (rule, cr)) in rules(c.policy, direction).iter().zip(compiled).enumerate() {
+                match rule.action {
+                    Action::Log => {}
+                    Action::Pass => {
+                        next.boxes.extend(active.and(&cr.may).boxes);
+                        if !active.subtract(&cr.may) {
+                            return None;
+                        }
+                    }
+                    Action::Allow | Action::Deny => {
+                        if active.intersects(&cr.must) {
+                            deciders.push(rule_name(c.policy, direction, k, rule.action));
+                            if !active.subtract(&cr.must) {
+                                return None;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if ctx.tier_default_action(tier) == TierDefaultAction::Deny {
+            if !active.is_empty() {
+                deciders.push(format!("the end of tier `{tier}` (Deny)"));
+            }
+        } else {
+            next.boxes.extend(active.boxes);
+        }
+        alive = next;
+        if alive.is_empty() {
+            return Some(deciders);
+        }
+    }
+    // The target's tier: every earlier Allow, Deny or Pass decides.
+    let earlier_rules = view[i..=pos].iter().flat_map(|c| {
+        let compiled = c.rules[d].as_deref().unwrap_or_default();
+        let limit = if std::ptr::eq(c.policy, target) {
+            index
+        } else {
+            compiled.len()
+        };
+        rules(c.policy, direction)
+            .iter()
+            .zip(compiled)
+            .take(limit)
+            .enumerate()
+            .map(move |(k, r)| (c.policy, k, r))
+    });
+    for (p, k, (rule, cr)) in earlier_rules {
+        if rule.action == Action::Log || !alive.intersects(&cr.must) {
+            continue;
+        }
+        deciders.push(rule_name(p, direction, k, rule.action));
+        if !alive.subtract(&cr.must) {
+            return None;
+        }
+        if alive.is_empty() {
+            return Some(deciders);
+        }
+    }
+    alive.is_empty().then_some(deciders)
+}
+
+fn report(
+    p: &CalicoPolicy,
+    direction: PolicyType,
+    index: usize,
+    deciders: &[String],
+    out: &mut Vec<Finding>,
+) {
+    let rule = RuleRef { direction, index };
+    let shown: Vec<&str> = deciders.iter().take(3).map(String::as_str).collect();
+    let more = if deciders.len() > 3 {
+        format!(" and {} more", deciders.len() - 3)
+    } else {
+        String::new()
+    };
+    let staged = if p.kind.is_staged() {
+        " (once enforced)"
+    } else {
+        ""
+    };
+    out.push(finding(
+        ids::SHADOWED_RULE,
+        policy_ref(p),
+        Some(rule),
+        format!(
+            "{rule} of `{}` can never match{staged}: {}{more} already decide every flow it would match",
+            display_policy(p),
+            shown.join(", ")
+        ),
+        SuggestedFix::with_changes(
+            "remove the rule, or move it (or its policy) ahead of what decides its flows",
+            vec![Change {
+                resource: policy_ref(p),
+                op: ChangeOp::Remove,
+                path: format!("/spec/{}/{index}", direction_key(direction)),
+                value: None::<Value>,
+            }],
+        ),
+    ));
+}
