@@ -1,0 +1,405 @@
+//! Aggregation: records → distinct flows. Endpoints and policy traces are interned (each distinct one
+//! stored once, found again by hash without allocating), flows are keyed by (source, destination,
+//! protocol, port).
+
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
+use serde::Serialize;
+
+use super::labels::split_label;
+use super::raw::{RawAction, RawEndpoint, RawRecord, RawTrace};
+use super::{Endpoint, ImportSummary, Observed, PolicyHit, Reporter, parse_calico_policy_string};
+use crate::model::{Labels, Protocol};
+
+/// Index of an [`Endpoint`] in a [`FlowSet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct EndpointId(pub u32);
+
+/// Index of a policy trace in a [`FlowSet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct TraceId(pub u32);
+
+/// Connection counts of one flow, by who reported them and what they saw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReporterCounts {
+    pub src_allow: u64,
+    pub src_deny: u64,
+    pub dst_allow: u64,
+    pub dst_deny: u64,
+    /// Records without a reporter (CSV).
+    pub other_allow: u64,
+    pub other_deny: u64,
+}
+
+/// One distinct flow: every record with the same ends, protocol and port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AggregatedFlow {
+    pub src: EndpointId,
+    pub dst: EndpointId,
+    pub protocol: Protocol,
+    pub port: Option<u16>,
+    /// Records merged into this flow.
+    pub records: u64,
+    pub counts: ReporterCounts,
+    /// Unix seconds.
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    /// The enforced policy trace first seen from the source side (egress) and the destination side.
+    pub trace_src: Option<TraceId>,
+    pub trace_dst: Option<TraceId>,
+    /// The pending (staged-included) traces, likewise.
+    pub pending_src: Option<TraceId>,
+    pub pending_dst: Option<TraceId>,
+}
+
+impl AggregatedFlow {
+    /// Connections: the source and destination both report a connection, so the larger side counts,
+    /// plus records of unknown side.
+    pub fn count(&self) -> u64 {
+        let c = &self.counts;
+        (c.src_allow + c.src_deny).max(c.dst_allow + c.dst_deny) + c.other_allow + c.other_deny
+    }
+
+    /// The observed verdict. A source-side allow is not the last word when the destination reported
+    /// too: the connection can still be denied on ingress.
+    pub fn observed(&self) -> Observed {
+        let c = &self.counts;
+        let denied = c.src_deny + c.dst_deny + c.other_deny > 0;
+        let dst_reported = c.dst_allow + c.dst_deny > 0;
+        let allowed = c.dst_allow + c.other_allow > 0 || (c.src_allow > 0 && !dst_reported);
+        match (allowed, denied) {
+            (true, true) => Observed::Mixed,
+            (false, true) => Observed::Deny,
+            _ => Observed::Allow,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct FlowKey {
+    src: u32,
+    dst: u32,
+    protocol: u8,
+    port: Option<u16>,
+}
+
+/// Distinct flows of one or more imports, with their endpoints and traces.
+#[derive(Debug, Clone, Default)]
+pub struct FlowSet {
+    endpoints: Vec<Endpoint>,
+    traces: Vec<Vec<PolicyHit>>,
+    flows: Vec<AggregatedFlow>,
+    pub(crate) summary: ImportSummary,
+    endpoint_index: FxHashMap<u64, Vec<u32>>,
+    trace_index: FxHashMap<u64, Vec<u32>>,
+    trace_keys: Vec<String>,
+    flow_index: FxHashMap<FlowKey, u32>,
+}
+
+impl FlowSet {
+    /// The distinct flows, in order of first appearance.
+    pub fn flows(&self) -> &[AggregatedFlow] {
+        &self.flows
+    }
+
+    /// Every distinct endpoint.
+    pub fn endpoints(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+
+    /// The endpoint of an id from this set.
+    pub fn endpoint(&self, id: EndpointId) -> &Endpoint {
+        &self.endpoints[id.0 as usize]
+    }
+
+    /// The policy trace of an id from this set, sorted by traversal index.
+    pub fn trace(&self, id: TraceId) -> &[PolicyHit] {
+        &self.traces[id.0 as usize]
+    }
+
+    /// Counts and errors of the imports that built this set.
+    pub fn summary(&self) -> &ImportSummary {
+        &self.summary
+    }
+
+    /// Adds one record.
+    pub(crate) fn add(&mut self, rec: &RawRecord<'_>) -> Result<(), String> {
+        let src = self.intern_endpoint(&rec.src);
+        let dst = self.intern_endpoint(&rec.dst);
+        let key = FlowKey {
+            src,
+            dst,
+            protocol: rec.protocol.number(),
+            port: rec.port,
+        };
+        let next = self.flows.len() as u32;
+        let index = *self.flow_index.entry(key).or_insert(next);
+        if index == next {
+            self.flows.push(AggregatedFlow {
+                src: EndpointId(src),
+                dst: EndpointId(dst),
+                protocol: rec.protocol.canonical(),
+                port: rec.port,
+                records: 0,
+                counts: ReporterCounts::default(),
+                first_seen: None,
+                last_seen: None,
+                trace_src: None,
+                trace_dst: None,
+                pending_src: None,
+                pending_dst: None,
+            });
+        }
+        let slot_free = {
+            let flow = &self.flows[index as usize];
+            match rec.reporter {
+                Reporter::Src => (flow.trace_src.is_none(), flow.pending_src.is_none()),
+                Reporter::Dst => (flow.trace_dst.is_none(), flow.pending_dst.is_none()),
+                Reporter::Unknown => (false, false),
+            }
+        };
+        let enforced = match (&rec.enforced, slot_free.0) {
+            (Some(t), true) => Some(self.intern_trace(t)?),
+            _ => None,
+        };
+        let pending = match (&rec.pending, slot_free.1) {
+            (Some(t), true) => Some(self.intern_trace(t)?),
+            _ => None,
+        };
+        let flow = &mut self.flows[index as usize];
+        flow.records += 1;
+        let c = &mut flow.counts;
+        let counter = match (rec.reporter, rec.action) {
+            (Reporter::Src, RawAction::Allow) => &mut c.src_allow,
+            (Reporter::Src, RawAction::Deny) => &mut c.src_deny,
+            (Reporter::Dst, RawAction::Allow) => &mut c.dst_allow,
+            (Reporter::Dst, RawAction::Deny) => &mut c.dst_deny,
+            (Reporter::Unknown, RawAction::Allow) => &mut c.other_allow,
+            (Reporter::Unknown, RawAction::Deny) => &mut c.other_deny,
+        };
+        *counter = counter.saturating_add(rec.count);
+        if let Some(start) = rec.start.or(rec.end) {
+            flow.first_seen = Some(flow.first_seen.map_or(start, |f| f.min(start)));
+        }
+        if let Some(end) = rec.end.or(rec.start) {
+            flow.last_seen = Some(flow.last_seen.map_or(end, |l| l.max(end)));
+        }
+        match rec.reporter {
+            Reporter::Src => {
+                flow.trace_src = flow.trace_src.or(enforced.map(TraceId));
+                flow.pending_src = flow.pending_src.or(pending.map(TraceId));
+            }
+            Reporter::Dst => {
+                flow.trace_dst = flow.trace_dst.or(enforced.map(TraceId));
+                flow.pending_dst = flow.pending_dst.or(pending.map(TraceId));
+            }
+            Reporter::Unknown => {}
+        }
+        Ok(())
+    }
+
+    fn intern_endpoint(&mut self, raw: &RawEndpoint<'_>) -> u32 {
+        let hash = endpoint_hash(raw);
+        if let Some(ids) = self.endpoint_index.get(&hash)
+            && let Some(&id) = ids
+                .iter()
+                .find(|&&id| same_endpoint(raw, &self.endpoints[id as usize]))
+        {
+            return id;
+        }
+        let owned = to_owned(raw);
+        // A raw endpoint with repeated labels hashes differently from its stored form: look the
+        // stored form up by value under its own hash, and remember the alias.
+        let canonical = owned_hash(&owned);
+        for bucket in [hash, canonical] {
+            if let Some(ids) = self.endpoint_index.get(&bucket)
+                && let Some(&id) = ids.iter().find(|&&id| self.endpoints[id as usize] == owned)
+            {
+                if bucket != hash {
+                    self.endpoint_index.entry(hash).or_default().push(id);
+                }
+                return id;
+            }
+        }
+        let id = self.endpoints.len() as u32;
+        self.endpoints.push(owned);
+        self.endpoint_index.entry(canonical).or_default().push(id);
+        if canonical != hash {
+            self.endpoint_index.entry(hash).or_default().push(id);
+        }
+        id
+    }
+
+    fn intern_trace(&mut self, raw: &RawTrace<'_>) -> Result<u32, String> {
+        let key = match raw {
+            RawTrace::Strings(strings) => {
+                let mut key =
+                    String::with_capacity(strings.iter().map(|s| s.as_str().len() + 1).sum());
+                for s in strings {
+                    key.push_str(s.as_str());
+                    key.push('\n');
+                }
+                key
+            }
+            RawTrace::Hits(hits) => format!("{hits:?}"),
+        };
+        let mut h = FxHasher::default();
+        key.hash(&mut h);
+        let hash = h.finish();
+        if let Some(ids) = self.trace_index.get(&hash)
+            && let Some(&id) = ids.iter().find(|&&id| self.trace_keys[id as usize] == key)
+        {
+            return Ok(id);
+        }
+        let hits = match raw {
+            RawTrace::Strings(strings) => strings
+                .iter()
+                .map(|s| parse_calico_policy_string(s.as_str()))
+                .collect::<Result<Vec<_>, _>>()?,
+            RawTrace::Hits(hits) => hits.clone(),
+        };
+        let id = self.traces.len() as u32;
+        self.traces.push(hits);
+        self.trace_keys.push(key);
+        self.trace_index.entry(hash).or_default().push(id);
+        Ok(id)
+    }
+}
+
+/// Label order is arbitrary in flow logs (Go maps): the hash of a label list does not depend on it.
+fn labels_hash<'a>(labels: impl Iterator<Item = &'a str>) -> u64 {
+    labels.fold(0u64, |acc, l| {
+        let mut h = FxHasher::default();
+        l.hash(&mut h);
+        acc.wrapping_add(h.finish())
+    })
+}
+
+fn endpoint_hash(raw: &RawEndpoint<'_>) -> u64 {
+    hash_parts(
+        raw,
+        labels_hash(raw.labels.iter().map(|l| l.as_ref())),
+        labels_hash(raw.namespace_labels.iter().map(|l| l.as_ref())),
+    )
+}
+
+fn hash_parts(raw: &RawEndpoint<'_>, labels: u64, namespace_labels: u64) -> u64 {
+    let mut h = FxHasher::default();
+    raw.kind.hash(&mut h);
+    raw.namespace.as_deref().hash(&mut h);
+    raw.name.as_deref().hash(&mut h);
+    raw.ip.hash(&mut h);
+    raw.scope.hash(&mut h);
+    for d in &raw.domains {
+        d.as_ref().hash(&mut h);
+    }
+    labels.hash(&mut h);
+    namespace_labels.hash(&mut h);
+    h.finish()
+}
+
+/// The hash a stored endpoint has when seen raw without repeated labels.
+fn owned_hash(ep: &Endpoint) -> u64 {
+    let items = |labels: &Labels| {
+        labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+    };
+    let (labels, namespace_labels) = (items(&ep.labels), items(&ep.namespace_labels));
+    let mut raw = RawEndpoint::new(ep.kind);
+    raw.namespace = ep.namespace.as_deref().map(std::borrow::Cow::Borrowed);
+    raw.name = ep.name.as_deref().map(std::borrow::Cow::Borrowed);
+    raw.ip = ep.ip;
+    raw.scope = ep.scope;
+    raw.domains = ep
+        .domains
+        .iter()
+        .map(|d| std::borrow::Cow::Borrowed(d.as_str()))
+        .collect();
+    hash_parts(
+        &raw,
+        labels_hash(labels.iter().map(String::as_str)),
+        labels_hash(namespace_labels.iter().map(String::as_str)),
+    )
+}
+
+fn same_labels(raw: &[std::borrow::Cow<'_, str>], stored: &Labels) -> bool {
+    raw.len() == stored.len()
+        && raw.iter().all(|item| {
+            let (k, v) = split_label(item);
+            stored.get(k).is_some_and(|s| s == v)
+        })
+}
+
+fn same_endpoint(raw: &RawEndpoint<'_>, ep: &Endpoint) -> bool {
+    raw.kind == ep.kind
+        && raw.namespace.as_deref() == ep.namespace.as_deref()
+        && raw.name.as_deref() == ep.name.as_deref()
+        && raw.ip == ep.ip
+        && raw.scope == ep.scope
+        && raw.domains.len() == ep.domains.len()
+        && raw
+            .domains
+            .iter()
+            .zip(&ep.domains)
+            .all(|(a, b)| a.as_ref() == b)
+        && same_labels(&raw.labels, &ep.labels)
+        && same_labels(&raw.namespace_labels, &ep.namespace_labels)
+}
+
+fn to_labels(items: &[std::borrow::Cow<'_, str>]) -> Labels {
+    items
+        .iter()
+        .map(|item| {
+            let (k, v) = split_label(item);
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
+}
+
+fn to_owned(raw: &RawEndpoint<'_>) -> Endpoint {
+    Endpoint {
+        kind: raw.kind,
+        namespace: raw.namespace.as_deref().map(str::to_owned),
+        name: raw.name.as_deref().map(str::to_owned),
+        labels: to_labels(&raw.labels),
+        namespace_labels: to_labels(&raw.namespace_labels),
+        ip: raw.ip,
+        scope: raw.scope,
+        domains: raw.domains.iter().map(|d| d.as_ref().to_owned()).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::flows::EndpointKind;
+
+    fn ep<'a>(labels: &[&'a str]) -> RawEndpoint<'a> {
+        let mut e = RawEndpoint::new(EndpointKind::Workload);
+        e.namespace = Some(Cow::Borrowed("ns"));
+        e.labels = labels.iter().map(|l| Cow::Borrowed(*l)).collect();
+        e
+    }
+
+    #[test]
+    fn label_order_does_not_split_endpoints() {
+        let mut set = FlowSet::default();
+        let a = set.intern_endpoint(&ep(&["a=1", "b=2"]));
+        let b = set.intern_endpoint(&ep(&["b=2", "a=1"]));
+        let c = set.intern_endpoint(&ep(&["a=1", "b=3"]));
+        let d = set.intern_endpoint(&ep(&["a=1", "a=1", "b=2"]));
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a, d, "repeated labels are the same label set");
+        assert_eq!(set.endpoints().len(), 2);
+        assert_eq!(
+            owned_hash(&set.endpoints()[0]),
+            endpoint_hash(&ep(&["b=2", "a=1"]))
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! Calico Enterprise / Calico Cloud flow logs: Felix's JSON documents (`../shared/flows/README.md` §1),
+//! one per line, or as `_source` of Elasticsearch hits.
+
+use std::net::IpAddr;
+
+use serde::Deserialize;
+
+use super::raw::{
+    NumOrStr, RawAction, RawEndpoint, RawRecord, RawTrace, Str, port, present, protocol,
+};
+use super::{EndpointKind, NetworkScope, Reporter};
+
+#[derive(Deserialize)]
+struct Doc<'a> {
+    #[serde(borrow, default)]
+    start_time: Option<NumOrStr<'a>>,
+    #[serde(borrow, default)]
+    end_time: Option<NumOrStr<'a>>,
+    #[serde(borrow, default)]
+    source_type: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    source_namespace: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    source_name: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    source_name_aggr: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    source_ip: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    source_labels: Option<LabelList<'a>>,
+    #[serde(borrow, default)]
+    dest_type: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    dest_namespace: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    dest_name: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    dest_name_aggr: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    dest_ip: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    dest_labels: Option<LabelList<'a>>,
+    #[serde(borrow, default)]
+    dest_domains: Option<Vec<Str<'a>>>,
+    #[serde(default)]
+    dest_port: Option<i64>,
+    #[serde(borrow)]
+    proto: Option<Str<'a>>,
+    #[serde(borrow)]
+    action: Option<Str<'a>>,
+    #[serde(borrow)]
+    reporter: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    policies: Option<Policies<'a>>,
+    #[serde(default)]
+    num_flows: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct LabelList<'a> {
+    #[serde(borrow, default)]
+    labels: Option<Vec<Str<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct Policies<'a> {
+    #[serde(borrow, default)]
+    all_policies: Option<Vec<Str<'a>>>,
+    #[serde(borrow, default)]
+    enforced_policies: Option<Vec<Str<'a>>>,
+    #[serde(borrow, default)]
+    pending_policies: Option<Vec<Str<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct EsHit<'a> {
+    #[serde(borrow, rename = "_source")]
+    source: Doc<'a>,
+}
+
+/// Parses one Felix document.
+pub(crate) fn parse(bytes: &[u8]) -> Result<RawRecord<'_>, String> {
+    let doc: Doc<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    record(doc)
+}
+
+/// Parses one Elasticsearch hit (`{"_source": {…}}`).
+pub(crate) fn parse_es_hit(bytes: &[u8]) -> Result<RawRecord<'_>, String> {
+    let hit: EsHit<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    record(hit.source)
+}
+
+fn record(doc: Doc<'_>) -> Result<RawRecord<'_>, String> {
+    let proto = doc.proto.ok_or("missing `proto`")?;
+    let action = match doc.action.ok_or("missing `action`")?.as_str() {
+        "allow" | "Allow" => RawAction::Allow,
+        "deny" | "Deny" => RawAction::Deny,
+        other => return Err(format!("`action` is `{other}`, expected `allow` or `deny`")),
+    };
+    let reporter = match doc.reporter.ok_or("missing `reporter`")?.as_str() {
+        "src" => Reporter::Src,
+        "dst" => Reporter::Dst,
+        _ => Reporter::Unknown,
+    };
+    let src = endpoint(
+        doc.source_type,
+        doc.source_namespace,
+        doc.source_name,
+        doc.source_name_aggr,
+        doc.source_ip,
+        doc.source_labels,
+        None,
+    )?;
+    let dst = endpoint(
+        doc.dest_type,
+        doc.dest_namespace,
+        doc.dest_name,
+        doc.dest_name_aggr,
+        doc.dest_ip,
+        doc.dest_labels,
+        doc.dest_domains,
+    )?;
+    let (enforced, pending) = match doc.policies {
+        Some(p) => (
+            p.enforced_policies.or(p.all_policies).map(trace),
+            p.pending_policies.map(trace),
+        ),
+        None => (None, None),
+    };
+    Ok(RawRecord {
+        src,
+        dst,
+        protocol: protocol(proto.as_str())?,
+        port: port(doc.dest_port)?,
+        action,
+        reporter,
+        count: doc.num_flows.unwrap_or(1).max(1),
+        start: doc.start_time.as_ref().and_then(NumOrStr::as_unix_seconds),
+        end: doc.end_time.as_ref().and_then(NumOrStr::as_unix_seconds),
+        enforced,
+        pending,
+    })
+}
+
+/// Policy strings come out of a Go map: order them by their leading index.
+fn trace(mut strings: Vec<Str<'_>>) -> RawTrace<'_> {
+    let index = |s: &Str<'_>| {
+        s.as_str()
+            .split('|')
+            .next()
+            .and_then(|i| i.parse::<u32>().ok())
+            .unwrap_or(u32::MAX)
+    };
+    if !strings.is_sorted_by_key(index) {
+        strings.sort_by_key(index);
+    }
+    RawTrace::Strings(strings)
+}
+
+fn endpoint<'a>(
+    kind: Option<Str<'a>>,
+    namespace: Option<Str<'a>>,
+    name: Option<Str<'a>>,
+    name_aggr: Option<Str<'a>>,
+    ip: Option<Str<'a>>,
+    labels: Option<LabelList<'a>>,
+    domains: Option<Vec<Str<'a>>>,
+) -> Result<RawEndpoint<'a>, String> {
+    let kind = match kind.as_ref().map(Str::as_str) {
+        Some("wep") => EndpointKind::Workload,
+        Some("hep") => EndpointKind::Host,
+        Some("ns") => EndpointKind::NetworkSet,
+        Some("net") => EndpointKind::Network,
+        _ => EndpointKind::Unknown,
+    };
+    let mut ep = RawEndpoint::new(kind);
+    ep.namespace = present(namespace);
+    let name = present(name);
+    let aggr = present(name_aggr);
+    let ip = match present(ip) {
+        Some(text) => Some(
+            text.parse::<IpAddr>()
+                .map_err(|_| format!("`{text}` is not an IP address"))?,
+        ),
+        None => None,
+    };
+    match kind {
+        // A workload is its group (the `*` name), whatever pod the record came from.
+        EndpointKind::Workload => ep.name = aggr.or(name),
+        EndpointKind::Network => {
+            ep.ip = ip;
+            ep.scope = match aggr.as_deref() {
+                Some("pub") => Some(NetworkScope::Public),
+                Some("pvt") => Some(NetworkScope::Private),
+                _ => None,
+            };
+            ep.domains = domains
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| d.0)
+                .collect();
+        }
+        _ => {
+            ep.name = aggr.or(name);
+            ep.ip = ip;
+            ep.domains = domains
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| d.0)
+                .collect();
+        }
+    }
+    ep.labels = labels
+        .and_then(|l| l.labels)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|l| l.0)
+        .collect();
+    Ok(ep)
+}

@@ -1,0 +1,204 @@
+//! Format detection from the first bytes (`../shared/flows/README.md`, "Detecting the format").
+
+use serde_json::{Map, Value};
+
+use super::csv::CsvHeader;
+use super::{FlowFormat, ImportError};
+
+/// How much of the input detection may look at before deciding.
+pub(crate) const DETECT_BYTES: usize = 64 * 1024;
+
+/// The parser for one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RecordFormat {
+    Calico,
+    CalicoEsHit,
+    Whisker,
+    WhiskerSse,
+    GoldmaneEmitter,
+    GoldmaneStream,
+    Hubble,
+    HubbleBare,
+    Csv(CsvHeader),
+}
+
+impl RecordFormat {
+    pub fn format(&self) -> FlowFormat {
+        match self {
+            RecordFormat::Calico | RecordFormat::CalicoEsHit => FlowFormat::Calico,
+            RecordFormat::Whisker | RecordFormat::WhiskerSse => FlowFormat::Whisker,
+            RecordFormat::GoldmaneEmitter | RecordFormat::GoldmaneStream => {
+                FlowFormat::GoldmaneEmitter
+            }
+            RecordFormat::Hubble | RecordFormat::HubbleBare => FlowFormat::Hubble,
+            RecordFormat::Csv(_) => FlowFormat::Csv,
+        }
+    }
+}
+
+/// How the input is cut into records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Plan {
+    /// One record per line (JSON lines, SSE, CSV after its header line).
+    Lines {
+        format: RecordFormat,
+        skip_first_line: bool,
+    },
+    /// JSON records found by structure; the format is read from the first record.
+    Structured,
+}
+
+/// Decides from `head` (the start of the decompressed input). `complete` says the input ends there.
+/// `Ok(None)`: not enough bytes yet.
+pub(crate) fn detect(head: &[u8], complete: bool) -> Result<Option<Plan>, ImportError> {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err(ImportError::Encoding { encoding: "UTF-16" });
+    }
+    let text = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return if complete || text.len() >= DETECT_BYTES {
+            Err(ImportError::UnknownFormat {
+                detail: "the file is empty".into(),
+            })
+        } else {
+            Ok(None)
+        };
+    };
+    let text = &text[start..];
+    if looks_like_utf16(text) {
+        return Err(ImportError::Encoding { encoding: "UTF-16" });
+    }
+    let first_line_end = memchr::memchr(b'\n', text);
+    if first_line_end.is_none() && !complete && head.len() < DETECT_BYTES {
+        return Ok(None);
+    }
+    let first_line = trim_line(&text[..first_line_end.unwrap_or(text.len())]);
+    match text[0] {
+        b'[' => Ok(Some(Plan::Structured)),
+        b'{' => detect_json(text, first_line, first_line_end.is_some() || complete),
+        _ if first_line.starts_with(b"data:") => Ok(Some(Plan::Lines {
+            format: RecordFormat::WhiskerSse,
+            skip_first_line: false,
+        })),
+        _ => match CsvHeader::parse(first_line) {
+            Some(header) => Ok(Some(Plan::Lines {
+                format: RecordFormat::Csv(header),
+                skip_first_line: true,
+            })),
+            None => Err(ImportError::UnknownFormat {
+                detail: describe(first_line),
+            }),
+        },
+    }
+}
+
+fn detect_json(
+    text: &[u8],
+    first_line: &[u8],
+    line_complete: bool,
+) -> Result<Option<Plan>, ImportError> {
+    if !line_complete {
+        return Ok(Some(Plan::Structured));
+    }
+    // A malformed first record should not hide a good file: look at the first few lines.
+    let mut first_error = None;
+    for line in text
+        .split(|&b| b == b'\n')
+        .take(5)
+        .map(trim_line)
+        .filter(|l| !l.is_empty())
+    {
+        match serde_json::from_slice::<Value>(line) {
+            Ok(Value::Object(map)) => {
+                if map.contains_key("items") || map.contains_key("hits") {
+                    return Ok(Some(Plan::Structured));
+                }
+                return match object_format(&map) {
+                    Some(format) => Ok(Some(Plan::Lines {
+                        format,
+                        skip_first_line: false,
+                    })),
+                    None => Err(ImportError::UnknownFormat {
+                        detail: describe_keys(&map),
+                    }),
+                };
+            }
+            Ok(_) => {}
+            // The first line opens a document that goes on: pretty-printed JSON or a wrapper.
+            Err(e) if e.is_eof() && line == first_line => return Ok(Some(Plan::Structured)),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let detail = first_error.map_or_else(
+        || "no JSON object in the first lines".to_owned(),
+        |e| format!("the first line is not JSON ({e})"),
+    );
+    Err(ImportError::UnknownFormat { detail })
+}
+
+/// The record format of one JSON object, by its keys.
+pub(crate) fn object_format(map: &Map<String, Value>) -> Option<RecordFormat> {
+    let has = |k: &str| map.contains_key(k);
+    if let Some(Value::Object(source)) = map.get("_source") {
+        return matches!(object_format(source), Some(RecordFormat::Calico))
+            .then_some(RecordFormat::CalicoEsHit);
+    }
+    if has("Key") {
+        return Some(RecordFormat::GoldmaneEmitter);
+    }
+    if let Some(Value::Object(flow)) = map.get("flow") {
+        if flow.contains_key("Key") {
+            return Some(RecordFormat::GoldmaneStream);
+        }
+        if flow.contains_key("verdict") || flow.contains_key("l4") || flow.contains_key("IP") {
+            return Some(RecordFormat::Hubble);
+        }
+    }
+    if has("reporter") && (has("source_name_aggr") || has("source_type")) {
+        return Some(RecordFormat::Calico);
+    }
+    if has("verdict") && has("l4") {
+        return Some(RecordFormat::HubbleBare);
+    }
+    if has("reporter") && has("protocol") && (has("source_name") || has("dest_name")) {
+        return Some(RecordFormat::Whisker);
+    }
+    None
+}
+
+fn looks_like_utf16(text: &[u8]) -> bool {
+    let sample = &text[..text.len().min(64)];
+    sample.len() >= 4 && sample.iter().filter(|&&b| b == 0).count() * 3 >= sample.len()
+}
+
+fn trim_line(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn describe_keys(map: &Map<String, Value>) -> String {
+    let keys: Vec<&str> = map.keys().take(8).map(String::as_str).collect();
+    format!(
+        "the first record is a JSON object with keys `{}`",
+        keys.join("`, `")
+    )
+}
+
+fn describe(first_line: &[u8]) -> String {
+    let shown: Vec<u8> = first_line.iter().take(40).copied().collect();
+    match std::str::from_utf8(&shown) {
+        Ok(s) if !s.chars().any(|c| c.is_control() && c != '\t') => {
+            format!("the first line starts `{s}`")
+        }
+        _ => {
+            let hex: Vec<String> = first_line
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            format!("binary data (first bytes {})", hex.join(" "))
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! The push-based importer: bytes in (in any chunk sizes), distinct flows out.
+
+use std::io::Write;
+
+use flate2::write::MultiGzDecoder;
+
+use super::detect::{DETECT_BYTES, Plan, RecordFormat, detect, object_format};
+use super::json_scan::{Item, JsonScanner};
+use super::lines::{Line, LineSplitter};
+use super::raw::RawRecord;
+use super::{FlowSet, ImportError, ImportOptions, LineError, calico, goldmane, hubble};
+
+/// Imports one flow-log file fed in chunks. Create it, [`feed`](FlowImporter::feed) every chunk, then
+/// [`finish`](FlowImporter::finish). Usable from a web worker: it never blocks and holds one record
+/// (plus one chunk) at a time.
+pub struct FlowImporter {
+    options: ImportOptions,
+    set: FlowSet,
+    bytes: u64,
+    magic: Vec<u8>,
+    gzip: Option<Box<MultiGzDecoder<Vec<u8>>>>,
+    stage: Stage,
+}
+
+enum Stage {
+    /// Collecting the first bytes (at most [`DETECT_BYTES`], or up to the first line).
+    Detecting(Vec<u8>),
+    Lines {
+        format: RecordFormat,
+        splitter: LineSplitter,
+        skip_first_line: bool,
+    },
+    Structured {
+        format: Option<RecordFormat>,
+        scanner: JsonScanner,
+    },
+}
+
+/// What to do with one record's bytes.
+struct Sink<'s> {
+    set: &'s mut FlowSet,
+    options: ImportOptions,
+}
+
+impl Sink<'_> {
+    fn error(&mut self, line: u64, reason: String) {
+        let summary = &mut self.set.summary;
+        summary.records += 1;
+        summary.skipped += 1;
+        if summary.errors.len() < self.options.max_reported_errors {
+            summary.errors.push(LineError { line, reason });
+        }
+    }
+
+    fn record(&mut self, line: u64, format: &RecordFormat, bytes: &[u8]) {
+        let parsed: Result<Option<RawRecord<'_>>, String> = match format {
+            RecordFormat::Calico => calico::parse(bytes).map(Some),
+            RecordFormat::CalicoEsHit => calico::parse_es_hit(bytes).map(Some),
+            RecordFormat::Whisker => goldmane::parse_whisker(bytes).map(Some),
+            RecordFormat::WhiskerSse => goldmane::parse_whisker_sse(bytes),
+            RecordFormat::GoldmaneEmitter => goldmane::parse_emitter(bytes).map(Some),
+            RecordFormat::GoldmaneStream => goldmane::parse_stream(bytes).map(Some),
+            RecordFormat::Hubble => hubble::parse(bytes),
+            RecordFormat::HubbleBare => hubble::parse_bare(bytes),
+            RecordFormat::Csv(header) => header.parse_row(bytes).map(Some),
+        };
+        match parsed {
+            Ok(Some(record)) => match self.set.add(&record) {
+                Ok(()) => self.set.summary.records += 1,
+                Err(reason) => self.error(line, reason),
+            },
+            Ok(None) => {
+                // SSE framing lines are not records at all; Hubble non-verdict events are.
+                if !matches!(format, RecordFormat::WhiskerSse) {
+                    self.set.summary.records += 1;
+                    self.set.summary.ignored += 1;
+                }
+            }
+            Err(reason) => self.error(line, reason),
+        }
+    }
+
+    fn too_long(&mut self, line: u64, len: usize) {
+        let limit = self.options.max_line_bytes;
+        self.error(
+            line,
+            format!("the record is {len} bytes long, over the limit of {limit} bytes"),
+        );
+    }
+}
+
+impl FlowImporter {
+    /// A fresh importer.
+    pub fn new(options: ImportOptions) -> FlowImporter {
+        FlowImporter::continue_with(FlowSet::default(), options)
+    }
+
+    /// An importer that adds to flows already imported (several files, one result).
+    pub fn continue_with(set: FlowSet, options: ImportOptions) -> FlowImporter {
+        FlowImporter {
+            options,
+            set,
+            bytes: 0,
+            magic: Vec::new(),
+            gzip: None,
+            stage: Stage::Detecting(Vec::new()),
+        }
+    }
+
+    /// Input bytes consumed so far (compressed bytes for gzip): the progress to show.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Records read so far.
+    pub fn records_read(&self) -> u64 {
+        self.set.summary.records
+    }
+
+    /// Feeds the next chunk of the file.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ImportError> {
+        self.bytes += chunk.len() as u64;
+        self.set.summary.bytes += chunk.len() as u64;
+        if self.magic.len() < 2 {
+            // Gzip is recognised by its first two bytes, which may arrive in separate chunks.
+            let need = 2 - self.magic.len();
+            self.magic
+                .extend_from_slice(&chunk[..need.min(chunk.len())]);
+            if self.magic.len() < 2 {
+                return Ok(());
+            }
+            let magic = std::mem::take(&mut self.magic);
+            if magic == [0x1f, 0x8b] {
+                self.gzip = Some(Box::new(MultiGzDecoder::new(Vec::new())));
+            }
+            self.decode(&magic)?;
+            self.magic = magic;
+            return self.decode(&chunk[need.min(chunk.len())..]);
+        }
+        self.decode(chunk)
+    }
+
+    /// Ends the file: returns every flow imported so far (this file and those before it).
+    pub fn finish(mut self) -> Result<FlowSet, ImportError> {
+        if self.magic.len() < 2 {
+            let magic = std::mem::take(&mut self.magic);
+            self.decode(&magic)?;
+        }
+        if let Some(mut gzip) = self.gzip.take() {
+            gzip.try_finish().map_err(|e| ImportError::Gzip {
+                detail: e.to_string(),
+            })?;
+            let rest = std::mem::take(gzip.get_mut());
+            self.text(&rest)?;
+        }
+        if let Stage::Detecting(head) = &mut self.stage {
+            let head = std::mem::take(head);
+            self.start(&head, true)?;
+        }
+        self.finish_text()
+    }
+
+    fn finish_text(mut self) -> Result<FlowSet, ImportError> {
+        let mut failure = None;
+        let mut sink = Sink {
+            set: &mut self.set,
+            options: self.options,
+        };
+        match &mut self.stage {
+            Stage::Lines {
+                format,
+                splitter,
+                skip_first_line,
+            } => {
+                splitter.finish(&mut |line| handle_line(&mut sink, format, skip_first_line, line));
+            }
+            Stage::Structured { format, scanner } => {
+                scanner.finish(&mut |item| handle_item(&mut sink, format, &mut failure, item));
+            }
+            Stage::Detecting(_) => {}
+        }
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        self.set.summary.distinct = self.set.flows().len() as u64;
+        Ok(self.set)
+    }
+
+    /// Raw input bytes (gzip or not).
+    fn decode(&mut self, bytes: &[u8]) -> Result<(), ImportError> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        match &mut self.gzip {
+            Some(gzip) => {
+                gzip.write_all(bytes).map_err(|e| ImportError::Gzip {
+                    detail: e.to_string(),
+                })?;
+                let out = std::mem::take(gzip.get_mut());
+                self.text(&out)
+            }
+            None => self.text(bytes),
+        }
+    }
+
+    /// Decompressed bytes.
+    fn text(&mut self, bytes: &[u8]) -> Result<(), ImportError> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if let Stage::Detecting(head) = &mut self.stage {
+            head.extend_from_slice(bytes);
+            let head = std::mem::take(head);
+            return match detect(&head, false)? {
+                Some(_) => self.start(&head, false),
+                None => {
+                    self.stage = Stage::Detecting(head);
+                    Ok(())
+                }
+            };
+        }
+        let mut failure = None;
+        let mut sink = Sink {
+            set: &mut self.set,
+            options: self.options,
+        };
+        match &mut self.stage {
+            Stage::Lines {
+                format,
+                splitter,
+                skip_first_line,
+            } => {
+                splitter.push(bytes, &mut |line| {
+                    handle_line(&mut sink, format, skip_first_line, line)
+                });
+            }
+            Stage::Structured { format, scanner } => {
+                scanner.push(bytes, &mut |item| {
+                    handle_item(&mut sink, format, &mut failure, item)
+                });
+            }
+            Stage::Detecting(_) => {}
+        }
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// Picks the stage for the detected format and replays the bytes collected so far.
+    fn start(&mut self, head: &[u8], complete: bool) -> Result<(), ImportError> {
+        let Some(plan) = detect(head, complete)? else {
+            self.stage = Stage::Detecting(head.to_vec());
+            return Ok(());
+        };
+        let head = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
+        self.stage = match plan {
+            Plan::Lines {
+                format,
+                skip_first_line,
+            } => {
+                self.set.summary.formats.push(format.format());
+                Stage::Lines {
+                    format,
+                    splitter: LineSplitter::new(self.options.max_line_bytes),
+                    skip_first_line,
+                }
+            }
+            Plan::Structured => Stage::Structured {
+                format: None,
+                scanner: JsonScanner::new(self.options.max_line_bytes),
+            },
+        };
+        self.text(head)
+    }
+}
+
+fn handle_line(
+    sink: &mut Sink<'_>,
+    format: &RecordFormat,
+    skip_first_line: &mut bool,
+    line: Line<'_>,
+) {
+    match line {
+        Line::Text { bytes, .. } if std::mem::take(skip_first_line) => {
+            let _ = bytes; // the CSV header
+        }
+        Line::Text { bytes, .. } if bytes.iter().all(u8::is_ascii_whitespace) => {}
+        Line::Text { number, bytes } => sink.record(number, format, bytes),
+        Line::TooLong { number, len } => {
+            *skip_first_line = false;
+            sink.too_long(number, len);
+        }
+    }
+}
+
+fn handle_item(
+    sink: &mut Sink<'_>,
+    format: &mut Option<RecordFormat>,
+    failure: &mut Option<ImportError>,
+    item: Item<'_>,
+) {
+    if failure.is_some() {
+        return;
+    }
+    match item {
+        Item::Record { line, bytes } => {
+            if format.is_none() {
+                // The first record decides the format of every record of the document.
+                match serde_json::from_slice::<serde_json::Value>(bytes) {
+                    Ok(serde_json::Value::Object(map)) => match object_format(&map) {
+                        Some(f) => {
+                            sink.set.summary.formats.push(f.format());
+                            *format = Some(f);
+                        }
+                        None => {
+                            let keys: Vec<&str> = map.keys().take(8).map(String::as_str).collect();
+                            *failure = Some(ImportError::UnknownFormat {
+                                detail: format!(
+                                    "the first record (line {line}) is a JSON object with keys `{}`",
+                                    keys.join("`, `")
+                                ),
+                            });
+                            return;
+                        }
+                    },
+                    Ok(_) | Err(_) => {
+                        sink.error(line, "not a JSON object".into());
+                        return;
+                    }
+                }
+            }
+            if let Some(f) = format {
+                sink.record(line, f, bytes);
+            }
+        }
+        Item::TooLong { line, len } => sink.too_long(line, len),
+        Item::Junk { line, reason } => sink.error(line, reason),
+    }
+}
+
+// Detection must decide within its window so that memory stays bounded before the first record.
+const _: () = assert!(DETECT_BYTES <= super::DEFAULT_MAX_LINE_BYTES);

@@ -1,0 +1,186 @@
+//! The record type every parser produces: borrowed from the input line, normalised across formats,
+//! and handed straight to the aggregator (which copies only what is new).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::net::IpAddr;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+
+use super::{EndpointKind, NetworkScope, PolicyHit, Reporter};
+use crate::model::Protocol;
+
+/// One end of a record, borrowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawEndpoint<'a> {
+    pub kind: EndpointKind,
+    pub namespace: Option<Cow<'a, str>>,
+    pub name: Option<Cow<'a, str>>,
+    /// `key=value` items (split on the first `=` when stored).
+    pub labels: Vec<Cow<'a, str>>,
+    pub namespace_labels: Vec<Cow<'a, str>>,
+    pub ip: Option<IpAddr>,
+    pub scope: Option<NetworkScope>,
+    pub domains: Vec<Cow<'a, str>>,
+}
+
+impl<'a> RawEndpoint<'a> {
+    /// An end with nothing known but its kind.
+    pub fn new(kind: EndpointKind) -> RawEndpoint<'a> {
+        RawEndpoint {
+            kind,
+            namespace: None,
+            name: None,
+            labels: Vec::new(),
+            namespace_labels: Vec::new(),
+            ip: None,
+            scope: None,
+            domains: Vec::new(),
+        }
+    }
+}
+
+/// The observed verdict of one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RawAction {
+    Allow,
+    Deny,
+}
+
+/// A policy trace as the record carries it: Calico's strings (parsed only when first seen) or hits
+/// already structured by the format (Goldmane).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RawTrace<'a> {
+    Strings(Vec<Str<'a>>),
+    Hits(Vec<PolicyHit>),
+}
+
+/// One flow-log record, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawRecord<'a> {
+    pub src: RawEndpoint<'a>,
+    pub dst: RawEndpoint<'a>,
+    pub protocol: Protocol,
+    pub port: Option<u16>,
+    pub action: RawAction,
+    pub reporter: Reporter,
+    /// Connections (or records) this record stands for.
+    pub count: u64,
+    /// Unix seconds.
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub enforced: Option<RawTrace<'a>>,
+    pub pending: Option<RawTrace<'a>>,
+}
+
+/// A JSON string borrowed from the input when it has no escapes. (`Cow<str>` alone always copies
+/// inside `Option` or `Vec`.)
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Str<'a>(pub Cow<'a, str>);
+
+impl<'a> Str<'a> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Str<'a>, D::Error> {
+        struct StrVisitor;
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(StrVisitor)
+    }
+}
+
+/// A number that some producers write as a string (`"1795168800"`), or a timestamp string; kept raw
+/// and interpreted by the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum NumOrStr<'a> {
+    Int(i64),
+    Float(f64),
+    Str(Cow<'a, str>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for NumOrStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<NumOrStr<'a>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = NumOrStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or a string")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<NumOrStr<'de>, E> {
+                Ok(NumOrStr::Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<NumOrStr<'de>, E> {
+                i64::try_from(v)
+                    .map(NumOrStr::Int)
+                    .map_err(|_| E::custom("number out of range"))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumOrStr<'de>, E> {
+                Ok(NumOrStr::Float(v))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<NumOrStr<'de>, E> {
+                Ok(NumOrStr::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<NumOrStr<'de>, E> {
+                Ok(NumOrStr::Str(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl NumOrStr<'_> {
+    /// As an integer (a numeric string is accepted).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            NumOrStr::Int(i) => Some(*i),
+            NumOrStr::Float(f) if f.is_finite() => Some(*f as i64),
+            NumOrStr::Float(_) => None,
+            NumOrStr::Str(s) => s.trim().parse().ok(),
+        }
+    }
+
+    /// As Unix seconds: an integer (seconds), or an RFC 3339 string.
+    pub fn as_unix_seconds(&self) -> Option<i64> {
+        match self {
+            NumOrStr::Str(s) => super::time::parse_rfc3339(s).or_else(|| s.trim().parse().ok()),
+            other => other.as_i64(),
+        }
+    }
+}
+
+/// `None` for Calico's "not available" markers (`-`, empty).
+pub(crate) fn present<'a>(s: Option<Str<'a>>) -> Option<Cow<'a, str>> {
+    s.map(|s| s.0).filter(|s| !s.is_empty() && s != "-")
+}
+
+/// Protocol from a flow-log name (`tcp`, `icmp6`, `6`).
+pub(crate) fn protocol(text: &str) -> Result<Protocol, String> {
+    Protocol::parse_lenient(text).map_err(|e| e.to_string())
+}
+
+/// A destination port from a JSON integer, checked.
+pub(crate) fn port(value: Option<i64>) -> Result<Option<u16>, String> {
+    match value {
+        None | Some(0) => Ok(None),
+        Some(p) => u16::try_from(p)
+            .map(Some)
+            .map_err(|_| format!("`{p}` is not a port (0-65535)")),
+    }
+}
