@@ -10,6 +10,7 @@
 //! [`reference`] is a deliberately naive evaluator used by the tests to check the compiled one.
 
 mod compiled;
+pub mod connectivity;
 
 mod endpoint;
 mod knp;
@@ -17,6 +18,7 @@ mod matching;
 mod normalize;
 mod order;
 pub mod reference;
+pub mod synthetic;
 
 mod trace;
 mod walk;

@@ -1,0 +1,60 @@
+//! Evaluator throughput: 500 policies across 5 tiers, 2 000 workloads, 1 M random flows (target ≥ 5 M
+//! decisions per second on one core), and cluster connectivity of 50 namespaces × 1 000 pods × 500
+//! policies (target < 2 s).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use netpol_core::eval::Evaluator;
+use netpol_core::eval::connectivity::{Probes, connectivity};
+use netpol_core::eval::synthetic::{EstateConfig, Rng, estate, flow_endpoints, random_flows};
+
+fn decisions(c: &mut Criterion) {
+    let rs = estate(&EstateConfig::default());
+    let started = Instant::now();
+    let (mut ev, errors) = Evaluator::build(&rs);
+    eprintln!(
+        "compile: {:?} ({} label sets, {} compile errors)",
+        started.elapsed(),
+        ev.label_set_count(),
+        errors.len()
+    );
+    let endpoints = flow_endpoints(&mut ev);
+    let flows = random_flows(&mut Rng::new(42), &endpoints, 1_000_000);
+    let allowed = flows.iter().filter(|f| ev.allows(f)).count();
+    eprintln!("{allowed} of {} flows allowed", flows.len());
+    let mut group = c.benchmark_group("eval");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(flows.len() as u64));
+    group.bench_function("allows_1M_flows", |b| {
+        b.iter(|| flows.iter().filter(|f| ev.allows(black_box(f))).count())
+    });
+    group.bench_function("evaluate_1M_flows_with_staged", |b| {
+        b.iter(|| {
+            flows
+                .iter()
+                .filter(|f| {
+                    ev.evaluate(black_box(f)).enforced.verdict == netpol_core::eval::Verdict::Allow
+                })
+                .count()
+        })
+    });
+    group.finish();
+}
+
+fn cluster_connectivity(c: &mut Criterion) {
+    let rs = estate(&EstateConfig {
+        workloads: 1000,
+        ..EstateConfig::default()
+    });
+    let mut group = c.benchmark_group("connectivity");
+    group.sample_size(10);
+    group.bench_function("50ns_1000pods_500policies", |b| {
+        b.iter(|| connectivity(black_box(&rs), &Probes::default()).map(|c| c.len()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, decisions, cluster_connectivity);
+criterion_main!(benches);

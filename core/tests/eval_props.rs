@@ -1,0 +1,158 @@
+//! Property tests: the compiled evaluator agrees with the reference evaluator on random estates and
+//! flows, and incremental policy edits give the same verdicts as a full recompile.
+
+use netpol_core::eval::reference::{RefDecided, Reference};
+use netpol_core::eval::synthetic::{
+    EstateConfig, Rng, Vocab, estate, flow_endpoints, random_flows, random_policy,
+};
+use netpol_core::eval::{DecidedBy, Evaluator, Flow};
+use netpol_core::model::ResourceSet;
+use proptest::prelude::*;
+
+fn small(seed: u64, policies: usize) -> EstateConfig {
+    EstateConfig {
+        seed,
+        namespaces: 4,
+        workloads: 30,
+        policies,
+        apps: 5,
+        staged_percent: 15,
+    }
+}
+
+fn ref_decided(ev: &Evaluator, d: &DecidedBy) -> RefDecided {
+    match *d {
+        DecidedBy::Rule {
+            policy,
+            rule,
+            action,
+        } => RefDecided::Rule {
+            policy: ev.policy_key(policy).cloned().expect("key"),
+            rule,
+            action,
+        },
+        DecidedBy::EndOfTier { tier } => RefDecided::EndOfTier {
+            tier: ev.tier_name(tier).unwrap_or_default().to_owned(),
+        },
+        DecidedBy::Profile => RefDecided::Profile,
+        DecidedBy::None => RefDecided::None,
+    }
+}
+
+/// Compiled and reference agree on verdict, staged verdict and what decided each side.
+fn agree(ev: &Evaluator, reference: &Reference, flow: &Flow) -> Result<(), TestCaseError> {
+    let v = ev.evaluate(flow);
+    let (src, dst) = (
+        ev.endpoint(flow.src).expect("src"),
+        ev.endpoint(flow.dst).expect("dst"),
+    );
+    let r = reference.evaluate(src, dst, flow.protocol, flow.port);
+    prop_assert_eq!(v.enforced.verdict, r.verdict, "{:?}", flow);
+    prop_assert_eq!(
+        ev.allows(flow),
+        r.verdict == netpol_core::eval::Verdict::Allow
+    );
+    prop_assert_eq!(v.staged.map(|s| s.verdict), r.staged, "staged {:?}", flow);
+    prop_assert_eq!(
+        ref_decided(ev, &v.enforced.egress.decided_by),
+        r.egress.1,
+        "egress {:?}",
+        flow
+    );
+    prop_assert_eq!(
+        ref_decided(ev, &v.enforced.ingress.decided_by),
+        r.ingress.1,
+        "ingress {:?}",
+        flow
+    );
+    Ok(())
+}
+
+/// Same verdicts (and deciding rules, by policy key) from two evaluators over the same endpoints.
+fn same(a: &Evaluator, b: &mut Evaluator, flows: &[Flow]) -> Result<(), TestCaseError> {
+    for flow in flows {
+        let src = b.intern(a.endpoint(flow.src).expect("src"));
+        let dst = b.intern(a.endpoint(flow.dst).expect("dst"));
+        let other = Flow { src, dst, ..*flow };
+        let (va, vb) = (a.evaluate(flow), b.evaluate(&other));
+        prop_assert_eq!(va.enforced.verdict, vb.enforced.verdict, "{:?}", flow);
+        prop_assert_eq!(va.staged.map(|s| s.verdict), vb.staged.map(|s| s.verdict));
+        prop_assert_eq!(
+            ref_decided(a, &va.enforced.ingress.decided_by),
+            ref_decided(b, &vb.enforced.ingress.decided_by)
+        );
+        prop_assert_eq!(
+            ref_decided(a, &va.enforced.egress.decided_by),
+            ref_decided(b, &vb.enforced.egress.decided_by)
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn compiled_agrees_with_reference(seed in any::<u64>(), policies in 1usize..40) {
+        let rs = estate(&small(seed, policies));
+        let (mut ev, errors) = Evaluator::build(&rs);
+        prop_assert!(errors.is_empty(), "{:?}", errors);
+        let endpoints = flow_endpoints(&mut ev);
+        let reference = Reference::new(&rs);
+        let mut rng = Rng::new(seed.wrapping_add(7));
+        for flow in random_flows(&mut rng, &endpoints, 150) {
+            agree(&ev, &reference, &flow)?;
+        }
+    }
+
+    #[test]
+    fn incremental_updates_match_a_full_recompile(seed in any::<u64>(), edits in 1usize..12) {
+        let rs = estate(&small(seed, 20));
+        let (mut incremental, _) = Evaluator::build(&rs);
+        let mut current: ResourceSet = rs.clone();
+        let mut rng = Rng::new(seed ^ 0xABCD);
+        let vocab = Vocab { namespaces: 4, apps: 5 };
+        for edit in 0..edits {
+            match rng.below(3) {
+                0 if !current.policies.is_empty() => {
+                    let victim = current.policies.remove(rng.below(current.policies.len()));
+                    incremental.remove_policy(&netpol_core::eval::PolicyKey::of_calico(&victim));
+                }
+                1 if !current.kubernetes_policies.is_empty() => {
+                    // Replace a Kubernetes policy by a fresh random one under the same name.
+                    let i = rng.below(current.kubernetes_policies.len());
+                    let (group, json) = random_policy(&mut rng, &vocab, 1000 + edit, false);
+                    if group == "kubernetes_policies" {
+                        let mut p: netpol_core::model::KubernetesPolicy = serde_json::from_value(json).expect("policy");
+                        p.metadata = current.kubernetes_policies[i].metadata.clone();
+                        // A staged and an enforced Kubernetes policy of one name are two policies.
+                        incremental.remove_policy(&netpol_core::eval::PolicyKey::of_kubernetes(&current.kubernetes_policies[i]));
+                        incremental.update_kubernetes_policy(&p).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                        current.kubernetes_policies[i] = p;
+                    }
+                }
+                _ => {
+                    let staged = rng.chance(20);
+                    let (group, json) = random_policy(&mut rng, &vocab, 2000 + edit, staged);
+                    if group == "policies" {
+                        let p: netpol_core::model::CalicoPolicy = serde_json::from_value(json).expect("policy");
+                        incremental.update_calico_policy(&p).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                        current.policies.push(p);
+                    } else {
+                        let p: netpol_core::model::KubernetesPolicy = serde_json::from_value(json).expect("policy");
+                        incremental.update_kubernetes_policy(&p).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                        current.kubernetes_policies.push(p);
+                    }
+                }
+            }
+        }
+        let (mut full, _) = Evaluator::build(&current);
+        let endpoints = flow_endpoints(&mut incremental);
+        let flows = random_flows(&mut rng, &endpoints, 150);
+        same(&incremental, &mut full, &flows)?;
+        let reference = Reference::new(&current);
+        for flow in &flows {
+            agree(&incremental, &reference, flow)?;
+        }
+    }
+}
