@@ -4,6 +4,7 @@
 //! re-implements a rule of Calico. The crate has no web or OS dependencies and builds for native and
 //! `wasm32-unknown-unknown`.
 
+pub mod design;
 pub mod diff;
 pub mod eval;
 pub mod export;
@@ -11,3 +12,4 @@ pub mod flows;
 pub mod lint;
 pub mod model;
 pub mod selector;
+pub mod yaml;

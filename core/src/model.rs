@@ -141,7 +141,11 @@ pub struct PolicySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
     /// Lower orders are evaluated first; `None` means last.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_order"
+    )]
     pub order: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<String>,
@@ -377,7 +381,11 @@ impl Tier {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TierSpec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_order"
+    )]
     pub order: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_action: Option<TierDefaultAction>,
@@ -456,6 +464,8 @@ pub struct KubernetesIngressRule {
     pub from: Vec<KubernetesPeer>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<KubernetesPort>,
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A Kubernetes egress rule.
@@ -465,6 +475,8 @@ pub struct KubernetesEgressRule {
     pub to: Vec<KubernetesPeer>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<KubernetesPort>,
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A `from` / `to` peer of a Kubernetes rule.
@@ -477,6 +489,8 @@ pub struct KubernetesPeer {
     pub namespace_selector: Option<LabelSelector>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_block: Option<IpBlock>,
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `ipBlock` of a Kubernetes peer.
@@ -485,6 +499,8 @@ pub struct IpBlock {
     pub cidr: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub except: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A `ports[]` entry of a Kubernetes rule.
@@ -499,6 +515,8 @@ pub struct KubernetesPort {
     pub port: Option<Port>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_port: Option<u16>,
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A Kubernetes `LabelSelector`.
@@ -509,6 +527,8 @@ pub struct LabelSelector {
     pub match_labels: Labels,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub match_expressions: Vec<LabelSelectorRequirement>,
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// One `matchExpressions` entry.
@@ -698,6 +718,15 @@ impl FromIterator<Resource> for ResourceSet {
             set.push(resource);
         }
         set
+    }
+}
+
+/// Writes an `order` that is a whole number as an integer (`1000`, not `1000.0`), as people write it.
+fn serialize_order<S: Serializer>(order: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match order {
+        Some(o) if o.fract() == 0.0 && o.abs() < 1e15 => s.serialize_i64(*o as i64),
+        Some(o) => s.serialize_f64(*o),
+        None => s.serialize_none(),
     }
 }
 

@@ -1,0 +1,386 @@
+//! The design document: Netpol Studio's own versioned file.
+//!
+//! A design holds what plain resources cannot: the label taxonomy, the environments (with the cluster
+//! labels Fleet targets and per-environment CIDRs), the namespaces and workload groups being designed
+//! for, and the layout of the canvas. Its tiers, policies and network sets are ordinary Calico and
+//! Kubernetes objects, written in their wire form inside the document, so that they read exactly like
+//! the YAML a user would apply.
+//!
+//! ```yaml
+//! apiVersion: studio.netpol.dev/v1alpha1
+//! kind: Design
+//! metadata: {name: shop, description: …}
+//! spec: {taxonomy: […], environments: […], namespaces: […], tiers: […], policies: […],
+//!        networkSets: […], layout: {node-id: {x: 0, y: 0}}}
+//! ```
+//!
+//! The file may be YAML or JSON. [`to_resources`] and [`from_resources`] convert to and from plain
+//! resources.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    ApiFlavour, CalicoPolicy, ContainerPort, KubernetesPolicy, Labels, Namespace, NetworkSet,
+    ObjectMeta, Resource, ResourceSet, Tier, Workload, WorkloadKind,
+};
+use crate::yaml::{self, Diagnostic, Severity};
+
+mod decode;
+mod encode;
+
+pub(crate) use decode::decode;
+
+/// The `apiVersion` of the design documents this version reads and writes.
+pub const API_VERSION: &str = "studio.netpol.dev/v1alpha1";
+
+/// The built-in sample design (Rancher + Calico zero-trust estate), as YAML.
+pub const SAMPLE_YAML: &str = include_str!("design/sample.yaml");
+
+/// A design: everything the Studio edits.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Design {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The label keys the design uses, with their allowed values.
+    #[serde(default)]
+    pub taxonomy: Vec<LabelKey>,
+    #[serde(default)]
+    pub environments: Vec<Environment>,
+    #[serde(default)]
+    pub namespaces: Vec<DesignNamespace>,
+    #[serde(default)]
+    pub tiers: Vec<Tier>,
+    /// Calico policies of every kind.
+    #[serde(default)]
+    pub policies: Vec<CalicoPolicy>,
+    /// Kubernetes (and staged Kubernetes) network policies.
+    #[serde(default)]
+    pub kubernetes_policies: Vec<KubernetesPolicy>,
+    #[serde(default)]
+    pub network_sets: Vec<NetworkSet>,
+    /// Canvas positions by node id.
+    #[serde(default)]
+    pub layout: BTreeMap<String, Position>,
+}
+
+/// One label key of the taxonomy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelKey {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Allowed values; empty means any value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    pub scope: LabelScope,
+    /// A CSS colour for the UI (`#rrggbb`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colour: Option<String>,
+}
+
+/// Who owns a label key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LabelScope {
+    /// Set by the security team; policies rely on it (must not be changed by application teams).
+    Security,
+    /// Set by application teams.
+    Application,
+    /// Set by Kubernetes or the platform (`kubernetes.io/metadata.name`, `k8s-app`).
+    Kubernetes,
+}
+
+/// A deployment environment: which clusters it is, and its address space.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Environment {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Cluster labels that select this environment's clusters (Fleet `clusterSelector.matchLabels`).
+    #[serde(default)]
+    pub cluster_selector: Labels,
+    /// The environment's address ranges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cidrs: Vec<String>,
+    /// Ranges exempt from the environment's isolation (shared services reachable from it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<String>,
+}
+
+/// A namespace and the workloads designed to run in it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DesignNamespace {
+    pub name: String,
+    #[serde(default)]
+    pub labels: Labels,
+    #[serde(default)]
+    pub workloads: Vec<WorkloadGroup>,
+}
+
+/// A group of identical pods (a Deployment, a StatefulSet, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadGroup {
+    pub name: String,
+    pub kind: WorkloadKind,
+    /// Pod labels.
+    #[serde(default)]
+    pub labels: Labels,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<ContainerPort>,
+}
+
+/// A position on the canvas.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// A design document that could not be loaded; holds every problem found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for DesignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rendered: Vec<String> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(Diagnostic::render)
+            .collect();
+        f.write_str(&rendered.join("\n"))
+    }
+}
+
+impl std::error::Error for DesignError {}
+
+/// The built-in sample design.
+pub fn sample() -> Design {
+    match load(SAMPLE_YAML) {
+        Ok(design) => design,
+        // INVARIANT: the sample is checked by the tests; an empty design keeps the app usable anyway.
+        Err(_) => Design {
+            name: "sample".to_owned(),
+            ..Design::default()
+        },
+    }
+}
+
+/// Reads a design document (YAML or JSON).
+pub fn load(text: &str) -> Result<Design, DesignError> {
+    load_file("design.yaml", text)
+}
+
+/// Reads a design document, naming `file_name` in diagnostics.
+pub fn load_file(file_name: &str, text: &str) -> Result<Design, DesignError> {
+    let mut result = yaml::import(file_name, text);
+    if result.error_count() > 0 {
+        return Err(DesignError {
+            diagnostics: result.diagnostics,
+        });
+    }
+    if result.designs.len() != 1 {
+        let found = result.designs.len();
+        let message = format!(
+            "expected exactly one `kind: Design` document (apiVersion `{API_VERSION}`), found {found}"
+        );
+        return Err(DesignError {
+            diagnostics: vec![Diagnostic::file_level(Severity::Error, file_name, message)],
+        });
+    }
+    Ok(result.designs.remove(0))
+}
+
+/// Writes a design document as YAML (deterministic).
+pub fn save(design: &Design) -> String {
+    encode::to_yaml(design)
+}
+
+/// Writes a design document as JSON (deterministic; the same document as [`save`]).
+pub fn save_json(design: &Design) -> String {
+    encode::to_json(design)
+}
+
+/// The plain resources a design stands for: tiers, namespaces, network sets, policies and workloads.
+pub fn to_resources(design: &Design) -> ResourceSet {
+    let mut set = ResourceSet {
+        tiers: design.tiers.clone(),
+        policies: design.policies.clone(),
+        kubernetes_policies: design.kubernetes_policies.clone(),
+        network_sets: design.network_sets.clone(),
+        ..ResourceSet::default()
+    };
+    for ns in &design.namespaces {
+        let mut meta = ObjectMeta::named(&ns.name, None);
+        meta.labels = ns.labels.clone();
+        set.namespaces.push(Namespace { metadata: meta });
+        for w in &ns.workloads {
+            let mut meta = ObjectMeta::named(&w.name, Some(&ns.name));
+            meta.labels = w.labels.clone();
+            set.workloads.push(Workload {
+                kind: w.kind,
+                metadata: meta,
+                service_account: w.service_account.clone(),
+                ip: None,
+                ports: w.ports.clone(),
+            });
+        }
+    }
+    set
+}
+
+/// A design holding `set`: namespaces (also those only named by workloads) with their workloads, and a
+/// taxonomy listing every label key in use with the values seen.
+pub fn from_resources(set: &ResourceSet) -> Design {
+    // In order of first appearance, so that a design made from a design's resources is that design.
+    let mut namespaces: Vec<DesignNamespace> = Vec::new();
+    fn entry<'a>(namespaces: &'a mut Vec<DesignNamespace>, name: &str) -> &'a mut DesignNamespace {
+        let index = match namespaces.iter().position(|n| n.name == name) {
+            Some(i) => i,
+            None => {
+                namespaces.push(DesignNamespace {
+                    name: name.to_owned(),
+                    ..DesignNamespace::default()
+                });
+                namespaces.len() - 1
+            }
+        };
+        &mut namespaces[index]
+    }
+    for ns in &set.namespaces {
+        entry(&mut namespaces, &ns.metadata.name).labels = ns.metadata.labels.clone();
+    }
+    for w in &set.workloads {
+        let ns = w.metadata.namespace.as_deref().unwrap_or("default");
+        entry(&mut namespaces, ns).workloads.push(WorkloadGroup {
+            name: w.metadata.name.clone(),
+            kind: w.kind,
+            labels: w.metadata.labels.clone(),
+            service_account: w.service_account.clone(),
+            ports: w.ports.clone(),
+        });
+    }
+    let mut seen: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    let label_maps = set
+        .namespaces
+        .iter()
+        .map(|n| &n.metadata.labels)
+        .chain(set.workloads.iter().map(|w| &w.metadata.labels))
+        .chain(set.network_sets.iter().map(|s| &s.metadata.labels));
+    for labels in label_maps {
+        for (k, v) in labels {
+            seen.entry(k.clone()).or_default().insert(v.clone());
+        }
+    }
+    let taxonomy = seen
+        .into_iter()
+        .map(|(key, values)| LabelKey {
+            scope: guess_scope(&key),
+            key,
+            description: None,
+            values: values.into_iter().collect(),
+            colour: None,
+        })
+        .collect();
+    Design {
+        name: "imported".to_owned(),
+        description: None,
+        taxonomy,
+        environments: Vec::new(),
+        namespaces,
+        tiers: set.tiers.clone(),
+        policies: set.policies.clone(),
+        kubernetes_policies: set.kubernetes_policies.clone(),
+        network_sets: set.network_sets.clone(),
+        layout: BTreeMap::new(),
+    }
+}
+
+fn guess_scope(key: &str) -> LabelScope {
+    let prefix = key.split_once('/').map_or("", |(p, _)| p);
+    if prefix.starts_with("security.") || prefix.contains(".security.") {
+        LabelScope::Security
+    } else if prefix == "kubernetes.io"
+        || prefix.ends_with(".kubernetes.io") && prefix != "app.kubernetes.io"
+        || prefix.ends_with("k8s.io")
+        || key == "k8s-app"
+    {
+        LabelScope::Kubernetes
+    } else {
+        LabelScope::Application
+    }
+}
+
+/// Every resource of the design, as the YAML files `netpol sample` writes: `(file name, YAML)`, one file per
+/// group, in apply order.
+pub fn resource_files(design: &Design, flavour: ApiFlavour) -> Vec<(String, String)> {
+    let set = to_resources(design);
+    let options = yaml::ExportOptions {
+        flavour,
+        comments: true,
+    };
+    let groups: [(&str, Vec<Resource>); 6] = [
+        (
+            "00-tiers.yaml",
+            set.tiers.iter().cloned().map(Resource::Tier).collect(),
+        ),
+        (
+            "10-namespaces.yaml",
+            set.namespaces
+                .iter()
+                .cloned()
+                .map(Resource::Namespace)
+                .collect(),
+        ),
+        (
+            "20-network-sets.yaml",
+            set.network_sets
+                .iter()
+                .cloned()
+                .map(Resource::NetworkSet)
+                .collect(),
+        ),
+        (
+            "30-policies.yaml",
+            set.policies
+                .iter()
+                .cloned()
+                .map(Resource::CalicoPolicy)
+                .collect(),
+        ),
+        (
+            "40-kubernetes-policies.yaml",
+            set.kubernetes_policies
+                .iter()
+                .cloned()
+                .map(Resource::KubernetesPolicy)
+                .collect(),
+        ),
+        (
+            "50-workloads.yaml",
+            set.workloads
+                .iter()
+                .cloned()
+                .map(Resource::Workload)
+                .collect(),
+        ),
+    ];
+    groups
+        .into_iter()
+        .filter(|(_, resources)| !resources.is_empty())
+        .map(|(name, resources)| (name.to_owned(), yaml::export(&resources, &options)))
+        .collect()
+}
