@@ -548,6 +548,7 @@ fn label_selector_conversion() {
                 values: vec![],
             },
         ],
+        ..LabelSelector::default()
     };
     let sel = Selector::from_label_selector(&ls).ok();
     let canonical = sel.as_ref().map(Selector::canonical);
