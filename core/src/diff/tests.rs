@@ -124,8 +124,9 @@ fn policies_are_added_removed_and_changed() {
         fields,
         &vec![FieldChange {
             path: "spec.order".into(),
-            before: 100.0.into(),
-            after: 200.0.into()
+            // Whole-number orders serialise as integers (model::serialize_order).
+            before: 100.into(),
+            after: 200.into()
         }]
     );
     assert_eq!(

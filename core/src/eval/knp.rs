@@ -206,6 +206,7 @@ mod tests {
             protocol,
             port: Some(Port::Number(port)),
             end_port: None,
+            ..KubernetesPort::default()
         };
         let spec = KubernetesPolicySpec {
             ingress: vec![KubernetesIngressRule {
@@ -217,6 +218,7 @@ mod tests {
                     port(None, 82),
                     port(None, 90),
                 ],
+                ..KubernetesIngressRule::default()
             }],
             ..KubernetesPolicySpec::default()
         };
