@@ -23,6 +23,8 @@ mod defaults;
 mod dns;
 mod literals;
 mod match_space;
+mod ordering;
+mod selection;
 mod shadow;
 mod space;
 mod tiers;
@@ -300,7 +302,10 @@ fn run(ctx: &Context<'_>) -> Vec<Finding> {
     defaults::check(ctx, &denies, &mut findings);
     dns::check(ctx, &denies, &mut findings);
     literals::check(ctx, &mut findings);
-    shadow::check(ctx, &mut findings);
+    ordering::check(ctx, &mut findings);
+    let space = match_space::Space::new(ctx);
+    selection::check(ctx, &space, &mut findings);
+    shadow::check(ctx, &space, &mut findings);
     finish(ctx.config, findings)
 }
 

@@ -632,3 +632,128 @@ fn shadowed_rule_with_cidrs_and_named_ports() {
     moved["workloads"][1]["ports"][0]["port"] = json!(9090);
     assert!(shadowed(moved).is_empty());
 }
+
+#[test]
+fn same_order_conflict() {
+    let allow = |order: f64| {
+        gnp(
+            "a-allow-web",
+            json!({"tier": "security", "order": order, "selector": "app == 'web'",
+        "ingress": [{"action": "Allow", "protocol": "TCP", "destination": {"ports": [8080]}}]}),
+        )
+    };
+    let deny = |selector: &str| {
+        gnp(
+            "b-deny-web",
+            json!({"tier": "security", "order": 10.0, "selector": selector,
+        "ingress": [{"action": "Deny", "protocol": "TCP"}]}),
+        )
+    };
+    check_case(
+        ids::SAME_ORDER_CONFLICT,
+        shop(vec![allow(10.0), deny("env == 'prod'")], vec![]),
+        shop(vec![allow(11.0), deny("env == 'prod'")], vec![]),
+    );
+    // Same order, but no endpoint in common.
+    assert!(!fired(
+        &findings(shop(vec![allow(10.0), deny("app == 'db'")], vec![])),
+        ids::SAME_ORDER_CONFLICT
+    ));
+    let found = findings(shop(vec![allow(10.0), deny("env == 'prod'")], vec![]));
+    let f = found
+        .iter()
+        .find(|f| f.id == ids::SAME_ORDER_CONFLICT)
+        .unwrap();
+    assert_eq!(f.location.resource.name, "b-deny-web");
+    assert_eq!(
+        f.fix.changes[0].value,
+        Some(json!(55.0)),
+        "midway to allow-dns at 100"
+    );
+}
+
+#[test]
+fn broad_allow_ahead() {
+    let broad = |source: Value| {
+        gnp(
+            "a-open",
+            json!({"tier": "security", "order": 5.0, "selector": "projectcalico.org/namespace == 'shop'",
+        "ingress": [{"action": "Allow", "source": source}]}),
+        )
+    };
+    let specific = gnp(
+        "b-web",
+        json!({"tier": "security", "order": 20.0, "selector": "app == 'web'",
+        "ingress": [{"action": "Allow", "source": {"selector": "app == 'api'"}}]}),
+    );
+    check_case(
+        ids::BROAD_ALLOW_AHEAD,
+        shop(vec![broad(json!({})), specific.clone()], vec![]),
+        shop(
+            vec![broad(json!({"selector": "app == 'api'"})), specific.clone()],
+            vec![],
+        ),
+    );
+    assert!(fired(
+        &findings(shop(
+            vec![broad(json!({"selector": "all()"})), specific.clone()],
+            vec![]
+        )),
+        ids::BROAD_ALLOW_AHEAD
+    ));
+    assert!(fired(
+        &findings(shop(
+            vec![broad(json!({"nets": ["0.0.0.0/0"]})), specific.clone()],
+            vec![]
+        )),
+        ids::BROAD_ALLOW_AHEAD
+    ));
+    // Broad, but nothing after it selects the same pods.
+    let db_only = gnp(
+        "b-db",
+        json!({"tier": "security", "order": 20.0, "selector": "app == 'db'", "ingress": [{"action": "Allow"}]}),
+    );
+    assert!(!fired(
+        &findings(shop(vec![broad(json!({})), db_only], vec![])),
+        ids::BROAD_ALLOW_AHEAD
+    ));
+}
+
+#[test]
+fn selector_selects_nothing() {
+    let p = |selector: &str, source: &str| {
+        gnp(
+            "x",
+            json!({"tier": "security", "order": 5.0, "selector": selector,
+        "ingress": [{"action": "Allow", "source": {"selector": source}}]}),
+        )
+    };
+    let nothing = |value: Value| {
+        findings(value)
+            .into_iter()
+            .filter(|f| f.id == ids::SELECTOR_SELECTS_NOTHING && f.location.resource.name == "x")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        nothing(shop(vec![p("app == 'wbe'", "app == 'api'")], vec![])).len(),
+        1
+    );
+    let rule = nothing(shop(vec![p("app == 'web'", "app == 'apii'")], vec![]));
+    assert_eq!(rule.len(), 1);
+    assert!(rule[0].location.rule.is_some());
+    assert!(nothing(shop(vec![p("app == 'web'", "app == 'api'")], vec![])).is_empty());
+    // A NetworkPolicy rule only sees its own namespace: `db` lives in `data`.
+    let scoped = |ns_sel: Option<&str>| {
+        let mut source = json!({"selector": "app == 'db'"});
+        if let Some(s) = ns_sel {
+            source["namespaceSelector"] = json!(s);
+        }
+        np(
+            "x",
+            "shop",
+            json!({"order": 5.0, "selector": "app == 'web'", "ingress": [{"action": "Allow", "source": source}]}),
+        )
+    };
+    assert_eq!(nothing(shop(vec![scoped(None)], vec![])).len(), 1);
+    assert!(nothing(shop(vec![scoped(Some("all()"))], vec![])).is_empty());
+}

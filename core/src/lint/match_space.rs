@@ -407,6 +407,24 @@ impl<'a> Space<'a> {
         }
     }
 
+    /// Whether the positive selector of an entity rule (selector, serviceAccounts, namespaceSelector)
+    /// selects any workload or network set of the design; `None` when a selector does not parse.
+    pub fn selects_any(&self, p: &CalicoPolicy, e: &EntityRule) -> Option<bool> {
+        let scoped_ns = p
+            .kind
+            .is_namespaced()
+            .then(|| p.metadata.namespace.clone())
+            .flatten();
+        let workloads = self.ctx.endpoints.iter().map(Entity::Workload);
+        let sets = self.sets.iter().map(Entity::Set);
+        for x in workloads.chain(sets) {
+            if self.positive(e, scoped_ns.as_deref(), &x)? {
+                return Some(true);
+            }
+        }
+        Some(false)
+    }
+
     /// Matches the peer side of a rule against a peer class.
     fn peer_side(&self, p: &CalicoPolicy, e: &EntityRule, class: &PeerClass) -> Tri {
         match class {

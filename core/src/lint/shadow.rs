@@ -32,11 +32,10 @@ fn slot(direction: PolicyType) -> usize {
     }
 }
 
-pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+pub fn check(ctx: &Context<'_>, space: &Space<'_>, out: &mut Vec<Finding>) {
     if ctx.endpoints.is_empty() {
         return;
     }
-    let space = Space::new(ctx);
     let compiled: Vec<CompiledPolicy<'_>> = ctx
         .policies_in_order()
         .map(|p| {
