@@ -34,6 +34,8 @@ pub use endpoint::{
 pub use knp::kubernetes_to_calico;
 pub use normalize::{CompileError, PolicyKey, PolicyKind};
 pub use trace::{Explanation, PolicyStep, RuleStep, SideTrace, TierOutcome, TierStep};
+/// For crate modules that walk flows and count what they see (impact hit counts).
+pub(crate) use walk::Recorder;
 
 use crate::model::{Action, Protocol};
 

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod eval;
 pub mod export;
 pub mod flows;
+pub mod impact;
 pub mod lint;
 pub mod model;
 pub mod selector;

@@ -1,0 +1,408 @@
+//! Impact preview: "if I ship this design, what breaks?" Observed flows (`crate::flows`) are replayed
+//! against two policy sets — `before` (what is deployed) and `after` (the design) — with the evaluator
+//! (`crate::eval`).
+//!
+//! For each distinct flow: the verdict before and after (enforced and staged), what decided each side,
+//! and the change: **broken** (allowed before, denied after), **widened** (denied before, allowed after),
+//! unchanged allow / deny, or **unmatched** (an end that cannot be mapped to the design, with the reason:
+//! such flows are counted and listed, never dropped). Per-rule and per-policy hit counts of the design,
+//! rules no observed flow hits (unused), and for a denied flow the narrowest allow rule that would let it
+//! through ([`Impact::suggest`]).
+//!
+//! **API boundary**: compile once with [`Impact::new`], then [`Impact::run`] for each flow set (the app
+//! re-runs it as the user edits; the CLI once). The JSON of [`ImpactReport`] is the `netpol impact`
+//! contract of `cli.md`.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::eval::{CompileError, Evaluator, Explanation, Flow, FlowVerdict, Verdict};
+use crate::flows::{FlowSet, Observed};
+use crate::model::{Protocol, ResourceSet};
+
+mod hits;
+mod render;
+mod resolve;
+mod suggest;
+
+pub use hits::{PolicyHits, RuleHits};
+pub use render::{render_markdown, render_table};
+pub use suggest::{SuggestOptions, Suggestion};
+
+use hits::HitCounter;
+use resolve::{Resolved, Resolver};
+
+/// How a flow's verdict changes from before to after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Allowed before, denied after: the design breaks observed traffic.
+    Broken,
+    /// Denied before, allowed after.
+    Widened,
+    UnchangedAllow,
+    UnchangedDeny,
+    /// An end could not be mapped to the before or after resources.
+    Unmatched,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Broken => "broken",
+            Change::Widened => "widened",
+            Change::UnchangedAllow => "unchanged_allow",
+            Change::UnchangedDeny => "unchanged_deny",
+            Change::Unmatched => "unmatched",
+        }
+    }
+}
+
+/// Counts of distinct flows by change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImpactSummary {
+    pub broken: u64,
+    pub widened: u64,
+    pub unchanged_allow: u64,
+    pub unchanged_deny: u64,
+    pub unmatched: u64,
+    /// Flows observed as denied (or partly denied) that the design would allow.
+    pub observed_denied_allowed_after: u64,
+    /// Flows whose observed verdict differs from what `before` gives: `before` may not be what ran.
+    pub observed_differs_from_before: u64,
+    /// Connections (flow-log counts) of the broken flows.
+    pub broken_connections: u64,
+}
+
+/// One distinct flow, before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowImpact {
+    /// Index of the flow in the [`FlowSet`].
+    #[serde(skip)]
+    pub index: usize,
+    pub src: String,
+    pub dst: String,
+    pub protocol: Protocol,
+    pub port: Option<u16>,
+    pub count: u64,
+    pub observed: Observed,
+    pub before: Option<Verdict>,
+    pub after: Option<Verdict>,
+    /// Verdicts with staged policies enforced too; `None` when no staged policy selects either end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_staged: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_staged: Option<Verdict>,
+    pub change: Change,
+    /// `{"egress": decided_by, "ingress": decided_by}` as `netpol eval` writes them.
+    pub before_decided_by: Value,
+    pub after_decided_by: Value,
+    /// Why an end could not be mapped (then `before`/`after` may be null).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unmatched: Option<String>,
+    /// Full walks (`--explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_trace: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_trace: Option<Value>,
+}
+
+/// A rule of the design no observed flow hit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnusedRule {
+    pub tier: String,
+    pub policy: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub direction: crate::eval::Direction,
+    pub rule: u32,
+}
+
+/// The import figures carried into the report (`import` in the JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportFigures {
+    pub records: u64,
+    pub skipped: u64,
+    pub distinct: u64,
+    /// Distinct flows with an end that could not be mapped.
+    pub unmatched: u64,
+    /// The format (comma-separated when files differ).
+    pub format: String,
+}
+
+/// Everything `netpol impact` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImpactReport {
+    pub import: ImportFigures,
+    pub summary: ImpactSummary,
+    pub flows: Vec<FlowImpact>,
+    /// Every rule of the design (`after`) with its hits.
+    pub rules: Vec<RuleHits>,
+    pub unused: Vec<UnusedRule>,
+    pub policies: Vec<PolicyHits>,
+    /// Policies of either set that did not compile (left out of the evaluation).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub compile_errors: Vec<String>,
+}
+
+impl ImpactReport {
+    /// Whether the report has what `--fail-on` asks about.
+    pub fn has(&self, change: Change) -> bool {
+        match change {
+            Change::Broken => self.summary.broken > 0,
+            Change::Widened => self.summary.widened > 0,
+            Change::UnchangedAllow => self.summary.unchanged_allow > 0,
+            Change::UnchangedDeny => self.summary.unchanged_deny > 0,
+            Change::Unmatched => self.summary.unmatched > 0,
+        }
+    }
+}
+
+/// Options of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImpactOptions {
+    /// Add the full walk of each side to every flow.
+    pub explain: bool,
+}
+
+/// One policy set, compiled, with its resolver.
+struct Side {
+    ev: Evaluator,
+    resolver: Resolver,
+}
+
+impl Side {
+    fn new(resources: &ResourceSet) -> (Side, Vec<CompileError>) {
+        let (ev, errors) = Evaluator::build(resources);
+        (
+            Side {
+                ev,
+                resolver: Resolver::new(resources),
+            },
+            errors,
+        )
+    }
+
+    /// The evaluator endpoints of every flow-set endpoint (or why not).
+    fn map_endpoints(
+        &mut self,
+        flows: &FlowSet,
+    ) -> Vec<Result<(crate::eval::EndpointId, Resolved), String>> {
+        flows
+            .endpoints()
+            .iter()
+            .map(|ep| {
+                let resolved = self.resolver.resolve(ep)?;
+                Ok((self.ev.intern(resolved.endpoint()), resolved))
+            })
+            .collect()
+    }
+}
+
+/// Before and after, compiled. See the module documentation.
+pub struct Impact {
+    before: Side,
+    after: Side,
+    errors: Vec<String>,
+}
+
+impl Impact {
+    /// Compiles both policy sets. Policies that do not compile are left out and reported.
+    pub fn new(before: &ResourceSet, after: &ResourceSet) -> Impact {
+        let (before, be) = Side::new(before);
+        let (after, ae) = Side::new(after);
+        let errors = be
+            .iter()
+            .map(|e| format!("before: {e}"))
+            .chain(ae.iter().map(|e| format!("after: {e}")))
+            .collect();
+        Impact {
+            before,
+            after,
+            errors,
+        }
+    }
+
+    /// Replays every distinct flow of `flows` against both sets.
+    pub fn run(&mut self, flows: &FlowSet, options: ImpactOptions) -> ImpactReport {
+        let before_ids = self.before.map_endpoints(flows);
+        let after_ids = self.after.map_endpoints(flows);
+        let mut summary = ImpactSummary::default();
+        let mut hits = HitCounter::default();
+        let mut out = Vec::with_capacity(flows.flows().len());
+        for (index, flow) in flows.flows().iter().enumerate() {
+            let (s, d) = (flow.src.0 as usize, flow.dst.0 as usize);
+            let count = flow.count();
+            let eval_side =
+                |side: &Side, ids: &[Result<(crate::eval::EndpointId, Resolved), String>]| {
+                    let src = ids[s].as_ref().map_err(Clone::clone)?;
+                    let dst = ids[d].as_ref().map_err(Clone::clone)?;
+                    let f = Flow {
+                        src: src.0,
+                        dst: dst.0,
+                        protocol: flow.protocol,
+                        port: flow.port,
+                    };
+                    Ok::<_, String>((f, side.ev.evaluate(&f)))
+                };
+            let before = eval_side(&self.before, &before_ids);
+            let after = eval_side(&self.after, &after_ids);
+            if let Ok((f, _)) = &after {
+                hits.count(&self.after.ev, f, count);
+            }
+            let unmatched = match (&before, &after) {
+                (Err(e), _) => Some(format!("before: {e}")),
+                (_, Err(e)) => Some(format!("after: {e}")),
+                _ => None,
+            };
+            let verdict =
+                |r: &Result<(Flow, FlowVerdict), String>| r.as_ref().ok().map(|(_, v)| v.verdict());
+            let staged = |r: &Result<(Flow, FlowVerdict), String>| {
+                r.as_ref()
+                    .ok()
+                    .and_then(|(_, v)| v.staged)
+                    .map(|s| s.verdict)
+            };
+            let (bv, av) = (verdict(&before), verdict(&after));
+            let change = match (bv, av) {
+                (Some(Verdict::Allow), Some(Verdict::Deny)) => Change::Broken,
+                (Some(Verdict::Deny), Some(Verdict::Allow)) => Change::Widened,
+                (Some(Verdict::Allow), Some(Verdict::Allow)) => Change::UnchangedAllow,
+                (Some(Verdict::Deny), Some(Verdict::Deny)) => Change::UnchangedDeny,
+                _ => Change::Unmatched,
+            };
+            match change {
+                Change::Broken => {
+                    summary.broken += 1;
+                    summary.broken_connections += count;
+                }
+                Change::Widened => summary.widened += 1,
+                Change::UnchangedAllow => summary.unchanged_allow += 1,
+                Change::UnchangedDeny => summary.unchanged_deny += 1,
+                Change::Unmatched => summary.unmatched += 1,
+            }
+            let observed = flow.observed();
+            if observed != Observed::Allow && av == Some(Verdict::Allow) {
+                summary.observed_denied_allowed_after += 1;
+            }
+            let observed_verdict = match observed {
+                Observed::Allow => Some(Verdict::Allow),
+                Observed::Deny => Some(Verdict::Deny),
+                Observed::Mixed => None,
+            };
+            if observed_verdict.is_some() && bv.is_some() && observed_verdict != bv {
+                summary.observed_differs_from_before += 1;
+            }
+            let decided = |side: &Side, r: &Result<(Flow, FlowVerdict), String>| match r {
+                Ok((_, v)) => serde_json::json!({
+                    "egress": side.ev.decided_by_json(&v.enforced.egress.decided_by),
+                    "ingress": side.ev.decided_by_json(&v.enforced.ingress.decided_by),
+                }),
+                Err(_) => Value::Null,
+            };
+            let trace = |side: &Side, r: &Result<(Flow, FlowVerdict), String>| match r {
+                Ok((f, _)) if options.explain => Some(side.ev.explain(f).to_json()),
+                _ => None,
+            };
+            out.push(FlowImpact {
+                index,
+                src: flows.endpoint(flow.src).display_name(),
+                dst: flows.endpoint(flow.dst).display_name(),
+                protocol: flow.protocol,
+                port: flow.port,
+                count,
+                observed,
+                before: bv,
+                after: av,
+                before_staged: staged(&before),
+                after_staged: staged(&after),
+                change,
+                before_decided_by: decided(&self.before, &before),
+                after_decided_by: decided(&self.after, &after),
+                unmatched,
+                before_trace: trace(&self.before, &before),
+                after_trace: trace(&self.after, &after),
+            });
+        }
+        let (rules, policies) = hits.report(&self.after.ev);
+        let unused = rules
+            .iter()
+            .filter(|r| r.hits == 0)
+            .map(|r| UnusedRule {
+                tier: r.tier.clone(),
+                policy: r.policy.clone(),
+                namespace: r.namespace.clone(),
+                direction: r.direction,
+                rule: r.rule,
+            })
+            .collect();
+        let s = flows.summary();
+        let mut formats: Vec<&str> = s.formats.iter().map(|f| f.as_str()).collect();
+        formats.dedup();
+        ImpactReport {
+            import: ImportFigures {
+                records: s.records,
+                skipped: s.skipped,
+                distinct: flows.flows().len() as u64,
+                unmatched: summary.unmatched,
+                format: formats.join(","),
+            },
+            summary,
+            flows: out,
+            rules,
+            unused,
+            policies,
+            compile_errors: self.errors.clone(),
+        }
+    }
+
+    /// Both walks of one flow of the set (`None` for a side where an end is unmatched).
+    pub fn explain(
+        &mut self,
+        flows: &FlowSet,
+        index: usize,
+    ) -> (Option<Explanation>, Option<Explanation>) {
+        let Some(flow) = flows.flows().get(index) else {
+            return (None, None);
+        };
+        let one = |side: &mut Side| {
+            let src = side.resolver.resolve(flows.endpoint(flow.src)).ok()?;
+            let dst = side.resolver.resolve(flows.endpoint(flow.dst)).ok()?;
+            let f = Flow {
+                src: side.ev.intern(src.endpoint()),
+                dst: side.ev.intern(dst.endpoint()),
+                protocol: flow.protocol,
+                port: flow.port,
+            };
+            Some(side.ev.explain(&f))
+        };
+        (one(&mut self.before), one(&mut self.after))
+    }
+
+    /// For a flow the design denies: the narrowest allow rule, one per denying side, in
+    /// `options.tier`. Each suggestion says whether, added to the design, it lets the flow through.
+    pub fn suggest(
+        &mut self,
+        flows: &FlowSet,
+        index: usize,
+        options: &SuggestOptions,
+    ) -> Result<Vec<Suggestion>, String> {
+        suggest::suggest(
+            &mut self.after.ev,
+            &self.after.resolver,
+            flows,
+            index,
+            options,
+        )
+    }
+}
+
+/// Compiles both sets and runs once: the CLI's path.
+pub fn impact(
+    before: &ResourceSet,
+    after: &ResourceSet,
+    flows: &FlowSet,
+    options: ImpactOptions,
+) -> ImpactReport {
+    Impact::new(before, after).run(flows, options)
+}

@@ -1,0 +1,343 @@
+//! Impact preview over the sample flow logs and a small design of the sample estate.
+
+use netpol_core::flows::{FlowSet, ImportOptions, import_bytes};
+use netpol_core::impact::{
+    Change, Impact, ImpactOptions, SuggestOptions, impact, render_markdown, render_table,
+};
+use netpol_core::model::ResourceSet;
+use serde_json::{Value, json};
+
+fn sample(name: &str) -> FlowSet {
+    let bytes = std::fs::read(format!(
+        "{}/tests/data/flows/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    import_bytes(&bytes, ImportOptions::default()).unwrap()
+}
+
+fn workload(kind: &str, ns: &str, name: &str, labels: Value) -> Value {
+    json!({"kind": kind, "metadata": {"name": name, "namespace": ns, "labels": labels}})
+}
+
+/// The sample estate's namespaces, workloads and the psp-egress set, with no policy.
+fn estate() -> Value {
+    let ns = |name: &str, env: &str| json!({"metadata": {"name": name, "labels": {"security.company.io/environment": env}}});
+    json!({
+        "tiers": [
+            {"metadata": {"name": "security"}, "spec": {"order": 100}},
+            {"metadata": {"name": "platform"}, "spec": {"order": 200}},
+            {"metadata": {"name": "application"}, "spec": {"order": 400}}
+        ],
+        "namespaces": [ns("checkout-web", "prod"), ns("payments-api", "prod"), ns("payments-db", "prod"), ns("sandbox-dev", "dev"), ns("kube-system", "prod")],
+        "workloads": [
+            workload("Deployment", "checkout-web", "checkout-web", json!({"app.kubernetes.io/name": "checkout-web", "security.company.io/tier": "frontend", "security.company.io/environment": "prod"})),
+            workload("Deployment", "payments-api", "payments-api", json!({"app.kubernetes.io/name": "payments-api", "security.company.io/tier": "backend", "security.company.io/environment": "prod"})),
+            workload("StatefulSet", "payments-db", "payments-postgres", json!({"app.kubernetes.io/name": "postgres", "security.company.io/tier": "database", "security.company.io/environment": "prod"})),
+            workload("Deployment", "sandbox-dev", "debug-shell", json!({"app.kubernetes.io/name": "debug-shell", "security.company.io/environment": "dev"})),
+            workload("Deployment", "kube-system", "coredns", json!({"k8s-app": "kube-dns"}))
+        ],
+        "network_sets": [
+            {"metadata": {"name": "psp-egress", "labels": {"egress": "psp"}}, "spec": {"nets": ["203.0.113.10/32"]}}
+        ]
+    })
+}
+
+/// The design: the database accepts only payments-api on 5432 (plus an unused rule), and a staged
+/// cross-environment deny.
+fn design() -> Value {
+    let mut d = estate();
+    d["policies"] = json!([
+        {"kind": "NetworkPolicy", "metadata": {"name": "postgres-ingress", "namespace": "payments-db"},
+         "spec": {"tier": "application", "order": 10, "selector": "app.kubernetes.io/name == 'postgres'", "types": ["Ingress"],
+                  "ingress": [
+                      {"action": "Allow", "protocol": "TCP", "source": {"selector": "app.kubernetes.io/name == 'payments-api'", "namespaceSelector": "all()"}, "destination": {"ports": [5432]}},
+                      {"action": "Allow", "protocol": "TCP", "source": {"selector": "app.kubernetes.io/name == 'nothing-like-this'", "namespaceSelector": "all()"}, "destination": {"ports": [9999]}}
+                  ]}},
+        {"kind": "StagedGlobalNetworkPolicy", "metadata": {"name": "deny-cross-env-v2"},
+         "spec": {"tier": "security", "order": 1, "selector": "all()", "types": ["Ingress"],
+                  "ingress": [{"action": "Deny", "source": {"namespaceSelector": "security.company.io/environment == 'dev'"}}]}}
+    ]);
+    d
+}
+
+fn set(v: Value) -> ResourceSet {
+    serde_json::from_value(v).unwrap()
+}
+
+fn find<'a>(
+    report: &'a netpol_core::impact::ImpactReport,
+    src: &str,
+    dst: &str,
+    port: u16,
+) -> &'a netpol_core::impact::FlowImpact {
+    report
+        .flows
+        .iter()
+        .find(|f| f.src.starts_with(src) && f.dst.starts_with(dst) && f.port == Some(port))
+        .unwrap_or_else(|| panic!("no flow {src} -> {dst}:{port}"))
+}
+
+#[test]
+fn the_design_breaks_what_it_should_and_keeps_the_rest() {
+    let flows = sample("calico-enterprise-flows.jsonl");
+    let report = impact(
+        &set(estate()),
+        &set(design()),
+        &flows,
+        ImpactOptions::default(),
+    );
+    let s = &report.summary;
+    assert_eq!(report.flows.len(), flows.flows().len());
+    assert_eq!(
+        s.broken + s.widened + s.unchanged_allow + s.unchanged_deny + s.unmatched,
+        report.flows.len() as u64
+    );
+
+    let kept = find(&report, "payments-api/", "payments-db/", 5432);
+    assert_eq!(
+        (kept.before, kept.after, kept.change),
+        (
+            Some(Verdict::Allow),
+            Some(Verdict::Allow),
+            Change::UnchangedAllow
+        )
+    );
+    assert_eq!(
+        kept.after_decided_by["ingress"]["policy"],
+        "postgres-ingress"
+    );
+    assert_eq!(kept.after_decided_by["ingress"]["rule"], 0);
+
+    let broken = find(&report, "checkout-web/", "payments-db/", 5432);
+    assert_eq!(broken.change, Change::Broken);
+    assert_eq!(broken.after_decided_by["ingress"]["kind"], "end-of-tier");
+    assert_eq!(broken.after_decided_by["ingress"]["tier"], "application");
+    assert!(
+        s.broken >= 2,
+        "checkout-web and debug-shell to the database"
+    );
+    assert_eq!(
+        s.observed_denied_allowed_after,
+        report
+            .flows
+            .iter()
+            .filter(|f| f.observed != Observed::Allow && f.after == Some(Verdict::Allow))
+            .count() as u64
+    );
+    assert!(
+        s.observed_differs_from_before > 0,
+        "the policy-less before set allows what Calico denied"
+    );
+
+    let dns = find(&report, "checkout-web/", "kube-system/", 53);
+    assert_eq!(dns.change, Change::UnchangedAllow);
+
+    // The staged cross-environment deny shows beside the enforced verdict.
+    let dev = find(&report, "sandbox-dev/", "checkout-web/", 8080);
+    assert_eq!(
+        (dev.after, dev.after_staged),
+        (Some(Verdict::Allow), Some(Verdict::Deny))
+    );
+    assert_eq!(dev.before_staged, None);
+}
+
+use netpol_core::eval::Verdict;
+use netpol_core::flows::Observed;
+
+#[test]
+fn unresolvable_ends_are_unmatched_with_a_reason() {
+    let flows = sample("calico-enterprise-flows.jsonl");
+    let report = impact(
+        &set(estate()),
+        &set(design()),
+        &flows,
+        ImpactOptions::default(),
+    );
+    let unmatched: Vec<_> = report
+        .flows
+        .iter()
+        .filter(|f| f.change == Change::Unmatched)
+        .collect();
+    assert_eq!(report.summary.unmatched, unmatched.len() as u64);
+    assert_eq!(report.import.unmatched, report.summary.unmatched);
+    assert!(
+        unmatched.iter().any(|f| f
+            .unmatched
+            .as_deref()
+            .is_some_and(|r| r.contains("aggregated away"))),
+        "{unmatched:#?}"
+    );
+    assert!(unmatched.iter().any(|f| {
+        f.unmatched
+            .as_deref()
+            .is_some_and(|r| r.contains("worker-1"))
+    }));
+    // The named network set and a plain address resolve.
+    let psp = find(&report, "payments-api/", "psp-egress", 443);
+    assert_eq!(psp.change, Change::UnchangedAllow);
+    let exfil = find(&report, "payments-api/", "198.51.100.66", 443);
+    assert_eq!(exfil.after, Some(Verdict::Allow));
+    assert_eq!(exfil.observed, Observed::Deny);
+}
+
+#[test]
+fn rules_are_counted_and_unused_ones_listed() {
+    let flows = sample("calico-enterprise-flows.jsonl");
+    let report = impact(
+        &set(estate()),
+        &set(design()),
+        &flows,
+        ImpactOptions::default(),
+    );
+    let rule0 = report
+        .rules
+        .iter()
+        .find(|r| r.policy == "postgres-ingress" && r.rule == 0)
+        .unwrap();
+    let kept = find(&report, "payments-api/", "payments-db/", 5432);
+    assert_eq!((rule0.hits, rule0.flows), (kept.count, 1));
+    assert!(
+        report
+            .unused
+            .iter()
+            .any(|u| u.policy == "postgres-ingress" && u.rule == 1)
+    );
+    assert!(
+        !report
+            .unused
+            .iter()
+            .any(|u| u.policy == "postgres-ingress" && u.rule == 0)
+    );
+    let staged = report
+        .rules
+        .iter()
+        .find(|r| r.policy == "staged:deny-cross-env-v2")
+        .unwrap();
+    assert!(
+        staged.hits > 0,
+        "staged policies are counted in their staged walk"
+    );
+    let policy = report
+        .policies
+        .iter()
+        .find(|p| p.policy == "postgres-ingress")
+        .unwrap();
+    assert_eq!(policy.hits, rule0.hits);
+}
+
+#[test]
+fn identical_sets_change_nothing_and_every_format_agrees() {
+    for name in [
+        "calico-enterprise-flows.jsonl",
+        "calico-felix-3.32-flows.jsonl",
+        "goldmane-flows.json",
+        "goldmane-emitter-flows.jsonl",
+        "hubble-flows.jsonl",
+        "flows.csv",
+    ] {
+        let flows = sample(name);
+        let report = impact(
+            &set(design()),
+            &set(design()),
+            &flows,
+            ImpactOptions::default(),
+        );
+        let s = &report.summary;
+        assert_eq!((s.broken, s.widened), (0, 0), "{name}");
+        let broken = impact(
+            &set(estate()),
+            &set(design()),
+            &flows,
+            ImpactOptions::default(),
+        );
+        let f = find(&broken, "checkout-web/", "payments-db/", 5432);
+        assert_eq!(f.change, Change::Broken, "{name}");
+        assert!(broken.has(Change::Broken) && !report.has(Change::Broken));
+    }
+}
+
+#[test]
+fn suggestions_let_denied_flows_through() {
+    let flows = sample("calico-enterprise-flows.jsonl");
+    let mut imp = Impact::new(&set(estate()), &set(design()));
+    let report = imp.run(&flows, ImpactOptions::default());
+    let broken = find(&report, "checkout-web/", "payments-db/", 5432);
+    let options = SuggestOptions {
+        tier: "application".into(),
+        order: Some(5.0),
+        security_keys: Some(vec!["security.company.io/tier".into()]),
+    };
+    let suggestions = imp.suggest(&flows, broken.index, &options).unwrap();
+    assert_eq!(
+        suggestions.len(),
+        1,
+        "only the ingress side denies: {suggestions:#?}"
+    );
+    let s = &suggestions[0];
+    assert!(s.lets_through);
+    let p = &s.policy;
+    assert_eq!(
+        (p.metadata.namespace.as_deref(), p.spec.tier.as_deref()),
+        (Some("payments-db"), Some("application"))
+    );
+    assert_eq!(
+        p.spec.selector.as_deref(),
+        Some("security.company.io/tier == \"database\"")
+    );
+    let rule = &p.spec.ingress[0];
+    assert_eq!(
+        rule.source.selector.as_deref(),
+        Some("security.company.io/tier == \"frontend\"")
+    );
+    assert_eq!(
+        rule.source.namespace_selector.as_deref(),
+        Some("projectcalico.org/name == \"checkout-web\"")
+    );
+    assert_eq!(
+        rule.destination.ports,
+        [netpol_core::model::Port::Number(5432)]
+    );
+    // Allowed flows get no suggestion.
+    let kept = find(&report, "payments-api/", "payments-db/", 5432);
+    assert!(
+        imp.suggest(&flows, kept.index, &options)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn explanations_and_renderings() {
+    let flows = sample("calico-enterprise-flows.jsonl");
+    let mut imp = Impact::new(&set(estate()), &set(design()));
+    let report = imp.run(&flows, ImpactOptions { explain: true });
+    let broken = find(&report, "checkout-web/", "payments-db/", 5432);
+    assert!(
+        broken
+            .after_trace
+            .as_ref()
+            .is_some_and(|t| t["ingress"]["trace"].is_array())
+    );
+    let (before, after) = imp.explain(&flows, broken.index);
+    assert_eq!(
+        (before.unwrap().verdict, after.unwrap().verdict),
+        (Verdict::Allow, Verdict::Deny)
+    );
+    let table = render_table(&report);
+    assert!(
+        table.contains("broken") && table.contains("ingress: end of tier application"),
+        "{table}"
+    );
+    let md = render_markdown(&report);
+    assert!(
+        md.contains("#### Broken flows") && md.contains("`checkout-web/"),
+        "{md}"
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    for key in ["import", "summary", "flows", "rules", "unused"] {
+        assert!(json.get(key).is_some(), "{key}");
+    }
+    assert!(json["flows"][0]["protocol"].is_string());
+    assert!(json["summary"]["broken"].is_u64());
+}
