@@ -757,3 +757,29 @@ fn selector_selects_nothing() {
     assert_eq!(nothing(shop(vec![scoped(None)], vec![])).len(), 1);
     assert!(nothing(shop(vec![scoped(Some("all()"))], vec![])).is_empty());
 }
+
+#[test]
+fn shadowing_is_never_claimed_when_an_unknown_pod_ip_could_fall_in_the_cidr() {
+    let deny_net = gnp(
+        "a-deny-net",
+        json!({"tier": "security", "order": 10.0, "selector": "app == 'web'",
+        "egress": [{"action": "Deny", "destination": {"nets": ["10.0.0.0/8"]}}]}),
+    );
+    let allow_net = gnp(
+        "b-allow-net",
+        json!({"tier": "security", "order": 20.0, "selector": "app == 'web'",
+        "egress": [{"action": "Allow", "destination": {"nets": ["10.1.0.0/16"]}}]}),
+    );
+    let mut value = shop(vec![deny_net, allow_net], vec![]);
+    for w in value["workloads"].as_array_mut().unwrap() {
+        w.as_object_mut().unwrap().remove("ip");
+    }
+    // 10.1/16 is still inside 10/8 for every address, pod or not: shadowed either way.
+    assert_eq!(shadowed(value.clone()), vec!["b-allow-net:0"]);
+    // But a pod selector after a CIDR deny is not: the pods' addresses are unknown.
+    value["policies"][3]["spec"]["egress"][0]["destination"] = json!({"selector": "app == 'api'"});
+    value["policies"][4]["spec"]["egress"][0]["destination"] = json!({"selector": "app == 'api'"});
+    value["policies"][4]["spec"]["egress"][0]["action"] = json!("Allow");
+    value["policies"][3]["spec"]["egress"][0]["destination"] = json!({"nets": ["10.0.0.0/8"]});
+    assert!(shadowed(value).is_empty());
+}

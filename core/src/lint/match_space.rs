@@ -1,15 +1,17 @@
 //! Rules as regions of the finite flow space ([`super::space`]).
 //!
-//! Peers are partitioned into classes that every rule treats alike: each workload (per address
-//! family when its IP is unknown) and each region of address space cut out by every CIDR the design
-//! writes (network sets, rule `nets`/`notNets`, workload IPs). Identity matching follows
-//! `calico-semantics.md` §5.2: a positive selector matches a class when some entity at that address
-//! matches it; `notSelector` when none does.
+//! A peer is a pair (identity, address). Identities are the workloads whose IP is unknown, plus
+//! "none" (an address no unknown-IP workload holds). Addresses are the regions of IPv4/IPv6 space cut
+//! out by every CIDR the design writes (network sets, rule `nets`/`notNets`) and by every known
+//! workload IP (its own /32 or /128 region). The entities at a peer are its identity's workload plus
+//! the network sets and known-IP workloads at its address, so identity matching follows
+//! `calico-semantics.md` §5.2 exactly: a positive selector matches when some entity matches it
+//! (a union of two boxes), `notSelector` when none does, `nets` when the region is inside a CIDR.
 //!
-//! Where the model cannot be sure (a workload whose IP is unknown against a CIDR, HTTP or ICMP
-//! type matches, domains, services) a rule gets two regions: `may` (every flow it could match) and
-//! `must` (flows it certainly matches). Shadowing removes only `must` regions of earlier rules from
-//! the `may` region of the rule under test, so it never reports a rule that could match.
+//! Where the model cannot be sure (HTTP or ICMP type matches, domains, services, a selector that does
+//! not parse) a rule gets two regions: `may` (every flow it could match) and `must` (flows it certainly
+//! matches). Shadowing removes only `must` regions of earlier rules from the `may` region of the rule
+//! under test, so it never reports a rule that could match.
 
 use std::net::IpAddr;
 
@@ -27,13 +29,6 @@ use super::universe::{Endpoint, NAME_LABEL, NAMESPACE_LABEL, namespace_labels};
 pub enum Family {
     V4,
     V6,
-}
-
-fn family_of(net: &IpNet) -> Family {
-    match net {
-        IpNet::V4(_) => Family::V4,
-        IpNet::V6(_) => Family::V6,
-    }
 }
 
 /// `(family, first, last)` of a CIDR as integers.
@@ -68,6 +63,11 @@ pub fn parse_net(text: &str) -> Option<IpNet> {
         .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
+fn contains(net: &IpNet, family: Family, value: u128) -> bool {
+    let (f, lo, hi) = net_range(net);
+    f == family && lo <= value && value <= hi
+}
+
 /// A network set as rule selectors see it.
 struct SetInfo {
     labels: Labels,
@@ -76,30 +76,14 @@ struct SetInfo {
     nets: Vec<IpNet>,
 }
 
-/// A class of peers every rule treats alike.
-#[derive(Debug, Clone)]
-pub enum PeerClass {
-    /// A workload (index into the endpoints), for one family when its IP is unknown.
-    Workload {
-        endpoint: usize,
-        family: Family,
-        ip: Option<u128>,
-        sets: Vec<usize>,
-    },
-    /// Addresses `lo..=hi` of one family that no workload is known to hold.
-    Region {
-        family: Family,
-        lo: u128,
-        sets: Vec<usize>,
-    },
-}
-
-impl PeerClass {
-    fn family(&self) -> Family {
-        match self {
-            PeerClass::Workload { family, .. } | PeerClass::Region { family, .. } => *family,
-        }
-    }
+/// A region of address space: every rule treats its addresses alike.
+struct AddrRegion {
+    family: Family,
+    lo: u128,
+    /// Known-IP workloads (endpoint indices) at this address.
+    workloads: Vec<usize>,
+    /// Network sets containing it.
+    sets: Vec<usize>,
 }
 
 /// Labels of something with no namespace, for `namespaceSelector` (`global()` matches it).
@@ -118,21 +102,6 @@ impl LabelLookup for NoNamespace {
 enum Entity<'x> {
     Workload(&'x Endpoint),
     Set(&'x SetInfo),
-}
-
-/// The flow space of a design, and rules compiled into it.
-pub struct Space<'a> {
-    ctx: &'a Context<'a>,
-    pub peers: Vec<PeerClass>,
-    sets: Vec<SetInfo>,
-    /// Known IPs of the endpoints.
-    local_ips: Vec<Option<(Family, u128)>>,
-}
-
-/// A rule compiled: what it may match and what it certainly matches.
-pub struct CompiledRule {
-    pub may: Region,
-    pub must: Region,
 }
 
 /// Whether a match is certain, possible or impossible.
@@ -156,6 +125,14 @@ impl Tri {
         must: false,
     };
 
+    fn from(b: Option<bool>) -> Tri {
+        match b {
+            Some(true) => Tri::YES,
+            Some(false) => Tri::NO,
+            None => Tri::MAYBE,
+        }
+    }
+
     fn and(self, o: Tri) -> Tri {
         Tri {
             may: self.may && o.may,
@@ -169,10 +146,57 @@ impl Tri {
             must: !self.may,
         }
     }
+}
 
-    fn exact(b: bool) -> Tri {
-        if b { Tri::YES } else { Tri::NO }
+/// Two bit sets: what may and what must match.
+struct TriBits {
+    may: Bits,
+    must: Bits,
+}
+
+impl TriBits {
+    fn build(len: usize, mut f: impl FnMut(usize) -> Tri) -> TriBits {
+        let (mut may, mut must) = (Bits::empty(len), Bits::empty(len));
+        for i in 0..len {
+            let t = f(i);
+            if t.may {
+                may.insert(i);
+            }
+            if t.must {
+                must.insert(i);
+            }
+        }
+        TriBits { may, must }
     }
+
+    fn get(&self, must: bool) -> &Bits {
+        if must { &self.must } else { &self.may }
+    }
+}
+
+/// The flow space of a design, and rules compiled into it.
+pub struct Space<'a> {
+    ctx: &'a Context<'a>,
+    sets: Vec<SetInfo>,
+    /// Known IPs of the endpoints.
+    local_ips: Vec<Option<(Family, u128)>>,
+    /// Endpoints whose IP is unknown: the peer identities (plus "none", the last index).
+    ids: Vec<usize>,
+    regions: Vec<AddrRegion>,
+}
+
+/// A rule compiled: what it may match and what it certainly matches.
+pub struct CompiledRule {
+    pub may: Region,
+    pub must: Region,
+}
+
+/// Which dimension owns a named port: the local endpoint, the peer identity, or the peer address.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Local,
+    PeerId,
+    Addr,
 }
 
 impl<'a> Space<'a> {
@@ -214,11 +238,15 @@ impl<'a> Space<'a> {
                     .map(ip_value)
             })
             .collect();
-        // Every CIDR that can tell addresses apart.
+        let ids = (0..local_ips.len())
+            .filter(|&i| local_ips[i].is_none())
+            .collect();
+        // Every CIDR and known address that can tell addresses apart.
         let mut cuts: Vec<(Family, u128, u128)> = sets
             .iter()
             .flat_map(|s| s.nets.iter().map(net_range))
             .collect();
+        cuts.extend(local_ips.iter().flatten().map(|&(f, v)| (f, v, v)));
         for p in &set.policies {
             for rule in p.spec.ingress.iter().chain(&p.spec.egress) {
                 for e in [&rule.source, &rule.destination] {
@@ -232,30 +260,7 @@ impl<'a> Space<'a> {
                 }
             }
         }
-        let mut peers = Vec::new();
-        for (endpoint, ip) in local_ips.iter().enumerate() {
-            match ip {
-                Some((family, value)) => {
-                    let in_sets = sets_containing(&sets, *family, *value);
-                    peers.push(PeerClass::Workload {
-                        endpoint,
-                        family: *family,
-                        ip: Some(*value),
-                        sets: in_sets,
-                    });
-                }
-                None => {
-                    for family in [Family::V4, Family::V6] {
-                        peers.push(PeerClass::Workload {
-                            endpoint,
-                            family,
-                            ip: None,
-                            sets: Vec::new(),
-                        });
-                    }
-                }
-            }
-        }
+        let mut regions = Vec::new();
         for (family, max) in [(Family::V4, u128::from(u32::MAX)), (Family::V6, u128::MAX)] {
             let mut points: Vec<u128> = vec![0];
             for &(f, lo, hi) in &cuts {
@@ -268,26 +273,36 @@ impl<'a> Space<'a> {
             }
             points.sort_unstable();
             points.dedup();
-            for (i, &lo) in points.iter().enumerate() {
-                let hi = points.get(i + 1).map_or(max, |next| next - 1);
-                let _ = hi;
-                peers.push(PeerClass::Region {
+            for &lo in &points {
+                let workloads = (0..local_ips.len())
+                    .filter(|&i| local_ips[i] == Some((family, lo)))
+                    .collect();
+                let in_sets = (0..sets.len())
+                    .filter(|&s| sets[s].nets.iter().any(|n| contains(n, family, lo)))
+                    .collect();
+                regions.push(AddrRegion {
                     family,
                     lo,
-                    sets: sets_containing(&sets, family, lo),
+                    workloads,
+                    sets: in_sets,
                 });
             }
         }
         Space {
             ctx,
-            peers,
             sets,
             local_ips,
+            ids,
+            regions,
         }
     }
 
     pub fn locals(&self) -> usize {
         self.ctx.endpoints.len()
+    }
+
+    fn none_id(&self) -> usize {
+        self.ids.len()
     }
 
     /// The endpoints a policy applies to.
@@ -299,6 +314,19 @@ impl<'a> Space<'a> {
             }
         }
         bits
+    }
+
+    /// Whether the positive selector of an entity rule (selector, serviceAccounts, namespaceSelector)
+    /// selects any workload or network set of the design; `None` when a selector does not parse.
+    pub fn selects_any(&self, p: &CalicoPolicy, e: &EntityRule) -> Option<bool> {
+        let scoped_ns = scoped_namespace(p);
+        let workloads = self.ctx.endpoints.iter().map(Entity::Workload);
+        for x in workloads.chain(self.sets.iter().map(Entity::Set)) {
+            if self.positive(e, scoped_ns, &x)? {
+                return Some(true);
+            }
+        }
+        Some(false)
     }
 
     /// Compiles rule `rule` of policy `p` in `direction`, for the endpoints in `applied`.
@@ -313,47 +341,18 @@ impl<'a> Space<'a> {
             PolicyType::Ingress => (&rule.destination, &rule.source),
             PolicyType::Egress => (&rule.source, &rule.destination),
         };
-        let mut may = FlowBox::full(self.locals(), self.peers.len());
-        may.local = applied.clone();
-        let mut must = may.clone();
-        // Identity and addresses of both sides.
-        for (i, e) in self.ctx.endpoints.iter().enumerate() {
+        let scoped_ns = scoped_namespace(p);
+        // The local endpoint: its labels and (known or unknown) address.
+        let local = TriBits::build(self.locals(), |i| {
             if !applied.contains(i) {
-                continue;
+                return Tri::NO;
             }
-            let t = self.entity_side(
-                p,
-                local_side,
-                &[Entity::Workload(e)],
-                self.local_ips[i].map(|(f, v)| (f, Some(v))),
-                None,
-            );
-            if !t.may {
-                may.local = may.local.minus(&single(self.locals(), i));
-            }
-            if !t.must {
-                must.local = must.local.minus(&single(self.locals(), i));
-            }
-        }
-        let mut may_peer = Bits::empty(self.peers.len());
-        let mut must_peer = Bits::empty(self.peers.len());
-        for (i, class) in self.peers.iter().enumerate() {
-            if rule
-                .ip_version
-                .is_some_and(|v| (v == 4) != (class.family() == Family::V4))
-            {
-                continue;
-            }
-            let t = self.peer_side(p, peer_side, class);
-            if t.may {
-                may_peer.insert(i);
-            }
-            if t.must {
-                must_peer.insert(i);
-            }
-        }
-        may.peer = may_peer;
-        must.peer = must_peer;
+            let e = &self.ctx.endpoints[i];
+            self.identity(local_side, scoped_ns, &[Entity::Workload(e)])
+                .and(self.addresses(local_side, self.local_ips[i]))
+        });
+        // The peer: identity and address.
+        let peer_parts = self.peer_parts(peer_side, scoped_ns, rule.ip_version);
         // Protocols.
         let mut proto = Bits::full(256);
         if let Some(pr) = rule.protocol {
@@ -362,43 +361,57 @@ impl<'a> Space<'a> {
         if let Some(not) = rule.not_protocol {
             proto = proto.minus(&single(256, usize::from(not.number())));
         }
-        may.proto = proto.clone();
-        must.proto = proto;
+        let mut must_proto = proto.clone();
+        if rule.not_icmp.is_some() {
+            must_proto = must_proto.minus(&single(256, 1)).minus(&single(256, 58));
+        }
         let uncertain = rule.http.is_some()
             || rule.icmp.is_some()
-            || !local_side.domains.is_empty()
-            || !peer_side.domains.is_empty()
-            || local_side.services.is_some()
-            || peer_side.services.is_some();
-        if rule.not_icmp.is_some() {
-            must.proto = must.proto.minus(&single(256, 1)).minus(&single(256, 58));
-        }
-        let mut may_boxes = vec![may];
-        let mut must_boxes = if uncertain { Vec::new() } else { vec![must] };
+            || [local_side, peer_side]
+                .iter()
+                .any(|e| !e.domains.is_empty() || e.services.is_some());
+        let build = |must: bool| -> Vec<FlowBox> {
+            peer_parts
+                .iter()
+                .map(|(ids, addrs)| FlowBox {
+                    local: local.get(must).clone(),
+                    peer: ids.get(must).clone(),
+                    addr: addrs.get(must).clone(),
+                    proto: if must {
+                        must_proto.clone()
+                    } else {
+                        proto.clone()
+                    },
+                    src_port: Ports::full(),
+                    dst_port: Ports::full(),
+                })
+                .filter(|b| !b.is_empty())
+                .collect()
+        };
+        let mut may_boxes = build(false);
+        let mut must_boxes = if uncertain { Vec::new() } else { build(true) };
         // Ports: source ports belong to the source, destination ports to the destination.
-        let (src_owner_local, dst_owner_local) = match direction {
+        let (src_local, dst_local) = match direction {
             PolicyType::Ingress => (false, true),
             PolicyType::Egress => (true, false),
         };
         for (entity, is_src, owner_local) in [
-            (&rule.source, true, src_owner_local),
-            (&rule.destination, false, dst_owner_local),
+            (&rule.source, true, src_local),
+            (&rule.destination, false, dst_local),
         ] {
             for (entries, negated) in [(&entity.ports, false), (&entity.not_ports, true)] {
                 if entries.is_empty() {
                     continue;
                 }
                 let rule_proto = rule.protocol.map(|p| p.number());
-                may_boxes =
-                    self.apply_ports(may_boxes, entries, negated, is_src, owner_local, rule_proto);
-                must_boxes = self.apply_ports(
-                    must_boxes,
+                let spec = PortSpec {
                     entries,
                     negated,
                     is_src,
-                    owner_local,
                     rule_proto,
-                );
+                };
+                may_boxes = self.apply_ports(may_boxes, &spec, owner_local);
+                must_boxes = self.apply_ports(must_boxes, &spec, owner_local);
             }
         }
         CompiledRule {
@@ -407,99 +420,142 @@ impl<'a> Space<'a> {
         }
     }
 
-    /// Whether the positive selector of an entity rule (selector, serviceAccounts, namespaceSelector)
-    /// selects any workload or network set of the design; `None` when a selector does not parse.
-    pub fn selects_any(&self, p: &CalicoPolicy, e: &EntityRule) -> Option<bool> {
-        let scoped_ns = p
-            .kind
-            .is_namespaced()
-            .then(|| p.metadata.namespace.clone())
-            .flatten();
-        let workloads = self.ctx.endpoints.iter().map(Entity::Workload);
-        let sets = self.sets.iter().map(Entity::Set);
-        for x in workloads.chain(sets) {
-            if self.positive(e, scoped_ns.as_deref(), &x)? {
-                return Some(true);
-            }
-        }
-        Some(false)
-    }
-
-    /// Matches the peer side of a rule against a peer class.
-    fn peer_side(&self, p: &CalicoPolicy, e: &EntityRule, class: &PeerClass) -> Tri {
-        match class {
-            PeerClass::Workload {
-                endpoint,
-                family,
-                ip,
-                sets,
-            } => {
-                let w = Entity::Workload(&self.ctx.endpoints[*endpoint]);
-                let mut entities = vec![w];
-                entities.extend(sets.iter().map(|&s| Entity::Set(&self.sets[s])));
-                // With an unknown IP, the workload may also sit inside any network set of its family.
-                let maybe: Vec<Entity<'_>> = if ip.is_none() {
-                    self.sets
-                        .iter()
-                        .filter(|s| s.nets.iter().any(|n| family_of(n) == *family))
-                        .map(Entity::Set)
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                self.entity_side(p, e, &entities, Some((*family, *ip)), Some(&maybe))
-            }
-            PeerClass::Region {
-                family, lo, sets, ..
-            } => {
-                let entities: Vec<Entity<'_>> =
-                    sets.iter().map(|&s| Entity::Set(&self.sets[s])).collect();
-                self.entity_side(p, e, &entities, Some((*family, Some(*lo))), None)
-            }
-        }
-    }
-
-    /// Matches an entity rule against the entities at one address. `addr` is the family and value
-    /// when known (`None` for a local endpoint of unknown address); `maybe` lists entities that may
-    /// also hold the address.
-    fn entity_side(
+    /// The peer side as a union of (identity set, address set) parts, each with may/must bits.
+    fn peer_parts(
         &self,
-        p: &CalicoPolicy,
         e: &EntityRule,
-        entities: &[Entity<'_>],
-        addr: Option<(Family, Option<u128>)>,
-        maybe: Option<&[Entity<'_>]>,
-    ) -> Tri {
+        scoped_ns: Option<&str>,
+        ip_version: Option<u8>,
+    ) -> Vec<(TriBits, TriBits)> {
+        let n_ids = self.ids.len() + 1;
+        let none = self.none_id();
+        let family_ok = |r: usize| {
+            ip_version.is_none_or(|v| (v == 4) == (self.regions[r].family == Family::V4))
+        };
+        // Criteria on the address alone: family, nets, notNets, and `notSelector` on the entities there.
+        let addr_base = TriBits::build(self.regions.len(), |r| {
+            if !family_ok(r) {
+                return Tri::NO;
+            }
+            let region = &self.regions[r];
+            let mut t = self.addresses(e, Some((region.family, region.lo)));
+            if let Some(text) = &e.not_selector {
+                let entities = self.region_entities(region);
+                t = t.and(
+                    any_of(&entities, |x| {
+                        self.ctx
+                            .selectors
+                            .lookup(text)
+                            .map(|s| s.matches(labels_of(x)))
+                    })
+                    .not(),
+                );
+            }
+            t
+        });
+        // Criteria on the identity alone: `notSelector` on the unknown-IP workload.
+        let id_base = TriBits::build(n_ids, |u| {
+            if u == none {
+                return Tri::YES;
+            }
+            match &e.not_selector {
+                Some(text) => {
+                    let w = &self.ctx.endpoints[self.ids[u]];
+                    Tri::from(
+                        self.ctx
+                            .selectors
+                            .lookup(text)
+                            .map(|s| !s.matches(&w.labels)),
+                    )
+                }
+                None => Tri::YES,
+            }
+        });
+        if !positive_present(e, scoped_ns) {
+            return vec![(id_base, addr_base)];
+        }
+        // Positive selector: the identity's workload matches, or some entity at the address does.
+        let id_pos = TriBits::build(n_ids, |u| {
+            if u == none {
+                return Tri::NO;
+            }
+            let w = &self.ctx.endpoints[self.ids[u]];
+            Tri::from(self.positive(e, scoped_ns, &Entity::Workload(w)))
+        });
+        let addr_pos = TriBits::build(self.regions.len(), |r| {
+            let entities = self.region_entities(&self.regions[r]);
+            any_of(&entities, |x| self.positive(e, scoped_ns, x))
+        });
+        let and = |a: &TriBits, b: &TriBits| TriBits {
+            may: a.may.and(&b.may),
+            must: a.must.and(&b.must),
+        };
+        vec![
+            (and(&id_base, &id_pos), clone_tri(&addr_base)),
+            (id_base, and(&addr_base, &addr_pos)),
+        ]
+    }
+
+    fn region_entities(&self, region: &AddrRegion) -> Vec<Entity<'_>> {
+        let workloads = region
+            .workloads
+            .iter()
+            .map(|&w| Entity::Workload(&self.ctx.endpoints[w]));
+        workloads
+            .chain(region.sets.iter().map(|&s| Entity::Set(&self.sets[s])))
+            .collect()
+    }
+
+    /// Identity criteria of an entity rule (positive selector and `notSelector`) on the entities at
+    /// one address (for the local endpoint).
+    fn identity(&self, e: &EntityRule, scoped_ns: Option<&str>, entities: &[Entity<'_>]) -> Tri {
         let mut t = Tri::YES;
-        let scoped_ns = p
-            .kind
-            .is_namespaced()
-            .then(|| p.metadata.namespace.clone())
-            .flatten();
-        let has_ns_sel = e.namespace_selector.is_some() || scoped_ns.is_some();
-        let any_sel = e.selector.is_some()
-            || e.service_accounts.is_some()
-            || e.not_selector.is_some()
-            || e.namespace_selector.is_some();
-        let positive_present =
-            (has_ns_sel && any_sel) || e.selector.is_some() || e.service_accounts.is_some();
-        if positive_present {
-            let m = |x: &Entity<'_>| self.positive(e, scoped_ns.as_deref(), x);
-            t = t.and(any_of(entities, maybe, m));
+        if positive_present(e, scoped_ns) {
+            t = t.and(any_of(entities, |x| self.positive(e, scoped_ns, x)));
         }
         if let Some(text) = &e.not_selector {
-            match self.ctx.selectors.lookup(text) {
-                Some(sel) => {
-                    t = t.and(any_of(entities, maybe, |x| Some(sel.matches(&labels_of(x)))).not())
-                }
-                None => t = t.and(Tri::MAYBE),
+            t = t.and(
+                any_of(entities, |x| {
+                    self.ctx
+                        .selectors
+                        .lookup(text)
+                        .map(|s| s.matches(labels_of(x)))
+                })
+                .not(),
+            );
+        }
+        t
+    }
+
+    /// `nets`/`notNets` of an entity rule on an address (`None`: unknown).
+    fn addresses(&self, e: &EntityRule, addr: Option<(Family, u128)>) -> Tri {
+        let mut t = Tri::YES;
+        for (nets, negated) in [(&e.nets, false), (&e.not_nets, true)] {
+            if nets.is_empty() {
+                continue;
             }
-        }
-        if !e.nets.is_empty() {
-            t = t.and(nets_match(&e.nets, addr));
-        }
-        if !e.not_nets.is_empty() {
-            t = t.and(nets_match(&e.not_nets, addr).not());
+            let parsed: Vec<IpNet> = nets.iter().filter_map(|n| parse_net(n)).collect();
+            let hit = if parsed.len() != nets.len() {
+                Tri::MAYBE
+            } else {
+                match addr {
+                    Some((family, value)) => {
+                        Tri::from(Some(parsed.iter().any(|n| contains(n, family, value))))
+                    }
+                    None => {
+                        let all = |f: Family| {
+                            parsed
+                                .iter()
+                                .any(|n| n.prefix_len() == 0 && net_range(n).0 == f)
+                        };
+                        Tri {
+                            may: true,
+                            must: all(Family::V4) && all(Family::V6),
+                        }
+                    }
+                }
+            };
+            t = t.and(if negated { hit.not() } else { hit });
         }
         t
     }
@@ -514,10 +570,6 @@ impl<'a> Space<'a> {
                 s.namespace.as_ref().map(|_| &s.ns_labels),
             ),
         };
-        let any_sel = e.selector.is_some()
-            || e.service_accounts.is_some()
-            || e.not_selector.is_some()
-            || e.namespace_selector.is_some();
         let ns_ok = match (&e.namespace_selector, scoped_ns) {
             (Some(text), _) => {
                 let sel = self.ctx.selectors.lookup(text)?;
@@ -531,13 +583,13 @@ impl<'a> Space<'a> {
         };
         let mut id_ok = true;
         if let Some(sa) = &e.service_accounts {
-            let (sa_name, sa_labels) = match x {
-                Entity::Workload(w) => (
-                    w.sa_labels.get(NAME_LABEL).map(String::as_str),
-                    Some(&w.sa_labels),
-                ),
-                Entity::Set(_) => (None, None),
+            let sa_labels = match x {
+                Entity::Workload(w) => Some(&w.sa_labels),
+                Entity::Set(_) => None,
             };
+            let sa_name = sa_labels
+                .and_then(|l| l.get(NAME_LABEL))
+                .map(String::as_str);
             if !sa.names.is_empty() {
                 id_ok &= sa_name.is_some_and(|n| sa.names.iter().any(|m| m == n));
             }
@@ -547,130 +599,141 @@ impl<'a> Space<'a> {
             }
         }
         if let Some(text) = &e.selector {
-            id_ok &= self.ctx.selectors.lookup(text)?.matches(&labels_of(x));
+            id_ok &= self.ctx.selectors.lookup(text)?.matches(labels_of(x));
         }
         Some(match ns_ok {
-            Some(ns) if any_sel => ns && id_ok,
+            Some(ns) if any_selector_field(e) => ns && id_ok,
             _ => id_ok,
         })
     }
 
-    /// Applies a `ports`/`notPorts` list to boxes; named ports resolve on the owner of the port
-    /// (the local endpoint or the peer class), so boxes split by owner where resolutions differ.
+    /// Applies a `ports`/`notPorts` list to boxes. Named ports resolve on the endpoint that owns the
+    /// port, so boxes split where resolutions differ: by local endpoint, or for the peer by identity
+    /// (unknown-IP workloads) and, for identity "none", by address (known-IP workloads).
     fn apply_ports(
         &self,
         boxes: Vec<FlowBox>,
-        entries: &[Port],
-        negated: bool,
-        is_src: bool,
+        spec: &PortSpec<'_>,
         owner_local: bool,
-        rule_proto: Option<u8>,
     ) -> Vec<FlowBox> {
-        let numeric = Ports::from_ranges(
-            entries
-                .iter()
-                .filter_map(|p| match p {
-                    Port::Number(n) => Some((*n, *n)),
-                    Port::Range(lo, hi) => Some((*lo, *hi)),
-                    Port::Named(_) => None,
-                })
-                .collect(),
-        );
-        let names: Vec<&str> = entries
-            .iter()
-            .filter_map(|p| {
-                if let Port::Named(n) = p {
-                    Some(n.as_str())
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let port_protocols = [6usize, 17, 132];
         let mut out = Vec::new();
         for b in boxes {
-            // Group owners by what the names resolve to: protocol -> ports.
-            let owners = if owner_local { &b.local } else { &b.peer };
-            let mut groups: Vec<(Vec<(u8, Ports)>, Bits)> = Vec::new();
-            let len = if owner_local {
-                self.locals()
-            } else {
-                self.peers.len()
-            };
-            for i in owners.iter() {
-                let resolved = if names.is_empty() {
-                    Vec::new()
-                } else {
-                    self.resolve(i, owner_local, &names, rule_proto)
-                };
-                match groups.iter_mut().find(|(r, _)| *r == resolved) {
-                    Some((_, bits)) => bits.insert(i),
-                    None => {
-                        let mut bits = Bits::empty(len);
-                        bits.insert(i);
-                        groups.push((resolved, bits));
-                    }
-                }
+            if owner_local {
+                self.split_ports(b, spec, Owner::Local, &mut out);
+                continue;
             }
-            for (resolved, owners) in groups {
-                let mut base = b.clone();
-                if owner_local {
-                    base.local = owners;
-                } else {
-                    base.peer = owners;
-                }
-                // Protocols with named ports get their own box; the others share the numeric set.
-                let mut other_protos = base.proto.clone();
-                for (proto, named) in &resolved {
-                    let mut one = base.clone();
-                    one.proto = base.proto.and(&single(256, usize::from(*proto)));
-                    other_protos = other_protos.minus(&single(256, usize::from(*proto)));
-                    let mut ports = Ports::empty();
-                    if port_protocols.contains(&usize::from(*proto)) {
-                        ports = numeric.clone();
-                    }
-                    let set = union(&ports, named);
-                    set_ports(
-                        &mut one,
-                        is_src,
-                        if negated { set.complement() } else { set },
-                    );
-                    out.push(one);
-                }
-                let mut rest = base;
-                if negated {
-                    rest.proto = other_protos;
-                    set_ports(&mut rest, is_src, numeric.complement());
-                } else {
-                    let mut bearing = Bits::empty(256);
-                    for p in port_protocols {
-                        bearing.insert(p);
-                    }
-                    rest.proto = other_protos.and(&bearing);
-                    set_ports(&mut rest, is_src, numeric.clone());
-                }
-                out.push(rest);
+            let none = single(self.ids.len() + 1, self.none_id());
+            let with_id = FlowBox {
+                peer: b.peer.minus(&none),
+                ..b.clone()
+            };
+            let without = FlowBox {
+                peer: b.peer.and(&none),
+                ..b
+            };
+            if !with_id.is_empty() {
+                self.split_ports(with_id, spec, Owner::PeerId, &mut out);
+            }
+            if !without.is_empty() {
+                self.split_ports(without, spec, Owner::Addr, &mut out);
             }
         }
         out.into_iter().filter(|b| !b.is_empty()).collect()
     }
 
-    /// The named ports of one owner (local endpoint or peer class) for the given names.
+    fn split_ports(&self, b: FlowBox, spec: &PortSpec<'_>, owner: Owner, out: &mut Vec<FlowBox>) {
+        let names = spec.names();
+        let numeric = spec.numeric();
+        let owners = match owner {
+            Owner::Local => &b.local,
+            Owner::PeerId => &b.peer,
+            Owner::Addr => &b.addr,
+        };
+        let len = match owner {
+            Owner::Local => self.locals(),
+            Owner::PeerId => self.ids.len() + 1,
+            Owner::Addr => self.regions.len(),
+        };
+        let mut groups: Vec<(Vec<(u8, Ports)>, Bits)> = Vec::new();
+        for i in owners.iter() {
+            let resolved = if names.is_empty() {
+                Vec::new()
+            } else {
+                self.resolve(self.owner_endpoint(owner, i), &names, spec.rule_proto)
+            };
+            match groups.iter_mut().find(|(r, _)| *r == resolved) {
+                Some((_, bits)) => bits.insert(i),
+                None => {
+                    let mut bits = Bits::empty(len);
+                    bits.insert(i);
+                    groups.push((resolved, bits));
+                }
+            }
+        }
+        let bearing = {
+            let mut b = Bits::empty(256);
+            for p in PORT_PROTOCOLS {
+                b.insert(p);
+            }
+            b
+        };
+        for (resolved, members) in groups {
+            let mut base = b.clone();
+            match owner {
+                Owner::Local => base.local = members,
+                Owner::PeerId => base.peer = members,
+                Owner::Addr => base.addr = members,
+            }
+            // Protocols with named ports get their own box; the others share the numeric set.
+            let mut other_protos = base.proto.clone();
+            for (proto, named) in &resolved {
+                let mut one = base.clone();
+                one.proto = base.proto.and(&single(256, usize::from(*proto)));
+                other_protos = other_protos.minus(&single(256, usize::from(*proto)));
+                let numeric_here = if PORT_PROTOCOLS.contains(&usize::from(*proto)) {
+                    numeric.clone()
+                } else {
+                    Ports::empty()
+                };
+                let set = union(&numeric_here, named);
+                set_ports(
+                    &mut one,
+                    spec.is_src,
+                    if spec.negated { set.complement() } else { set },
+                );
+                out.push(one);
+            }
+            let mut rest = base;
+            if spec.negated {
+                rest.proto = other_protos;
+                set_ports(&mut rest, spec.is_src, numeric.complement());
+            } else {
+                rest.proto = other_protos.and(&bearing);
+                set_ports(&mut rest, spec.is_src, numeric.clone());
+            }
+            out.push(rest);
+        }
+    }
+
+    /// The endpoint that owns a port for an owner index.
+    fn owner_endpoint(&self, owner: Owner, i: usize) -> Option<usize> {
+        match owner {
+            Owner::Local => Some(i),
+            Owner::PeerId => self.ids.get(i).copied(),
+            Owner::Addr => self
+                .regions
+                .get(i)
+                .and_then(|r| r.workloads.first().copied()),
+        }
+    }
+
+    /// The named ports of one endpoint for the given names: protocol → ports.
     fn resolve(
         &self,
-        owner: usize,
-        owner_local: bool,
+        endpoint: Option<usize>,
         names: &[&str],
         rule_proto: Option<u8>,
     ) -> Vec<(u8, Ports)> {
-        let endpoint = if owner_local {
-            Some(owner)
-        } else {
-            match self.peers.get(owner) {
-                Some(PeerClass::Workload { endpoint, .. }) => Some(*endpoint),
-                _ => None,
-            }
-        };
         let Some(w) = endpoint.and_then(|i| self.ctx.set.workloads.get(i)) else {
             return Vec::new();
         };
@@ -695,6 +758,75 @@ impl<'a> Space<'a> {
     }
 }
 
+/// Protocols whose ports rules can match: TCP, UDP, SCTP.
+const PORT_PROTOCOLS: [usize; 3] = [6, 17, 132];
+
+/// One `ports` or `notPorts` list of a rule.
+struct PortSpec<'r> {
+    entries: &'r [Port],
+    negated: bool,
+    is_src: bool,
+    rule_proto: Option<u8>,
+}
+
+impl PortSpec<'_> {
+    fn numeric(&self) -> Ports {
+        Ports::from_ranges(
+            self.entries
+                .iter()
+                .filter_map(|p| match p {
+                    Port::Number(n) => Some((*n, *n)),
+                    Port::Range(lo, hi) => Some((*lo, *hi)),
+                    Port::Named(_) => None,
+                })
+                .collect(),
+        )
+    }
+
+    fn names(&self) -> Vec<&str> {
+        self.entries
+            .iter()
+            .filter_map(|p| {
+                if let Port::Named(n) = p {
+                    Some(n.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+}
+
+fn clone_tri(t: &TriBits) -> TriBits {
+    TriBits {
+        may: t.may.clone(),
+        must: t.must.clone(),
+    }
+}
+
+/// The namespace a NetworkPolicy's rule selectors are scoped to.
+fn scoped_namespace(p: &CalicoPolicy) -> Option<&str> {
+    if p.kind.is_namespaced() {
+        p.metadata.namespace.as_deref()
+    } else {
+        None
+    }
+}
+
+fn any_selector_field(e: &EntityRule) -> bool {
+    e.selector.is_some()
+        || e.service_accounts.is_some()
+        || e.not_selector.is_some()
+        || e.namespace_selector.is_some()
+}
+
+/// Whether the entity rule has a positive selector at all (§5.2 step 3); without one, any address
+/// matches as far as identity goes.
+fn positive_present(e: &EntityRule, scoped_ns: Option<&str>) -> bool {
+    let ns_scope = e.namespace_selector.is_some() || scoped_ns.is_some();
+    (ns_scope && any_selector_field(e)) || e.selector.is_some() || e.service_accounts.is_some()
+}
+
 fn set_ports(b: &mut FlowBox, is_src: bool, ports: Ports) {
     if is_src {
         b.src_port = b.src_port.and(&ports);
@@ -713,19 +845,6 @@ fn single(len: usize, i: usize) -> Bits {
     b
 }
 
-fn sets_containing(sets: &[SetInfo], family: Family, value: u128) -> Vec<usize> {
-    sets.iter()
-        .enumerate()
-        .filter(|(_, s)| {
-            s.nets.iter().any(|n| {
-                let (f, lo, hi) = net_range(n);
-                f == family && lo <= value && value <= hi
-            })
-        })
-        .map(|(i, _)| i)
-        .collect()
-}
-
 fn labels_of<'x>(x: &'x Entity<'_>) -> &'x Labels {
     match x {
         Entity::Workload(w) => &w.labels,
@@ -733,13 +852,8 @@ fn labels_of<'x>(x: &'x Entity<'_>) -> &'x Labels {
     }
 }
 
-/// Whether some entity at the address matches: certain entities decide `must`, possible ones widen
-/// `may`. A selector that does not parse makes the answer uncertain.
-fn any_of(
-    entities: &[Entity<'_>],
-    maybe: Option<&[Entity<'_>]>,
-    m: impl Fn(&Entity<'_>) -> Option<bool>,
-) -> Tri {
+/// Whether some entity matches; a selector that does not parse makes the answer uncertain.
+fn any_of(entities: &[Entity<'_>], m: impl Fn(&Entity<'_>) -> Option<bool>) -> Tri {
     let mut t = Tri::NO;
     for x in entities {
         match m(x) {
@@ -748,44 +862,5 @@ fn any_of(
             None => t = Tri::MAYBE,
         }
     }
-    if maybe.is_some_and(|xs| xs.iter().any(|x| m(x) != Some(false))) {
-        t = Tri::MAYBE;
-    }
     t
-}
-
-/// Whether an address is in any of the CIDRs.
-fn nets_match(nets: &[String], addr: Option<(Family, Option<u128>)>) -> Tri {
-    let parsed: Vec<IpNet> = nets.iter().filter_map(|n| parse_net(n)).collect();
-    if parsed.len() != nets.len() {
-        return Tri::MAYBE;
-    }
-    match addr {
-        Some((family, Some(value))) => Tri::exact(parsed.iter().any(|n| {
-            let (f, lo, hi) = net_range(n);
-            f == family && lo <= value && value <= hi
-        })),
-        Some((family, None)) => {
-            let everything = parsed
-                .iter()
-                .any(|n| family_of(n) == family && n.prefix_len() == 0);
-            let some = parsed.iter().any(|n| family_of(n) == family);
-            Tri {
-                may: some,
-                must: everything,
-            }
-        }
-        None => {
-            let all_v4 = parsed
-                .iter()
-                .any(|n| family_of(n) == Family::V4 && n.prefix_len() == 0);
-            let all_v6 = parsed
-                .iter()
-                .any(|n| family_of(n) == Family::V6 && n.prefix_len() == 0);
-            Tri {
-                may: true,
-                must: all_v4 && all_v6,
-            }
-        }
-    }
 }

@@ -167,7 +167,10 @@ impl Ports {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FlowBox {
     pub local: Bits,
+    /// The peer's identity: a workload whose address is unknown, or none (see `match_space`).
     pub peer: Bits,
+    /// The peer's address: a region of address space.
+    pub addr: Bits,
     /// Protocol numbers (256 bits).
     pub proto: Bits,
     pub src_port: Ports,
@@ -175,11 +178,13 @@ pub struct FlowBox {
 }
 
 impl FlowBox {
-    /// Every flow of a space with `locals` endpoints and `peers` peer classes.
-    pub fn full(locals: usize, peers: usize) -> FlowBox {
+    /// Every flow of a space with `locals` endpoints, `peers` identities and `addrs` addresses.
+    #[cfg(test)]
+    pub fn full(locals: usize, peers: usize, addrs: usize) -> FlowBox {
         FlowBox {
             local: Bits::full(locals),
             peer: Bits::full(peers),
+            addr: Bits::full(addrs),
             proto: Bits::full(256),
             src_port: Ports::full(),
             dst_port: Ports::full(),
@@ -189,6 +194,7 @@ impl FlowBox {
     pub fn is_empty(&self) -> bool {
         self.local.is_empty()
             || self.peer.is_empty()
+            || self.addr.is_empty()
             || self.proto.is_empty()
             || self.src_port.is_empty()
             || self.dst_port.is_empty()
@@ -197,6 +203,7 @@ impl FlowBox {
     pub fn intersects(&self, other: &FlowBox) -> bool {
         self.local.intersects(&other.local)
             && self.peer.intersects(&other.peer)
+            && self.addr.intersects(&other.addr)
             && self.proto.intersects(&other.proto)
             && self.src_port.intersects(&other.src_port)
             && self.dst_port.intersects(&other.dst_port)
@@ -206,13 +213,14 @@ impl FlowBox {
         FlowBox {
             local: self.local.and(&other.local),
             peer: self.peer.and(&other.peer),
+            addr: self.addr.and(&other.addr),
             proto: self.proto.and(&other.proto),
             src_port: self.src_port.and(&other.src_port),
             dst_port: self.dst_port.and(&other.dst_port),
         }
     }
 
-    /// `self ∖ other` as disjoint boxes (at most five).
+    /// `self ∖ other` as disjoint boxes (at most six).
     pub fn minus(&self, other: &FlowBox) -> Vec<FlowBox> {
         if !self.intersects(other) {
             return vec![self.clone()];
@@ -235,6 +243,14 @@ impl FlowBox {
             });
         }
         rest.peer = rest.peer.and(&other.peer);
+        let addr = rest.addr.minus(&other.addr);
+        if !addr.is_empty() {
+            out.push(FlowBox {
+                addr,
+                ..rest.clone()
+            });
+        }
+        rest.addr = rest.addr.and(&other.addr);
         let proto = rest.proto.minus(&other.proto);
         if !proto.is_empty() {
             out.push(FlowBox {
@@ -347,8 +363,8 @@ mod tests {
 
     #[test]
     fn box_difference_is_exact() {
-        let a = FlowBox::full(3, 4);
-        let mut b = FlowBox::full(3, 4);
+        let a = FlowBox::full(3, 4, 2);
+        let mut b = FlowBox::full(3, 4, 2);
         b.dst_port = Ports::from_ranges(vec![(0, 100)]);
         b.local = Bits::empty(3);
         b.local.insert(1);
@@ -356,13 +372,13 @@ mod tests {
         assert!(pieces.iter().all(|p| !p.intersects(&b)));
         let mut region = Region::new(vec![a]);
         assert!(region.subtract(&Region::new(vec![b])));
-        let mut rest = FlowBox::full(3, 4);
+        let mut rest = FlowBox::full(3, 4, 2);
         rest.local = Bits::empty(3);
         rest.local.insert(1);
         rest.dst_port = Ports::from_ranges(vec![(101, u16::MAX)]);
         let mut full_cover = region.clone();
         assert!(full_cover.subtract(&Region::new(vec![rest])));
-        let mut others = FlowBox::full(3, 4);
+        let mut others = FlowBox::full(3, 4, 2);
         others.local.minus(&Bits::empty(3));
         let mut zero_two = Bits::empty(3);
         zero_two.insert(0);
