@@ -74,6 +74,25 @@ impl Selector {
         parser::parse(text).map(|expr| Selector { expr })
     }
 
+    /// Parses the value of a selector field of a Calico resource: as [`Selector::parse`], plus the CRD
+    /// limit of [`FIELD_MAX_LEN`] characters (counted as Unicode scalar values, as the API server does).
+    pub fn parse_field(text: &str) -> Result<Selector, SelectorError> {
+        let chars = text.chars().count();
+        if chars > FIELD_MAX_LEN {
+            let start = text
+                .char_indices()
+                .nth(FIELD_MAX_LEN)
+                .map_or(text.len(), |(i, _)| i);
+            return Err(SelectorError::new(
+                start..text.len(),
+                format!(
+                    "selector is {chars} characters long; Calico allows at most {FIELD_MAX_LEN}"
+                ),
+            ));
+        }
+        Selector::parse(text)
+    }
+
     /// Builds a selector from a tree, checking keys and values and restoring the invariants of
     /// [`Expr`] (sorted sets; `And`/`Or` with fewer than two operands collapse).
     pub fn from_expr(expr: Expr) -> Result<Selector, SelectorError> {

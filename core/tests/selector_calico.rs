@@ -642,3 +642,18 @@ fn serde_uses_the_canonical_text() {
     assert_eq!(back, Some(sel));
     assert!(serde_json::from_str::<Selector>(r#""a == b""#).is_err());
 }
+
+#[test]
+fn field_length_limit() {
+    let at_limit = format!("a == '{}'", "x".repeat(1024 - 7));
+    assert_eq!(at_limit.chars().count(), 1024);
+    assert!(Selector::parse_field(&at_limit).is_ok());
+    let over = format!("a == '{}'", "é".repeat(1024 - 6));
+    let err = Selector::parse_field(&over).err();
+    assert_eq!(err.as_ref().map(|e| e.span().end), Some(over.len()));
+    assert!(err.is_some_and(|e| e.message().contains("1025 characters")));
+    assert!(
+        Selector::parse(&over).is_ok(),
+        "the parser itself has a larger limit"
+    );
+}
