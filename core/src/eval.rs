@@ -13,6 +13,7 @@ mod compiled;
 pub mod connectivity;
 
 mod endpoint;
+pub mod flow_input;
 mod knp;
 mod matching;
 mod normalize;

@@ -68,12 +68,36 @@ impl CPolicy {
     }
 }
 
-/// The policies that select one label set for one direction and mode, grouped by tier in order.
+/// One entry of a [`Chain`]: a policy header or one of its rules, flattened so that the hot loop scans
+/// a contiguous array. Rules needing ICMP or port checks defer to their [`CRule`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FlatRule {
+    pub src_crit: u32,
+    pub dst_crit: u32,
+    pub policy: PolicyId,
+    pub rule: u32,
+    /// 0 = any protocol.
+    pub protocol: u8,
+    /// 0 = none.
+    pub not_protocol: u8,
+    pub flags: u8,
+    pub action: Action,
+}
+
+/// A policy header entry (no rule; for explanations).
+pub(crate) const FLAG_HEADER: u8 = 1;
+/// Rendered for IPv4 / IPv6.
+pub(crate) const FLAG_V4: u8 = 2;
+pub(crate) const FLAG_V6: u8 = 4;
+/// ICMP or port criteria: check the full [`CRule`].
+pub(crate) const FLAG_SLOW: u8 = 8;
+
+/// The policies that select one label set for one direction and mode, in order, flattened.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Chain {
-    /// (tier, end index into `policies`), tiers in Calico's order.
+    /// (tier, end index into `rules`), tiers in Calico's order.
     pub tiers: Vec<(usize, u32)>,
-    pub policies: Vec<PolicyId>,
+    pub rules: Vec<FlatRule>,
 }
 
 #[derive(Debug, Clone)]
@@ -567,13 +591,14 @@ impl Evaluator {
                 }
                 let staged = p.norm.staged();
                 staged_selects[d] |= staged;
+                let flat = flatten(pid, p.rules(direction).unwrap_or(&[]));
                 for (mode, chain) in chains.iter_mut().enumerate() {
                     if staged && mode == 0 {
                         continue;
                     }
                     let chain = &mut chain[d];
-                    chain.policies.push(pid);
-                    let end = chain.policies.len() as u32;
+                    chain.rules.extend_from_slice(&flat);
+                    let end = chain.rules.len() as u32;
                     match chain.tiers.last_mut() {
                         Some((tier, last_end)) if *tier == p.tier => *last_end = end,
                         _ => chain.tiers.push((p.tier, end)),
@@ -584,6 +609,44 @@ impl Evaluator {
         self.label_sets[ls].chains = chains;
         self.label_sets[ls].staged_selects = staged_selects;
     }
+}
+
+/// A policy's header followed by its rules. Rules that can never match are left out.
+fn flatten(policy: PolicyId, rules: &[CRule]) -> Vec<FlatRule> {
+    let header = FlatRule {
+        src_crit: ANY,
+        dst_crit: ANY,
+        policy,
+        rule: 0,
+        protocol: 0,
+        not_protocol: 0,
+        flags: FLAG_HEADER,
+        action: Action::Log,
+    };
+    let mut out = vec![header];
+    for (i, r) in rules.iter().enumerate() {
+        if r.never || !(r.renders[0] || r.renders[1]) {
+            continue;
+        }
+        let slow = r.l4.icmp.is_some()
+            || r.l4.not_icmp.is_some()
+            || !r.dst_ports.is_empty()
+            || !r.dst_not_ports.is_empty();
+        let flags = if r.renders[0] { FLAG_V4 } else { 0 }
+            | if r.renders[1] { FLAG_V6 } else { 0 }
+            | if slow { FLAG_SLOW } else { 0 };
+        out.push(FlatRule {
+            src_crit: r.src_crit,
+            dst_crit: r.dst_crit,
+            policy,
+            rule: i as u32,
+            protocol: r.l4.protocol.unwrap_or(0),
+            not_protocol: r.l4.not_protocol.unwrap_or(0),
+            flags,
+            action: r.action,
+        });
+    }
+    out
 }
 
 fn set_bit(bits: &mut [u64], id: u32) {

@@ -130,11 +130,17 @@ pub fn estate(config: &EstateConfig) -> ResourceSet {
             .map(|(port, name, proto)| json!({"name": name, "port": port, "protocol": proto}))
             .collect();
         let ip = format!("10.{}.{}.{}", ns % 250, (w / 250) % 250, w % 250 + 1);
+        let mut labels = json!({"app": format!("app-{app}"), "role": role, "version": if rng.chance(50) { "v1" } else { "v2" }});
+        if rng.chance(5)
+            && let Some(obj) = labels.as_object_mut()
+        {
+            obj.insert("canary".into(), json!("true"));
+        }
         push(
             &mut v,
             "workloads",
             json!({"kind": "Pod", "metadata": {"name": format!("w-{w}"), "namespace": format!("ns-{ns}"),
-                   "labels": {"app": format!("app-{app}"), "role": role, "version": if rng.chance(50) { "v1" } else { "v2" }}},
+                   "labels": labels},
                    "serviceAccount": format!("sa-{}", app % 5), "ip": ip, "ports": ports}),
         );
     }
@@ -182,7 +188,7 @@ fn app_selector(rng: &mut Rng, vocab: &Vocab) -> String {
         ),
         2 => format!("role == '{}'", rng.pick(&ROLES)),
         3 => format!("app == 'app-{}' && version != 'v1'", rng.below(vocab.apps)),
-        4 => "has(role)".to_owned(),
+        4 => "has(canary)".to_owned(),
         _ => format!(
             "role == '{}' || app == 'app-{}'",
             rng.pick(&ROLES),

@@ -1,7 +1,9 @@
 //! Walking one side of a flow through its tiers (`calico-semantics.md` §6), shared by the fast path
 //! (a recorder that records nothing, compiled away) and by explanations.
 
-use super::compiled::{CRule, Chain, EndpointData, Evaluator, bit};
+use super::compiled::{
+    Chain, EndpointData, Evaluator, FLAG_HEADER, FLAG_SLOW, FLAG_V4, FLAG_V6, FlatRule, bit,
+};
 use super::matching::{Family, dst_ports_match, flow_family, protocol_matches};
 use super::{
     DecidedBy, Direction, Flow, FlowVerdict, PolicyId, SideVerdict, Sides, TierId, Verdict,
@@ -13,7 +15,6 @@ pub(crate) trait Recorder {
     fn tier(&mut self, _tier: usize) {}
     fn policy(&mut self, _policy: PolicyId) {}
     fn rule(&mut self, _index: u32, _action: Action) {}
-    fn no_match(&mut self) {}
     fn tier_end(&mut self, _passed: bool, _default_action: TierDefaultAction) {}
 }
 
@@ -158,41 +159,47 @@ impl Evaluator {
         direction: Direction,
         rec: &mut R,
     ) -> SideVerdict {
+        let family_flag = if cx.family == 0 { FLAG_V4 } else { FLAG_V6 };
         let mut start = 0usize;
         for &(tier, end) in &chain.tiers {
             rec.tier(tier);
-            let policies = chain.policies.get(start..end as usize).unwrap_or(&[]);
+            let rules = chain.rules.get(start..end as usize).unwrap_or(&[]);
             start = end as usize;
             let mut passed = false;
-            'policies: for &pid in policies {
-                let Some(rules) = self.policy(pid).and_then(|p| p.rules(direction)) else {
+            for r in rules {
+                if r.flags & FLAG_HEADER != 0 {
+                    rec.policy(r.policy);
                     continue;
+                }
+                if r.flags & family_flag == 0
+                    || (r.protocol != 0 && r.protocol != cx.protocol)
+                    || r.not_protocol == cx.protocol
+                    || !bit(cx.src_bits, r.src_crit)
+                    || !bit(cx.dst_bits, r.dst_crit)
+                {
+                    continue;
+                }
+                if r.flags & FLAG_SLOW != 0 && !self.slow_rule_matches(r, direction, cx) {
+                    continue;
+                }
+                rec.rule(r.rule, r.action);
+                let decided = |verdict| SideVerdict {
+                    verdict,
+                    decided_by: DecidedBy::Rule {
+                        policy: r.policy,
+                        rule: r.rule,
+                        action: r.action,
+                    },
                 };
-                rec.policy(pid);
-                for (i, rule) in rules.iter().enumerate() {
-                    if !self.rule_matches(rule, cx) {
-                        continue;
-                    }
-                    rec.rule(i as u32, rule.action);
-                    let decided = |verdict| SideVerdict {
-                        verdict,
-                        decided_by: DecidedBy::Rule {
-                            policy: pid,
-                            rule: i as u32,
-                            action: rule.action,
-                        },
-                    };
-                    match rule.action {
-                        Action::Log => continue,
-                        Action::Allow => return decided(Verdict::Allow),
-                        Action::Deny => return decided(Verdict::Deny),
-                        Action::Pass => {
-                            passed = true;
-                            break 'policies;
-                        }
+                match r.action {
+                    Action::Log => {}
+                    Action::Allow => return decided(Verdict::Allow),
+                    Action::Deny => return decided(Verdict::Deny),
+                    Action::Pass => {
+                        passed = true;
+                        break;
                     }
                 }
-                rec.no_match();
             }
             let default_action = self
                 .tier_info(tier)
@@ -213,16 +220,17 @@ impl Evaluator {
         }
     }
 
-    #[inline]
-    fn rule_matches(&self, rule: &CRule, cx: &FlowCx<'_>) -> bool {
-        if rule.never || !rule.renders[cx.family] || !protocol_matches(&rule.l4, cx.protocol) {
+    /// ICMP and port criteria of a rule (the rest was checked from its flat entry).
+    fn slow_rule_matches(&self, flat: &FlatRule, direction: Direction, cx: &FlowCx<'_>) -> bool {
+        let Some(rule) = self
+            .policy(flat.policy)
+            .and_then(|p| p.rules(direction))
+            .and_then(|r| r.get(flat.rule as usize))
+        else {
             return false;
-        }
-        if !bit(cx.src_bits, rule.src_crit) || !bit(cx.dst_bits, rule.dst_crit) {
+        };
+        if !protocol_matches(&rule.l4, cx.protocol) {
             return false;
-        }
-        if rule.dst_ports.is_empty() && rule.dst_not_ports.is_empty() {
-            return true;
         }
         let named = |name: &str| {
             cx.dst.entity.is_some()
