@@ -66,6 +66,9 @@ pub struct Design {
     /// Canvas positions by node id.
     #[serde(default)]
     pub layout: BTreeMap<String, Position>,
+    /// Which lints run for this design (`spec.lint`); omitted when it is the default.
+    #[serde(default, skip_serializing_if = "crate::lint::LintConfig::is_default")]
+    pub lint: crate::lint::LintConfig,
 }
 
 /// One label key of the taxonomy.
@@ -306,6 +309,7 @@ pub fn from_resources(set: &ResourceSet) -> Design {
         kubernetes_policies: set.kubernetes_policies.clone(),
         network_sets: set.network_sets.clone(),
         layout: BTreeMap::new(),
+        lint: crate::lint::LintConfig::default(),
     }
 }
 

@@ -16,17 +16,20 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::design::Design;
 use crate::model::{PolicyType, ResourceSet};
 
 mod context;
 mod defaults;
 mod dns;
+mod environments;
 mod literals;
 mod match_space;
 mod ordering;
 mod selection;
 mod shadow;
 mod space;
+mod taxonomy;
 mod tiers;
 mod universe;
 
@@ -282,6 +285,11 @@ impl LintConfig {
         !self.allow.contains(id)
     }
 
+    /// Whether this is the default configuration (the design document then omits it).
+    pub fn is_default(&self) -> bool {
+        *self == LintConfig::default()
+    }
+
     /// Turns a lint off.
     pub fn allow(mut self, id: &str) -> LintConfig {
         self.allow.insert(id.to_owned());
@@ -292,7 +300,18 @@ impl LintConfig {
 /// Lints plain resources: every lint that does not need the design's taxonomy or environments.
 pub fn lint_resources(resources: &ResourceSet, config: &LintConfig) -> Vec<Finding> {
     let ctx = Context::new(resources, config);
-    run(&ctx)
+    finish(config, run(&ctx))
+}
+
+/// Lints a design: the resource lints over its resources (namespaces and workload groups included),
+/// plus the taxonomy and environment lints. Pass `&design.lint` to honour the design's own settings.
+pub fn lint_design(design: &Design, config: &LintConfig) -> Vec<Finding> {
+    let resources = crate::design::to_resources(design);
+    let ctx = Context::new(&resources, config);
+    let mut findings = run(&ctx);
+    taxonomy::check(&ctx, design, &mut findings);
+    environments::check(&ctx, design, &mut findings);
+    finish(config, findings)
 }
 
 fn run(ctx: &Context<'_>) -> Vec<Finding> {
@@ -306,7 +325,7 @@ fn run(ctx: &Context<'_>) -> Vec<Finding> {
     let space = match_space::Space::new(ctx);
     selection::check(ctx, &space, &mut findings);
     shadow::check(ctx, &space, &mut findings);
-    finish(ctx.config, findings)
+    findings
 }
 
 /// Drops findings of lints that are turned off and sorts the rest deterministically.

@@ -783,3 +783,117 @@ fn shadowing_is_never_claimed_when_an_unknown_pod_ip_could_fall_in_the_cidr() {
     value["policies"][3]["spec"]["egress"][0]["destination"] = json!({"nets": ["10.0.0.0/8"]});
     assert!(shadowed(value).is_empty());
 }
+
+#[test]
+fn the_sample_design_lints_clean() {
+    let design = netpol_core::design::sample();
+    assert!(!design.policies.is_empty(), "the sample loads");
+    let found = netpol_core::lint::lint_design(&design, &design.lint);
+    let shown: Vec<String> = found
+        .iter()
+        .map(|f| {
+            format!(
+                "{}[{}] {:?}: {}",
+                f.severity, f.id, f.location.rule, f.message
+            )
+        })
+        .collect();
+    assert!(found.is_empty(), "{}", shown.join("\n"));
+}
+
+fn design_findings(design: &netpol_core::design::Design) -> Vec<Finding> {
+    netpol_core::lint::lint_design(design, &LintConfig::default())
+}
+
+#[test]
+fn no_cross_environment_guardrail() {
+    let sample = netpol_core::design::sample();
+    assert!(!fired(
+        &design_findings(&sample),
+        ids::NO_CROSS_ENVIRONMENT_GUARDRAIL
+    ));
+    let mut without = sample.clone();
+    without
+        .policies
+        .retain(|p| p.metadata.name != "deny-cross-environment");
+    let found = design_findings(&without);
+    let f = found
+        .iter()
+        .find(|f| f.id == ids::NO_CROSS_ENVIRONMENT_GUARDRAIL)
+        .expect("fires without the guardrail");
+    assert_eq!(f.fix.changes[0].resource.name, "deny-cross-environment");
+    // One environment only: nothing to guard.
+    let mut single = without.clone();
+    single.environments.truncate(1);
+    assert!(!fired(
+        &design_findings(&single),
+        ids::NO_CROSS_ENVIRONMENT_GUARDRAIL
+    ));
+}
+
+#[test]
+fn unknown_label_keys_and_values() {
+    let sample = netpol_core::design::sample();
+    let mut typo = sample.clone();
+    let policy = typo
+        .policies
+        .iter_mut()
+        .find(|p| {
+            p.spec
+                .selector
+                .as_deref()
+                .is_some_and(|s| s.contains("app.kubernetes.io/name"))
+        })
+        .expect("an app policy");
+    let original = policy.spec.selector.clone().unwrap();
+    policy.spec.selector =
+        Some(original.replace("app.kubernetes.io/name", "app.kubernetes.io/nmae"));
+    assert!(fired(&design_findings(&typo), ids::UNKNOWN_LABEL_KEY));
+    assert!(!fired(&design_findings(&sample), ids::UNKNOWN_LABEL_KEY));
+
+    let mut value = sample.clone();
+    let guard = value
+        .policies
+        .iter_mut()
+        .find(|p| p.metadata.name == "deny-cross-environment")
+        .unwrap();
+    guard.spec.ingress[0].source.namespace_selector =
+        Some("security.company.io/environment == \"Dev\"".into());
+    let found = design_findings(&value);
+    let f = found
+        .iter()
+        .find(|f| f.id == ids::UNKNOWN_LABEL_VALUE)
+        .expect("fires on a value outside the taxonomy");
+    assert_eq!(
+        f.fix.changes[0].path,
+        "/spec/ingress/0/source/namespaceSelector"
+    );
+    assert!(
+        f.fix.changes[0]
+            .value
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .contains("\"dev\""),
+        "{:?}",
+        f.fix
+    );
+    // A workload label outside the taxonomy.
+    let mut label = sample.clone();
+    label.namespaces[4].workloads[0]
+        .labels
+        .insert("team".into(), "payments".into());
+    assert!(fired(&design_findings(&label), ids::UNKNOWN_LABEL_KEY));
+}
+
+#[test]
+fn lint_config_round_trips_through_the_design_document() {
+    let mut design = netpol_core::design::sample();
+    design.lint = LintConfig::default().allow(ids::SHADOWED_RULE);
+    let text = netpol_core::design::save(&design);
+    assert!(text.contains("shadowed-rule"), "{text}");
+    let back = netpol_core::design::load(&text).expect("loads");
+    assert_eq!(back.lint, design.lint);
+    assert!(!netpol_core::design::save(&netpol_core::design::sample()).contains("lint:"));
+}

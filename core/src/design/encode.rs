@@ -35,6 +35,8 @@ struct Spec<'a> {
     network_sets: Vec<WireDoc<'a>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     layout: &'a BTreeMap<String, Position>,
+    #[serde(skip_serializing_if = "crate::lint::LintConfig::is_default")]
+    lint: &'a crate::lint::LintConfig,
 }
 
 fn wires(rs: &[Resource]) -> Vec<WireDoc<'_>> {
@@ -93,6 +95,7 @@ fn with_file(design: &Design, write: impl FnOnce(&File<'_>) -> String) -> String
             policies: wires(&policies),
             network_sets: wires(&sets),
             layout: &design.layout,
+            lint: &design.lint,
         },
     };
     write(&file)
