@@ -82,6 +82,8 @@ pub struct ExportInput {
     pub settings: FleetSettings,
     /// `crd.projectcalico.org/v1` is the usual choice: it works without the Calico API server.
     pub flavour: ApiFlavour,
+    /// A `# Kind name` comment above each object.
+    pub comments: bool,
     /// Every environment with the complete set of resources it deploys, in promotion order
     /// (dev → staging → prod). The last one is the base of every bundle.
     pub environments: Vec<(Environment, ResourceSet)>,
@@ -96,13 +98,6 @@ pub struct ExportInput {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExportError {
-    /// An object could not be written as YAML.
-    #[error("cannot write {kind} `{name}`: {message}")]
-    Render {
-        kind: String,
-        name: String,
-        message: String,
-    },
     /// A Fleet file could not be written.
     #[error("cannot write `{path}`: {message}")]
     Fleet { path: String, message: String },
@@ -116,8 +111,8 @@ pub enum ExportError {
     },
 }
 
-/// Writes one resource as a YAML document in the chosen flavour.
-pub type Render<'a> = dyn Fn(&Resource, ApiFlavour) -> Result<String, String> + 'a;
+/// Writes one resource as a YAML document in the chosen flavour, with or without a comment line.
+pub(crate) type Render<'a> = dyn Fn(&Resource, ApiFlavour, bool) -> String + 'a;
 
 /// One bundle of the export, for the README and the PR summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,38 +129,23 @@ pub struct BundleInfo {
     pub overlays: BTreeMap<String, usize>,
 }
 
-/// Exports resources to a Fleet repository.
-pub fn export_resources(input: &ExportInput, render: &Render<'_>) -> Result<FileTree, ExportError> {
+/// Exports resources with a given object writer (the tests use a stand-in).
+pub(crate) fn export_with(input: &ExportInput, render: &Render<'_>) -> Result<FileTree, ExportError> {
     check_directories(input)?;
-    let render_set = |set: &ResourceSet| -> Result<BTreeMap<Placement, String>, ExportError> {
+    let render_set = |set: &ResourceSet| -> BTreeMap<Placement, String> {
         placed(set, &input.teams)
-            .map(|(placement, resource)| {
-                render(&resource, input.flavour)
-                    .map(|text| (placement, text))
-                    .map_err(|message| ExportError::Render {
-                        kind: resource.kind().to_owned(),
-                        name: resource.metadata().name.clone(),
-                        message,
-                    })
-            })
+            .map(|(placement, resource)| (placement, render(&resource, input.flavour, input.comments)))
             .collect()
     };
-    let environments = input
-        .environments
-        .iter()
-        .map(|(env, set)| Ok((file_safe(&env.name), render_set(set)?)))
-        .collect::<Result<Vec<_>, ExportError>>()?;
-    let fallback = if input.environments.is_empty() {
-        render_set(&input.fallback)?
-    } else {
-        BTreeMap::new()
-    };
+    let environments: Vec<(String, BTreeMap<Placement, String>)> =
+        input.environments.iter().map(|(env, set)| (file_safe(&env.name), render_set(set))).collect();
+    let fallback = if input.environments.is_empty() { render_set(&input.fallback) } else { BTreeMap::new() };
     let layout = layout(&environments, &fallback);
     let bundles = bundle_infos(&input.settings, &layout);
 
     let mut tree = FileTree::new();
     for info in &bundles {
-        let fleet_yaml = fleet_yaml_for(info, input, &layout[&info.kind]);
+        let fleet_yaml = fleet_yaml_for(info, input);
         let path = format!("{}/fleet.yaml", info.dir);
         let text = fleet::to_yaml(&fleet_yaml).map_err(|e| ExportError::Fleet {
             path: path.clone(),
@@ -257,11 +237,7 @@ fn bundle_infos(settings: &FleetSettings, layout: &Layout) -> Vec<BundleInfo> {
     out
 }
 
-fn fleet_yaml_for(
-    info: &BundleInfo,
-    input: &ExportInput,
-    files: &BTreeMap<String, layout::ObjectFile>,
-) -> FleetYaml {
+fn fleet_yaml_for(info: &BundleInfo, input: &ExportInput) -> FleetYaml {
     let layer = match &info.kind {
         BundleKind::Tiers => "tiers",
         BundleKind::Infrastructure => "infrastructure",
@@ -269,16 +245,9 @@ fn fleet_yaml_for(
     };
     let mut labels = Labels::new();
     labels.insert("netpol.studio/layer".to_owned(), layer.to_owned());
-    // Namespaced objects always carry their namespace; the default only decides where Fleet keeps the
-    // bundle's release record, so an application bundle keeps it with the team.
-    let default_namespace = match &info.kind {
-        BundleKind::Application(_) => files
-            .keys()
-            .next()
-            .and_then(|f| f.split_once('/'))
-            .map(|(ns, _)| ns.to_owned()),
-        _ => None,
-    };
+    // No `defaultNamespace`: every namespaced object carries its namespace, and Fleet would create the
+    // default namespace even on clusters where the team does not run. No `namespace` either: it fails
+    // bundles with cluster-scoped objects.
     let target_customizations = input
         .environments
         .iter()
@@ -296,7 +265,7 @@ fn fleet_yaml_for(
         .collect();
     FleetYaml {
         labels,
-        default_namespace,
+        default_namespace: None,
         keep_resources: None,
         depends_on: info
             .depends_on

@@ -6,14 +6,9 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::model::{CalicoPolicy, CalicoPolicyKind, NetworkSet, ObjectMeta, PolicySpec, Tier};
 
-fn render(r: &Resource, _: ApiFlavour) -> Result<String, String> {
+fn render(r: &Resource, _: ApiFlavour, _: bool) -> String {
     let meta = r.metadata();
-    Ok(format!(
-        "kind: {}\nname: {}\nnote: {}\n",
-        r.kind(),
-        meta.name,
-        meta.annotations.get("v").cloned().unwrap_or_default()
-    ))
+    format!("kind: {}\nname: {}\nnote: {}\n", r.kind(), meta.name, meta.annotations.get("v").cloned().unwrap_or_default())
 }
 
 fn policy(
@@ -88,6 +83,7 @@ fn input() -> ExportInput {
     ExportInput {
         settings: FleetSettings::default(),
         flavour: ApiFlavour::CrdV1,
+        comments: false,
         environments: vec![env("dev"), env("prod")],
         fallback: ResourceSet::default(),
         teams: BTreeMap::new(),
@@ -96,7 +92,7 @@ fn input() -> ExportInput {
 
 #[test]
 fn the_tree_has_three_layers_and_overlays() {
-    let tree = export_resources(&input(), &render).unwrap();
+    let tree = export_with(&input(), &render).unwrap();
     let paths: Vec<&str> = tree.paths().collect();
     assert_eq!(
         paths,
@@ -127,7 +123,7 @@ fn the_tree_has_three_layers_and_overlays() {
     let app = tree
         .get_str("bundles/applications/checkout/fleet.yaml")
         .unwrap();
-    assert!(app.contains("defaultNamespace: checkout\n"), "{app}");
+    assert!(!app.contains("defaultNamespace"), "{app}");
     assert!(
         app.contains("dependsOn:\n- name: network-policies-bundles-infrastructure\n"),
         "{app}"
@@ -137,7 +133,7 @@ fn the_tree_has_three_layers_and_overlays() {
 #[test]
 fn each_environment_deploys_exactly_its_own_objects() {
     let input = input();
-    let tree = export_resources(&input, &render).unwrap();
+    let tree = export_with(&input, &render).unwrap();
     for (env, set) in &input.environments {
         let deployed = deployed_files(&tree, &env.cluster_labels).unwrap();
         let mut got: Vec<String> = deployed
@@ -146,7 +142,7 @@ fn each_environment_deploys_exactly_its_own_objects() {
             .collect();
         let mut want: Vec<String> = set
             .resources()
-            .map(|r| render(&r, input.flavour).unwrap())
+            .map(|r| render(&r, input.flavour, false))
             .collect();
         got.sort();
         want.sort();
@@ -161,7 +157,7 @@ fn each_environment_deploys_exactly_its_own_objects() {
 
 #[test]
 fn gitrepo_targets_the_environments() {
-    let tree = export_resources(&input(), &render).unwrap();
+    let tree = export_with(&input(), &render).unwrap();
     assert_eq!(
         tree.get_str("gitrepo.yaml").unwrap(),
         "apiVersion: fleet.cattle.io/v1alpha1\nkind: GitRepo\nmetadata:\n  name: network-policies\n  namespace: fleet-default\n\
@@ -177,7 +173,7 @@ fn without_environments_every_cluster_gets_the_fallback() {
     let mut input = input();
     input.environments.clear();
     input.fallback = env_set("prod");
-    let tree = export_resources(&input, &render).unwrap();
+    let tree = export_with(&input, &render).unwrap();
     assert!(!tree.paths().any(|p| p.contains("/overlays/")));
     let deployed = deployed_files(&tree, &Labels::new()).unwrap();
     assert_eq!(deployed.len(), input.fallback.resources().count());
@@ -191,7 +187,7 @@ fn empty_layers_are_skipped_and_dependencies_skip_over_them() {
         set.policies.retain(|p| p.kind.is_namespaced());
         set.network_sets.clear();
     }
-    let tree = export_resources(&input, &render).unwrap();
+    let tree = export_with(&input, &render).unwrap();
     assert!(tree.get("bundles/tiers/fleet.yaml").is_none());
     assert!(tree.get("bundles/infrastructure/fleet.yaml").is_none());
     let app = tree
@@ -210,21 +206,21 @@ fn empty_layers_are_skipped_and_dependencies_skip_over_them() {
 fn teams_group_namespaces_and_colliding_names_are_refused() {
     let mut input = input();
     input.teams.insert("checkout".into(), "Payments".into());
-    let tree = export_resources(&input, &render).unwrap();
+    let tree = export_with(&input, &render).unwrap();
     assert!(
         tree.get("bundles/applications/payments/fleet.yaml")
             .is_some()
     );
     input.environments[1].0.name = "DEV".into();
     assert!(matches!(
-        export_resources(&input, &render),
+        export_with(&input, &render),
         Err(ExportError::Collision { .. })
     ));
 }
 
 #[test]
 fn the_readme_names_bundles_and_promotion_path() {
-    let tree = export_resources(&input(), &render).unwrap();
+    let tree = export_with(&input(), &render).unwrap();
     let readme = tree.get_str("README.md").unwrap();
     assert!(
         readme.contains("`network-policies-bundles-infrastructure`"),

@@ -1,0 +1,176 @@
+//! The Fleet export of the built-in sample design: validated by `../shared/tools/validate-export`
+//! (schemas of Fleet and Calico, cross-file rules), in both API flavours and for what every environment
+//! really deploys; read back into the same policies; byte-identical when exported twice; and kept as
+//! golden files (insta snapshots).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use netpol_core::design;
+use netpol_core::export::{self, DesignExportOptions, FileTree};
+use netpol_core::model::{ApiFlavour, CalicoPolicy, Labels, ResourceSet};
+use netpol_core::yaml;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn options(flavour: ApiFlavour) -> DesignExportOptions {
+    DesignExportOptions { flavour, ..DesignExportOptions::default() }
+}
+
+fn sample_tree(flavour: ApiFlavour) -> FileTree {
+    export::export_design(&design::sample(), &options(flavour)).expect("the sample exports")
+}
+
+/// Writes a tree below a fresh temporary directory.
+fn write_tree(tree: &FileTree, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("netpol-export-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, bytes) in tree.iter() {
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().expect("files have a parent")).expect("create dir");
+        std::fs::write(&file, bytes).expect("write file");
+    }
+    dir
+}
+
+/// Runs the shared validator on a directory; panics with its output when it finds problems.
+fn validate(dir: &Path) {
+    let python = repo_root().join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run `make setup` (or `python3 -m venv .venv && .venv/bin/pip install jsonschema pyyaml`) \
+         to install the validator's Python packages",
+        python.display()
+    );
+    let validator = repo_root().join("../shared/tools/validate-export");
+    assert!(validator.exists(), "{} is missing: the shared tools must sit beside the repository", validator.display());
+    let output = Command::new(&python).arg(&validator).arg(dir).output().expect("run the validator");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.trim_end().ends_with(" 0 problems"),
+        "validate-export {} found problems:\n{stdout}{}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// What a cluster of `env` gets, as a repository the validator can read: the deployed manifests plus
+/// the GitRepo and tiers (so cross-file rules still apply).
+fn deployed_tree(tree: &FileTree, labels: &Labels) -> FileTree {
+    let mut out = export::deployed_files(tree, labels).expect("the export deploys");
+    for (path, bytes) in tree.iter() {
+        if path == "gitrepo.yaml" || path.ends_with("/fleet.yaml") {
+            out.insert(path, bytes);
+        }
+    }
+    out
+}
+
+fn environments() -> Vec<(String, Labels)> {
+    design::sample().environments.iter().map(|e| (e.name.clone(), e.cluster_selector.clone())).collect()
+}
+
+#[test]
+fn the_sample_export_passes_the_validator_in_both_flavours() {
+    for flavour in [ApiFlavour::CrdV1, ApiFlavour::V3] {
+        let tree = sample_tree(flavour);
+        let dir = write_tree(&tree, &format!("{flavour:?}"));
+        validate(&dir);
+        for (env, labels) in environments() {
+            let deployed = deployed_tree(&tree, &labels);
+            assert!(deployed.iter().any(|(p, _)| p.contains("/tiers/")), "{env} gets the tiers");
+            validate(&write_tree(&deployed, &format!("{flavour:?}-{env}")));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Normalises what an export writes explicitly and an import reads back as written.
+fn normalised(mut policies: Vec<CalicoPolicy>) -> Vec<CalicoPolicy> {
+    for p in &mut policies {
+        p.spec.types = p.spec.effective_types();
+        p.spec.tier = Some(p.tier().to_owned());
+    }
+    policies.sort_by(|a, b| (a.kind, &a.metadata.namespace, &a.metadata.name).cmp(&(b.kind, &b.metadata.namespace, &b.metadata.name)));
+    policies
+}
+
+fn import_tree(tree: &FileTree) -> ResourceSet {
+    let mut set = ResourceSet::default();
+    for (path, bytes) in tree.iter() {
+        if path.ends_with("fleet.yaml") || path == "gitrepo.yaml" || !path.ends_with(".yaml") {
+            continue;
+        }
+        let result = yaml::import_bytes(path, bytes);
+        assert_eq!(result.error_count(), 0, "{path}: {:?}", result.diagnostics);
+        for r in result.resource_set().resources() {
+            set.push(r);
+        }
+    }
+    set
+}
+
+#[test]
+fn importing_what_each_environment_deploys_gives_back_its_policies() {
+    let sample = design::sample();
+    for flavour in [ApiFlavour::CrdV1, ApiFlavour::V3] {
+        let input = export::design_to_input(&sample, &options(flavour));
+        let tree = sample_tree(flavour);
+        for (env, expected) in &input.environments {
+            let got = import_tree(&export::deployed_files(&tree, &env.cluster_labels).expect("deploys"));
+            assert_eq!(normalised(got.policies), normalised(expected.policies.clone()), "{} ({flavour:?})", env.name);
+            assert_eq!(got.tiers, expected.tiers, "{}", env.name);
+            assert_eq!(got.network_sets, expected.network_sets, "{}", env.name);
+            assert_eq!(got.kubernetes_policies, expected.kubernetes_policies, "{}", env.name);
+        }
+    }
+}
+
+#[test]
+fn every_policy_of_the_design_reaches_some_environment() {
+    let sample = design::sample();
+    let tree = sample_tree(ApiFlavour::CrdV1);
+    let mut deployed = ResourceSet::default();
+    for (_, labels) in environments() {
+        for r in import_tree(&export::deployed_files(&tree, &labels).expect("deploys")).resources() {
+            deployed.push(r);
+        }
+    }
+    for p in &sample.policies {
+        assert!(
+            deployed.policies.iter().any(|d| d.metadata.name == p.metadata.name && d.metadata.namespace == p.metadata.namespace),
+            "policy {} is deployed nowhere",
+            p.metadata.name
+        );
+    }
+}
+
+#[test]
+fn exporting_twice_gives_identical_zip_bytes() {
+    for flavour in [ApiFlavour::CrdV1, ApiFlavour::V3] {
+        let first = export::to_zip(&sample_tree(flavour)).expect("zip");
+        let second = export::to_zip(&sample_tree(flavour)).expect("zip");
+        assert_eq!(first, second);
+    }
+}
+
+#[test]
+fn the_sample_export_matches_the_golden_files() {
+    for flavour in [ApiFlavour::CrdV1, ApiFlavour::V3] {
+        let tree = sample_tree(flavour);
+        let mut listing = String::new();
+        for (path, bytes) in tree.iter() {
+            listing.push_str(&format!("=== {path}\n{}", String::from_utf8_lossy(bytes)));
+            if !listing.ends_with('\n') {
+                listing.push('\n');
+            }
+        }
+        let name = match flavour {
+            ApiFlavour::CrdV1 => "sample_export_crd_v1",
+            ApiFlavour::V3 => "sample_export_v3",
+        };
+        insta::assert_snapshot!(name, listing);
+    }
+}
