@@ -18,12 +18,14 @@ use std::collections::BTreeMap;
 use crate::model::{ApiFlavour, Labels, Resource, ResourceSet};
 
 mod deploy;
+mod design_to_input;
 mod file_tree;
 pub mod fleet;
 mod layout;
 mod readme;
 
 pub use deploy::{DeployError, deployed_files};
+pub use design_to_input::{DesignExportOptions, ENVIRONMENTS_ANNOTATION, GUARDRAIL_NAME, design_to_input};
 pub use file_tree::{FileTree, ZipError, to_zip};
 pub use layout::{BundleKind, file_safe};
 
@@ -127,6 +129,19 @@ pub struct BundleInfo {
     pub objects: Vec<String>,
     /// Environment → number of files its overlay replaces or adds.
     pub overlays: BTreeMap<String, usize>,
+}
+
+/// Exports a design document to a Fleet repository (see [`design_to_input`] for what differs between
+/// environments).
+pub fn export_design(design: &crate::design::Design, options: &DesignExportOptions) -> Result<FileTree, ExportError> {
+    export_resources(&design_to_input(design, options))
+}
+
+/// Exports resources to a Fleet repository, each object written by [`crate::yaml::export_resource`].
+pub fn export_resources(input: &ExportInput) -> Result<FileTree, ExportError> {
+    export_with(input, &|resource, flavour, comments| {
+        crate::yaml::export_resource(resource, &crate::yaml::ExportOptions { flavour, comments })
+    })
 }
 
 /// Exports resources with a given object writer (the tests use a stand-in).

@@ -120,6 +120,28 @@ pub(crate) fn readme(input: &ExportInput, bundles: &[BundleInfo]) -> String {
              complete object that replaces the bundle file of the same path on that environment's clusters (or \
              adds it). Compare an overlay file with the base file to see the difference.\n"
         );
+        let _ = writeln!(
+            out,
+            "An object that only some environments deploy (the policies of a namespace that exists in one \
+             environment, or an object annotated `{}`) has no base file: it lives only in those environments' \
+             overlays, so no cluster ever gets a policy for a namespace it does not have.\n",
+            super::ENVIRONMENTS_ANNOTATION
+        );
+        let guardrail = input
+            .environments
+            .iter()
+            .flat_map(|(_, set)| &set.policies)
+            .find(|p| p.metadata.name == super::GUARDRAIL_NAME);
+        if let Some(g) = guardrail {
+            let _ = writeln!(
+                out,
+                "The infrastructure bundle's `{}` (tier `{}`) is generated from the environments' address ranges: \
+                 each environment's clusters deny traffic to and from the other environments' CIDRs, except the \
+                 shared exception ranges, and pass everything else on to the design's own policies.\n",
+                super::GUARDRAIL_NAME,
+                g.tier()
+            );
+        }
         let path = input
             .environments
             .iter()
