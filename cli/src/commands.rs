@@ -11,6 +11,8 @@ pub enum Command {
     Version,
     /// Evaluate a Calico selector against labels (one, or JSON lines with --batch).
     Selector(crate::selector::SelectorArgs),
+    /// Write the Fleet repository (bundles, overlays, GitRepo, README) for a design document.
+    Export(crate::export::ExportArgs),
 }
 
 /// Runs a subcommand and maps its outcome to the exit code of the CLI contract.
@@ -21,5 +23,6 @@ pub fn run(command: Command) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Selector(args) => crate::selector::run(&args),
+        Command::Export(args) => crate::export::run(&args),
     }
 }

@@ -70,13 +70,22 @@ fn export(args: &ExportArgs) -> Result<String, String> {
         options.settings.repo_url = repo.clone();
     }
     let tree = export::export_design(&design, &options).map_err(|e| format!("error: {e}"))?;
-    if args.out.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("zip")) {
+    if args
+        .out
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("zip"))
+    {
         let bytes = export::to_zip(&tree).map_err(|e| format!("error: {e}"))?;
-        std::fs::write(&args.out, bytes).map_err(|e| format!("error: cannot write `{}`: {e}", args.out.display()))?;
+        std::fs::write(&args.out, bytes)
+            .map_err(|e| format!("error: cannot write `{}`: {e}", args.out.display()))?;
     } else {
         write_dir(&tree, &args.out)?;
     }
-    Ok(format!("wrote {} files to {}", tree.len(), args.out.display()))
+    Ok(format!(
+        "wrote {} files to {}",
+        tree.len(),
+        args.out.display()
+    ))
 }
 
 /// Reads a file, or standard input for `-`.
@@ -87,7 +96,8 @@ fn read_input(path: &Path) -> Result<(String, String), String> {
             .map_err(|e| format!("error: cannot read standard input: {e}"))?;
         return Ok(("-".to_owned(), text));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: error: cannot read: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: error: cannot read: {e}", path.display()))?;
     Ok((path.display().to_string(), text))
 }
 
@@ -95,7 +105,8 @@ fn read_input(path: &Path) -> Result<(String, String), String> {
 /// from the directories the export owns (`bundles/`), so a deleted policy does not linger in Git;
 /// anything else in `dir` (`.git`, CI files) is left alone.
 fn write_dir(tree: &FileTree, dir: &Path) -> Result<(), String> {
-    let fail = |path: &Path, e: std::io::Error| format!("error: cannot write `{}`: {e}", path.display());
+    let fail =
+        |path: &Path, e: std::io::Error| format!("error: cannot write `{}`: {e}", path.display());
     let owned = dir.join("bundles");
     if owned.is_dir() {
         remove_stale(tree, dir, &owned).map_err(|e| fail(&owned, e))?;
@@ -119,7 +130,10 @@ fn remove_stale(tree: &FileTree, root: &Path, dir: &Path) -> std::io::Result<()>
                 std::fs::remove_dir(&path)?;
             }
         } else {
-            let rel = path.strip_prefix(root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+            let rel = path
+                .strip_prefix(root)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
             if tree.get(&rel).is_none() {
                 std::fs::remove_file(&path)?;
             }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod commands;
+mod export;
 mod selector;
 
 /// Design, check and gate Calico network policy.

@@ -25,7 +25,9 @@ mod layout;
 mod readme;
 
 pub use deploy::{DeployError, deployed_files};
-pub use design_to_input::{DesignExportOptions, ENVIRONMENTS_ANNOTATION, GUARDRAIL_NAME, design_to_input};
+pub use design_to_input::{
+    DesignExportOptions, ENVIRONMENTS_ANNOTATION, GUARDRAIL_NAME, design_to_input,
+};
 pub use file_tree::{FileTree, ZipError, to_zip};
 pub use layout::{BundleKind, file_safe};
 
@@ -129,11 +131,16 @@ pub struct BundleInfo {
     pub objects: Vec<String>,
     /// Environment → number of files its overlay replaces or adds.
     pub overlays: BTreeMap<String, usize>,
+    /// The environments the bundle deploys to when not all (its `overrideTargets`).
+    pub environments: Option<Vec<String>>,
 }
 
 /// Exports a design document to a Fleet repository (see [`design_to_input`] for what differs between
 /// environments).
-pub fn export_design(design: &crate::design::Design, options: &DesignExportOptions) -> Result<FileTree, ExportError> {
+pub fn export_design(
+    design: &crate::design::Design,
+    options: &DesignExportOptions,
+) -> Result<FileTree, ExportError> {
     export_resources(&design_to_input(design, options))
 }
 
@@ -145,16 +152,28 @@ pub fn export_resources(input: &ExportInput) -> Result<FileTree, ExportError> {
 }
 
 /// Exports resources with a given object writer (the tests use a stand-in).
-pub(crate) fn export_with(input: &ExportInput, render: &Render<'_>) -> Result<FileTree, ExportError> {
+pub(crate) fn export_with(
+    input: &ExportInput,
+    render: &Render<'_>,
+) -> Result<FileTree, ExportError> {
     check_directories(input)?;
     let render_set = |set: &ResourceSet| -> BTreeMap<Placement, String> {
         placed(set, &input.teams)
-            .map(|(placement, resource)| (placement, render(&resource, input.flavour, input.comments)))
+            .map(|(placement, resource)| {
+                (placement, render(&resource, input.flavour, input.comments))
+            })
             .collect()
     };
-    let environments: Vec<(String, BTreeMap<Placement, String>)> =
-        input.environments.iter().map(|(env, set)| (file_safe(&env.name), render_set(set))).collect();
-    let fallback = if input.environments.is_empty() { render_set(&input.fallback) } else { BTreeMap::new() };
+    let environments: Vec<(String, BTreeMap<Placement, String>)> = input
+        .environments
+        .iter()
+        .map(|(env, set)| (file_safe(&env.name), render_set(set)))
+        .collect();
+    let fallback = if input.environments.is_empty() {
+        render_set(&input.fallback)
+    } else {
+        BTreeMap::new()
+    };
     let layout = layout(&environments, &fallback);
     let bundles = bundle_infos(&input.settings, &layout);
 
@@ -167,7 +186,7 @@ pub(crate) fn export_with(input: &ExportInput, render: &Render<'_>) -> Result<Fi
             message: e.to_string(),
         })?;
         tree.insert(path, text);
-        for (file, object) in &layout[&info.kind] {
+        for (file, object) in &layout[&info.kind].files {
             if let Some(base) = &object.base {
                 tree.insert(format!("{}/{file}", info.dir), base.as_str());
             }
@@ -222,7 +241,8 @@ fn bundle_infos(settings: &FleetSettings, layout: &Layout) -> Vec<BundleInfo> {
     let mut out: Vec<BundleInfo> = Vec::new();
     let mut previous_layer: Vec<String> = Vec::new();
     let mut infrastructure_or_tiers: Vec<String> = Vec::new();
-    for (kind, files) in layout {
+    for (kind, bundle) in layout {
+        let files = &bundle.files;
         let dir = format!("{}/{}", settings.bundles_root, kind.dir());
         let name = bundle_name(&settings.gitrepo_name, &dir);
         let depends_on = match kind {
@@ -247,6 +267,7 @@ fn bundle_infos(settings: &FleetSettings, layout: &Layout) -> Vec<BundleInfo> {
             depends_on,
             objects: files.keys().cloned().collect(),
             overlays,
+            environments: bundle.environments.clone(),
         });
     }
     out
@@ -282,6 +303,23 @@ fn fleet_yaml_for(info: &BundleInfo, input: &ExportInput) -> FleetYaml {
         labels,
         default_namespace: None,
         keep_resources: None,
+        override_targets: info
+            .environments
+            .iter()
+            .flatten()
+            .filter_map(|dir| {
+                input
+                    .environments
+                    .iter()
+                    .find(|(env, _)| &file_safe(&env.name) == dir)
+            })
+            .map(|(env, _)| GitTarget {
+                name: file_safe(&env.name),
+                cluster_selector: ClusterSelector {
+                    match_labels: env.cluster_labels.clone(),
+                },
+            })
+            .collect(),
         depends_on: info
             .depends_on
             .iter()

@@ -16,7 +16,10 @@ fn repo_root() -> PathBuf {
 }
 
 fn options(flavour: ApiFlavour) -> DesignExportOptions {
-    DesignExportOptions { flavour, ..DesignExportOptions::default() }
+    DesignExportOptions {
+        flavour,
+        ..DesignExportOptions::default()
+    }
 }
 
 fn sample_tree(flavour: ApiFlavour) -> FileTree {
@@ -25,7 +28,8 @@ fn sample_tree(flavour: ApiFlavour) -> FileTree {
 
 /// Writes a tree below a fresh temporary directory.
 fn write_tree(tree: &FileTree, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("netpol-export-test-{}-{name}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("netpol-export-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     for (path, bytes) in tree.iter() {
         let file = dir.join(path);
@@ -45,8 +49,16 @@ fn validate(dir: &Path) {
         python.display()
     );
     let validator = repo_root().join("../shared/tools/validate-export");
-    assert!(validator.exists(), "{} is missing: the shared tools must sit beside the repository", validator.display());
-    let output = Command::new(&python).arg(&validator).arg(dir).output().expect("run the validator");
+    assert!(
+        validator.exists(),
+        "{} is missing: the shared tools must sit beside the repository",
+        validator.display()
+    );
+    let output = Command::new(&python)
+        .arg(&validator)
+        .arg(dir)
+        .output()
+        .expect("run the validator");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success() && stdout.trim_end().ends_with(" 0 problems"),
@@ -69,7 +81,11 @@ fn deployed_tree(tree: &FileTree, labels: &Labels) -> FileTree {
 }
 
 fn environments() -> Vec<(String, Labels)> {
-    design::sample().environments.iter().map(|e| (e.name.clone(), e.cluster_selector.clone())).collect()
+    design::sample()
+        .environments
+        .iter()
+        .map(|e| (e.name.clone(), e.cluster_selector.clone()))
+        .collect()
 }
 
 #[test]
@@ -80,7 +96,10 @@ fn the_sample_export_passes_the_validator_in_both_flavours() {
         validate(&dir);
         for (env, labels) in environments() {
             let deployed = deployed_tree(&tree, &labels);
-            assert!(deployed.iter().any(|(p, _)| p.contains("/tiers/")), "{env} gets the tiers");
+            assert!(
+                deployed.iter().any(|(p, _)| p.contains("/tiers/")),
+                "{env} gets the tiers"
+            );
             validate(&write_tree(&deployed, &format!("{flavour:?}-{env}")));
         }
         let _ = std::fs::remove_dir_all(&dir);
@@ -93,7 +112,13 @@ fn normalised(mut policies: Vec<CalicoPolicy>) -> Vec<CalicoPolicy> {
         p.spec.types = p.spec.effective_types();
         p.spec.tier = Some(p.tier().to_owned());
     }
-    policies.sort_by(|a, b| (a.kind, &a.metadata.namespace, &a.metadata.name).cmp(&(b.kind, &b.metadata.namespace, &b.metadata.name)));
+    policies.sort_by(|a, b| {
+        (a.kind, &a.metadata.namespace, &a.metadata.name).cmp(&(
+            b.kind,
+            &b.metadata.namespace,
+            &b.metadata.name,
+        ))
+    });
     policies
 }
 
@@ -119,11 +144,71 @@ fn importing_what_each_environment_deploys_gives_back_its_policies() {
         let input = export::design_to_input(&sample, &options(flavour));
         let tree = sample_tree(flavour);
         for (env, expected) in &input.environments {
-            let got = import_tree(&export::deployed_files(&tree, &env.cluster_labels).expect("deploys"));
-            assert_eq!(normalised(got.policies), normalised(expected.policies.clone()), "{} ({flavour:?})", env.name);
-            assert_eq!(got.tiers, expected.tiers, "{}", env.name);
-            assert_eq!(got.network_sets, expected.network_sets, "{}", env.name);
-            assert_eq!(got.kubernetes_policies, expected.kubernetes_policies, "{}", env.name);
+            let got =
+                import_tree(&export::deployed_files(&tree, &env.cluster_labels).expect("deploys"));
+            assert_eq!(
+                normalised(got.policies.clone()),
+                normalised(expected.policies.clone()),
+                "{} ({flavour:?})",
+                env.name
+            );
+            let by_name = |mut v: Vec<serde_json::Value>| {
+                v.sort_by_key(|x| x.to_string());
+                v
+            };
+            let json = |items: Vec<serde_json::Value>| by_name(items);
+            assert_eq!(
+                json(
+                    got.tiers
+                        .iter()
+                        .map(|t| serde_json::to_value(t).unwrap())
+                        .collect()
+                ),
+                json(
+                    expected
+                        .tiers
+                        .iter()
+                        .map(|t| serde_json::to_value(t).unwrap())
+                        .collect()
+                ),
+                "{}",
+                env.name
+            );
+            assert_eq!(
+                json(
+                    got.network_sets
+                        .iter()
+                        .map(|t| serde_json::to_value(t).unwrap())
+                        .collect()
+                ),
+                json(
+                    expected
+                        .network_sets
+                        .iter()
+                        .map(|t| serde_json::to_value(t).unwrap())
+                        .collect()
+                ),
+                "{}",
+                env.name
+            );
+            assert_eq!(
+                json(
+                    got.kubernetes_policies
+                        .iter()
+                        .map(|t| serde_json::to_value(t).unwrap())
+                        .collect()
+                ),
+                json(
+                    expected
+                        .kubernetes_policies
+                        .iter()
+                        .map(|t| serde_json::to_value(t).unwrap())
+                        .collect()
+                ),
+                "{}",
+                env.name
+            );
+            assert!(!got.policies.is_empty(), "{} deploys policies", env.name);
         }
     }
 }
@@ -134,13 +219,18 @@ fn every_policy_of_the_design_reaches_some_environment() {
     let tree = sample_tree(ApiFlavour::CrdV1);
     let mut deployed = ResourceSet::default();
     for (_, labels) in environments() {
-        for r in import_tree(&export::deployed_files(&tree, &labels).expect("deploys")).resources() {
+        for r in import_tree(&export::deployed_files(&tree, &labels).expect("deploys")).resources()
+        {
             deployed.push(r);
         }
     }
     for p in &sample.policies {
         assert!(
-            deployed.policies.iter().any(|d| d.metadata.name == p.metadata.name && d.metadata.namespace == p.metadata.namespace),
+            deployed
+                .policies
+                .iter()
+                .any(|d| d.metadata.name == p.metadata.name
+                    && d.metadata.namespace == p.metadata.namespace),
             "policy {} is deployed nowhere",
             p.metadata.name
         );
@@ -173,4 +263,25 @@ fn the_sample_export_matches_the_golden_files() {
         };
         insta::assert_snapshot!(name, listing);
     }
+}
+
+#[test]
+fn the_validator_harness_reports_the_planted_mistakes() {
+    // The harness must be able to fail: the shared fixture with planted mistakes does not pass.
+    let python = repo_root().join(".venv/bin/python");
+    let bad = repo_root().join("../shared/tools/fixtures/bad-export");
+    if !python.exists() || !bad.exists() {
+        validate(&bad); // fails with the message that says what is missing
+    }
+    let output = Command::new(&python)
+        .arg(repo_root().join("../shared/tools/validate-export"))
+        .arg(&bad)
+        .output()
+        .expect("run the validator");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }

@@ -8,7 +8,7 @@
 //! `.yaml`, `.yml` and `.json` files outside `overlays/` are manifests.
 
 use super::file_tree::FileTree;
-use super::fleet::{ClusterSelector, FleetYaml, GitRepo};
+use super::fleet::{ClusterSelector, FleetYaml, GitRepo, GitTarget};
 use crate::model::Labels;
 
 /// Why an export cannot be deployed as Fleet would.
@@ -54,14 +54,11 @@ pub fn deployed_files(tree: &FileTree, cluster_labels: &Labels) -> Result<FileTr
         message: e.to_string(),
     })?;
     let mut out = FileTree::new();
-    let targeted = gitrepo
-        .spec
-        .targets
-        .iter()
-        .any(|t| matches(&t.cluster_selector, cluster_labels));
-    if !targeted {
-        return Ok(out);
-    }
+    let selects = |targets: &[GitTarget]| {
+        targets
+            .iter()
+            .any(|t| matches(&t.cluster_selector, cluster_labels))
+    };
     let in_paths = |dir: &str| {
         gitrepo.spec.paths.iter().any(|p| {
             let p = p.trim_matches('/');
@@ -75,6 +72,15 @@ pub fn deployed_files(tree: &FileTree, cluster_labels: &Labels) -> Result<FileTr
                 path: path.clone(),
                 message: e.to_string(),
             })?;
+        // `overrideTargets` replaces the GitRepo's targets for this bundle.
+        let targets = if fleet.override_targets.is_empty() {
+            &gitrepo.spec.targets
+        } else {
+            &fleet.override_targets
+        };
+        if !selects(targets) {
+            continue;
+        }
         let overlays: Vec<String> = fleet
             .target_customizations
             .iter()

@@ -17,8 +17,8 @@ use super::{Environment, ExportInput, FleetSettings};
 use crate::design::{self, Design};
 use crate::lint::SYSTEM_NAMESPACES;
 use crate::model::{
-    Action, ApiFlavour, CalicoPolicy, CalicoPolicyKind, EntityRule, ObjectMeta, PolicySpec, PolicyType, Resource,
-    ResourceSet, Rule,
+    Action, ApiFlavour, CalicoPolicy, CalicoPolicyKind, EntityRule, ObjectMeta, PolicySpec,
+    PolicyType, Resource, ResourceSet, Rule,
 };
 
 /// Annotation restricting an object to some environments (comma-separated names).
@@ -41,7 +41,11 @@ pub struct DesignExportOptions {
 
 impl Default for DesignExportOptions {
     fn default() -> DesignExportOptions {
-        DesignExportOptions { settings: FleetSettings::default(), flavour: ApiFlavour::CrdV1, comments: true }
+        DesignExportOptions {
+            settings: FleetSettings::default(),
+            flavour: ApiFlavour::CrdV1,
+            comments: true,
+        }
     }
 }
 
@@ -56,7 +60,11 @@ fn is_team_key(key: &str) -> bool {
 
 /// The environments a namespace of the design belongs to; `None` when it is in every environment.
 fn namespace_environments(design: &Design) -> BTreeMap<String, BTreeSet<String>> {
-    let names: BTreeSet<&str> = design.environments.iter().map(|e| e.name.as_str()).collect();
+    let names: BTreeSet<&str> = design
+        .environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
     design
         .namespaces
         .iter()
@@ -73,14 +81,22 @@ fn namespace_environments(design: &Design) -> BTreeMap<String, BTreeSet<String>>
 }
 
 /// Whether a resource ships to `env`.
-fn ships_to(resource: &Resource, env: &str, namespace_envs: &BTreeMap<String, BTreeSet<String>>) -> bool {
+fn ships_to(
+    resource: &Resource,
+    env: &str,
+    namespace_envs: &BTreeMap<String, BTreeSet<String>>,
+) -> bool {
     let meta = resource.metadata();
     if let Some(list) = meta.annotations.get(ENVIRONMENTS_ANNOTATION)
         && !list.split(',').map(str::trim).any(|e| e == env)
     {
         return false;
     }
-    match meta.namespace.as_deref().and_then(|ns| namespace_envs.get(ns)) {
+    match meta
+        .namespace
+        .as_deref()
+        .and_then(|ns| namespace_envs.get(ns))
+    {
         Some(envs) => envs.contains(env),
         None => true,
     }
@@ -107,7 +123,11 @@ fn guardrail(design: &Design, env: &design::Environment) -> Option<CalicoPolicy>
     }
     let deny = |side: PolicyType| {
         let mut rule = Rule::new(Action::Deny);
-        let entity = EntityRule { nets: others.clone(), not_nets: shared.clone(), ..EntityRule::default() };
+        let entity = EntityRule {
+            nets: others.clone(),
+            not_nets: shared.clone(),
+            ..EntityRule::default()
+        };
         match side {
             PolicyType::Ingress => rule.source = entity,
             PolicyType::Egress => rule.destination = entity,
@@ -118,9 +138,18 @@ fn guardrail(design: &Design, env: &design::Environment) -> Option<CalicoPolicy>
     let tier = design
         .tiers
         .iter()
-        .min_by(|a, b| a.spec.order.unwrap_or(f64::MAX).total_cmp(&b.spec.order.unwrap_or(f64::MAX)))
+        .min_by(|a, b| {
+            a.spec
+                .order
+                .unwrap_or(f64::MAX)
+                .total_cmp(&b.spec.order.unwrap_or(f64::MAX))
+        })
         .map(|t| t.metadata.name.clone());
-    let system: Vec<String> = SYSTEM_NAMESPACES.iter().map(|ns| format!("\"{ns}\"")).collect();
+    let mut system: Vec<String> = SYSTEM_NAMESPACES
+        .iter()
+        .map(|ns| format!("\"{ns}\""))
+        .collect();
+    system.sort();
     let mut metadata = ObjectMeta::named(GUARDRAIL_NAME, None);
     metadata.annotations.insert(
         "studio.netpol.dev/purpose".to_owned(),
@@ -133,7 +162,10 @@ fn guardrail(design: &Design, env: &design::Environment) -> Option<CalicoPolicy>
             tier,
             order: Some(GUARDRAIL_ORDER),
             selector: Some("all()".to_owned()),
-            namespace_selector: Some(format!("kubernetes.io/metadata.name not in {{{}}}", system.join(", "))),
+            namespace_selector: Some(format!(
+                "kubernetes.io/metadata.name not in {{{}}}",
+                system.join(", ")
+            )),
             types: vec![PolicyType::Ingress, PolicyType::Egress],
             // A final Pass: the guardrail only denies, it never decides anything else for its tier.
             ingress: vec![deny(PolicyType::Ingress), Rule::new(Action::Pass)],
@@ -152,15 +184,29 @@ pub fn design_to_input(design: &Design, options: &DesignExportOptions) -> Export
         .environments
         .iter()
         .map(|env| {
-            let mut set: ResourceSet = all.resources().filter(|r| ships_to(r, &env.name, &namespace_envs)).collect();
+            let mut set: ResourceSet = all
+                .resources()
+                .filter(|r| ships_to(r, &env.name, &namespace_envs))
+                .collect();
             set.policies.extend(guardrail(design, env));
-            (Environment { name: env.name.clone(), cluster_labels: env.cluster_selector.clone() }, set)
+            (
+                Environment {
+                    name: env.name.clone(),
+                    cluster_labels: env.cluster_selector.clone(),
+                },
+                set,
+            )
         })
         .collect();
     let teams = design
         .namespaces
         .iter()
-        .filter_map(|ns| ns.labels.iter().find(|(k, _)| is_team_key(k)).map(|(_, team)| (ns.name.clone(), team.clone())))
+        .filter_map(|ns| {
+            ns.labels
+                .iter()
+                .find(|(k, _)| is_team_key(k))
+                .map(|(_, team)| (ns.name.clone(), team.clone()))
+        })
         .collect();
     ExportInput {
         settings: options.settings.clone(),

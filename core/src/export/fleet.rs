@@ -70,6 +70,10 @@ pub struct FleetYaml {
     /// First match wins, so environments never overlap here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_customizations: Vec<TargetCustomization>,
+    /// Replaces the GitRepo's `targets` for this bundle: a team whose namespaces exist in some
+    /// environments only is deployed to those only. Empty: the GitRepo's targets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub override_targets: Vec<GitTarget>,
 }
 
 /// `metadata` of the GitRepo.

@@ -101,8 +101,8 @@ pub fn file_safe(name: &str) -> String {
     }
 }
 
-/// One object file of a bundle: its base text (absent when some environment lacks the object) and
-/// the environments whose overlay replaces it.
+/// One object file of a bundle: its base text (absent when some environment of the bundle lacks the
+/// object) and the environments whose overlay replaces it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ObjectFile {
     pub base: Option<String>,
@@ -110,11 +110,26 @@ pub struct ObjectFile {
     pub overlays: BTreeMap<String, String>,
 }
 
-/// Per bundle, per file: what the export writes.
-pub type Layout = BTreeMap<BundleKind, BTreeMap<String, ObjectFile>>;
+/// What one bundle holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BundleLayout {
+    /// The environments the bundle deploys to, when not all of them (a team whose namespaces exist in
+    /// production only): the bundle's `overrideTargets`.
+    pub environments: Option<Vec<String>>,
+    /// Path in the bundle → the object file.
+    pub files: BTreeMap<String, ObjectFile>,
+}
+
+/// Per bundle: what the export writes.
+pub type Layout = BTreeMap<BundleKind, BundleLayout>;
 
 /// Builds the layout from every environment's rendered objects (environment name, in promotion order,
 /// → placement → text). With no environment, `fallback` is the one version of every object.
+///
+/// A bundle deploys to the environments that have at least one of its objects. Among those, an object
+/// they all have gets a base file (the version of the last one, normally production) and an overlay
+/// file in each environment whose version differs; an object only some of them have gets overlay files
+/// only.
 pub fn layout(
     environments: &[(String, BTreeMap<Placement, String>)],
     fallback: &BTreeMap<Placement, String>,
@@ -128,35 +143,52 @@ pub fn layout(
             };
             out.entry(placement.bundle.clone())
                 .or_default()
+                .files
                 .insert(placement.file.clone(), file);
         }
         return out;
     }
-    let mut all: BTreeMap<&Placement, Vec<Option<&String>>> = BTreeMap::new();
+    // Bundle → file → the object's text in each environment (by index), if it has it.
+    let mut versions: BTreeMap<&BundleKind, BTreeMap<&str, Vec<Option<&String>>>> = BTreeMap::new();
     for (index, (_, objects)) in environments.iter().enumerate() {
         for (placement, text) in objects {
-            all.entry(placement)
+            versions
+                .entry(&placement.bundle)
+                .or_default()
+                .entry(placement.file.as_str())
                 .or_insert_with(|| vec![None; environments.len()])[index] = Some(text);
         }
     }
-    for (placement, versions) in all {
-        // INVARIANT: every environment index has an entry, possibly `None`.
-        let base = if versions.iter().all(Option::is_some) {
-            versions.last().copied().flatten().cloned()
-        } else {
-            None
-        };
-        let overlays = environments
-            .iter()
-            .zip(&versions)
-            .filter_map(|((env, _), text)| {
-                let text = (*text)?;
-                (base.as_ref() != Some(text)).then(|| (env.clone(), text.clone()))
-            })
+    for (bundle, files) in versions {
+        let present: Vec<usize> = (0..environments.len())
+            .filter(|&i| files.values().any(|v| v[i].is_some()))
             .collect();
-        out.entry(placement.bundle.clone())
-            .or_default()
-            .insert(placement.file.clone(), ObjectFile { base, overlays });
+        let mut entry = BundleLayout {
+            environments: (present.len() < environments.len())
+                .then(|| present.iter().map(|&i| environments[i].0.clone()).collect()),
+            files: BTreeMap::new(),
+        };
+        for (file, texts) in files {
+            let in_bundle_envs: Vec<(usize, Option<&String>)> =
+                present.iter().map(|&i| (i, texts[i])).collect();
+            let base = if in_bundle_envs.iter().all(|(_, t)| t.is_some()) {
+                in_bundle_envs.last().and_then(|(_, t)| *t).cloned()
+            } else {
+                None
+            };
+            let overlays = in_bundle_envs
+                .iter()
+                .filter_map(|(i, text)| {
+                    let text = (*text)?;
+                    (base.as_ref() != Some(text))
+                        .then(|| (environments[*i].0.clone(), text.clone()))
+                })
+                .collect();
+            entry
+                .files
+                .insert(file.to_owned(), ObjectFile { base, overlays });
+        }
+        out.insert(bundle.clone(), entry);
     }
     out
 }
@@ -278,7 +310,8 @@ mod tests {
             env("prod", &[("same.yaml", "s"), ("cidr.yaml", "prod-cidr")]),
         ];
         let out = layout(&envs, &BTreeMap::new());
-        let files = &out[&BundleKind::Infrastructure];
+        let files = &out[&BundleKind::Infrastructure].files;
+        assert_eq!(out[&BundleKind::Infrastructure].environments, None);
         assert_eq!(
             files["same.yaml"],
             ObjectFile {

@@ -8,7 +8,12 @@ use crate::model::{CalicoPolicy, CalicoPolicyKind, NetworkSet, ObjectMeta, Polic
 
 fn render(r: &Resource, _: ApiFlavour, _: bool) -> String {
     let meta = r.metadata();
-    format!("kind: {}\nname: {}\nnote: {}\n", r.kind(), meta.name, meta.annotations.get("v").cloned().unwrap_or_default())
+    format!(
+        "kind: {}\nname: {}\nnote: {}\n",
+        r.kind(),
+        meta.name,
+        meta.annotations.get("v").cloned().unwrap_or_default()
+    )
 }
 
 fn policy(
