@@ -13,6 +13,10 @@ pub enum Command {
     Selector(crate::selector::SelectorArgs),
     /// Write the Fleet repository (bundles, overlays, GitRepo, README) for a design document.
     Export(crate::export::ExportArgs),
+    /// Parse every resource and report every problem (exit 1 on errors).
+    Validate(crate::validate::ValidateArgs),
+    /// Write the built-in sample design and the resources it stands for.
+    Sample(crate::sample::SampleArgs),
 }
 
 /// Runs a subcommand and maps its outcome to the exit code of the CLI contract.
@@ -24,5 +28,7 @@ pub fn run(command: Command) -> ExitCode {
         }
         Command::Selector(args) => crate::selector::run(&args),
         Command::Export(args) => crate::export::run(&args),
+        Command::Validate(args) => crate::validate::run(&args),
+        Command::Sample(args) => crate::sample::run(&args),
     }
 }

@@ -9,7 +9,10 @@ use clap::Parser;
 
 mod commands;
 mod export;
+pub mod input;
+mod sample;
 mod selector;
+mod validate;
 
 /// Design, check and gate Calico network policy.
 #[derive(Parser)]

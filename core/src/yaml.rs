@@ -25,6 +25,7 @@ pub(crate) mod dispatch;
 mod documents;
 mod export;
 pub(crate) mod node;
+mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use export::{ExportInput, ExportOptions, export, export_resource, export_set, to_wire_json};

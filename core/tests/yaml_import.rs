@@ -427,3 +427,52 @@ fn size_and_document_limits_are_enforced() {
     );
     assert_eq!(r.diagnostics[0].severity, Severity::Error);
 }
+
+#[test]
+fn selector_errors_point_at_the_offending_character() {
+    let text = "\
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: p}
+spec:
+  selector: app == 'web' &&
+  namespaceSelector: \"env = 'prod'\"
+  ingress:
+  - action: Allow
+    source:
+      namespaceSelector: global()
+      selector: global() && app == 'x'
+    destination:
+      namespaceSelector: global() || all()
+      nets: [10.0.0.0/8, 10.0.0.300/32]
+";
+    let r = yaml::import("s.yaml", text);
+    let m = messages(&r);
+    assert_eq!(
+        r.resources.len(),
+        0,
+        "an invalid selector makes the resource invalid"
+    );
+    assert_eq!(m.len(), 5, "{m:?}");
+    assert!(
+        m[0].starts_with("5:28: error: invalid selector in `spec.selector`"),
+        "{m:?}"
+    );
+    assert!(
+        m[1].starts_with("6:27: error: invalid selector in `spec.namespaceSelector`"),
+        "{m:?}"
+    );
+    assert!(
+        m[2].starts_with(
+            "11:17: error: `global()` is not allowed in `spec.ingress[0].source.selector`"
+        ),
+        "{m:?}"
+    );
+    assert!(m[3].starts_with("13:26: error: `global()` in `spec.ingress[0].destination.namespaceSelector` must be the whole selector"), "{m:?}");
+    assert!(m[4].starts_with("14:26: error: invalid `spec.ingress[0].destination.nets[1]`: `10.0.0.300/32` is not a CIDR"), "{m:?}");
+    let caret = r.diagnostics[0].render();
+    assert!(
+        caret.ends_with("  selector: app == 'web' &&\n                           ^"),
+        "{caret}"
+    );
+}

@@ -184,6 +184,31 @@ impl<'n> Fields<'n> {
         d.string(node, &self.path_of(key))
     }
 
+    /// Decodes `key` as a selector string, checked with the selector parser.
+    pub fn selector(
+        &mut self,
+        d: &mut Decoder<'_>,
+        key: &str,
+        field: super::validate::SelectorField,
+    ) -> Option<String> {
+        let node = self.take(key)?;
+        let path = self.path_of(key);
+        let text = d.string(node, &path)?;
+        d.check_selector(node, &path, &text, field);
+        Some(text)
+    }
+
+    /// Decodes `key` as a list of CIDRs (empty when absent), each checked.
+    pub fn cidrs(&mut self, d: &mut Decoder<'_>, key: &str) -> Vec<String> {
+        let Some(node) = self.take(key) else {
+            return Vec::new();
+        };
+        let path = self.path_of(key);
+        let list = d.strings(node, &path);
+        d.check_cidrs(Some(node), &path);
+        list
+    }
+
     /// Decodes `key` as a list of strings (empty when absent).
     pub fn strings(&mut self, d: &mut Decoder<'_>, key: &str) -> Vec<String> {
         match self.take(key) {

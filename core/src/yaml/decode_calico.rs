@@ -3,6 +3,7 @@
 
 use super::decode::{Decoder, Fields};
 use super::node::Node;
+use super::validate::SelectorField::{Plain, RuleNamespace};
 use crate::model::{
     CalicoPolicy, CalicoPolicyKind, EntityRule, Extra, IcmpFields, NetworkSet, NetworkSetSpec,
     ObjectMeta, PolicySpec, Rule, RuleMetadata, ServiceAccountMatch, ServiceMatch, Tier, TierSpec,
@@ -143,9 +144,9 @@ fn policy_spec(d: &mut Decoder<'_>, node: &Node, kind: CalicoPolicyKind) -> Opti
     let mut spec = PolicySpec {
         tier: f.string(d, "tier"),
         order: f.leaf(d, "order"),
-        selector: f.string(d, "selector"),
+        selector: f.selector(d, "selector", Plain),
         namespace_selector: None,
-        service_account_selector: f.string(d, "serviceAccountSelector"),
+        service_account_selector: f.selector(d, "serviceAccountSelector", Plain),
         types: f.leaf(d, "types").unwrap_or_default(),
         ingress: f.list(d, "ingress", rule),
         egress: f.list(d, "egress", rule),
@@ -156,7 +157,7 @@ fn policy_spec(d: &mut Decoder<'_>, node: &Node, kind: CalicoPolicyKind) -> Opti
         extra: Extra::new(),
     };
     if !kind.is_namespaced() {
-        spec.namespace_selector = f.string(d, "namespaceSelector");
+        spec.namespace_selector = f.selector(d, "namespaceSelector", Plain);
         spec.do_not_track = f.leaf(d, "doNotTrack");
         spec.pre_dnat = f.leaf(d, "preDNAT");
         spec.apply_on_forward = f.leaf(d, "applyOnForward");
@@ -218,11 +219,11 @@ fn rule_metadata(d: &mut Decoder<'_>, node: &Node, path: &str) -> Option<RuleMet
 pub(crate) fn entity_rule(d: &mut Decoder<'_>, node: &Node, path: &str) -> Option<EntityRule> {
     let mut f = d.fields(node, path)?;
     let mut e = EntityRule {
-        nets: f.strings(d, "nets"),
-        not_nets: f.strings(d, "notNets"),
-        selector: f.string(d, "selector"),
-        not_selector: f.string(d, "notSelector"),
-        namespace_selector: f.string(d, "namespaceSelector"),
+        nets: f.cidrs(d, "nets"),
+        not_nets: f.cidrs(d, "notNets"),
+        selector: f.selector(d, "selector", Plain),
+        not_selector: f.selector(d, "notSelector", Plain),
+        namespace_selector: f.selector(d, "namespaceSelector", RuleNamespace),
         service_accounts: f.nested(d, "serviceAccounts", service_accounts),
         ports: f.list(d, "ports", |d, n, p| d.leaf(n, p)),
         not_ports: f.list(d, "notPorts", |d, n, p| d.leaf(n, p)),
@@ -303,7 +304,7 @@ pub(crate) fn network_set(
         Some(node) => {
             let mut f: Fields<'_> = d.fields(node, "spec")?;
             let mut spec = NetworkSetSpec {
-                nets: f.strings(d, "nets"),
+                nets: f.cidrs(d, "nets"),
                 allowed_egress_domains: f.strings(d, "allowedEgressDomains"),
                 extra: Extra::new(),
             };

@@ -104,7 +104,17 @@ fn ip_block(d: &mut Decoder<'_>, node: &Node, path: &str) -> Option<IpBlock> {
             None
         }
     };
-    let except = f.strings(d, "except");
+    if let Some(c) = cidr.as_ref().filter(|c| c.parse::<ipnet::IpNet>().is_err()) {
+        let pos = node.get("cidr").map_or(node.pos, |n| n.pos);
+        d.error(
+            pos,
+            format!(
+                "invalid `{}`: `{c}` is not a CIDR (like `10.0.0.0/8`)",
+                f.path_of("cidr")
+            ),
+        );
+    }
+    let except = f.cidrs(d, "except");
     let mut extra = Extra::new();
     f.finish(d, &mut extra);
     Some(IpBlock {

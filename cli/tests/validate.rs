@@ -1,0 +1,140 @@
+//! `netpol validate` and `netpol sample` against the contract in `../shared/spec/cli.md`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn netpol_in(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_netpol"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("netpol runs");
+    if let Some(mut pipe) = child.stdin.take() {
+        pipe.write_all(stdin.as_bytes()).expect("stdin is writable");
+    }
+    child.wait_with_output().expect("netpol finishes")
+}
+
+fn fixtures() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_valid_file_passes() {
+    let out = netpol_in(fixtures(), &["validate", "validate/good.yaml"], "");
+    assert_eq!(
+        text(&out.stdout),
+        "1 files, 2 resources, 0 errors, 0 warnings\n"
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn every_problem_of_a_directory_is_reported_with_file_line_and_caret() {
+    let out = netpol_in(fixtures(), &["validate", "validate"], "");
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("validate_directory_text", text(&out.stdout));
+}
+
+#[test]
+fn json_format_lists_diagnostics_and_objects() {
+    let out = netpol_in(
+        fixtures(),
+        &["validate", "--format", "json", "validate"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("validate_directory_json", text(&out.stdout));
+}
+
+#[test]
+fn standard_input_is_read_for_a_dash() {
+    let out = netpol_in(
+        fixtures(),
+        &["validate", "-"],
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "1 files, 1 resources, 0 errors, 0 warnings\n"
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn binary_input_is_an_error_not_a_crash() {
+    let out = netpol_in(fixtures(), &["validate", "-"], "\u{0}\u{1}\u{2}binary");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).starts_with("<stdin>: error: file is binary"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn an_unreadable_path_exits_2_with_a_message_on_stderr() {
+    let out = netpol_in(fixtures(), &["validate", "validate/missing.yaml"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot read validate/missing.yaml"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn the_sample_is_written_and_validates_cleanly() {
+    let dir = std::env::temp_dir().join(format!("netpol-sample-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = netpol_in(
+        fixtures(),
+        &["sample", "--out", &dir.display().to_string()],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let design = std::fs::read_to_string(dir.join("design.yaml")).unwrap_or_default();
+    assert!(design.contains("kind: Design"));
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("resources"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "00-tiers.yaml",
+            "10-namespaces.yaml",
+            "20-network-sets.yaml",
+            "30-policies.yaml",
+            "50-workloads.yaml"
+        ]
+    );
+    let resources = netpol_in(&dir, &["validate", "resources"], "");
+    assert_eq!(
+        text(&resources.stdout),
+        "5 files, 33 resources, 0 errors, 0 warnings\n"
+    );
+    let design_only = netpol_in(&dir, &["validate", "design.yaml"], "");
+    assert_eq!(
+        text(&design_only.stdout),
+        "1 files, 33 resources, 0 errors, 0 warnings\n"
+    );
+    let policies =
+        std::fs::read_to_string(dir.join("resources/30-policies.yaml")).unwrap_or_default();
+    insta::assert_snapshot!("sample_policies", policies);
+    let _ = std::fs::remove_dir_all(&dir);
+}

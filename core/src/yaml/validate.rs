@@ -1,0 +1,102 @@
+//! Checks on field values that Calico's API server would reject: selector syntax (with the error
+//! placed on the offending character of the file), where `global()` may appear, selector length, and
+//! CIDR syntax.
+
+use super::decode::Decoder;
+use super::node::{Node, Pos};
+use crate::selector::Selector;
+
+/// Calico's CRD limit on selector fields.
+const MAX_SELECTOR_LEN: usize = 1024;
+
+/// Where a selector sits, which decides whether `global()` is allowed in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SelectorField {
+    /// Anything but a rule's `namespaceSelector`: `global()` is refused.
+    Plain,
+    /// A rule's `source`/`destination` `namespaceSelector`: `global()` is allowed as the whole selector.
+    RuleNamespace,
+}
+
+impl Decoder<'_> {
+    /// Parses the selector in `node` (a string already read as `text`) and reports what Calico would
+    /// refuse, pointing at the offending character when the selector is written on one line.
+    pub fn check_selector(&mut self, node: &Node, path: &str, text: &str, field: SelectorField) {
+        if text.len() > MAX_SELECTOR_LEN {
+            self.error(node.pos, format!("`{path}` is {} characters long, more than Calico's limit of {MAX_SELECTOR_LEN}", text.len()));
+            return;
+        }
+        match Selector::parse(text) {
+            Err(e) => {
+                let pos = self.position_in_scalar(node, text, e.span().start);
+                self.error(
+                    pos,
+                    format!("invalid selector in `{path}`: {}", e.message()),
+                );
+            }
+            Ok(sel) if sel.mentions_global() => {
+                let pos = self.position_in_scalar(node, text, text.find("global(").unwrap_or(0));
+                match field {
+                    SelectorField::RuleNamespace if sel.is_global() => {}
+                    SelectorField::RuleNamespace => self.error(
+                        pos,
+                        format!("`global()` in `{path}` must be the whole selector: Calico does not combine it with other terms"),
+                    ),
+                    SelectorField::Plain => self.error(
+                        pos,
+                        format!("`global()` is not allowed in `{path}`: only a rule's `namespaceSelector` may be `global()`"),
+                    ),
+                }
+            }
+            Ok(_) => {}
+        }
+    }
+
+    /// Checks that every entry is a CIDR or a single address.
+    pub fn check_cidrs(&mut self, node: Option<&Node>, path: &str) {
+        let Some(node) = node else { return };
+        let items: Vec<(Pos, String)> = match &node.value {
+            super::node::Value::Seq(items) => items
+                .iter()
+                .filter_map(|n| n.as_str().map(|s| (n.pos, s.to_owned())))
+                .collect(),
+            super::node::Value::String(s) => vec![(node.pos, s.clone())],
+            _ => Vec::new(),
+        };
+        for (i, (pos, text)) in items.iter().enumerate() {
+            if text.parse::<ipnet::IpNet>().is_err() && text.parse::<std::net::IpAddr>().is_err() {
+                let at = if matches!(node.value, super::node::Value::Seq(_)) {
+                    format!("{path}[{i}]")
+                } else {
+                    path.to_owned()
+                };
+                self.error(*pos, format!("invalid `{at}`: `{text}` is not a CIDR (like `10.0.0.0/8`) or an IP address"));
+            }
+        }
+    }
+
+    /// The file position of byte `offset` of a scalar's value, when the scalar is on one line and
+    /// written plainly or quoted; otherwise the scalar's own position.
+    fn position_in_scalar(&self, node: &Node, value: &str, offset: usize) -> Pos {
+        let Some(line) = self.text.lines().nth(node.pos.line.saturating_sub(1)) else {
+            return node.pos;
+        };
+        let start: String = line
+            .chars()
+            .skip(node.pos.column.saturating_sub(1))
+            .collect();
+        let (skip, body) = match start.chars().next() {
+            Some(q @ ('"' | '\'')) => (1, &start[q.len_utf8()..]),
+            _ => (0, start.as_str()),
+        };
+        let prefix = value.get(..offset).unwrap_or(value);
+        // Only when the written text is the value itself (no escapes, folding or block style).
+        if value.contains('\n') || !body.starts_with(value) {
+            return node.pos;
+        }
+        Pos {
+            line: node.pos.line,
+            column: node.pos.column + skip + prefix.chars().count(),
+        }
+    }
+}
