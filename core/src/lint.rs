@@ -29,11 +29,13 @@ mod ordering;
 mod selection;
 mod shadow;
 mod space;
+mod staged;
 mod taxonomy;
 mod tiers;
 mod universe;
 
 use context::Context;
+pub use staged::lint_flows;
 
 /// How bad a finding is. `netpol lint` exits 1 on errors (and on warnings with `--deny warnings`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

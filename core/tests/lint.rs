@@ -897,3 +897,36 @@ fn lint_config_round_trips_through_the_design_document() {
     assert_eq!(back.lint, design.lint);
     assert!(!netpol_core::design::save(&netpol_core::design::sample()).contains("lint:"));
 }
+
+#[test]
+fn staged_denies_allowed_flows() {
+    let csv = "src_namespace,src_name,src_labels,dst_namespace,dst_name,dst_labels,dst_ip,proto,dst_port,action,count\n\
+               shop,web,app=web;env=prod,shop,api,app=api;env=prod,,TCP,8080,allow,7\n";
+    let flows =
+        netpol_core::flows::import_bytes(csv.as_bytes(), Default::default()).expect("csv flows");
+    let staged = |port: u16| {
+        policy(
+            "StagedGlobalNetworkPolicy",
+            "lock-api",
+            None,
+            json!({"tier": "security", "order": 1.0,
+        "selector": "app == 'api'", "types": ["Ingress"], "ingress": [{"action": "Allow", "protocol": "TCP", "destination": {"ports": [port]}}, {"action": "Deny"}]}),
+        )
+    };
+    let run = |port: u16| {
+        let mut value = shop(vec![staged(port)], vec![]);
+        value = without_policy(value, "default-deny");
+        netpol_core::lint::lint_flows(&set(value), &flows, &LintConfig::default())
+    };
+    let hit = run(9090);
+    let f = hit
+        .iter()
+        .find(|f| f.id == ids::STAGED_DENIES_ALLOWED_FLOWS)
+        .unwrap_or_else(|| panic!("fires: {hit:#?}"));
+    assert_eq!(f.location.resource.name, "lock-api");
+    assert!(f.message.contains("7 connection"), "{}", f.message);
+    assert!(
+        run(8080).is_empty(),
+        "the staged policy allows what runs today"
+    );
+}
