@@ -13,8 +13,14 @@ use crate::model::{Action, ResourceSet};
 use super::context::finding;
 use super::{Finding, LintConfig, ResourceRef, SuggestedFix, finish, ids};
 
+/// A staged policy by `(kind, namespace, name)`.
+type PolicyKey = (String, Option<String>, String);
+
+/// Per staged policy: distinct flows, connections, and up to three examples.
+type Blame = (u64, u64, Vec<String>);
+
 /// The staged policies responsible for a staged side's deny: `(kind, namespace, name)`.
-fn culprits(side: &SideTrace) -> Vec<(String, Option<String>, String)> {
+fn culprits(side: &SideTrace) -> Vec<PolicyKey> {
     let name = |p: &crate::eval::PolicyStep| {
         let bare = p.policy.strip_prefix("staged:").unwrap_or(&p.policy);
         let kind = match p.kind {
@@ -57,8 +63,7 @@ pub fn lint_flows(resources: &ResourceSet, flows: &FlowSet, config: &LintConfig)
     let mut impact = Impact::new(resources, resources);
     let report = impact.run(flows, ImpactOptions::default());
     // (kind, namespace, name) -> (distinct flows, connections, examples)
-    let mut by_policy: BTreeMap<(String, Option<String>, String), (u64, u64, Vec<String>)> =
-        BTreeMap::new();
+    let mut by_policy: BTreeMap<PolicyKey, Blame> = BTreeMap::new();
     for f in &report.flows {
         if f.after != Some(Verdict::Allow) || f.after_staged != Some(Verdict::Deny) {
             continue;
@@ -67,7 +72,7 @@ pub fn lint_flows(resources: &ResourceSet, flows: &FlowSet, config: &LintConfig)
         let Some(sides) = after.and_then(|e| e.staged_sides) else {
             continue;
         };
-        let mut blamed: Vec<(String, Option<String>, String)> = sides
+        let mut blamed: Vec<PolicyKey> = sides
             .iter()
             .filter(|s| s.verdict == Verdict::Deny)
             .flat_map(culprits)
