@@ -41,32 +41,32 @@ pub struct PrSummary {
     pub impact: Option<ImpactFigures>,
 }
 
-/// Compares `old` and `new`, lints `new`, and attaches the impact figures when there are any.
-pub fn pr_summary(
+/// Compares `old` and `new`, lints both (plain-resource lints), and attaches the impact figures when
+/// there are any.
+pub fn pr_summary(old: &ResourceSet, new: &ResourceSet, config: &LintConfig, impact: Option<ImpactFigures>) -> PrSummary {
+    pr_summary_with_findings(old, new, &lint_resources(old, config), lint_resources(new, config), impact)
+}
+
+/// The same with lint findings computed by the caller (e.g. `lint_design` for design documents):
+/// `before` are the old version's, used only to tell which findings of `after` are new.
+pub fn pr_summary_with_findings(
     old: &ResourceSet,
     new: &ResourceSet,
-    config: &LintConfig,
+    before: &[Finding],
+    after: Vec<Finding>,
     impact: Option<ImpactFigures>,
 ) -> PrSummary {
-    let before = lint_resources(old, config);
     let same = |a: &Finding, b: &Finding| {
-        a.id == b.id
-            && a.location.resource == b.location.resource
-            && a.location.rule == b.location.rule
-            && a.message == b.message
+        a.id == b.id && a.location.resource == b.location.resource && a.location.rule == b.location.rule && a.message == b.message
     };
-    let lints = lint_resources(new, config)
+    let lints = after
         .into_iter()
         .map(|finding| {
             let new = !before.iter().any(|b| same(b, &finding));
             LintEntry { finding, new }
         })
         .collect();
-    PrSummary {
-        diff: diff_sets(old, new),
-        lints,
-        impact,
-    }
+    PrSummary { diff: diff_sets(old, new), lints, impact }
 }
 
 fn direction(d: PolicyType) -> &'static str {
@@ -277,4 +277,44 @@ fn numbered(rules: &[(PolicyType, String)]) -> Vec<(usize, (PolicyType, &str))> 
             (index, (*d, r.as_str()))
         })
         .collect()
+}
+
+/// How many broken or widened flows the summary lists by name.
+const IMPACT_EXAMPLES: usize = 10;
+
+impl From<&crate::impact::ImpactReport> for ImpactFigures {
+    fn from(report: &crate::impact::ImpactReport) -> ImpactFigures {
+        use crate::impact::Change;
+        let examples = report
+            .flows
+            .iter()
+            .filter(|f| matches!(f.change, Change::Broken | Change::Widened))
+            .take(IMPACT_EXAMPLES)
+            .map(|f| {
+                let port = f.port.map(|p| format!("/{p}")).unwrap_or_default();
+                format!("{}: `{}` → `{}` {}{port} ({} connections)", f.change.as_str(), f.src, f.dst, f.protocol, f.count)
+            })
+            .collect();
+        let unused_rules = report
+            .unused
+            .iter()
+            .map(|u| {
+                let direction = match u.direction {
+                    crate::eval::Direction::Ingress => "ingress",
+                    crate::eval::Direction::Egress => "egress",
+                };
+                let ns = u.namespace.as_deref().map(|n| format!("{n}/")).unwrap_or_default();
+                format!("`{ns}{}.{}` {direction} rule {}", u.tier, u.policy, u.rule)
+            })
+            .collect();
+        let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        ImpactFigures {
+            broken: count(report.summary.broken),
+            widened: count(report.summary.widened),
+            unchanged_allow: count(report.summary.unchanged_allow),
+            unchanged_deny: count(report.summary.unchanged_deny),
+            examples,
+            unused_rules,
+        }
+    }
 }
