@@ -13,6 +13,8 @@ pub enum Command {
     Selector(crate::selector::SelectorArgs),
     /// Write the Fleet repository (bundles, overlays, GitRepo, README) for a design document.
     Export(crate::export::ExportArgs),
+    /// Summarise a policy change for a pull request: what changed rule by rule, lints, impact on flows.
+    Diff(crate::diff::DiffArgs),
     /// Parse every resource and report every problem (exit 1 on errors).
     Validate(crate::validate::ValidateArgs),
     /// Write the built-in sample design and the resources it stands for.
@@ -28,6 +30,7 @@ pub fn run(command: Command) -> ExitCode {
         }
         Command::Selector(args) => crate::selector::run(&args),
         Command::Export(args) => crate::export::run(&args),
+        Command::Diff(args) => crate::diff::run(&args),
         Command::Validate(args) => crate::validate::run(&args),
         Command::Sample(args) => crate::sample::run(&args),
     }

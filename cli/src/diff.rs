@@ -64,15 +64,26 @@ fn summarise(args: &DiffArgs) -> Result<String, String> {
         None
     } else {
         let flows = load_flows(&args.flows)?;
-        let report = impact::impact(&old.resources, &new.resources, &flows, ImpactOptions::default());
+        let report = impact::impact(
+            &old.resources,
+            &new.resources,
+            &flows,
+            ImpactOptions::default(),
+        );
         Some(ImpactFigures::from(&report))
     };
-    let summary =
-        summary::pr_summary_with_findings(&old.resources, &new.resources, &old.findings, new.findings, impact);
+    let summary = summary::pr_summary_with_findings(
+        &old.resources,
+        &new.resources,
+        &old.findings,
+        new.findings,
+        impact,
+    );
     Ok(match args.format {
         Format::Markdown => summary.to_markdown(),
         Format::Json => {
-            let mut text = serde_json::to_string_pretty(&summary).map_err(|e| format!("error: {e}"))?;
+            let mut text =
+                serde_json::to_string_pretty(&summary).map_err(|e| format!("error: {e}"))?;
             text.push('\n');
             text
         }
@@ -84,25 +95,37 @@ fn summarise(args: &DiffArgs) -> Result<String, String> {
 fn load(path: &PathBuf) -> Result<Version, String> {
     let input = input::load(std::slice::from_ref(path))?;
     if input.error_count() > 0 {
-        let rendered: Vec<String> =
-            input.diagnostics().iter().filter(|d| d.is_error()).map(|d| d.render()).collect();
+        let rendered: Vec<String> = input
+            .diagnostics()
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.render())
+            .collect();
         return Err(rendered.join("\n"));
     }
     let config = LintConfig::default();
+    // A design's resources are among the input's resources too: one file holding one design is a design.
     if let [only] = input.designs()
-        && input.resources().is_empty()
+        && input.files().len() == 1
     {
-        return Ok(Version { resources: design::to_resources(only), findings: lint::lint_design(only, &config) });
+        return Ok(Version {
+            resources: design::to_resources(only),
+            findings: lint::lint_design(only, &only.lint),
+        });
     }
     let resources = input.resource_set();
     let findings = lint::lint_resources(&resources, &config);
-    Ok(Version { resources, findings })
+    Ok(Version {
+        resources,
+        findings,
+    })
 }
 
 fn load_flows(paths: &[PathBuf]) -> Result<FlowSet, String> {
     let mut set = FlowSet::default();
     for path in paths {
-        let file = std::fs::File::open(path).map_err(|e| format!("{}: error: cannot read: {e}", path.display()))?;
+        let file = std::fs::File::open(path)
+            .map_err(|e| format!("{}: error: cannot read: {e}", path.display()))?;
         set = flows::import_reader(file, set, ImportOptions::default(), |_| {})
             .map_err(|e| format!("{}: error: {e}", path.display()))?;
     }

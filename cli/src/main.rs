@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod commands;
+mod diff;
 mod export;
 pub mod input;
 mod sample;

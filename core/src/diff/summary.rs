@@ -43,8 +43,19 @@ pub struct PrSummary {
 
 /// Compares `old` and `new`, lints both (plain-resource lints), and attaches the impact figures when
 /// there are any.
-pub fn pr_summary(old: &ResourceSet, new: &ResourceSet, config: &LintConfig, impact: Option<ImpactFigures>) -> PrSummary {
-    pr_summary_with_findings(old, new, &lint_resources(old, config), lint_resources(new, config), impact)
+pub fn pr_summary(
+    old: &ResourceSet,
+    new: &ResourceSet,
+    config: &LintConfig,
+    impact: Option<ImpactFigures>,
+) -> PrSummary {
+    pr_summary_with_findings(
+        old,
+        new,
+        &lint_resources(old, config),
+        lint_resources(new, config),
+        impact,
+    )
 }
 
 /// The same with lint findings computed by the caller (e.g. `lint_design` for design documents):
@@ -57,7 +68,10 @@ pub fn pr_summary_with_findings(
     impact: Option<ImpactFigures>,
 ) -> PrSummary {
     let same = |a: &Finding, b: &Finding| {
-        a.id == b.id && a.location.resource == b.location.resource && a.location.rule == b.location.rule && a.message == b.message
+        a.id == b.id
+            && a.location.resource == b.location.resource
+            && a.location.rule == b.location.rule
+            && a.message == b.message
     };
     let lints = after
         .into_iter()
@@ -66,7 +80,11 @@ pub fn pr_summary_with_findings(
             LintEntry { finding, new }
         })
         .collect();
-    PrSummary { diff: diff_sets(old, new), lints, impact }
+    PrSummary {
+        diff: diff_sets(old, new),
+        lints,
+        impact,
+    }
 }
 
 fn direction(d: PolicyType) -> &'static str {
@@ -292,7 +310,14 @@ impl From<&crate::impact::ImpactReport> for ImpactFigures {
             .take(IMPACT_EXAMPLES)
             .map(|f| {
                 let port = f.port.map(|p| format!("/{p}")).unwrap_or_default();
-                format!("{}: `{}` → `{}` {}{port} ({} connections)", f.change.as_str(), f.src, f.dst, f.protocol, f.count)
+                format!(
+                    "{}: `{}` → `{}` {}{port} ({} connections)",
+                    f.change.as_str(),
+                    f.src,
+                    f.dst,
+                    f.protocol,
+                    f.count
+                )
             })
             .collect();
         let unused_rules = report
@@ -303,7 +328,11 @@ impl From<&crate::impact::ImpactReport> for ImpactFigures {
                     crate::eval::Direction::Ingress => "ingress",
                     crate::eval::Direction::Egress => "egress",
                 };
-                let ns = u.namespace.as_deref().map(|n| format!("{n}/")).unwrap_or_default();
+                let ns = u
+                    .namespace
+                    .as_deref()
+                    .map(|n| format!("{n}/"))
+                    .unwrap_or_default();
                 format!("`{ns}{}.{}` {direction} rule {}", u.tier, u.policy, u.rule)
             })
             .collect();
