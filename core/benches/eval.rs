@@ -23,7 +23,7 @@ fn decisions(c: &mut Criterion) {
     let endpoints = flow_endpoints(&mut ev);
     let flows = random_flows(&mut Rng::new(42), &endpoints, 1_000_000);
     let allowed = flows.iter().filter(|f| ev.allows(f)).count();
-    eprintln!("{allowed} of {} flows allowed", flows.len());
+    eprintln!("{allowed} of {} flows allowed; {}", flows.len(), ev.stats());
     let mut group = c.benchmark_group("eval");
     group.sample_size(10);
     group.throughput(Throughput::Elements(flows.len() as u64));

@@ -254,6 +254,27 @@ impl Evaluator {
         (0..self.endpoints.len() as u32).map(EndpointId)
     }
 
+    /// Sizes of the compiled form: label sets, distinct peer criteria, and the mean number of flat
+    /// entries (policy headers and rules) per enforced chain.
+    pub fn stats(&self) -> String {
+        let chains: Vec<usize> = self
+            .label_sets
+            .iter()
+            .flat_map(|ls| ls.chains[0].iter().map(|c| c.rules.len()))
+            .collect();
+        let mean = if chains.is_empty() {
+            0.0
+        } else {
+            chains.iter().sum::<usize>() as f64 / chains.len() as f64
+        };
+        format!(
+            "{} label sets, {} criteria, {} endpoints, {mean:.1} entries per chain",
+            self.label_sets.len(),
+            self.criteria.len(),
+            self.endpoints.len()
+        )
+    }
+
     /// Number of distinct effective label sets interned.
     pub fn label_set_count(&self) -> usize {
         self.label_sets.len()
