@@ -19,6 +19,8 @@ pub enum Command {
     Validate(crate::validate::ValidateArgs),
     /// Write the built-in sample design and the resources it stands for.
     Sample(crate::sample::SampleArgs),
+    /// Best-practice findings for resources or a design (exit 1 on errors, or warnings with --deny).
+    Lint(crate::lint::LintArgs),
 }
 
 /// Runs a subcommand and maps its outcome to the exit code of the CLI contract.
@@ -33,5 +35,6 @@ pub fn run(command: Command) -> ExitCode {
         Command::Diff(args) => crate::diff::run(&args),
         Command::Validate(args) => crate::validate::run(&args),
         Command::Sample(args) => crate::sample::run(&args),
+        Command::Lint(args) => crate::lint::run(&args),
     }
 }

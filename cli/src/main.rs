@@ -11,6 +11,7 @@ mod commands;
 mod diff;
 mod export;
 pub mod input;
+mod lint;
 mod sample;
 mod selector;
 mod validate;

@@ -81,7 +81,8 @@ fn same_order(
                 .filter_map(|p| p.spec.order)
                 .filter(|o| *o > order)
                 .min_by(|x, y| cmp_order(Some(*x), Some(*y)));
-            let suggested = next.map_or(order + 1.0, |n| (order + n) / 2.0);
+            let suggested =
+                next.map_or(order + 1.0, |n| f64::min((order + n) / 2.0, order + 100.0));
             out.push(finding(
                 ids::SAME_ORDER_CONFLICT,
                 policy_ref(b),

@@ -148,7 +148,7 @@ fn tier_order_ties(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .iter()
             .find_map(|t| t.order.filter(|o| Some(*o) != second.order));
         let suggested = match (second.order, next_distinct) {
-            (Some(o), Some(next)) => (o + next) / 2.0,
+            (Some(o), Some(next)) => f64::min((o + next) / 2.0, o + 100.0),
             (Some(o), None) => o + 100.0,
             (None, _) => {
                 ctx.tiers
