@@ -21,6 +21,12 @@ pub enum Command {
     Sample(crate::sample::SampleArgs),
     /// Best-practice findings for resources or a design (exit 1 on errors, or warnings with --deny).
     Lint(crate::lint::LintArgs),
+    /// Evaluate flows (JSON lines) against the resources: enforced and staged verdicts, what decided.
+    Eval(crate::eval::EvalArgs),
+    /// Explain one flow for people: each side, tier by tier, policy by policy.
+    Explain(crate::explain::ExplainArgs),
+    /// Every allowed connection among the pods/workloads (and probed outside addresses).
+    Connectivity(crate::connectivity::ConnectivityArgs),
 }
 
 /// Runs a subcommand and maps its outcome to the exit code of the CLI contract.
@@ -36,5 +42,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Validate(args) => crate::validate::run(&args),
         Command::Sample(args) => crate::sample::run(&args),
         Command::Lint(args) => crate::lint::run(&args),
+        Command::Eval(args) => crate::eval::run(&args),
+        Command::Explain(args) => crate::explain::run(&args),
+        Command::Connectivity(args) => crate::connectivity::run(&args),
     }
 }

@@ -8,7 +8,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod commands;
+mod connectivity;
 mod diff;
+mod eval;
+mod explain;
 mod export;
 pub mod input;
 mod lint;
