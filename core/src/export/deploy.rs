@@ -8,7 +8,7 @@
 //! `.yaml`, `.yml` and `.json` files outside `overlays/` are manifests.
 
 use super::file_tree::FileTree;
-use super::fleet::{ClusterSelector, FleetYaml, GitRepo, GitTarget};
+use super::fleet::{ClusterSelector, FleetYaml, GitRepo, GitTarget, bundle_name};
 use crate::model::Labels;
 
 /// Why an export cannot be deployed as Fleet would.
@@ -21,6 +21,10 @@ pub enum DeployError {
     Invalid { path: String, message: String },
     #[error("`{path}`: overlay patches (`_patch` files) are not supported here")]
     Patch { path: String },
+    #[error(
+        "bundle `{dir}` depends on `{dependency}`, which is not deployed to this cluster: Fleet would never deploy it"
+    )]
+    Dependency { dir: String, dependency: String },
 }
 
 /// Directories holding a `fleet.yaml`, in path order.
@@ -54,6 +58,9 @@ pub fn deployed_files(tree: &FileTree, cluster_labels: &Labels) -> Result<FileTr
         message: e.to_string(),
     })?;
     let mut out = FileTree::new();
+    // Bundles deployed on this cluster, and the (bundle, dependency) pairs they wait on.
+    let mut deployed = std::collections::BTreeSet::new();
+    let mut depends: Vec<(String, String)> = Vec::new();
     let selects = |targets: &[GitTarget]| {
         targets
             .iter()
@@ -81,6 +88,13 @@ pub fn deployed_files(tree: &FileTree, cluster_labels: &Labels) -> Result<FileTr
         if !selects(targets) {
             continue;
         }
+        deployed.insert(bundle_name(&gitrepo.metadata.name, &dir));
+        depends.extend(
+            fleet
+                .depends_on
+                .iter()
+                .map(|d| (dir.clone(), d.name.clone())),
+        );
         let overlays: Vec<String> = fleet
             .target_customizations
             .iter()
@@ -127,6 +141,10 @@ pub fn deployed_files(tree: &FileTree, cluster_labels: &Labels) -> Result<FileTr
         for (rel, bytes) in files.iter() {
             out.insert(format!("{dir}/{rel}"), bytes);
         }
+    }
+    // Fleet holds a bundle back on a cluster where a bundle it depends on has no deployment.
+    if let Some((dir, dependency)) = depends.into_iter().find(|(_, d)| !deployed.contains(d)) {
+        return Err(DeployError::Dependency { dir, dependency });
     }
     Ok(out)
 }

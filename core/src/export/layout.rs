@@ -126,7 +126,8 @@ pub type Layout = BTreeMap<BundleKind, BundleLayout>;
 /// Builds the layout from every environment's rendered objects (environment name, in promotion order,
 /// → placement → text). With no environment, `fallback` is the one version of every object.
 ///
-/// A bundle deploys to the environments that have at least one of its objects. Among those, an object
+/// An application bundle deploys to the environments that have at least one of its objects; tiers and
+/// infrastructure deploy to every environment. Among a bundle's environments, an object
 /// they all have gets a base file (the version of the last one, normally production) and an overlay
 /// file in each environment whose version differs; an object only some of them have gets overlay files
 /// only.
@@ -160,9 +161,14 @@ pub fn layout(
         }
     }
     for (bundle, files) in versions {
-        let present: Vec<usize> = (0..environments.len())
-            .filter(|&i| files.values().any(|v| v[i].is_some()))
-            .collect();
+        // Tiers and infrastructure deploy everywhere: application bundles depend on them, and Fleet
+        // holds a dependent back on every cluster where its dependency has no deployment.
+        let present: Vec<usize> = match bundle {
+            BundleKind::Application(_) => (0..environments.len())
+                .filter(|&i| files.values().any(|v| v[i].is_some()))
+                .collect(),
+            BundleKind::Tiers | BundleKind::Infrastructure => (0..environments.len()).collect(),
+        };
         let mut entry = BundleLayout {
             environments: (present.len() < environments.len())
                 .then(|| present.iter().map(|&i| environments[i].0.clone()).collect()),
@@ -329,5 +335,41 @@ mod tests {
             files["dev-only.yaml"].overlays,
             [("dev".to_owned(), "relaxed".to_owned())].into()
         );
+    }
+
+    #[test]
+    fn an_application_bundle_of_one_environment_targets_it_and_has_base_files() {
+        let app = Placement {
+            bundle: BundleKind::Application("shop".into()),
+            file: "shop/p.yaml".into(),
+        };
+        let envs = vec![
+            (
+                "dev".to_owned(),
+                [(at("prod-only.yaml"), "i".to_owned())]
+                    .into_iter()
+                    .collect::<BTreeMap<_, _>>(),
+            ),
+            (
+                "prod".to_owned(),
+                [(app, "p".to_owned())]
+                    .into_iter()
+                    .collect::<BTreeMap<_, _>>(),
+            ),
+        ];
+        let out = layout(&envs, &BTreeMap::new());
+        let bundle = &out[&BundleKind::Application("shop".into())];
+        assert_eq!(bundle.environments, Some(vec!["prod".to_owned()]));
+        assert_eq!(
+            bundle.files["shop/p.yaml"],
+            ObjectFile {
+                base: Some("p".into()),
+                overlays: BTreeMap::new()
+            }
+        );
+        // Infrastructure deploys everywhere, so an object of one environment is an overlay there.
+        let infra = &out[&BundleKind::Infrastructure];
+        assert_eq!(infra.environments, None);
+        assert_eq!(infra.files["prod-only.yaml"].base, None);
     }
 }

@@ -64,14 +64,24 @@ pub(crate) fn readme(input: &ExportInput, bundles: &[BundleInfo]) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let count = match b.objects.len() {
+            1 => "1 object".to_owned(),
+            n => format!("{n} objects"),
+        };
+        let reach = match &b.environments {
+            Some(envs) => format!(
+                "; deployed to {} only",
+                envs.iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "| `{}` | `{}/` | {} ({} objects) | {} |",
-            b.name,
-            b.dir,
-            holds,
-            b.objects.len(),
-            deps
+            "| `{}` | `{}/` | {holds} ({count}{reach}) | {deps} |",
+            b.name, b.dir
         );
     }
     let _ = writeln!(out);
@@ -114,7 +124,7 @@ pub(crate) fn readme(input: &ExportInput, bundles: &[BundleInfo]) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "The files of a bundle are what `{last}` runs. An environment that differs (its CIDRs, its exceptions, \
+            "The files of a bundle are what the last environment it deploys to runs (normally `{last}`). An environment that differs (its CIDRs, its exceptions, \
              rules relaxed for development) has an entry in the bundle's `fleet.yaml` `targetCustomizations`, \
              selected by its cluster labels, naming the overlay `overlays/<environment>/`: each file there is a \
              complete object that replaces the bundle file of the same path on that environment's clusters (or \

@@ -234,3 +234,86 @@ fn the_readme_names_bundles_and_promotion_path() {
     assert!(readme.contains("`dev` → `prod`"), "{readme}");
     assert!(readme.contains("`env=prod`"), "{readme}");
 }
+
+/// A random estate: per environment, which of a pool of objects it has and in which variant.
+fn arbitrary_input() -> impl proptest::strategy::Strategy<Value = ExportInput> {
+    use proptest::prelude::*;
+    // Pool: (kind, name, namespace). Variants 0 = absent, 1..=2 = two versions of the object.
+    let pool: Vec<(CalicoPolicyKind, &'static str, Option<&'static str>)> = vec![
+        (CalicoPolicyKind::GlobalNetworkPolicy, "deny", None),
+        (CalicoPolicyKind::GlobalNetworkPolicy, "dns", None),
+        (CalicoPolicyKind::NetworkPolicy, "web", Some("shop")),
+        (CalicoPolicyKind::NetworkPolicy, "db", Some("shop")),
+        (CalicoPolicyKind::NetworkPolicy, "api", Some("pay")),
+        (CalicoPolicyKind::StagedNetworkPolicy, "try", Some("pay")),
+    ];
+    let size = pool.len();
+    (
+        1usize..=3,
+        proptest::collection::vec(proptest::collection::vec(0u8..3, size), 3),
+        any::<bool>(),
+    )
+        .prop_map(move |(env_count, variants, with_tier)| {
+            let environments = (0..env_count)
+                .map(|e| {
+                    let name = ["dev", "staging", "prod"][e];
+                    let mut set = ResourceSet::default();
+                    if with_tier {
+                        set.tiers.push(Tier::new("security", Some(100.0)));
+                    }
+                    for (i, (kind, pname, ns)) in pool.iter().enumerate() {
+                        if variants[e][i] > 0 {
+                            set.policies.push(policy(
+                                *kind,
+                                pname,
+                                *ns,
+                                "security",
+                                &variants[e][i].to_string(),
+                            ));
+                        }
+                    }
+                    (
+                        Environment {
+                            name: name.into(),
+                            cluster_labels: [("env".into(), name.into())].into(),
+                        },
+                        set,
+                    )
+                })
+                .collect();
+            ExportInput {
+                settings: FleetSettings::default(),
+                flavour: ApiFlavour::CrdV1,
+                comments: false,
+                environments,
+                fallback: ResourceSet::default(),
+                teams: BTreeMap::new(),
+            }
+        })
+}
+
+proptest::proptest! {
+    /// Whatever differs between environments, Fleet (as simulated) deploys to each environment's
+    /// clusters exactly that environment's objects, and nothing to a cluster of no environment.
+    #[test]
+    fn every_environment_deploys_exactly_its_objects(input in arbitrary_input()) {
+        let tree = export_with(&input, &render).unwrap();
+        for (env, set) in &input.environments {
+            let deployed = deployed_files(&tree, &env.cluster_labels).unwrap();
+            let mut got: Vec<String> = deployed.iter().map(|(_, b)| String::from_utf8_lossy(b).into_owned()).collect();
+            let mut want: Vec<String> = set.resources().map(|r| render(&r, input.flavour, false)).collect();
+            got.sort();
+            want.sort();
+            proptest::prop_assert_eq!(got, want, "environment {}", env.name);
+        }
+        proptest::prop_assert!(deployed_files(&tree, &Labels::new()).unwrap().is_empty());
+        // Every fleet.yaml dependency names a bundle of the export.
+        let names: Vec<String> = tree.paths().filter_map(|p| p.strip_suffix("/fleet.yaml")).map(|d| fleet::bundle_name("network-policies", d)).collect();
+        for (path, bytes) in tree.iter().filter(|(p, _)| p.ends_with("/fleet.yaml")) {
+            let fy: fleet::FleetYaml = serde_saphyr::from_str(std::str::from_utf8(bytes).unwrap()).unwrap();
+            for dep in &fy.depends_on {
+                proptest::prop_assert!(names.contains(&dep.name), "{path}: {} is no bundle", dep.name);
+            }
+        }
+    }
+}
