@@ -1,5 +1,14 @@
 //! Netpol Studio's browser front end. It renders and edits the design; every semantic question goes to
 //! `netpol-core`.
+//!
+//! Layout: `state` holds the design, its history and its autosave; `routes` maps the URL fragment to a
+//! view; `shell` is the frame around the views (top bar, navigation, status line); `views/` has one
+//! file per view.
+
+mod routes;
+mod shell;
+mod state;
+mod views;
 
 use leptos::prelude::*;
 
@@ -8,11 +17,22 @@ fn main() {
     leptos::mount::mount_to_body(App);
 }
 
-/// The application shell.
+/// The application: the shell around the view the URL fragment names.
 #[component]
 fn App() -> impl IntoView {
+    let studio = state::Studio::load();
+    provide_context(studio);
+    shell::install_shortcuts(studio);
+    let route = routes::hash_route();
+
     view! {
-        <header class="topbar"><h1>"Netpol Studio"</h1></header>
-        <main id="app-main"><p>"Design zero-trust Calico network policy."</p></main>
+        <div class="app" data-app-ready="">
+            <shell::TopBar/>
+            <div class="workspace">
+                <shell::Nav route=route/>
+                <main id="app-main" class="view">{move || views::render(route.get())}</main>
+            </div>
+            <shell::StatusLine/>
+        </div>
     }
 }

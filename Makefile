@@ -1,0 +1,78 @@
+# Netpol Studio — every developer and CI entry point. `make run` and `make test` are all a newcomer needs.
+#
+# Targets run their steps in order; don't use `make -j` on `test` (the steps depend on each other).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(CURDIR)
+CARGO_BIN := $(HOME)/.cargo/bin
+# wasm-opt comes from the binaryen npm package pinned in e2e/package-lock.json (v132), not from Debian.
+export PATH := $(ROOT)/e2e/node_modules/.bin:$(CARGO_BIN):$(PATH)
+
+TRUNK_VERSION := 0.21.14
+# The wasm-bindgen CLI must match the library version in Cargo.lock exactly.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT ?= 8080
+# The app's wasm must stay below this many bytes gzipped.
+WASM_GZIP_LIMIT ?= 1500000
+
+.PHONY: help setup run dist test test-native test-wasm lint e2e bench size clean-dist
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: e2e/node_modules/.installed .venv/.installed ## Install every tool the other targets need (idempotent)
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	@trunk --version 2>/dev/null | grep -qx 'trunk $(TRUNK_VERSION)' \
+	  || cargo install trunk --version $(TRUNK_VERSION) --locked
+	@# No --locked: wasm-bindgen-cli's own lockfile can pin dependencies that no longer build.
+	@wasm-bindgen --version 2>/dev/null | grep -qx 'wasm-bindgen $(WASM_BINDGEN_VERSION)' \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+	@if ! command -v chromium >/dev/null; then \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; \
+	fi
+
+e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+	touch $@
+
+# A project-local Python for ../shared/tools/validate-export (the export tests run it).
+.venv/.installed:
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet jsonschema pyyaml
+	touch $@
+
+run: setup dist ## Build the site and serve it on http://127.0.0.1:$(PORT)
+	@echo "Netpol Studio: http://127.0.0.1:$(PORT)/"
+	node e2e/lib/server.js dist $(PORT)
+
+dist: setup ## Build the static site into dist/ (relative URLs: deployable under any path)
+	trunk build --release --offline
+
+test: setup lint test-native test-wasm dist size e2e ## Everything CI checks, in order
+	@echo "make test: all green"
+
+lint: ## Formatting and clippy (warnings are errors)
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test-native: ## Unit, integration and doc tests on the host
+	cargo nextest run --workspace --no-tests=pass
+	cargo test --workspace --doc
+
+test-wasm: ## netpol-core's tests on wasm32, in Node (wasm-bindgen-test)
+	cargo test -p netpol-core --target wasm32-unknown-unknown --test wasm
+
+size: ## Print the app wasm size; fail above the gzip limit
+	.ci/wasm-size dist $(WASM_GZIP_LIMIT)
+
+e2e: ## The Playwright suite against dist/ (build it first: make dist)
+	cd e2e && NETPOL_DIST=$(ROOT)/dist node --test --test-concurrency=1 tests/
+
+bench: ## The criterion benchmarks of netpol-core
+	cargo bench -p netpol-core

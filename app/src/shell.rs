@@ -1,0 +1,195 @@
+//! The frame around the views: the top bar, the navigation, the status line and the keyboard shortcuts.
+
+use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
+
+use crate::routes::Route;
+use crate::state::{Environment, SaveState, Studio, sample, use_studio};
+
+/// Design name, environment switch, undo/redo, import, export and share.
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let studio = use_studio();
+    let (panel, set_panel) = signal(None::<Panel>);
+    let toggle = move |which: Panel| {
+        set_panel.update(|open| {
+            *open = if *open == Some(which) {
+                None
+            } else {
+                Some(which)
+            }
+        })
+    };
+    view! {
+        <header class="topbar">
+            <span class="brand" aria-hidden="true"></span>
+            <input
+                class="design-name"
+                aria-label="Design name"
+                prop:value=move || studio.with(|design| design.name.clone())
+                on:change=move |ev| {
+                    let name = event_target_value(&ev);
+                    studio.edit(|design| design.name = name);
+                }
+            />
+            <label class="env-switch">
+                <span>"Environment"</span>
+                <select
+                    aria-label="Environment"
+                    on:change=move |ev| {
+                        if let Some(env) = Environment::parse(&event_target_value(&ev)) {
+                            studio.environment.set(env);
+                        }
+                    }
+                >
+                    {Environment::ALL
+                        .into_iter()
+                        .map(|env| {
+                            view! {
+                                <option
+                                    value=env.as_str()
+                                    selected=move || studio.environment.get() == env
+                                >
+                                    {env.as_str()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <div class="toolbar" role="toolbar" aria-label="Design">
+                <button
+                    title="Undo (Ctrl+Z)"
+                    disabled=move || !studio.can_undo()
+                    on:click=move |_| studio.undo()
+                >
+                    "Undo"
+                </button>
+                <button
+                    title="Redo (Ctrl+Shift+Z)"
+                    disabled=move || !studio.can_redo()
+                    on:click=move |_| studio.redo()
+                >
+                    "Redo"
+                </button>
+                <button on:click=move |_| toggle(Panel::New)>"New"</button>
+                <button on:click=move |_| toggle(Panel::Import)>"Import"</button>
+                <a class="button" href=Route::Export.href()>"Export"</a>
+                <button on:click=move |_| toggle(Panel::Share)>"Share"</button>
+            </div>
+        </header>
+        <Show when=move || panel.get() == Some(Panel::New)>
+            <section class="panel" aria-label="New design">
+                <h2>"New design"</h2>
+                <p>"Start again from the built-in sample. Undo brings the current design back."</p>
+                <button
+                    class="primary"
+                    on:click=move |_| {
+                        studio.replace(sample());
+                        set_panel.set(None);
+                    }
+                >
+                    "Sample design"
+                </button>
+                <button on:click=move |_| set_panel.set(None)>"Cancel"</button>
+            </section>
+        </Show>
+        <Show when=move || panel.get() == Some(Panel::Import)>
+            <section class="panel" aria-label="Import">
+                <h2>"Import"</h2>
+                <p>"Paste or drop Calico and Kubernetes YAML to add it to the design."</p>
+                <button on:click=move |_| set_panel.set(None)>"Close"</button>
+            </section>
+        </Show>
+        <Show when=move || panel.get() == Some(Panel::Share)>
+            <section class="panel" aria-label="Share">
+                <h2>"Share"</h2>
+                <p>"Save the design document as a file to share it."</p>
+                <button on:click=move |_| set_panel.set(None)>"Close"</button>
+            </section>
+        </Show>
+    }
+}
+
+/// The panels the top bar opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Panel {
+    New,
+    Import,
+    Share,
+}
+
+/// The navigation between the views.
+#[component]
+pub fn Nav(route: ReadSignal<Route>) -> impl IntoView {
+    view! {
+        <nav class="views" aria-label="Views">
+            {Route::ALL
+                .into_iter()
+                .map(|target| {
+                    view! {
+                        <a
+                            href=target.href()
+                            class:active=move || route.get() == target
+                            aria-current=move || (route.get() == target).then_some("page")
+                        >
+                            {target.title()}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+/// Lint counts and the autosave state.
+#[component]
+pub fn StatusLine() -> impl IntoView {
+    let studio = use_studio();
+    let save = move || match studio.save_state.get() {
+        SaveState::Saved => "All changes saved in this browser".to_owned(),
+        SaveState::Failed(why) => format!("Not saved: {why}"),
+    };
+    view! {
+        <footer class="statusline">
+            <span class="lint-counts">"Lint: no findings"</span>
+            <span
+                class="autosave"
+                class:failed=move || matches!(studio.save_state.get(), SaveState::Failed(_))
+            >
+                {save}
+            </span>
+        </footer>
+    }
+}
+
+/// Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo — except inside text fields, which keep their own undo.
+pub fn install_shortcuts(studio: Studio) {
+    let _listener = window_event_listener(leptos::ev::keydown, move |ev| {
+        if !(ev.ctrl_key() || ev.meta_key()) || in_text_field(&ev) {
+            return;
+        }
+        match (ev.key().to_lowercase().as_str(), ev.shift_key()) {
+            ("z", false) => {
+                ev.prevent_default();
+                studio.undo();
+            }
+            ("z", true) | ("y", false) => {
+                ev.prevent_default();
+                studio.redo();
+            }
+            _ => {}
+        }
+    });
+}
+
+fn in_text_field(ev: &web_sys::KeyboardEvent) -> bool {
+    let Some(target) = ev.target() else {
+        return false;
+    };
+    let Ok(element) = target.dyn_into::<web_sys::Element>() else {
+        return false;
+    };
+    matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+        || element.has_attribute("contenteditable")
+}

@@ -1,0 +1,237 @@
+//! The design state of the Studio: the design document in a signal, the undo/redo history of whole
+//! snapshots, and autosave to `localStorage`.
+//!
+//! Every edit goes through [`Studio::edit`] (or [`Studio::replace`]), which records the snapshot that
+//! undo returns to. Views read the design through [`Studio::with`] so they re-render when it changes.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The design document. A placeholder until `netpol_core::design::Design` lands on main.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Design {
+    /// The design's name, shown in the top bar.
+    pub name: String,
+}
+
+/// The built-in sample design the Studio opens on the first time.
+pub fn sample() -> Design {
+    Design {
+        name: "Online boutique".to_owned(),
+    }
+}
+
+/// The key under which the design is autosaved.
+const STORAGE_KEY: &str = "netpol-studio/design";
+/// The most snapshots undo keeps; older ones are dropped.
+const HISTORY_LIMIT: usize = 100;
+
+/// The target environment the design is viewed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    #[default]
+    Dev,
+    Staging,
+    Prod,
+}
+
+impl Environment {
+    /// Every environment, in promotion order.
+    pub const ALL: [Environment; 3] = [Environment::Dev, Environment::Staging, Environment::Prod];
+
+    /// The short name used in the UI and in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Dev => "dev",
+            Environment::Staging => "staging",
+            Environment::Prod => "prod",
+        }
+    }
+
+    /// The environment named `name`, if any.
+    pub fn parse(name: &str) -> Option<Environment> {
+        Environment::ALL
+            .into_iter()
+            .find(|env| env.as_str() == name)
+    }
+}
+
+/// Whether the last change reached storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    /// Everything is in storage.
+    Saved,
+    /// Storage refused the design (quota, private mode); the message says why.
+    Failed(String),
+}
+
+/// What is autosaved: the design and the environment being viewed.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    design: Design,
+    #[serde(default)]
+    environment: Environment,
+}
+
+/// Undo and redo stacks of whole-design snapshots.
+#[derive(Default)]
+struct History {
+    undo: Vec<Design>,
+    redo: Vec<Design>,
+}
+
+/// The Studio's state, shared with every component through context. Cheap to copy (all signals).
+#[derive(Clone, Copy)]
+pub struct Studio {
+    design: RwSignal<Design>,
+    history: StoredValue<History>,
+    can_undo: RwSignal<bool>,
+    can_redo: RwSignal<bool>,
+    /// The environment the design is viewed for.
+    pub environment: RwSignal<Environment>,
+    /// The outcome of the last autosave.
+    pub save_state: RwSignal<SaveState>,
+}
+
+impl Studio {
+    /// Loads the autosaved design (or the sample on the first visit) and starts autosaving.
+    pub fn load() -> Studio {
+        let saved = read_storage();
+        let (design, environment) = match saved {
+            Some(saved) => (saved.design, saved.environment),
+            None => (sample(), Environment::default()),
+        };
+        let studio = Studio {
+            design: RwSignal::new(design),
+            history: StoredValue::new(History::default()),
+            can_undo: RwSignal::new(false),
+            can_redo: RwSignal::new(false),
+            environment: RwSignal::new(environment),
+            save_state: RwSignal::new(SaveState::Saved),
+        };
+        // Autosave: one effect that writes the design whenever it or the environment changes.
+        Effect::new(move |_| {
+            let outcome = studio.design.with(|design| {
+                write_storage(&Saved {
+                    design: design.clone(),
+                    environment: studio.environment.get(),
+                })
+            });
+            studio.save_state.set(match outcome {
+                Ok(()) => SaveState::Saved,
+                Err(message) => SaveState::Failed(message),
+            });
+        });
+        studio
+    }
+
+    /// Reads the design, subscribing the caller to changes.
+    pub fn with<R>(&self, read: impl FnOnce(&Design) -> R) -> R {
+        self.design.with(read)
+    }
+
+    /// Applies an edit to the design as one undoable step.
+    pub fn edit(&self, change: impl FnOnce(&mut Design)) {
+        let before = self.design.get_untracked();
+        let mut after = before.clone();
+        change(&mut after);
+        if after == before {
+            return;
+        }
+        self.history.update_value(|history| {
+            history.undo.push(before);
+            if history.undo.len() > HISTORY_LIMIT {
+                history.undo.remove(0);
+            }
+            history.redo.clear();
+        });
+        self.design.set(after);
+        self.sync_history_flags();
+    }
+
+    /// Replaces the whole design (import, new design) as one undoable step.
+    pub fn replace(&self, design: Design) {
+        self.edit(move |current| *current = design);
+    }
+
+    /// Returns to the design before the last edit.
+    pub fn undo(&self) {
+        let current = self.design.get_untracked();
+        let previous = self.history.try_update_value(|history| {
+            let previous = history.undo.pop()?;
+            history.redo.push(current);
+            Some(previous)
+        });
+        if let Some(Some(previous)) = previous {
+            self.design.set(previous);
+        }
+        self.sync_history_flags();
+    }
+
+    /// Re-applies the edit undo took back.
+    pub fn redo(&self) {
+        let current = self.design.get_untracked();
+        let next = self.history.try_update_value(|history| {
+            let next = history.redo.pop()?;
+            history.undo.push(current);
+            Some(next)
+        });
+        if let Some(Some(next)) = next {
+            self.design.set(next);
+        }
+        self.sync_history_flags();
+    }
+
+    /// Whether there is an edit to undo.
+    pub fn can_undo(&self) -> bool {
+        self.can_undo.get()
+    }
+
+    /// Whether there is an undone edit to redo.
+    pub fn can_redo(&self) -> bool {
+        self.can_redo.get()
+    }
+
+    fn sync_history_flags(&self) {
+        let (undo, redo) = self
+            .history
+            .with_value(|history| (!history.undo.is_empty(), !history.redo.is_empty()));
+        self.can_undo.set(undo);
+        self.can_redo.set(redo);
+    }
+}
+
+/// The Studio's state from context (provided by `App`).
+pub fn use_studio() -> Studio {
+    expect_context::<Studio>()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// The autosaved state, or `None` on a first visit or when what is stored no longer parses (then the
+/// Studio starts on the sample; the stored text is kept under a backup key so nothing is lost).
+fn read_storage() -> Option<Saved> {
+    let storage = storage()?;
+    let text = storage.get_item(STORAGE_KEY).ok().flatten()?;
+    match serde_json::from_str(&text) {
+        Ok(saved) => Some(saved),
+        Err(err) => {
+            let _ = storage.set_item(&format!("{STORAGE_KEY}.unreadable"), &text);
+            leptos::logging::warn!(
+                "the autosaved design could not be read ({err}); starting on the sample"
+            );
+            None
+        }
+    }
+}
+
+fn write_storage(saved: &Saved) -> Result<(), String> {
+    let storage = storage().ok_or("this browser offers no local storage")?;
+    let text = serde_json::to_string(saved).map_err(|err| err.to_string())?;
+    storage
+        .set_item(STORAGE_KEY, &text)
+        .map_err(|_| "the browser refused to store the design (storage full?)".to_owned())
+}
