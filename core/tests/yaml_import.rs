@@ -476,3 +476,13 @@ spec:
         "{caret}"
     );
 }
+
+#[test]
+fn duplicate_keys_are_errors() {
+    let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n";
+    let r = yaml::import("dup.yaml", text);
+    assert_eq!(
+        messages(&r),
+        ["5:3: error: invalid YAML: duplicate key `name`"]
+    );
+}

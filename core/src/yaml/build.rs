@@ -150,14 +150,14 @@ pub(crate) fn document(text: &str, limits: &Limits) -> Result<Option<Node>, Buil
                         first_node,
                         entries,
                         ..
-                    } => (
-                        Node {
+                    } => {
+                        duplicate_keys(&entries)?;
+                        let node = Node {
                             pos,
                             value: Value::Map(entries),
-                        },
-                        anchor,
-                        first_node,
-                    ),
+                        };
+                        (node, anchor, first_node)
+                    }
                 };
                 let size = b.nodes - first + 1;
                 b.complete(node, anchor, size)?;
@@ -200,6 +200,24 @@ pub(crate) fn document(text: &str, limits: &Limits) -> Result<Option<Node>, Buil
         }
     }
     Ok(b.root)
+}
+
+/// YAML requires keys to be unique, and Kubernetes refuses duplicates: report the second one.
+fn duplicate_keys(entries: &[(Node, Node)]) -> Result<(), BuildError> {
+    if entries.len() < 2 {
+        return Ok(());
+    }
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    for (key, _) in entries {
+        let text = key.key_text();
+        if !seen.insert(text.clone()) {
+            return Err(BuildError {
+                pos: key.pos,
+                message: format!("invalid YAML: duplicate key `{text}`"),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn refused(pos: Pos, why: String) -> BuildError {
