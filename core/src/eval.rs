@@ -9,6 +9,7 @@
 //!
 //! [`reference`] is a deliberately naive evaluator used by the tests to check the compiled one.
 
+mod chain;
 mod compiled;
 pub mod connectivity;
 

@@ -68,45 +68,13 @@ impl CPolicy {
     }
 }
 
-/// One entry of a [`Chain`]: a policy header or one of its rules, flattened so that the hot loop scans
-/// a contiguous array. Rules needing ICMP or port checks defer to their [`CRule`].
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FlatRule {
-    pub src_crit: u32,
-    pub dst_crit: u32,
-    pub policy: PolicyId,
-    pub rule: u32,
-    /// 0 = any protocol.
-    pub protocol: u8,
-    /// 0 = none.
-    pub not_protocol: u8,
-    pub flags: u8,
-    pub action: Action,
-}
-
-/// A policy header entry (no rule; for explanations).
-pub(crate) const FLAG_HEADER: u8 = 1;
-/// Rendered for IPv4 / IPv6.
-pub(crate) const FLAG_V4: u8 = 2;
-pub(crate) const FLAG_V6: u8 = 4;
-/// ICMP or port criteria: check the full [`CRule`].
-pub(crate) const FLAG_SLOW: u8 = 8;
-
-/// The policies that select one label set for one direction and mode, in order, flattened.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Chain {
-    /// (tier, end index into `rules`), tiers in Calico's order.
-    pub tiers: Vec<(usize, u32)>,
-    pub rules: Vec<FlatRule>,
-}
-
 #[derive(Debug, Clone)]
 pub(crate) struct LabelSet {
     pub labels: Labels,
     /// Every applicable policy (staged too), in evaluation order.
     pub applicable: Vec<PolicyId>,
-    /// Indexed by [mode][direction]: mode 0 enforced, 1 with staged; direction 0 ingress, 1 egress.
-    pub chains: [[Chain; 2]; 2],
+    /// Chain ids indexed by [mode][direction]: mode 0 enforced, 1 with staged; direction 0 ingress, 1 egress.
+    pub chains: [[u32; 2]; 2],
     /// A staged policy selects this label set, per direction.
     pub staged_selects: [bool; 2],
 }
@@ -140,6 +108,7 @@ pub struct Evaluator {
     criterion_ids: HashMap<String, u32>,
     sets: Vec<SetEntity>,
     pub(crate) label_sets: Vec<LabelSet>,
+    pub(crate) chains: super::chain::Chains,
     label_set_ids: HashMap<Labels, u32>,
     pub(crate) endpoints: Vec<EndpointData>,
     endpoint_ids: HashMap<Endpoint, EndpointId>,
@@ -163,6 +132,7 @@ impl Evaluator {
             criterion_ids: HashMap::new(),
             sets: set_entities(resources),
             label_sets: Vec::new(),
+            chains: super::chain::Chains::default(),
             label_set_ids: HashMap::new(),
             endpoints: Vec::new(),
             endpoint_ids: HashMap::new(),
@@ -260,7 +230,7 @@ impl Evaluator {
         let chains: Vec<usize> = self
             .label_sets
             .iter()
-            .flat_map(|ls| ls.chains[0].iter().map(|c| c.rules.len()))
+            .flat_map(|ls| ls.chains[0].iter().map(|&c| self.chains.get(c).rules.len()))
             .collect();
         let mean = if chains.is_empty() {
             0.0
@@ -268,8 +238,9 @@ impl Evaluator {
             chains.iter().sum::<usize>() as f64 / chains.len() as f64
         };
         format!(
-            "{} label sets, {} criteria, {} endpoints, {mean:.1} entries per chain",
+            "{} label sets, {} distinct chains, {} criteria, {} endpoints, {mean:.1} entries per chain",
             self.label_sets.len(),
+            self.chains.len(),
             self.criteria.len(),
             self.endpoints.len()
         )
@@ -377,6 +348,7 @@ impl Evaluator {
         let Some(id) = self.policy_ids.remove(key) else {
             return false;
         };
+        self.chains.forget_policy(id);
         for ls in 0..self.label_sets.len() {
             if self.label_sets[ls].applicable.contains(&id) {
                 self.label_sets[ls].applicable.retain(|p| *p != id);
@@ -396,6 +368,7 @@ impl Evaluator {
             p.tier = fresh.id(&p.norm.tier);
         }
         self.tiers = fresh;
+        self.chains = super::chain::Chains::default();
         self.rerank();
         for ls in 0..self.label_sets.len() {
             self.sort_applicable(ls);
@@ -419,6 +392,7 @@ impl Evaluator {
             }
         };
         self.policies[id.0 as usize] = Some(compiled);
+        self.chains.forget_policy(id);
         self.rerank();
         for ls in 0..self.label_sets.len() {
             let was = self.label_sets[ls].applicable.contains(&id);
@@ -553,7 +527,7 @@ impl Evaluator {
         self.label_sets.push(LabelSet {
             labels: labels.clone(),
             applicable,
-            chains: Default::default(),
+            chains: [[0; 2]; 2],
             staged_selects: [false; 2],
         });
         self.label_set_ids.insert(labels, id);
@@ -597,77 +571,6 @@ impl Evaluator {
             .applicable
             .sort_by_key(|p| rank.get(p.0 as usize).copied().unwrap_or(u32::MAX));
     }
-
-    fn rebuild_chains(&mut self, ls: usize) {
-        let mut chains: [[Chain; 2]; 2] = Default::default();
-        let mut staged_selects = [false; 2];
-        for &pid in &self.label_sets[ls].applicable {
-            let Some(p) = self.policy(pid) else { continue };
-            for (d, direction) in [Direction::Ingress, Direction::Egress]
-                .into_iter()
-                .enumerate()
-            {
-                if p.rules(direction).is_none() {
-                    continue;
-                }
-                let staged = p.norm.staged();
-                staged_selects[d] |= staged;
-                let flat = flatten(pid, p.rules(direction).unwrap_or(&[]));
-                for (mode, chain) in chains.iter_mut().enumerate() {
-                    if staged && mode == 0 {
-                        continue;
-                    }
-                    let chain = &mut chain[d];
-                    chain.rules.extend_from_slice(&flat);
-                    let end = chain.rules.len() as u32;
-                    match chain.tiers.last_mut() {
-                        Some((tier, last_end)) if *tier == p.tier => *last_end = end,
-                        _ => chain.tiers.push((p.tier, end)),
-                    }
-                }
-            }
-        }
-        self.label_sets[ls].chains = chains;
-        self.label_sets[ls].staged_selects = staged_selects;
-    }
-}
-
-/// A policy's header followed by its rules. Rules that can never match are left out.
-fn flatten(policy: PolicyId, rules: &[CRule]) -> Vec<FlatRule> {
-    let header = FlatRule {
-        src_crit: ANY,
-        dst_crit: ANY,
-        policy,
-        rule: 0,
-        protocol: 0,
-        not_protocol: 0,
-        flags: FLAG_HEADER,
-        action: Action::Log,
-    };
-    let mut out = vec![header];
-    for (i, r) in rules.iter().enumerate() {
-        if r.never || !(r.renders[0] || r.renders[1]) {
-            continue;
-        }
-        let slow = r.l4.icmp.is_some()
-            || r.l4.not_icmp.is_some()
-            || !r.dst_ports.is_empty()
-            || !r.dst_not_ports.is_empty();
-        let flags = if r.renders[0] { FLAG_V4 } else { 0 }
-            | if r.renders[1] { FLAG_V6 } else { 0 }
-            | if slow { FLAG_SLOW } else { 0 };
-        out.push(FlatRule {
-            src_crit: r.src_crit,
-            dst_crit: r.dst_crit,
-            policy,
-            rule: i as u32,
-            protocol: r.l4.protocol.unwrap_or(0),
-            not_protocol: r.l4.not_protocol.unwrap_or(0),
-            flags,
-            action: r.action,
-        });
-    }
-    out
 }
 
 fn set_bit(bits: &mut [u64], id: u32) {

@@ -1,9 +1,8 @@
 //! Walking one side of a flow through its tiers (`calico-semantics.md` §6), shared by the fast path
 //! (a recorder that records nothing, compiled away) and by explanations.
 
-use super::compiled::{
-    Chain, EndpointData, Evaluator, FLAG_HEADER, FLAG_SLOW, FLAG_V4, FLAG_V6, FlatRule, bit,
-};
+use super::chain::{Chain, FLAG_HEADER, FLAG_SLOW, FLAG_V4, FLAG_V6};
+use super::compiled::{EndpointData, Evaluator, bit};
 use super::matching::{Family, dst_ports_match, flow_family, protocol_matches};
 use super::{
     DecidedBy, Direction, Flow, FlowVerdict, PolicyId, SideVerdict, Sides, TierId, Verdict,
@@ -149,7 +148,7 @@ impl Evaluator {
             Direction::Ingress => 0,
             Direction::Egress => 1,
         };
-        self.walk_chain(cx, &ls.chains[mode][d], direction, rec)
+        self.walk_chain(cx, self.chains.get(ls.chains[mode][d]), direction, rec)
     }
 
     fn walk_chain<R: Recorder>(
@@ -163,12 +162,14 @@ impl Evaluator {
         let mut start = 0usize;
         for &(tier, end) in &chain.tiers {
             rec.tier(tier);
-            let rules = chain.rules.get(start..end as usize).unwrap_or(&[]);
+            let range = start..end as usize;
+            let rules = chain.rules.get(range.clone()).unwrap_or(&[]);
+            let origins = chain.origin.get(range).unwrap_or(&[]);
             start = end as usize;
             let mut passed = false;
-            for r in rules {
+            for (r, &(policy, rule)) in rules.iter().zip(origins) {
                 if r.flags & FLAG_HEADER != 0 {
-                    rec.policy(r.policy);
+                    rec.policy(policy);
                     continue;
                 }
                 if r.flags & family_flag == 0
@@ -179,15 +180,16 @@ impl Evaluator {
                 {
                     continue;
                 }
-                if r.flags & FLAG_SLOW != 0 && !self.slow_rule_matches(r, direction, cx) {
+                if r.flags & FLAG_SLOW != 0 && !self.slow_rule_matches(policy, rule, direction, cx)
+                {
                     continue;
                 }
-                rec.rule(r.rule, r.action);
+                rec.rule(rule, r.action);
                 let decided = |verdict| SideVerdict {
                     verdict,
                     decided_by: DecidedBy::Rule {
-                        policy: r.policy,
-                        rule: r.rule,
+                        policy,
+                        rule,
                         action: r.action,
                     },
                 };
@@ -221,11 +223,17 @@ impl Evaluator {
     }
 
     /// ICMP and port criteria of a rule (the rest was checked from its flat entry).
-    fn slow_rule_matches(&self, flat: &FlatRule, direction: Direction, cx: &FlowCx<'_>) -> bool {
+    fn slow_rule_matches(
+        &self,
+        policy: PolicyId,
+        rule: u32,
+        direction: Direction,
+        cx: &FlowCx<'_>,
+    ) -> bool {
         let Some(rule) = self
-            .policy(flat.policy)
+            .policy(policy)
             .and_then(|p| p.rules(direction))
-            .and_then(|r| r.get(flat.rule as usize))
+            .and_then(|r| r.get(rule as usize))
         else {
             return false;
         };
