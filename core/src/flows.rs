@@ -58,6 +58,7 @@ use crate::model::Labels;
 
 mod aggregate;
 mod calico;
+mod calico_fast;
 mod csv;
 mod detect;
 mod goldmane;

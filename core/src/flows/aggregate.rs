@@ -234,10 +234,18 @@ impl FlowSet {
     fn intern_trace(&mut self, raw: &RawTrace<'_>) -> Result<u32, String> {
         let key = match raw {
             RawTrace::Strings(strings) => {
-                let mut key =
-                    String::with_capacity(strings.iter().map(|s| s.as_str().len() + 1).sum());
-                for s in strings {
-                    key.push_str(s.as_str());
+                // Entries are a set out of a Go map: order them by their leading index.
+                let index = |s: &&str| {
+                    s.split('|')
+                        .next()
+                        .and_then(|i| i.parse::<u32>().ok())
+                        .unwrap_or(u32::MAX)
+                };
+                let mut sorted: Vec<&str> = strings.iter().map(|s| s.as_str()).collect();
+                sorted.sort_by_key(index);
+                let mut key = String::with_capacity(sorted.iter().map(|s| s.len() + 1).sum());
+                for s in sorted {
+                    key.push_str(s);
                     key.push('\n');
                 }
                 key
@@ -253,10 +261,14 @@ impl FlowSet {
             return Ok(id);
         }
         let hits = match raw {
-            RawTrace::Strings(strings) => strings
-                .iter()
-                .map(|s| parse_calico_policy_string(s.as_str()))
-                .collect::<Result<Vec<_>, _>>()?,
+            RawTrace::Strings(_) => {
+                let mut hits = key
+                    .lines()
+                    .map(parse_calico_policy_string)
+                    .collect::<Result<Vec<_>, _>>()?;
+                hits.sort_by_key(|h| h.index);
+                hits
+            }
             RawTrace::Hits(hits) => hits.clone(),
         };
         let id = self.traces.len() as u32;

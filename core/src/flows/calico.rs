@@ -10,66 +10,66 @@ use super::raw::{
 };
 use super::{EndpointKind, NetworkScope, Reporter};
 
-#[derive(Deserialize)]
-struct Doc<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct Doc<'a> {
     #[serde(borrow, default)]
-    start_time: Option<NumOrStr<'a>>,
+    pub(crate) start_time: Option<NumOrStr<'a>>,
     #[serde(borrow, default)]
-    end_time: Option<NumOrStr<'a>>,
+    pub(crate) end_time: Option<NumOrStr<'a>>,
     #[serde(borrow, default)]
-    source_type: Option<Str<'a>>,
+    pub(crate) source_type: Option<Str<'a>>,
     #[serde(borrow, default)]
-    source_namespace: Option<Str<'a>>,
+    pub(crate) source_namespace: Option<Str<'a>>,
     #[serde(borrow, default)]
-    source_name: Option<Str<'a>>,
+    pub(crate) source_name: Option<Str<'a>>,
     #[serde(borrow, default)]
-    source_name_aggr: Option<Str<'a>>,
+    pub(crate) source_name_aggr: Option<Str<'a>>,
     #[serde(borrow, default)]
-    source_ip: Option<Str<'a>>,
+    pub(crate) source_ip: Option<Str<'a>>,
     #[serde(borrow, default)]
-    source_labels: Option<LabelList<'a>>,
+    pub(crate) source_labels: Option<LabelList<'a>>,
     #[serde(borrow, default)]
-    dest_type: Option<Str<'a>>,
+    pub(crate) dest_type: Option<Str<'a>>,
     #[serde(borrow, default)]
-    dest_namespace: Option<Str<'a>>,
+    pub(crate) dest_namespace: Option<Str<'a>>,
     #[serde(borrow, default)]
-    dest_name: Option<Str<'a>>,
+    pub(crate) dest_name: Option<Str<'a>>,
     #[serde(borrow, default)]
-    dest_name_aggr: Option<Str<'a>>,
+    pub(crate) dest_name_aggr: Option<Str<'a>>,
     #[serde(borrow, default)]
-    dest_ip: Option<Str<'a>>,
+    pub(crate) dest_ip: Option<Str<'a>>,
     #[serde(borrow, default)]
-    dest_labels: Option<LabelList<'a>>,
+    pub(crate) dest_labels: Option<LabelList<'a>>,
     #[serde(borrow, default)]
-    dest_domains: Option<Vec<Str<'a>>>,
+    pub(crate) dest_domains: Option<Vec<Str<'a>>>,
     #[serde(default)]
-    dest_port: Option<i64>,
+    pub(crate) dest_port: Option<i64>,
     #[serde(borrow)]
-    proto: Option<Str<'a>>,
+    pub(crate) proto: Option<Str<'a>>,
     #[serde(borrow)]
-    action: Option<Str<'a>>,
+    pub(crate) action: Option<Str<'a>>,
     #[serde(borrow)]
-    reporter: Option<Str<'a>>,
+    pub(crate) reporter: Option<Str<'a>>,
     #[serde(borrow, default)]
-    policies: Option<Policies<'a>>,
+    pub(crate) policies: Option<Policies<'a>>,
     #[serde(default)]
-    num_flows: Option<u64>,
+    pub(crate) num_flows: Option<u64>,
 }
 
 #[derive(Deserialize)]
-struct LabelList<'a> {
+pub(crate) struct LabelList<'a> {
     #[serde(borrow, default)]
-    labels: Option<Vec<Str<'a>>>,
+    pub(crate) labels: Option<Vec<Str<'a>>>,
 }
 
 #[derive(Deserialize)]
-struct Policies<'a> {
+pub(crate) struct Policies<'a> {
     #[serde(borrow, default)]
-    all_policies: Option<Vec<Str<'a>>>,
+    pub(crate) all_policies: Option<Vec<Str<'a>>>,
     #[serde(borrow, default)]
-    enforced_policies: Option<Vec<Str<'a>>>,
+    pub(crate) enforced_policies: Option<Vec<Str<'a>>>,
     #[serde(borrow, default)]
-    pending_policies: Option<Vec<Str<'a>>>,
+    pub(crate) pending_policies: Option<Vec<Str<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -80,6 +80,9 @@ struct EsHit<'a> {
 
 /// Parses one Felix document.
 pub(crate) fn parse(bytes: &[u8]) -> Result<RawRecord<'_>, String> {
+    if let Some(doc) = super::calico_fast::parse(bytes) {
+        return record(doc);
+    }
     let doc: Doc<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     record(doc)
 }
@@ -142,18 +145,8 @@ fn record(doc: Doc<'_>) -> Result<RawRecord<'_>, String> {
     })
 }
 
-/// Policy strings come out of a Go map: order them by their leading index.
-fn trace(mut strings: Vec<Str<'_>>) -> RawTrace<'_> {
-    let index = |s: &Str<'_>| {
-        s.as_str()
-            .split('|')
-            .next()
-            .and_then(|i| i.parse::<u32>().ok())
-            .unwrap_or(u32::MAX)
-    };
-    if !strings.is_sorted_by_key(index) {
-        strings.sort_by_key(index);
-    }
+/// Policy strings come out of a Go map: the aggregator orders them by index when it first sees them.
+fn trace(strings: Vec<Str<'_>>) -> RawTrace<'_> {
     RawTrace::Strings(strings)
 }
 

@@ -209,6 +209,10 @@ impl FlowImporter {
             return Ok(());
         }
         if let Stage::Detecting(head) = &mut self.stage {
+            if head.is_empty() && detect(bytes, false)?.is_some() {
+                // Decided on this chunk alone: no copy.
+                return self.start(bytes, false);
+            }
             head.extend_from_slice(bytes);
             let head = std::mem::take(head);
             return match detect(&head, false)? {
