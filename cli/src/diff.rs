@@ -41,6 +41,8 @@ pub enum Format {
 struct Version {
     resources: ResourceSet,
     findings: Vec<Finding>,
+    /// Set when the version is one design document.
+    design: Option<design::Design>,
 }
 
 /// Runs `netpol diff`.
@@ -72,13 +74,16 @@ fn summarise(args: &DiffArgs) -> Result<String, String> {
         );
         Some(ImpactFigures::from(&report))
     };
-    let summary = summary::pr_summary_with_findings(
-        &old.resources,
-        &new.resources,
-        &old.findings,
-        new.findings,
-        impact,
-    );
+    let summary = match (&old.design, &new.design) {
+        (Some(a), Some(b)) => summary::pr_summary_designs(a, b, impact),
+        _ => summary::pr_summary_with_findings(
+            &old.resources,
+            &new.resources,
+            &old.findings,
+            new.findings,
+            impact,
+        ),
+    };
     Ok(match args.format {
         Format::Markdown => summary.to_markdown(),
         Format::Json => {
@@ -111,6 +116,7 @@ fn load(path: &PathBuf) -> Result<Version, String> {
         return Ok(Version {
             resources: design::to_resources(only),
             findings: lint::lint_design(only, &only.lint),
+            design: Some(only.clone()),
         });
     }
     let resources = input.resource_set();
@@ -118,6 +124,7 @@ fn load(path: &PathBuf) -> Result<Version, String> {
     Ok(Version {
         resources,
         findings,
+        design: None,
     })
 }
 

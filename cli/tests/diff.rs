@@ -23,7 +23,10 @@ fn designs(dir: &std::path::Path) -> (PathBuf, PathBuf) {
         "the sample still has the orders-db policy before the default tier"
     );
     let extra = "          - 5432\n      - action: Allow\n        protocol: TCP\n        source:\n          selector: app.kubernetes.io/name == \"payment-service\"\n          namespaceSelector: kubernetes.io/metadata.name == \"checkout\"\n        destination:\n          ports:\n          - 5432\n  # default tier";
-    let new = old.replace(marker, extra);
+    let new = old.replace(marker, extra).replace(
+        "cidrs: [10.20.0.0/16]",
+        "cidrs: [10.20.0.0/16, 10.21.0.0/16]",
+    );
     let (a, b) = (dir.join("old.yaml"), dir.join("new.yaml"));
     std::fs::write(&a, old).unwrap();
     std::fs::write(&b, new).unwrap();
@@ -47,6 +50,7 @@ fn markdown_names_the_added_rule() {
     );
     assert!(text.contains("- ingress rule 1 added: Allow TCP from selector app.kubernetes.io/name == \"payment-service\""), "{text}");
     assert!(text.contains("## Lints"), "{text}");
+    assert!(text.contains("- `staging` changed\n  - `cidrs`: `[\"10.20.0.0/16\"]` → `[\"10.20.0.0/16\",\"10.21.0.0/16\"]`"), "{text}");
 }
 
 #[test]

@@ -6,7 +6,8 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{FieldChange, ObjectChange, RuleEdit, SetDiff, diff_sets};
-use crate::lint::{Finding, LintConfig, Severity, lint_resources};
+use crate::design::{Design, Environment, to_resources};
+use crate::lint::{Finding, LintConfig, Severity, lint_design, lint_resources};
 use crate::model::{PolicyType, ResourceSet};
 
 /// A lint finding of the new version, and whether the old version had it too.
@@ -36,6 +37,10 @@ pub struct ImpactFigures {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PrSummary {
     pub diff: SetDiff,
+    /// Changes of the design's environments (cluster labels, CIDRs, exceptions): they change what the
+    /// export deploys where. Empty when resources rather than designs were compared.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<EnvironmentChange>,
     pub lints: Vec<LintEntry>,
     /// `None` when no flows were given.
     pub impact: Option<ImpactFigures>,
@@ -82,9 +87,69 @@ pub fn pr_summary_with_findings(
         .collect();
     PrSummary {
         diff: diff_sets(old, new),
+        environments: Vec::new(),
         lints,
         impact,
     }
+}
+
+/// What happened to one environment of a design.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnvironmentChange {
+    pub name: String,
+    /// `added`, `removed` or `changed`.
+    pub change: &'static str,
+    /// For `changed`: the fields that differ (`cidrs`, `exceptions`, `clusterSelector`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+}
+
+/// Compares two designs: their resources, their environments, their lints (each design's own lint
+/// configuration, with the taxonomy and environment lints), and the impact figures when given.
+pub fn pr_summary_designs(old: &Design, new: &Design, impact: Option<ImpactFigures>) -> PrSummary {
+    let before = lint_design(old, &old.lint);
+    let after = lint_design(new, &new.lint);
+    let mut summary = pr_summary_with_findings(
+        &to_resources(old),
+        &to_resources(new),
+        &before,
+        after,
+        impact,
+    );
+    summary.environments = diff_environments(&old.environments, &new.environments);
+    summary
+}
+
+fn diff_environments(old: &[Environment], new: &[Environment]) -> Vec<EnvironmentChange> {
+    let mut out = Vec::new();
+    for o in old {
+        match new.iter().find(|n| n.name == o.name) {
+            None => out.push(EnvironmentChange {
+                name: o.name.clone(),
+                change: "removed",
+                fields: Vec::new(),
+            }),
+            Some(n) if n != o => {
+                let mut fields = Vec::new();
+                let as_json = |e: &Environment| serde_json::to_value(e).unwrap_or_default();
+                super::diff_values("", &as_json(o), &as_json(n), &mut fields);
+                out.push(EnvironmentChange {
+                    name: o.name.clone(),
+                    change: "changed",
+                    fields,
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    for n in new.iter().filter(|n| !old.iter().any(|o| o.name == n.name)) {
+        out.push(EnvironmentChange {
+            name: n.name.clone(),
+            change: "added",
+            fields: Vec::new(),
+        });
+    }
+    out
 }
 
 fn direction(d: PolicyType) -> &'static str {
@@ -188,6 +253,26 @@ impl PrSummary {
                         };
                         let _ = writeln!(out, "- {line}");
                     }
+                }
+            }
+            let _ = writeln!(out);
+        }
+        if !self.environments.is_empty() {
+            let _ = writeln!(out, "## Environments\n");
+            for env in &self.environments {
+                let _ = writeln!(out, "- `{}` {}", env.name, env.change);
+                for FieldChange {
+                    path,
+                    before,
+                    after,
+                } in &env.fields
+                {
+                    let _ = writeln!(
+                        out,
+                        "  - `{path}`: {} → {}",
+                        value_text(before),
+                        value_text(after)
+                    );
                 }
             }
             let _ = writeln!(out);

@@ -201,3 +201,25 @@ proptest::proptest! {
         if old == new { proptest::prop_assert!(edits.is_empty()); }
     }
 }
+
+#[test]
+fn design_summaries_report_environment_changes() {
+    let old = crate::design::sample();
+    let mut new = old.clone();
+    new.environments[2].exceptions.push("10.30.251.0/24".into());
+    new.environments.remove(0);
+    let summary = summary::pr_summary_designs(&old, &new, None);
+    assert!(summary.diff.is_empty());
+    let changes: Vec<(&str, &str)> = summary
+        .environments
+        .iter()
+        .map(|e| (e.name.as_str(), e.change))
+        .collect();
+    assert_eq!(changes, [("dev", "removed"), ("prod", "changed")]);
+    assert_eq!(summary.environments[1].fields[0].path, "exceptions");
+    let md = summary.to_markdown();
+    assert!(
+        md.contains("## Environments\n\n- `dev` removed\n- `prod` changed\n  - `exceptions`:"),
+        "{md}"
+    );
+}
