@@ -27,6 +27,8 @@ pub enum Command {
     Explain(crate::explain::ExplainArgs),
     /// Every allowed connection among the pods/workloads (and probed outside addresses).
     Connectivity(crate::connectivity::ConnectivityArgs),
+    /// Replay observed flow logs against what is deployed and the design: what breaks, what widens.
+    Impact(crate::impact::ImpactArgs),
 }
 
 /// Runs a subcommand and maps its outcome to the exit code of the CLI contract.
@@ -45,5 +47,6 @@ pub fn run(command: Command) -> ExitCode {
         Command::Eval(args) => crate::eval::run(&args),
         Command::Explain(args) => crate::explain::run(&args),
         Command::Connectivity(args) => crate::connectivity::run(&args),
+        Command::Impact(args) => crate::impact::run(&args),
     }
 }

@@ -200,6 +200,13 @@ impl FlowSet {
     }
 
     fn intern_endpoint(&mut self, raw: &RawEndpoint<'_>) -> u32 {
+        if raw.labels.iter().any(|l| is_per_pod(l)) {
+            // Denied records name single pods: one StatefulSet pod's own label must not split the
+            // workload into one flow per pod.
+            let mut group = raw.clone();
+            group.labels.retain(|l| !is_per_pod(l));
+            return self.intern_endpoint(&group);
+        }
         let hash = endpoint_hash(raw);
         if let Some(ids) = self.endpoint_index.get(&hash)
             && let Some(&id) = ids
@@ -277,6 +284,18 @@ impl FlowSet {
         self.trace_index.entry(hash).or_default().push(id);
         Ok(id)
     }
+}
+
+/// Labels Kubernetes sets on one pod only (not on the workload's pod template).
+const PER_POD_LABELS: [&str; 3] = [
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "batch.kubernetes.io/job-completion-index",
+];
+
+fn is_per_pod(label: &str) -> bool {
+    let (key, _) = split_label(label);
+    PER_POD_LABELS.contains(&key)
 }
 
 /// Label order is arbitrary in flow logs (Go maps): the hash of a label list does not depend on it.

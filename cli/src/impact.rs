@@ -1,0 +1,266 @@
+//! `netpol impact --before PATH… --after PATH… --flows FILE… [--format table|json|markdown]
+//! [--fail-on broken|widened|any]` (`cli.md`): replays observed flow logs against what is deployed and
+//! against the design, and says what the design breaks.
+//!
+//! Flow files are in any supported format, gzipped or not (`netpol_core::flows`). A malformed record
+//! is a warning (`FILE:LINE:1: warning: …`) and is skipped; a file that is not a flow log at all, or
+//! resources with errors, exit 2.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use netpol_core::design::LabelScope;
+use netpol_core::flows::{self, FlowSet, ImportOptions};
+use netpol_core::impact::{
+    Change, Impact, ImpactOptions, ImpactReport, SuggestOptions, Suggestion, render_markdown,
+    render_table,
+};
+use netpol_core::model::{ApiFlavour, Resource, ResourceSet};
+use netpol_core::yaml::{self, ExportOptions};
+
+/// Output formats.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+/// What makes the command exit 1.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// An observed flow allowed before is denied after.
+    Broken,
+    /// A flow denied before is allowed after.
+    Widened,
+    /// Either.
+    Any,
+}
+
+/// Arguments of `netpol impact`.
+#[derive(Args)]
+pub struct ImpactArgs {
+    /// What is deployed: resource files, directories or a design (`-` for standard input).
+    #[arg(long, num_args = 1.., required = true)]
+    pub before: Vec<PathBuf>,
+    /// The proposed design or resources.
+    #[arg(long, num_args = 1.., required = true)]
+    pub after: Vec<PathBuf>,
+    /// Flow logs: Calico Enterprise/Cloud, Whisker/Goldmane, Hubble or CSV, gzipped or not (`-` for standard input).
+    #[arg(long, num_args = 1.., required = true)]
+    pub flows: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Exit 1 when the design breaks (or widens) observed flows.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Add each side's full walk to every flow (JSON).
+    #[arg(long)]
+    pub explain: bool,
+    /// For every broken flow, suggest the narrowest allow policy in this tier.
+    #[arg(long, value_name = "TIER")]
+    pub suggest_tier: Option<String>,
+    /// Longest flow-log line (or JSON record) accepted, in bytes.
+    #[arg(long, default_value_t = flows::DEFAULT_MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
+}
+
+/// Runs `netpol impact`.
+pub fn run(args: &ImpactArgs) -> ExitCode {
+    let (before, _) = match load(&args.before) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let (after, security_keys) = match load(&args.after) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let options = ImportOptions {
+        max_line_bytes: args.max_line_bytes,
+        ..ImportOptions::default()
+    };
+    let flows = match load_flows(&args.flows, options) {
+        Ok(flows) => flows,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut imp = Impact::new(&before, &after);
+    let report = imp.run(
+        &flows,
+        ImpactOptions {
+            explain: args.explain,
+        },
+    );
+    for e in &report.compile_errors {
+        eprintln!("warning: {e}");
+    }
+    let suggestions = match &args.suggest_tier {
+        Some(tier) => {
+            let options = SuggestOptions {
+                tier: tier.clone(),
+                order: None,
+                security_keys: Some(security_keys),
+            };
+            suggest_all(&mut imp, &flows, &report, &options)
+        }
+        None => Vec::new(),
+    };
+    let text = match args.format {
+        Format::Json => {
+            let mut value = match serde_json::to_value(&report) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            if args.suggest_tier.is_some()
+                && let Some(obj) = value.as_object_mut()
+            {
+                let list: Vec<serde_json::Value> = suggestions
+                    .iter()
+                    .map(|s| {
+                        serde_json::json!({
+                            "direction": s.direction.as_str(),
+                            "lets_through": s.lets_through,
+                            "policy": yaml::to_wire_json(&Resource::CalicoPolicy(s.policy.clone()), ApiFlavour::V3),
+                        })
+                    })
+                    .collect();
+                obj.insert("suggestions".into(), list.into());
+            }
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            )
+        }
+        Format::Table => render_table(&report) + &suggestions_text(&suggestions, false),
+        Format::Markdown => render_markdown(&report) + &suggestions_text(&suggestions, true),
+    };
+    print!("{text}");
+    let failed = match args.fail_on {
+        Some(FailOn::Broken) => report.has(Change::Broken),
+        Some(FailOn::Widened) => report.has(Change::Widened),
+        Some(FailOn::Any) => report.has(Change::Broken) || report.has(Change::Widened),
+        None => false,
+    };
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Resources of the paths, and the taxonomy's security-scoped keys of the designs among them.
+fn load(paths: &[PathBuf]) -> Result<(ResourceSet, Vec<String>), ExitCode> {
+    let input = crate::input::load(paths).map_err(|message| {
+        eprintln!("{message}");
+        ExitCode::from(2)
+    })?;
+    if input.error_count() > 0 {
+        for d in input.diagnostics().iter().filter(|d| d.is_error()) {
+            eprintln!("{}", d.render());
+        }
+        return Err(ExitCode::from(2));
+    }
+    let keys = input
+        .designs()
+        .iter()
+        .flat_map(|d| d.taxonomy.iter())
+        .filter(|k| k.scope == LabelScope::Security)
+        .map(|k| k.key.clone())
+        .collect();
+    Ok((input.resource_set(), keys))
+}
+
+/// Imports every flow file into one set; malformed records are printed as warnings.
+fn load_flows(paths: &[PathBuf], options: ImportOptions) -> Result<FlowSet, String> {
+    let mut set = FlowSet::default();
+    let mut stdin_read = false;
+    for path in paths {
+        let name = if path.as_os_str() == "-" {
+            "<stdin>".to_owned()
+        } else {
+            path.display().to_string()
+        };
+        let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+            if std::mem::replace(&mut stdin_read, true) {
+                continue;
+            }
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(
+                std::fs::File::open(path)
+                    .map_err(|e| format!("{name}: error: cannot read: {e}"))?,
+            )
+        };
+        let (errors_before, skipped_before) = (set.summary().errors.len(), set.summary().skipped);
+        set = flows::import_reader(reader, set, options, |_| {})
+            .map_err(|e| format!("{name}: error: {e}"))?;
+        let s = set.summary();
+        for e in &s.errors[errors_before..] {
+            eprintln!("{name}:{}:1: warning: {}", e.line, e.reason);
+        }
+        let unreported =
+            (s.skipped - skipped_before).saturating_sub((s.errors.len() - errors_before) as u64);
+        if unreported > 0 {
+            eprintln!("{name}: warning: {unreported} more malformed records skipped");
+        }
+    }
+    Ok(set)
+}
+
+fn suggest_all(
+    imp: &mut Impact,
+    flows: &FlowSet,
+    report: &ImpactReport,
+    options: &SuggestOptions,
+) -> Vec<Suggestion> {
+    report
+        .flows
+        .iter()
+        .filter(|f| f.change == Change::Broken)
+        .filter_map(|f| imp.suggest(flows, f.index, options).ok())
+        .flatten()
+        .fold(Vec::new(), |mut all: Vec<Suggestion>, s| {
+            // Flows of the same workloads differing only in details give the same policy.
+            if !all.iter().any(|o| o.policy == s.policy) {
+                all.push(s);
+            }
+            all
+        })
+}
+
+fn suggestions_text(suggestions: &[Suggestion], markdown: bool) -> String {
+    if suggestions.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(if markdown {
+        "\n#### Suggested allow policies\n\n```yaml\n"
+    } else {
+        "\nsuggested allow policies:\n"
+    });
+    for s in suggestions {
+        let note = if s.lets_through {
+            ""
+        } else {
+            "; an earlier tier still denies"
+        };
+        out.push_str(&format!(
+            "---\n# opens the {} side{note}\n",
+            s.direction.as_str()
+        ));
+        out.push_str(&yaml::export_resource(
+            &Resource::CalicoPolicy(s.policy.clone()),
+            &ExportOptions::default(),
+        ));
+    }
+    if markdown {
+        out.push_str("```\n");
+    }
+    out
+}
