@@ -19,7 +19,12 @@ fuzz_target!(|data: &[u8]| {
     // Small limits so that the fuzzer explores the limit paths too, and each run stays fast.
     let limits = Limits { max_file_bytes: 64 * 1024, max_documents: 64, max_alias_expansion: 10_000, ..Limits::default() };
     let result = yaml::import_bytes_with_limits("fuzz.yaml", data, &limits);
-    let lines = data.split(|&b| b == b'\n').count();
+    // YAML line breaks are `\r\n`, `\r` and `\n`: a lone CR starts a new line too.
+    let lines = 1 + data
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && data.get(i + 1) != Some(&b'\n')))
+        .count();
     for d in &result.diagnostics {
         assert!(d.line <= lines, "diagnostic line {} beyond the {lines} lines of the input: {}", d.line, d.message);
         assert!(!d.message.is_empty());
