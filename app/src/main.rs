@@ -5,15 +5,22 @@
 //! view; `shell` is the frame around the views (top bar, navigation, status line); `views/` has one
 //! file per view.
 
+mod analysis;
 mod routes;
 mod shell;
 mod state;
 mod views;
+mod worker;
 
 use leptos::prelude::*;
 
 fn main() {
     console_error_panic_hook::set_once();
+    // The same module runs the analysis worker: there it has no window and serves messages instead.
+    if web_sys::window().is_none() {
+        worker::run();
+        return;
+    }
     leptos::mount::mount_to_body(App);
 }
 
@@ -23,6 +30,7 @@ fn App() -> impl IntoView {
     let studio = state::Studio::load();
     provide_context(studio);
     shell::install_shortcuts(studio);
+    analysis::provide();
     let route = routes::hash_route();
 
     view! {

@@ -7,18 +7,12 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// The design document. A placeholder until `netpol_core::design::Design` lands on main.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Design {
-    /// The design's name, shown in the top bar.
-    pub name: String,
-}
+/// The design document (netpol-core's).
+pub use netpol_core::design::Design;
 
 /// The built-in sample design the Studio opens on the first time.
 pub fn sample() -> Design {
-    Design {
-        name: "Online boutique".to_owned(),
-    }
+    netpol_core::design::sample()
 }
 
 /// The key under which the design is autosaved.

@@ -1,14 +1,292 @@
-//! The Impact view.
+//! The Impact view: drop the flow logs of a real cluster, see what the design would do to that traffic
+//! (broken, widened, unchanged, unmatched), look into any flow, and fix it with a suggested rule.
+//! The import and every evaluation run in the analysis worker (`crate::worker`).
+
+mod chart;
+mod table;
 
 use leptos::prelude::*;
+
+use crate::analysis::{Analysis, Phase, use_analysis};
+use crate::routes::Route;
+use crate::worker::protocol::Outcome;
 
 /// Replay flow logs against the design and see what would change.
 #[component]
 pub fn ImpactView() -> impl IntoView {
+    let analysis = use_analysis();
+    let loaded = move || analysis.outcome.with(Option::is_some);
     view! {
-        <section class="view-impact">
+        <section class="view-impact" aria-label="Impact">
             <h2>"Impact"</h2>
-            <p class="placeholder">"Replay flow logs against the design and see what would change."</p>
+            <p class="lead">
+                "Replay the flow logs of a cluster against the design: the “before” is the design as loaded or last exported, the “after” is the design you are editing."
+            </p>
+            <Upload analysis=analysis/>
+            <ImportStatus analysis=analysis/>
+            <Show when=loaded>
+                <Report analysis=analysis/>
+                <Cards analysis=analysis/>
+                <chart::PairChart analysis=analysis/>
+                <table::FlowTable analysis=analysis/>
+                <Unused analysis=analysis/>
+            </Show>
+            <Baseline analysis=analysis/>
         </section>
+    }
+}
+
+/// The drop zone, the file picker and the sample.
+#[component]
+fn Upload(analysis: Analysis) -> impl IntoView {
+    let (hover, set_hover) = signal(false);
+    let take = move |files: Option<web_sys::FileList>| {
+        let Some(files) = files else { return };
+        let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+        if list.is_empty() {
+            return;
+        }
+        let names = list.iter().map(web_sys::File::name).collect();
+        analysis.import(list.into_iter().map(Into::into).collect(), names);
+    };
+    view! {
+        <div
+            class="dropzone"
+            class:hover=hover
+            on:dragover=move |ev| {
+                ev.prevent_default();
+                set_hover.set(true);
+            }
+            on:dragleave=move |_| set_hover.set(false)
+            on:drop=move |ev| {
+                ev.prevent_default();
+                set_hover.set(false);
+                take(ev.data_transfer().and_then(|dt| dt.files()));
+            }
+        >
+            <p>
+                "Drop flow logs here — Calico Enterprise/Cloud, Whisker, Goldmane, Hubble or CSV, gzipped or not. Nothing leaves this browser."
+            </p>
+            <label class="button">
+                "Choose files…"
+                <input
+                    type="file"
+                    multiple
+                    class="visually-hidden"
+                    aria-label="Flow log files"
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        take(input.files());
+                        input.set_value("");
+                    }
+                />
+            </label>
+            <button on:click=move |_| analysis.import_sample()>"Use sample flows"</button>
+            <Show when=move || analysis.outcome.with(Option::is_some)>
+                <button on:click=move |_| analysis.clear()>"Clear flows"</button>
+            </Show>
+        </div>
+    }
+}
+
+/// Progress with Cancel while reading; the error when the upload is not a flow log.
+#[component]
+fn ImportStatus(analysis: Analysis) -> impl IntoView {
+    move || match analysis.phase.get() {
+        Phase::Reading { bytes, total } => view! {
+            <div class="import-progress" role="status">
+                <progress max=total.max(1) value=bytes aria-label="Bytes read"></progress>
+                <span class="progress-text">
+                    {format!("Reading… {} of {}", human_bytes(bytes), human_bytes(total))}
+                </span>
+                <button on:click=move |_| analysis.cancel()>"Cancel"</button>
+            </div>
+        }
+        .into_any(),
+        Phase::Failed(message) => view! {
+            <p class="import-error" role="alert">
+                {format!("Could not import: {message}")}
+            </p>
+        }
+        .into_any(),
+        Phase::Empty | Phase::Loaded => view! {
+            <p class="notice" role="status">
+                {move || analysis.notice.get().unwrap_or_default()}
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+/// Records, skipped lines with their reasons, unmatched ends.
+#[component]
+fn Report(analysis: Analysis) -> impl IntoView {
+    let report = move || {
+        analysis.outcome.get().map(|o| {
+                let skipped = o
+                    .errors
+                    .iter()
+                    .map(|e| view! { <li>{format!("line {}: {}", e.line, e.reason)}</li> })
+                    .collect_view();
+                let unmatched = o
+                    .unmatched_reasons
+                    .iter()
+                    .map(|(reason, n)| view! { <li>{format!("{n} flows: {reason}")}</li> })
+                    .collect_view();
+                view! {
+                    <dl class="import-report" aria-label="Import report">
+                        <dt>"Files"</dt>
+                        <dd>{o.files.join(", ")}</dd>
+                        <dt>"Format"</dt>
+                        <dd data-figure="format">{o.format.clone()}</dd>
+                        <dt>"Records"</dt>
+                        <dd data-figure="records">{o.records}</dd>
+                        <dt>"Skipped lines"</dt>
+                        <dd data-figure="skipped">{o.skipped}</dd>
+                        <dt>"Distinct flows"</dt>
+                        <dd data-figure="distinct">{o.distinct}</dd>
+                        <dt>"Read in"</dt>
+                        <dd data-figure="import-ms" data-ms=format!("{:.0}", o.import_ms)>
+                            {format!("{:.0} ms (evaluated in {:.0} ms)", o.import_ms, o.eval_ms)}
+                        </dd>
+                    </dl>
+                    {(!o.errors.is_empty()).then(|| view! {
+                        <details class="skipped-lines">
+                            <summary>"Skipped lines and why"</summary>
+                            <ul>{skipped}</ul>
+                        </details>
+                    })}
+                    {(!o.unmatched_reasons.is_empty()).then(|| view! {
+                        <details class="unmatched-reasons">
+                            <summary>"Why some ends are unmatched"</summary>
+                            <ul>{unmatched}</ul>
+                        </details>
+                    })}
+                    {(!o.compile_errors.is_empty()).then(|| view! {
+                        <p class="import-error">
+                            {format!("Left out (do not compile): {}", o.compile_errors.join("; "))}
+                        </p>
+                    })}
+                }
+        })
+    };
+    view! { <section class="impact-report">{report}</section> }
+}
+
+/// Broken, widened, unchanged and unmatched, as cards.
+#[component]
+fn Cards(analysis: Analysis) -> impl IntoView {
+    let figure = move |pick: fn(&Outcome) -> u64| {
+        move || analysis.outcome.with(|o| o.as_ref().map_or(0, pick))
+    };
+    let eval_ms = move || {
+        analysis
+            .outcome
+            .with(|o| o.as_ref().map_or(0.0, |o| o.eval_ms))
+    };
+    view! {
+        <div class="impact-cards" data-eval-ms=move || format!("{:.1}", eval_ms())>
+            <div class="card broken">
+                <span class="figure" data-count="broken">{figure(|o| o.broken)}</span>
+                <span>"broken"</span>
+                <small>{move || format!("{} connections", figure(|o| o.broken_connections)())}</small>
+            </div>
+            <div class="card widened">
+                <span class="figure" data-count="widened">{figure(|o| o.widened)}</span>
+                <span>"widened"</span>
+            </div>
+            <div class="card unchanged">
+                <span class="figure" data-count="unchanged">
+                    {figure(|o| o.unchanged_allow + o.unchanged_deny)}
+                </span>
+                <span>"unchanged"</span>
+                <small>
+                    {move || {
+                        format!(
+                            "{} allowed, {} denied",
+                            figure(|o| o.unchanged_allow)(),
+                            figure(|o| o.unchanged_deny)(),
+                        )
+                    }}
+                </small>
+            </div>
+            <div class="card unmatched">
+                <span class="figure" data-count="unmatched">{figure(|o| o.unmatched)}</span>
+                <span>"unmatched"</span>
+            </div>
+        </div>
+    }
+}
+
+/// Rules of the design no observed flow hit, with a link to the policy editor.
+#[component]
+fn Unused(analysis: Analysis) -> impl IntoView {
+    let rows = move || {
+        analysis.outcome.with(|o| {
+            o.as_ref()
+                .map(|o| {
+                    o.unused
+                        .iter()
+                        .map(|u| {
+                            let target = match &u.namespace {
+                                Some(ns) => format!("{}/{ns}/{}", Route::Editor.href(), u.policy),
+                                None => format!("{}/{}", Route::Editor.href(), u.policy),
+                            };
+                            let name = match &u.namespace {
+                                Some(ns) => format!("{ns}/{}", u.policy),
+                                None => u.policy.clone(),
+                            };
+                            view! {
+                                <li>
+                                    <a href=target>{name}</a>
+                                    {format!(" — tier {}, {} rule {}", u.tier, u.direction, u.rule)}
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let count = move || analysis.outcome.with(|o| o.as_ref().map_or(0, |o| o.unused.len()));
+    view! {
+        <section class="unused-rules">
+            <h3>{move || format!("Unused rules ({})", count())}</h3>
+            <p class="hint">"Rules no observed flow hit: candidates for removal, or traffic the logs did not see."</p>
+            <ul>{rows}</ul>
+        </section>
+    }
+}
+
+/// What the "before" is, and how to move it.
+#[component]
+fn Baseline(analysis: Analysis) -> impl IntoView {
+    let studio = crate::state::use_studio();
+    let same = move || studio.with(|design| analysis.baseline.with(|base| base == design));
+    view! {
+        <section class="baseline">
+            <h3>"Before"</h3>
+            <p>
+                {move || {
+                    if same() {
+                        "The design has not changed since it was loaded or last exported.".to_owned()
+                    } else {
+                        "The design has changed since it was loaded or last exported: the figures compare the two.".to_owned()
+                    }
+                }}
+            </p>
+            <button on:click=move |_| analysis.mark_deployed()>
+                "Treat the current design as deployed"
+            </button>
+        </section>
+    }
+}
+
+/// `1.5 MB`, `320 KB`, `12 B`.
+pub fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.0} KB", b as f64 / (1 << 10) as f64),
+        b => format!("{b} B"),
     }
 }

@@ -1,0 +1,247 @@
+//! The table of distinct flows: filters, sort by count, and a virtualised body — only the rows in view
+//! exist in the page, fetched from the worker a window at a time — where a row expands to the
+//! before/after walks and, for a flow the design denies, "Suggest a rule".
+
+use leptos::prelude::*;
+use netpol_core::model::DEFAULT_TIER;
+
+use crate::analysis::{Analysis, WINDOW_ROWS};
+use crate::state::use_studio;
+use crate::worker::protocol::FlowRow;
+
+/// Height of one row in pixels (the CSS gives `.flow-row` the same height).
+const ROW_HEIGHT: f64 = 28.0;
+/// Rows asked for above the first visible one, so that scrolling up shows rows at once.
+const ABOVE: usize = 30;
+
+/// Filters, the virtualised table and the expanded flow.
+#[component]
+pub fn FlowTable(analysis: Analysis) -> impl IntoView {
+    let on_scroll = move |ev: leptos::ev::Event| {
+        let body: web_sys::Element = event_target(&ev);
+        let first = (f64::from(body.scroll_top()) / ROW_HEIGHT) as usize;
+        let start = first.saturating_sub(ABOVE);
+        // Ask again only when the visible rows are about to leave the window held.
+        let held = analysis.window_start.get_untracked();
+        if first < held || first + 40 > held + WINDOW_ROWS {
+            analysis.window_start.set(start);
+        }
+    };
+    let total = move || analysis.rows.with(|w| w.total);
+    let rows = move || {
+        analysis.rows.with(|window| {
+            window
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| flow_row(analysis, row.clone(), window.offset + i))
+                .collect_view()
+        })
+    };
+    view! {
+        <section class="flow-table" aria-label="Flows">
+            <h3>{move || format!("Flows ({})", total())}</h3>
+            <Filters analysis=analysis/>
+            <div class="flow-head" role="row">
+                <span>"Source"</span>
+                <span>"Destination"</span>
+                <span>"Port"</span>
+                <span>"Count"</span>
+                <span>"Observed"</span>
+                <span>"Before → after"</span>
+                <span>"Change"</span>
+            </div>
+            <div class="flow-body" role="table" aria-label="Distinct flows" on:scroll=on_scroll>
+                <div class="flow-spacer" style:height=move || format!("{}px", total() as f64 * ROW_HEIGHT)>
+                    {rows}
+                </div>
+            </div>
+            <Expanded analysis=analysis/>
+        </section>
+    }
+}
+
+fn flow_row(analysis: Analysis, row: FlowRow, position: usize) -> impl IntoView {
+    let index = row.index;
+    let port = row
+        .port
+        .map_or_else(|| row.protocol.clone(), |p| format!("{}/{p}", row.protocol));
+    let verdicts = format!(
+        "{} → {}",
+        row.before.as_deref().unwrap_or("?"),
+        row.after.as_deref().unwrap_or("?")
+    );
+    let change = row.change.clone();
+    view! {
+        <div
+            class=format!("flow-row change-{change}")
+            role="row"
+            tabindex="0"
+            data-flow=index
+            aria-expanded=move || (analysis.expanded.get() == Some(index)).to_string()
+            style:top=format!("{}px", position as f64 * ROW_HEIGHT)
+            on:click=move |_| analysis.toggle_row(index)
+            on:keydown=move |ev| {
+                if ev.key() == "Enter" || ev.key() == " " {
+                    ev.prevent_default();
+                    analysis.toggle_row(index);
+                }
+            }
+        >
+            <span class="src" title=row.src.clone()>{row.src.clone()}</span>
+            <span class="dst" title=row.dst.clone()>{row.dst.clone()}</span>
+            <span>{port}</span>
+            <span class="count">{row.count}</span>
+            <span>{row.observed.clone()}</span>
+            <span>{verdicts}</span>
+            <span class="change" title=row.unmatched.clone().unwrap_or_default()>
+                {change.replace('_', " ")}
+            </span>
+        </div>
+    }
+}
+
+/// Namespace, port, change and order.
+#[component]
+fn Filters(analysis: Analysis) -> impl IntoView {
+    let set = move |change: &dyn Fn(&mut crate::worker::protocol::TableQuery)| {
+        analysis.query.update(|q| change(q));
+        analysis.window_start.set(0);
+    };
+    view! {
+        <div class="flow-filters">
+            <input
+                type="search"
+                placeholder="Namespace"
+                aria-label="Filter by namespace"
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    set(&|q| q.namespace = value.clone());
+                }
+            />
+            <input
+                type="number"
+                min="1"
+                max="65535"
+                placeholder="Port"
+                aria-label="Filter by port"
+                on:input=move |ev| {
+                    let port = event_target_value(&ev).trim().parse::<u16>().ok();
+                    set(&|q| q.port = port);
+                }
+            />
+            <select
+                aria-label="Filter by change"
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    set(&|q| q.change = value.clone());
+                }
+            >
+                <option value="">"Any change"</option>
+                <option value="broken">"Broken"</option>
+                <option value="widened">"Widened"</option>
+                <option value="unchanged_allow">"Unchanged allow"</option>
+                <option value="unchanged_deny">"Unchanged deny"</option>
+                <option value="unmatched">"Unmatched"</option>
+            </select>
+            <select
+                aria-label="Sort"
+                on:change=move |ev| {
+                    let descending = event_target_value(&ev) != "asc";
+                    set(&|q| q.descending = descending);
+                }
+            >
+                <option value="desc">"Most connections first"</option>
+                <option value="asc">"Fewest connections first"</option>
+            </select>
+        </div>
+    }
+}
+
+/// The expanded flow: its walks before and after, and "Suggest a rule" when the design denies it.
+#[component]
+fn Expanded(analysis: Analysis) -> impl IntoView {
+    let studio = use_studio();
+    let tiers = move || {
+        studio.with(|design| {
+            let mut names: Vec<String> = design
+                .tiers
+                .iter()
+                .map(|t| t.metadata.name.clone())
+                .collect();
+            if !names.iter().any(|n| n == DEFAULT_TIER) {
+                names.push(DEFAULT_TIER.to_owned());
+            }
+            names
+        })
+    };
+    let (tier, set_tier) = signal(DEFAULT_TIER.to_owned());
+    let selected = move || {
+        let index = analysis.expanded.get()?;
+        analysis
+            .rows
+            .with(|w| w.rows.iter().find(|r| r.index == index).cloned())
+    };
+    move || {
+        let row = selected()?;
+        let index = row.index;
+        let denied = row.after.as_deref() == Some("deny");
+        let walks = move || {
+            analysis.explained.with(|e| match e {
+                Some(e) if e.index == index => view! {
+                    <div class="walks">
+                        <div>
+                            <h4>"Before"</h4>
+                            <pre>{e.before.clone().unwrap_or_else(|| "not mapped".to_owned())}</pre>
+                        </div>
+                        <div>
+                            <h4>"After"</h4>
+                            <pre>{e.after.clone().unwrap_or_else(|| "not mapped".to_owned())}</pre>
+                        </div>
+                    </div>
+                }
+                .into_any(),
+                _ => view! { <p class="hint">"Explaining…"</p> }.into_any(),
+            })
+        };
+        Some(view! {
+            <div class="flow-detail" aria-label="Flow detail">
+                <h4>
+                    {format!(
+                        "{} → {} {}{}",
+                        row.src,
+                        row.dst,
+                        row.protocol,
+                        row.port.map(|p| format!("/{p}")).unwrap_or_default(),
+                    )}
+                </h4>
+                {row.unmatched.clone().map(|why| view! { <p class="hint">{format!("Unmatched: {why}")}</p> })}
+                <Show when=move || denied>
+                    <div class="suggest">
+                        <label>
+                            "Tier "
+                            <select
+                                aria-label="Tier of the suggested rule"
+                                on:change=move |ev| set_tier.set(event_target_value(&ev))
+                            >
+                                {move || {
+                                    tiers()
+                                        .into_iter()
+                                        .map(|name| {
+                                            let chosen = name == tier.get_untracked();
+                                            view! { <option value=name.clone() selected=chosen>{name.clone()}</option> }
+                                        })
+                                        .collect_view()
+                                }}
+                            </select>
+                        </label>
+                        <button class="primary" on:click=move |_| analysis.suggest(index, tier.get_untracked())>
+                            "Suggest a rule"
+                        </button>
+                    </div>
+                </Show>
+                {walks}
+            </div>
+        })
+    }
+}

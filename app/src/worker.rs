@@ -1,0 +1,401 @@
+//! The analysis worker: flow-log import and impact evaluation off the page's thread, so that a million
+//! lines never freeze the page.
+//!
+//! The worker runs this same wasm module: `main` sees there is no `window` and calls [`run`] instead of
+//! mounting the app (`public/worker.js` loads the module inside a module worker). The page talks to it
+//! through [`client`]; the messages are in [`protocol`]. Every answer about policy comes from
+//! `netpol-core` (`flows` imports, `impact` evaluates, explains and suggests).
+
+pub mod client;
+pub mod protocol;
+mod table;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::wasm_bindgen::JsCast;
+use leptos::wasm_bindgen::prelude::*;
+use netpol_core::design::{self, Design};
+use netpol_core::flows::{FlowImporter, FlowSet, ImportOptions};
+use netpol_core::impact::{Change, Impact, ImpactOptions, ImpactReport, SuggestOptions};
+use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
+
+use protocol::{Outcome, PairChanges, Request, Response, SkippedLine, UnusedRuleRow};
+
+/// Bytes read from an upload at a time: large enough that the per-chunk overhead vanishes, small
+/// enough that progress moves smoothly.
+const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// How many broken or widened flows the PR summary describes.
+const EXAMPLES: usize = 5;
+
+/// Everything the worker holds between messages.
+#[derive(Default)]
+struct WorkerState {
+    designs: Option<(Design, Design)>,
+    impact: Option<Impact>,
+    flows: Option<LoadedFlows>,
+    report: Option<ImpactReport>,
+    table: table::TableCache,
+}
+
+/// An imported flow set and how it was read.
+struct LoadedFlows {
+    set: FlowSet,
+    files: Vec<String>,
+    import_ms: f64,
+    errors: Vec<SkippedLine>,
+    /// The namespaces of each flow's ends (empty outside the cluster), by flow index.
+    namespaces: Vec<(String, String)>,
+}
+
+/// Starts answering the page's messages. Called by `main` inside the worker.
+pub fn run() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let state = Rc::new(RefCell::new(WorkerState::default()));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let mut state = state.borrow_mut();
+        handle(&mut state, &event);
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    post(&Response::Ready);
+}
+
+fn post(response: &Response) {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    match serde_json::to_string(response) {
+        Ok(text) => {
+            let _ = scope.post_message(&JsValue::from_str(&text));
+        }
+        Err(err) => {
+            let failed = Response::Failed {
+                message: format!("the worker could not encode its answer: {err}"),
+            };
+            if let Ok(text) = serde_json::to_string(&failed) {
+                let _ = scope.post_message(&JsValue::from_str(&text));
+            }
+        }
+    }
+}
+
+fn handle(state: &mut WorkerState, event: &MessageEvent) {
+    let data = event.data();
+    let text = js_sys::Reflect::get(&data, &JsValue::from_str("json"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    let request: Request = match serde_json::from_str(&text) {
+        Ok(request) => request,
+        Err(err) => {
+            post(&Response::Failed {
+                message: format!("the worker got a message it does not understand: {err}"),
+            });
+            return;
+        }
+    };
+    match request {
+        Request::Designs { before, after } => {
+            state.impact = Some(Impact::new(
+                &design::to_resources(&before),
+                &design::to_resources(&after),
+            ));
+            state.designs = Some((before, after));
+            if state.flows.is_some() {
+                evaluate(state, 0.0);
+            }
+        }
+        Request::Import { names } => {
+            let files = js_sys::Reflect::get(&data, &JsValue::from_str("files"))
+                .map(|v| v.unchecked_into::<js_sys::Array>())
+                .ok();
+            let blobs: Vec<Blob> = files
+                .map(|array| array.iter().map(|v| v.unchecked_into::<Blob>()).collect())
+                .unwrap_or_default();
+            import(state, names, &blobs);
+        }
+        Request::Clear => {
+            state.flows = None;
+            state.report = None;
+            state.table = table::TableCache::default();
+        }
+        Request::Rows {
+            query,
+            offset,
+            limit,
+            seq,
+        } => {
+            let (total, rows) = match (&state.report, &state.flows) {
+                (Some(report), Some(flows)) => {
+                    state
+                        .table
+                        .window(report, &flows.namespaces, &query, offset, limit)
+                }
+                _ => (0, Vec::new()),
+            };
+            post(&Response::Rows {
+                seq,
+                total,
+                offset,
+                rows,
+            });
+        }
+        Request::Explain { index } => {
+            let (before, after) = match (&mut state.impact, &state.flows) {
+                (Some(impact), Some(flows)) => impact.explain(&flows.set, index),
+                _ => (None, None),
+            };
+            post(&Response::Explained {
+                index,
+                before: before.map(|e| e.to_text()),
+                after: after.map(|e| e.to_text()),
+            });
+        }
+        Request::Suggest { index, tier } => suggest(state, index, tier),
+    }
+}
+
+fn now_ms() -> f64 {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    scope.performance().map_or(0.0, |p| p.now())
+}
+
+/// Reads every blob in slices into one flow set, reporting progress; then evaluates.
+fn import(state: &mut WorkerState, names: Vec<String>, blobs: &[Blob]) {
+    let started = now_ms();
+    state.flows = None;
+    state.report = None;
+    state.table = table::TableCache::default();
+    let total: f64 = blobs.iter().map(Blob::size).sum();
+    let reader = match FileReaderSync::new() {
+        Ok(reader) => reader,
+        Err(_) => {
+            post(&Response::ImportFailed {
+                message: "this browser cannot read files in a worker".to_owned(),
+            });
+            return;
+        }
+    };
+    let mut set = FlowSet::default();
+    let mut errors = Vec::new();
+    let mut done = 0.0;
+    for (name, blob) in names.iter().zip(blobs) {
+        let mut importer = FlowImporter::continue_with(set, ImportOptions::default());
+        let size = blob.size();
+        let mut start = 0.0;
+        while start < size {
+            let end = (start + CHUNK_BYTES).min(size);
+            let chunk = blob
+                .slice_with_f64_and_f64(start, end)
+                .and_then(|slice| reader.read_as_array_buffer(&slice));
+            let bytes = match chunk {
+                Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+                Err(_) => {
+                    post(&Response::ImportFailed {
+                        message: format!("{name}: the browser could not read the file"),
+                    });
+                    return;
+                }
+            };
+            if let Err(err) = importer.feed(&bytes) {
+                post(&Response::ImportFailed {
+                    message: format!("{name}: {err}"),
+                });
+                return;
+            }
+            start = end;
+            post(&Response::Progress {
+                bytes: (done + start) as u64,
+                total: total as u64,
+            });
+        }
+        done += size;
+        set = match importer.finish() {
+            Ok(set) => set,
+            Err(err) => {
+                post(&Response::ImportFailed {
+                    message: format!("{name}: {err}"),
+                });
+                return;
+            }
+        };
+        // The summary keeps the errors of every file merged so far; take only the new ones.
+        let prefix = if names.len() > 1 {
+            format!("{name}: ")
+        } else {
+            String::new()
+        };
+        let seen = errors.len();
+        errors.extend(set.summary().errors.iter().skip(seen).map(|e| SkippedLine {
+            line: e.line,
+            reason: format!("{prefix}{}", e.reason),
+        }));
+    }
+    let namespaces = set
+        .flows()
+        .iter()
+        .map(|flow| {
+            let ns = |id| set.endpoint(id).namespace.clone().unwrap_or_default();
+            (ns(flow.src), ns(flow.dst))
+        })
+        .collect();
+    state.flows = Some(LoadedFlows {
+        set,
+        files: names,
+        import_ms: 0.0,
+        errors,
+        namespaces,
+    });
+    evaluate(state, started);
+}
+
+/// Replays the loaded flows against the current designs and posts the outcome. `import_started` is
+/// when the import began (0 for a re-evaluation after an edit).
+fn evaluate(state: &mut WorkerState, import_started: f64) {
+    let started = now_ms();
+    let (Some(impact), Some(flows)) = (&mut state.impact, &mut state.flows) else {
+        return;
+    };
+    let report = impact.run(&flows.set, ImpactOptions::default());
+    let finished = now_ms();
+    if import_started > 0.0 {
+        flows.import_ms = finished - import_started;
+    }
+    let outcome = outcome(&report, flows, finished - started);
+    state.table = table::TableCache::default();
+    state.report = Some(report);
+    post(&Response::Outcome(Box::new(outcome)));
+}
+
+fn outcome(report: &ImpactReport, flows: &LoadedFlows, eval_ms: f64) -> Outcome {
+    let summary = flows.set.summary();
+    let mut pairs: std::collections::BTreeMap<(String, String), PairChanges> = Default::default();
+    let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut examples = Vec::new();
+    for flow in &report.flows {
+        if let Some(reason) = &flow.unmatched {
+            *reasons.entry(reason.clone()).or_default() += 1;
+        }
+        if !matches!(flow.change, Change::Broken | Change::Widened) {
+            continue;
+        }
+        let (src, dst) = flows.namespaces[flow.index].clone();
+        let pair = pairs
+            .entry((src.clone(), dst.clone()))
+            .or_insert_with(|| PairChanges {
+                src: outside_if_empty(src),
+                dst: outside_if_empty(dst),
+                ..PairChanges::default()
+            });
+        if flow.change == Change::Broken {
+            pair.broken += 1;
+        } else {
+            pair.widened += 1;
+        }
+        if examples.len() < EXAMPLES {
+            let port = flow.port.map(|p| format!("/{p}")).unwrap_or_default();
+            examples.push(format!(
+                "{} → {} {}{port} ({}, {} connections)",
+                flow.src,
+                flow.dst,
+                flow.protocol,
+                flow.change.as_str(),
+                flow.count
+            ));
+        }
+    }
+    let mut pairs: Vec<PairChanges> = pairs.into_values().collect();
+    pairs.sort_by(|a, b| (b.broken + b.widened).cmp(&(a.broken + a.widened)));
+    let mut unmatched_reasons: Vec<(String, u64)> = reasons.into_iter().collect();
+    unmatched_reasons.sort_by(|a, b| b.1.cmp(&a.1));
+    let mut formats: Vec<&str> = summary.formats.iter().map(|f| f.as_str()).collect();
+    formats.dedup();
+    Outcome {
+        files: flows.files.clone(),
+        format: formats.join(","),
+        records: summary.records,
+        skipped: summary.skipped,
+        distinct: report.import.distinct,
+        bytes: summary.bytes,
+        errors: flows.errors.clone(),
+        broken: report.summary.broken,
+        widened: report.summary.widened,
+        unchanged_allow: report.summary.unchanged_allow,
+        unchanged_deny: report.summary.unchanged_deny,
+        unmatched: report.summary.unmatched,
+        broken_connections: report.summary.broken_connections,
+        unmatched_reasons,
+        pairs,
+        unused: report
+            .unused
+            .iter()
+            .map(|u| UnusedRuleRow {
+                tier: u.tier.clone(),
+                policy: u.policy.clone(),
+                namespace: u.namespace.clone(),
+                direction: format!("{:?}", u.direction).to_lowercase(),
+                rule: u.rule,
+            })
+            .collect(),
+        compile_errors: report.compile_errors.clone(),
+        examples,
+        eval_ms,
+        import_ms: flows.import_ms,
+    }
+}
+
+fn outside_if_empty(namespace: String) -> String {
+    if namespace.is_empty() {
+        "(outside)".to_owned()
+    } else {
+        namespace
+    }
+}
+
+fn suggest(state: &mut WorkerState, index: usize, tier: String) {
+    let (Some(impact), Some(flows), Some((_, after))) =
+        (&mut state.impact, &state.flows, &state.designs)
+    else {
+        post(&Response::Suggested {
+            index,
+            policies: Vec::new(),
+            message: Some("load flows first".to_owned()),
+        });
+        return;
+    };
+    let security_keys: Vec<String> = after
+        .taxonomy
+        .iter()
+        .filter(|key| key.scope == design::LabelScope::Security)
+        .map(|key| key.key.clone())
+        .collect();
+    let options = SuggestOptions {
+        tier,
+        order: None,
+        security_keys: (!security_keys.is_empty()).then_some(security_keys),
+    };
+    let response = match impact.suggest(&flows.set, index, &options) {
+        Ok(suggestions) if suggestions.is_empty() => Response::Suggested {
+            index,
+            policies: Vec::new(),
+            message: Some("the design already allows this flow".to_owned()),
+        },
+        Ok(suggestions) => {
+            let blocked = suggestions.iter().any(|s| !s.lets_through);
+            Response::Suggested {
+                index,
+                policies: suggestions.into_iter().map(|s| s.policy).collect(),
+                message: blocked.then(|| {
+                    "added, but a deny in an earlier tier still wins for this flow".to_owned()
+                }),
+            }
+        }
+        Err(message) => Response::Suggested {
+            index,
+            policies: Vec::new(),
+            message: Some(message),
+        },
+    };
+    post(&response);
+}

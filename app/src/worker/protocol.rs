@@ -1,0 +1,135 @@
+//! The messages between the page and the analysis worker. Both sides are this crate, so the types are
+//! shared; they travel as JSON text (plus `File` handles for an import, which JSON cannot carry).
+
+use netpol_core::design::Design;
+use netpol_core::model::CalicoPolicy;
+use serde::{Deserialize, Serialize};
+
+/// What the page asks the worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Request {
+    /// The two designs to compare: `before` (deployed) and `after` (being edited). Re-runs the impact
+    /// when flows are loaded.
+    Designs { before: Design, after: Design },
+    /// Import the `File`s sent beside this message (replacing the flows loaded before).
+    Import { names: Vec<String> },
+    /// Forget the loaded flows.
+    Clear,
+    /// A window of the flow table.
+    Rows { query: TableQuery, offset: usize, limit: usize, seq: u64 },
+    /// Both walks of one flow, for a row that is expanded.
+    Explain { index: usize },
+    /// The narrowest allow rule for a flow the design denies.
+    Suggest { index: usize, tier: String },
+}
+
+/// Which flows the table shows, in which order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableQuery {
+    /// A substring of either end's namespace (empty: any).
+    pub namespace: String,
+    /// The destination port (none: any).
+    pub port: Option<u16>,
+    /// `broken`, `widened`, `unchanged_allow`, `unchanged_deny`, `unmatched`, or empty for any.
+    pub change: String,
+    /// Most connections first (else fewest first).
+    pub descending: bool,
+}
+
+/// What the worker answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Response {
+    /// The worker is listening.
+    Ready,
+    /// Bytes of the upload read so far.
+    Progress { bytes: u64, total: u64 },
+    /// The import failed as a whole (not a flow log, bad gzip).
+    ImportFailed { message: String },
+    /// The impact of the loaded flows under the current designs.
+    Outcome(Box<Outcome>),
+    /// A window of the flow table.
+    Rows { seq: u64, total: usize, offset: usize, rows: Vec<FlowRow> },
+    /// The before/after walks of one flow, as text.
+    Explained { index: usize, before: Option<String>, after: Option<String> },
+    /// Suggested policies for one flow (empty with a message when there is nothing to suggest).
+    Suggested { index: usize, policies: Vec<CalicoPolicy>, message: Option<String> },
+    /// A request could not be served.
+    Failed { message: String },
+}
+
+/// The import report and the impact figures.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Outcome {
+    pub files: Vec<String>,
+    pub format: String,
+    pub records: u64,
+    pub skipped: u64,
+    pub distinct: u64,
+    pub bytes: u64,
+    /// The first skipped lines, with their reasons.
+    pub errors: Vec<SkippedLine>,
+    pub broken: u64,
+    pub widened: u64,
+    pub unchanged_allow: u64,
+    pub unchanged_deny: u64,
+    pub unmatched: u64,
+    pub broken_connections: u64,
+    /// Why ends could not be mapped, most frequent first: (reason, flows).
+    pub unmatched_reasons: Vec<(String, u64)>,
+    /// Changes per (source namespace, destination namespace), most changes first.
+    pub pairs: Vec<PairChanges>,
+    /// Rules of the design no observed flow hit: `tier/policy direction rule N`.
+    pub unused: Vec<UnusedRuleRow>,
+    pub compile_errors: Vec<String>,
+    /// Broken and widened flows, described, for the PR summary.
+    pub examples: Vec<String>,
+    /// How long the last evaluation took in the worker.
+    pub eval_ms: f64,
+    /// How long the import took (0 when this outcome comes from a re-evaluation).
+    pub import_ms: f64,
+}
+
+/// The changes between one pair of namespaces.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairChanges {
+    pub src: String,
+    pub dst: String,
+    pub broken: u64,
+    pub widened: u64,
+}
+
+/// An unused rule of the design.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnusedRuleRow {
+    pub tier: String,
+    pub policy: String,
+    pub namespace: Option<String>,
+    pub direction: String,
+    pub rule: u32,
+}
+
+/// One row of the flow table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowRow {
+    /// The flow's index in the worker's flow set (for explain and suggest).
+    pub index: usize,
+    pub src: String,
+    pub dst: String,
+    pub protocol: String,
+    pub port: Option<u16>,
+    pub count: u64,
+    pub observed: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub change: String,
+    pub unmatched: Option<String>,
+}
+
+/// A line the import skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedLine {
+    pub line: u64,
+    pub reason: String,
+}
