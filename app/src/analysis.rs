@@ -12,7 +12,7 @@ use netpol_core::model::CalicoPolicy;
 
 use crate::state::{Studio, use_studio};
 use crate::worker::client::WorkerLink;
-use crate::worker::protocol::{FlowRow, Outcome, Request, Response, TableQuery};
+use crate::worker::protocol::{DesignPair, FlowRow, Outcome, Request, Response, TableQuery};
 
 /// Where the baseline is kept between visits.
 const BASELINE_KEY: &str = "netpol-studio/baseline";
@@ -102,7 +102,7 @@ impl Analysis {
             let after = studio.with(Clone::clone);
             let before = analysis.baseline.get();
             write_baseline(&before);
-            analysis.send(&Request::Designs { before, after });
+            analysis.send(&Request::Designs(Box::new(DesignPair { before, after })));
         });
         // The table window follows the filter, the scroll position and each new outcome.
         Effect::new(move |_| {
@@ -200,7 +200,10 @@ impl Analysis {
                 }
             }
         });
-        let added = format!("Added {} to the design (Undo takes it back)", names.join(", "));
+        let added = format!(
+            "Added {} to the design (Undo takes it back)",
+            names.join(", ")
+        );
         self.notice.set(Some(match message {
             Some(more) => format!("{added}; {more}"),
             None => added,
@@ -247,7 +250,7 @@ impl Analysis {
         self.spawn();
         let after = untrack(|| self.studio.with(Clone::clone));
         let before = self.baseline.get_untracked();
-        self.send(&Request::Designs { before, after });
+        self.send(&Request::Designs(Box::new(DesignPair { before, after })));
     }
 
     /// Forgets the loaded flows.
@@ -283,7 +286,8 @@ impl Analysis {
 
     /// Makes the current design the "before" (it is what is deployed now).
     pub fn mark_deployed(&self) {
-        self.baseline.set(untrack(|| self.studio.with(Clone::clone)));
+        self.baseline
+            .set(untrack(|| self.studio.with(Clone::clone)));
     }
 }
 
@@ -298,7 +302,11 @@ pub fn provide() {
 }
 
 fn sample_name() -> String {
-    SAMPLE_FLOWS.rsplit('/').next().unwrap_or(SAMPLE_FLOWS).to_owned()
+    SAMPLE_FLOWS
+        .rsplit('/')
+        .next()
+        .unwrap_or(SAMPLE_FLOWS)
+        .to_owned()
 }
 
 async fn fetch_blob(path: &str) -> Result<web_sys::Blob, String> {

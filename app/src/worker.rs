@@ -96,7 +96,8 @@ fn handle(state: &mut WorkerState, event: &MessageEvent) {
         }
     };
     match request {
-        Request::Designs { before, after } => {
+        Request::Designs(designs) => {
+            let (before, after) = (designs.before, designs.after);
             state.impact = Some(Impact::new(
                 &design::to_resources(&before),
                 &design::to_resources(&after),
@@ -306,9 +307,9 @@ fn outcome(report: &ImpactReport, flows: &LoadedFlows, eval_ms: f64) -> Outcome 
         }
     }
     let mut pairs: Vec<PairChanges> = pairs.into_values().collect();
-    pairs.sort_by(|a, b| (b.broken + b.widened).cmp(&(a.broken + a.widened)));
+    pairs.sort_by_key(|p| std::cmp::Reverse(p.broken + p.widened));
     let mut unmatched_reasons: Vec<(String, u64)> = reasons.into_iter().collect();
-    unmatched_reasons.sort_by(|a, b| b.1.cmp(&a.1));
+    unmatched_reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
     let mut formats: Vec<&str> = summary.formats.iter().map(|f| f.as_str()).collect();
     formats.dedup();
     Outcome {

@@ -123,51 +123,51 @@ fn ImportStatus(analysis: Analysis) -> impl IntoView {
 fn Report(analysis: Analysis) -> impl IntoView {
     let report = move || {
         analysis.outcome.get().map(|o| {
-                let skipped = o
-                    .errors
-                    .iter()
-                    .map(|e| view! { <li>{format!("line {}: {}", e.line, e.reason)}</li> })
-                    .collect_view();
-                let unmatched = o
-                    .unmatched_reasons
-                    .iter()
-                    .map(|(reason, n)| view! { <li>{format!("{n} flows: {reason}")}</li> })
-                    .collect_view();
-                view! {
-                    <dl class="import-report" aria-label="Import report">
-                        <dt>"Files"</dt>
-                        <dd>{o.files.join(", ")}</dd>
-                        <dt>"Format"</dt>
-                        <dd data-figure="format">{o.format.clone()}</dd>
-                        <dt>"Records"</dt>
-                        <dd data-figure="records">{o.records}</dd>
-                        <dt>"Skipped lines"</dt>
-                        <dd data-figure="skipped">{o.skipped}</dd>
-                        <dt>"Distinct flows"</dt>
-                        <dd data-figure="distinct">{o.distinct}</dd>
-                        <dt>"Read in"</dt>
-                        <dd data-figure="import-ms" data-ms=format!("{:.0}", o.import_ms)>
-                            {format!("{:.0} ms (evaluated in {:.0} ms)", o.import_ms, o.eval_ms)}
-                        </dd>
-                    </dl>
-                    {(!o.errors.is_empty()).then(|| view! {
-                        <details class="skipped-lines">
-                            <summary>"Skipped lines and why"</summary>
-                            <ul>{skipped}</ul>
-                        </details>
-                    })}
-                    {(!o.unmatched_reasons.is_empty()).then(|| view! {
-                        <details class="unmatched-reasons">
-                            <summary>"Why some ends are unmatched"</summary>
-                            <ul>{unmatched}</ul>
-                        </details>
-                    })}
-                    {(!o.compile_errors.is_empty()).then(|| view! {
-                        <p class="import-error">
-                            {format!("Left out (do not compile): {}", o.compile_errors.join("; "))}
-                        </p>
-                    })}
-                }
+            let skipped = o
+                .errors
+                .iter()
+                .map(|e| view! { <li>{format!("line {}: {}", e.line, e.reason)}</li> })
+                .collect_view();
+            let unmatched = o
+                .unmatched_reasons
+                .iter()
+                .map(|(reason, n)| view! { <li>{format!("{n} flows: {reason}")}</li> })
+                .collect_view();
+            view! {
+                <dl class="import-report" aria-label="Import report">
+                    <dt>"Files"</dt>
+                    <dd>{o.files.join(", ")}</dd>
+                    <dt>"Format"</dt>
+                    <dd data-figure="format">{o.format.clone()}</dd>
+                    <dt>"Records"</dt>
+                    <dd data-figure="records">{o.records}</dd>
+                    <dt>"Skipped lines"</dt>
+                    <dd data-figure="skipped">{o.skipped}</dd>
+                    <dt>"Distinct flows"</dt>
+                    <dd data-figure="distinct">{o.distinct}</dd>
+                    <dt>"Read in"</dt>
+                    <dd data-figure="import-ms" data-ms=format!("{:.0}", o.import_ms)>
+                        {format!("{:.0} ms (evaluated in {:.0} ms)", o.import_ms, o.eval_ms)}
+                    </dd>
+                </dl>
+                {(!o.errors.is_empty()).then(|| view! {
+                    <details class="skipped-lines">
+                        <summary>"Skipped lines and why"</summary>
+                        <ul>{skipped}</ul>
+                    </details>
+                })}
+                {(!o.unmatched_reasons.is_empty()).then(|| view! {
+                    <details class="unmatched-reasons">
+                        <summary>"Why some ends are unmatched"</summary>
+                        <ul>{unmatched}</ul>
+                    </details>
+                })}
+                {(!o.compile_errors.is_empty()).then(|| view! {
+                    <p class="import-error">
+                        {format!("Left out (do not compile): {}", o.compile_errors.join("; "))}
+                    </p>
+                })}
+            }
         })
     };
     view! { <section class="impact-report">{report}</section> }
@@ -248,7 +248,11 @@ fn Unused(analysis: Analysis) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let count = move || analysis.outcome.with(|o| o.as_ref().map_or(0, |o| o.unused.len()));
+    let count = move || {
+        analysis
+            .outcome
+            .with(|o| o.as_ref().map_or(0, |o| o.unused.len()))
+    };
     view! {
         <section class="unused-rules">
             <h3>{move || format!("Unused rules ({})", count())}</h3>

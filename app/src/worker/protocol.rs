@@ -11,17 +11,29 @@ use serde::{Deserialize, Serialize};
 pub enum Request {
     /// The two designs to compare: `before` (deployed) and `after` (being edited). Re-runs the impact
     /// when flows are loaded.
-    Designs { before: Design, after: Design },
+    Designs(Box<DesignPair>),
     /// Import the `File`s sent beside this message (replacing the flows loaded before).
     Import { names: Vec<String> },
     /// Forget the loaded flows.
     Clear,
     /// A window of the flow table.
-    Rows { query: TableQuery, offset: usize, limit: usize, seq: u64 },
+    Rows {
+        query: TableQuery,
+        offset: usize,
+        limit: usize,
+        seq: u64,
+    },
     /// Both walks of one flow, for a row that is expanded.
     Explain { index: usize },
     /// The narrowest allow rule for a flow the design denies.
     Suggest { index: usize, tier: String },
+}
+
+/// The designs compared: what is deployed and what is being edited.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DesignPair {
+    pub before: Design,
+    pub after: Design,
 }
 
 /// Which flows the table shows, in which order.
@@ -50,11 +62,24 @@ pub enum Response {
     /// The impact of the loaded flows under the current designs.
     Outcome(Box<Outcome>),
     /// A window of the flow table.
-    Rows { seq: u64, total: usize, offset: usize, rows: Vec<FlowRow> },
+    Rows {
+        seq: u64,
+        total: usize,
+        offset: usize,
+        rows: Vec<FlowRow>,
+    },
     /// The before/after walks of one flow, as text.
-    Explained { index: usize, before: Option<String>, after: Option<String> },
+    Explained {
+        index: usize,
+        before: Option<String>,
+        after: Option<String>,
+    },
     /// Suggested policies for one flow (empty with a message when there is nothing to suggest).
-    Suggested { index: usize, policies: Vec<CalicoPolicy>, message: Option<String> },
+    Suggested {
+        index: usize,
+        policies: Vec<CalicoPolicy>,
+        message: Option<String>,
+    },
     /// A request could not be served.
     Failed { message: String },
 }

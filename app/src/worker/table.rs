@@ -39,7 +39,11 @@ impl TableCache {
 }
 
 /// Positions in `report.flows` of the rows `query` selects, in its order.
-fn select(report: &ImpactReport, namespaces: &[(String, String)], query: &TableQuery) -> Vec<usize> {
+fn select(
+    report: &ImpactReport,
+    namespaces: &[(String, String)],
+    query: &TableQuery,
+) -> Vec<usize> {
     let namespace = query.namespace.trim();
     let mut order: Vec<usize> = report
         .flows
