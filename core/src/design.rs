@@ -74,6 +74,7 @@ pub struct Design {
 /// One label key of the taxonomy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
 pub struct LabelKey {
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,6 +103,7 @@ pub enum LabelScope {
 /// A deployment environment: which clusters it is, and its address space.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
 pub struct Environment {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +122,7 @@ pub struct Environment {
 /// A namespace and the workloads designed to run in it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
 pub struct DesignNamespace {
     pub name: String,
     #[serde(default)]
@@ -131,6 +134,7 @@ pub struct DesignNamespace {
 /// A group of identical pods (a Deployment, a StatefulSet, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
 pub struct WorkloadGroup {
     pub name: String,
     pub kind: WorkloadKind,
@@ -145,6 +149,7 @@ pub struct WorkloadGroup {
 
 /// A position on the canvas.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Position {
     pub x: f64,
     pub y: f64,

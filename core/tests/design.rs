@@ -227,3 +227,17 @@ fn sample_resource_files_reimport_to_the_same_resources() {
         let _ = Resource::Tier(set.tiers[0].clone());
     }
 }
+
+#[test]
+fn typos_in_the_design_document_are_errors_at_their_line() {
+    let text = design::SAMPLE_YAML.replacen("    colour: '#d9480f'", "    color: '#d9480f'", 1);
+    let err = design::load(&text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("unknown field `color`"), "{err}");
+    assert!(
+        err.contains("design.yaml:24:5: error: invalid `spec.taxonomy[0]`"),
+        "{err}"
+    );
+}

@@ -15,6 +15,10 @@ pub(crate) struct Decoder<'a> {
     pub file: &'a str,
     pub text: &'a str,
     pub diagnostics: Vec<Diagnostic>,
+    errors: usize,
+    /// Byte offset of each line's start, computed on the first diagnostic: quoting a line must not
+    /// rescan the file, or many diagnostics in a large file would take quadratic time.
+    line_starts: Option<Vec<usize>>,
 }
 
 impl<'a> Decoder<'a> {
@@ -23,12 +27,29 @@ impl<'a> Decoder<'a> {
             file,
             text,
             diagnostics: Vec::new(),
+            errors: 0,
+            line_starts: None,
         }
     }
 
     /// How many errors so far; compare before and after decoding a resource to know if it failed.
     pub fn error_count(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.errors
+    }
+
+    /// The text of 1-based `line`, without its line break (empty past the end).
+    pub fn line_text(&mut self, line: usize) -> &'a str {
+        let text = self.text;
+        let starts = self.line_starts.get_or_insert_with(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let Some(&start) = line.checked_sub(1).and_then(|i| starts.get(i)) else {
+            return "";
+        };
+        let end = starts.get(line).map_or(text.len(), |&next| next - 1);
+        text.get(start..end).unwrap_or("").trim_end_matches('\r')
     }
 
     pub fn error(&mut self, pos: Pos, message: impl Into<String>) {
@@ -40,10 +61,18 @@ impl<'a> Decoder<'a> {
     }
 
     fn push(&mut self, severity: Severity, pos: Pos, message: impl Into<String>) {
-        let d = Diagnostic::at(
-            severity, self.file, self.text, pos.line, pos.column, message,
-        );
-        self.diagnostics.push(d);
+        if severity == Severity::Error {
+            self.errors += 1;
+        }
+        let line_text = self.line_text(pos.line).to_owned();
+        self.diagnostics.push(Diagnostic {
+            severity,
+            file: self.file.to_owned(),
+            line: pos.line,
+            column: pos.column,
+            message: message.into(),
+            line_text,
+        });
     }
 
     /// A value read through serde (enums, numbers, label maps, ports); an error points at the value.
@@ -51,10 +80,20 @@ impl<'a> Decoder<'a> {
         match serde_json::from_value::<T>(node.to_json()) {
             Ok(v) => Some(v),
             Err(e) => {
-                self.error(
-                    node.pos,
-                    format!("invalid `{path}`: {}", plain_words(&e.to_string())),
-                );
+                let message = e.to_string();
+                // serde names the unknown key but not where it is: point at the key itself.
+                let pos = message
+                    .strip_prefix("unknown field `")
+                    .and_then(|rest| rest.split('`').next())
+                    .and_then(|key| match &node.value {
+                        Value::Map(entries) => entries
+                            .iter()
+                            .find(|(k, _)| k.as_str() == Some(key))
+                            .map(|(k, _)| k.pos),
+                        _ => None,
+                    })
+                    .unwrap_or(node.pos);
+                self.error(pos, format!("invalid `{path}`: {}", plain_words(&message)));
                 None
             }
         }

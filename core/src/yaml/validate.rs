@@ -77,10 +77,8 @@ impl Decoder<'_> {
 
     /// The file position of byte `offset` of a scalar's value, when the scalar is on one line and
     /// written plainly or quoted; otherwise the scalar's own position.
-    fn position_in_scalar(&self, node: &Node, value: &str, offset: usize) -> Pos {
-        let Some(line) = self.text.lines().nth(node.pos.line.saturating_sub(1)) else {
-            return node.pos;
-        };
+    fn position_in_scalar(&mut self, node: &Node, value: &str, offset: usize) -> Pos {
+        let line = self.line_text(node.pos.line);
         let start: String = line
             .chars()
             .skip(node.pos.column.saturating_sub(1))
