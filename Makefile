@@ -74,5 +74,10 @@ size: ## Print the app wasm size; fail above the gzip limit
 e2e: ## The Playwright suite against dist/ (build it first: make dist)
 	cd e2e && NETPOL_DIST=$(ROOT)/dist node --test --test-concurrency=1 tests/
 
+# The flow-import benchmark reads 1 M generated Calico flow-log lines (about 1.9 GB): kept outside the
+# repository, generated once.
+BENCH_FLOWS ?= /tmp/netpol-bench-flows-1m.jsonl
+
 bench: ## The criterion benchmarks of netpol-core
-	cargo bench -p netpol-core
+	@test -s $(BENCH_FLOWS) || python3 $(ROOT)/../shared/tools/gen-flows --format calico --count 1000000 --out $(BENCH_FLOWS)
+	NETPOL_BENCH_FLOWS=$(BENCH_FLOWS) cargo bench -p netpol-core
