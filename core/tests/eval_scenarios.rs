@@ -702,6 +702,11 @@ fn explanations_list_every_tier_and_policy() {
         json!({"kind": "end-of-tier", "tier": "default"})
     );
     assert_eq!(json["ingress"]["trace"][0]["outcome"], json!("pass"));
+    assert_eq!(
+        json["ingress"]["trace"][1]["policies"][0]["match"],
+        json!("no-match")
+    );
+    assert_eq!(json["ingress"]["trace"][1]["outcome"], json!("end-of-tier"));
     assert!(e.to_text().contains("end of tier: deny"), "{}", e.to_text());
     let line = ev.verdict_json(&ev.evaluate(&flow));
     assert_eq!(line["verdict"], json!("deny"));

@@ -74,14 +74,14 @@ impl Default for EstateConfig {
     }
 }
 
-/// The five tiers of an estate, in order: two ordered tiers, the built-in `default`, one after it, and
-/// one without an order (last).
+/// The five tiers of an estate, in order: three ordered tiers (two with `defaultAction: Pass`), the
+/// built-in `default`, and one without an order (last, `Pass`).
 pub const TIERS: [(&str, Option<f64>, &str); 5] = [
-    ("security", Some(100.0), "Deny"),
+    ("security", Some(100.0), "Pass"),
     ("platform", Some(200.0), "Pass"),
     ("team", Some(500.0), "Deny"),
     ("default", None, "Deny"),
-    ("baseline", None, "Deny"),
+    ("baseline", None, "Pass"),
 ];
 
 const ROLES: [&str; 4] = ["frontend", "backend", "db", "cache"];

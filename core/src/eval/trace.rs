@@ -46,9 +46,19 @@ pub struct PolicyStep {
     /// Log rules that matched (evaluation continued after them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub logged: Vec<u32>,
-    /// The deciding rule (Allow, Deny or Pass); `None` = no rule matched.
-    #[serde(rename = "match")]
+    /// The deciding rule (Allow, Deny or Pass); `None` = no rule matched (JSON: `"no-match"`).
+    #[serde(rename = "match", serialize_with = "match_or_no_match")]
     pub matched: Option<RuleStep>,
+}
+
+fn match_or_no_match<S: serde::Serializer>(
+    matched: &Option<RuleStep>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match matched {
+        Some(step) => step.serialize(s),
+        None => s.serialize_str("no-match"),
+    }
 }
 
 /// One tier visited.
