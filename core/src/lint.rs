@@ -23,6 +23,7 @@ mod context;
 mod defaults;
 mod dns;
 mod environments;
+mod index;
 mod literals;
 mod match_space;
 mod ordering;

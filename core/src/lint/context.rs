@@ -8,7 +8,8 @@ use crate::model::{
     Action, CalicoPolicy, DEFAULT_TIER, PolicyType, ResourceSet, Rule, TierDefaultAction,
 };
 
-use super::universe::{self, Endpoint, Selectors};
+use super::space::Bits;
+use super::universe::{self, Endpoint, Entities, Selectors, SetEntity};
 use super::{Finding, LintConfig, Location, ResourceRef, RuleRef, SuggestedFix, lint_info};
 
 /// The built-in default tier's order since Calico 3.29.
@@ -42,6 +43,12 @@ pub struct Context<'a> {
     pub endpoints: Vec<Endpoint>,
     /// Every namespace the resources mention.
     pub namespaces: BTreeSet<String>,
+    /// The network sets as selectors see them.
+    pub sets: Vec<SetEntity>,
+    /// Endpoints and network sets, indexed by label.
+    pub entities: Entities,
+    /// Per policy (index into `set.policies`): the endpoints it applies to.
+    pub applied: Vec<Bits>,
 }
 
 /// Compares two optional orders with `None` as +∞.
@@ -78,19 +85,34 @@ impl<'a> Context<'a> {
             });
         }
         tiers.sort_by(|a, b| cmp_order(a.order, b.order).then_with(|| a.name.cmp(&b.name)));
+        let endpoints: Vec<Endpoint> = set
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Endpoint {
+                index: Some(i),
+                ..universe::workload_endpoint(set, w)
+            })
+            .collect();
+        let sets = universe::set_entities(set);
+        let entities = Entities::new(&endpoints, &sets);
         let mut ctx = Context {
             set,
             config,
             tiers,
             policy_order: (0..set.policies.len()).collect(),
             selectors: Selectors::new(set),
-            endpoints: set
-                .workloads
-                .iter()
-                .map(|w| universe::workload_endpoint(set, w))
-                .collect(),
+            endpoints,
             namespaces: universe::known_namespaces(set),
+            sets,
+            entities,
+            applied: Vec::new(),
         };
+        ctx.applied = set
+            .policies
+            .iter()
+            .map(|p| ctx.entities.applied(&ctx.selectors, p))
+            .collect();
         let mut order = std::mem::take(&mut ctx.policy_order);
         order.sort_by(|&a, &b| ctx.cmp_policies(&set.policies[a], &set.policies[b]));
         ctx.policy_order = order;
@@ -138,7 +160,27 @@ impl<'a> Context<'a> {
 
     /// Whether `p` applies to `e`; a policy whose selectors do not parse applies to nothing.
     pub fn applies(&self, p: &CalicoPolicy, e: &Endpoint) -> bool {
-        universe::applies(&self.selectors, p, e).unwrap_or(false)
+        match (e.index, self.policy_index(p)) {
+            (Some(i), Some(pi)) => self.applied[pi].contains(i),
+            _ => universe::applies(&self.selectors, p, e).unwrap_or(false),
+        }
+    }
+
+    /// The index of a policy of this resource set in `set.policies`.
+    pub fn policy_index(&self, p: &CalicoPolicy) -> Option<usize> {
+        let base = self.set.policies.as_ptr().addr();
+        let offset = std::ptr::from_ref(p).addr().checked_sub(base)?;
+        let index = offset / std::mem::size_of::<CalicoPolicy>().max(1);
+        (index < self.set.policies.len() && std::ptr::eq(&self.set.policies[index], p))
+            .then_some(index)
+    }
+
+    /// The endpoints `p` applies to (empty for a policy not of this set).
+    pub fn applied_to(&self, p: &CalicoPolicy) -> Bits {
+        self.policy_index(p).map_or_else(
+            || Bits::empty(self.endpoints.len()),
+            |i| self.applied[i].clone(),
+        )
     }
 
     /// Whether `name` is one of the configured system namespaces.

@@ -17,12 +17,10 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::model::{CalicoPolicy, EntityRule, Labels, PolicyType, Port, Rule};
-use crate::selector::LabelLookup;
+use crate::model::{CalicoPolicy, EntityRule, PolicyType, Port, Rule};
 
 use super::context::Context;
 use super::space::{Bits, FlowBox, Ports, Region};
-use super::universe::{Endpoint, NAME_LABEL, NAMESPACE_LABEL, namespace_labels};
 
 /// IPv4 or IPv6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,40 +66,12 @@ fn contains(net: &IpNet, family: Family, value: u128) -> bool {
     f == family && lo <= value && value <= hi
 }
 
-/// A network set as rule selectors see it.
-struct SetInfo {
-    labels: Labels,
-    namespace: Option<String>,
-    ns_labels: Labels,
-    nets: Vec<IpNet>,
-}
-
 /// A region of address space: every rule treats its addresses alike.
 struct AddrRegion {
     family: Family,
     lo: u128,
     /// Known-IP workloads (endpoint indices) at this address.
     workloads: Vec<usize>,
-    /// Network sets containing it.
-    sets: Vec<usize>,
-}
-
-/// Labels of something with no namespace, for `namespaceSelector` (`global()` matches it).
-struct NoNamespace;
-
-impl LabelLookup for NoNamespace {
-    fn label(&self, _key: &str) -> Option<&str> {
-        None
-    }
-    fn is_global(&self) -> bool {
-        true
-    }
-}
-
-/// Something with an address that a rule's identity criteria test.
-enum Entity<'x> {
-    Workload(&'x Endpoint),
-    Set(&'x SetInfo),
 }
 
 /// Whether a match is certain, possible or impossible.
@@ -124,14 +94,6 @@ impl Tri {
         may: true,
         must: false,
     };
-
-    fn from(b: Option<bool>) -> Tri {
-        match b {
-            Some(true) => Tri::YES,
-            Some(false) => Tri::NO,
-            None => Tri::MAYBE,
-        }
-    }
 
     fn and(self, o: Tri) -> Tri {
         Tri {
@@ -169,6 +131,35 @@ impl TriBits {
         TriBits { may, must }
     }
 
+    /// Certain where `bits` is known, unknown (may, not must) everywhere when it is not.
+    fn from_bits(bits: Option<Bits>, len: usize) -> TriBits {
+        match bits {
+            Some(b) => TriBits {
+                may: b.clone(),
+                must: b,
+            },
+            None => TriBits {
+                may: Bits::full(len),
+                must: Bits::empty(len),
+            },
+        }
+    }
+
+    fn and(&self, o: &TriBits) -> TriBits {
+        TriBits {
+            may: self.may.and(&o.may),
+            must: self.must.and(&o.must),
+        }
+    }
+
+    fn not(&self, len: usize) -> TriBits {
+        let full = Bits::full(len);
+        TriBits {
+            may: full.minus(&self.must),
+            must: full.minus(&self.may),
+        }
+    }
+
     fn get(&self, must: bool) -> &Bits {
         if must { &self.must } else { &self.may }
     }
@@ -177,12 +168,15 @@ impl TriBits {
 /// The flow space of a design, and rules compiled into it.
 pub struct Space<'a> {
     ctx: &'a Context<'a>,
-    sets: Vec<SetInfo>,
     /// Known IPs of the endpoints.
     local_ips: Vec<Option<(Family, u128)>>,
     /// Endpoints whose IP is unknown: the peer identities (plus "none", the last index).
     ids: Vec<usize>,
     regions: Vec<AddrRegion>,
+    /// The regions each entity (endpoint, then network set) occupies.
+    entity_regions: Vec<Vec<usize>>,
+    /// Regions of each family.
+    v4: Bits,
 }
 
 /// A rule compiled: what it may match and what it certainly matches.
@@ -199,36 +193,54 @@ enum Owner {
     Addr,
 }
 
+/// The CIDRs of a `nets`/`notNets` list; `None` when one does not parse.
+fn parse_all(nets: &[String]) -> Option<Vec<IpNet>> {
+    nets.iter().map(|n| parse_net(n)).collect()
+}
+
+/// Whether an address (`None`: unknown) is in any of the CIDRs.
+fn in_nets(nets: Option<&[IpNet]>, addr: Option<(Family, u128)>) -> Tri {
+    let Some(nets) = nets else { return Tri::MAYBE };
+    match addr {
+        Some((family, value)) => {
+            if nets.iter().any(|n| contains(n, family, value)) {
+                Tri::YES
+            } else {
+                Tri::NO
+            }
+        }
+        None => {
+            let all = |f: Family| {
+                nets.iter()
+                    .any(|n| n.prefix_len() == 0 && net_range(n).0 == f)
+            };
+            Tri {
+                may: !nets.is_empty(),
+                must: all(Family::V4) && all(Family::V6),
+            }
+        }
+    }
+}
+
+/// `nets` and `notNets` of an entity rule on one address.
+fn addresses(
+    nets: &Option<Option<Vec<IpNet>>>,
+    not_nets: &Option<Option<Vec<IpNet>>>,
+    addr: Option<(Family, u128)>,
+) -> Tri {
+    let mut t = Tri::YES;
+    if let Some(n) = nets {
+        t = t.and(in_nets(n.as_deref(), addr));
+    }
+    if let Some(n) = not_nets {
+        t = t.and(in_nets(n.as_deref(), addr).not());
+    }
+    t
+}
+
 impl<'a> Space<'a> {
     pub fn new(ctx: &'a Context<'a>) -> Space<'a> {
         let set = ctx.set;
-        let sets: Vec<SetInfo> = set
-            .network_sets
-            .iter()
-            .map(|s| {
-                let mut labels = s.metadata.labels.clone();
-                let ns_labels = s
-                    .metadata
-                    .namespace
-                    .as_deref()
-                    .map(|ns| namespace_labels(set, ns))
-                    .unwrap_or_default();
-                if let Some(ns) = &s.metadata.namespace {
-                    labels.extend(
-                        ns_labels
-                            .iter()
-                            .map(|(k, v)| (format!("pcns.{k}"), v.clone())),
-                    );
-                    labels.insert(NAMESPACE_LABEL.to_owned(), ns.clone());
-                }
-                SetInfo {
-                    labels,
-                    namespace: s.metadata.namespace.clone(),
-                    ns_labels,
-                    nets: s.spec.nets.iter().filter_map(|n| parse_net(n)).collect(),
-                }
-            })
-            .collect();
         let local_ips: Vec<Option<(Family, u128)>> = set
             .workloads
             .iter()
@@ -242,7 +254,8 @@ impl<'a> Space<'a> {
             .filter(|&i| local_ips[i].is_none())
             .collect();
         // Every CIDR and known address that can tell addresses apart.
-        let mut cuts: Vec<(Family, u128, u128)> = sets
+        let mut cuts: Vec<(Family, u128, u128)> = ctx
+            .sets
             .iter()
             .flat_map(|s| s.nets.iter().map(net_range))
             .collect();
@@ -260,7 +273,18 @@ impl<'a> Space<'a> {
                 }
             }
         }
+        let mut by_ip: std::collections::HashMap<(u8, u128), Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, ip) in local_ips.iter().enumerate() {
+            if let Some((f, v)) = ip {
+                by_ip
+                    .entry((u8::from(*f == Family::V4), *v))
+                    .or_default()
+                    .push(i);
+            }
+        }
         let mut regions = Vec::new();
+        let mut entity_regions: Vec<Vec<usize>> = vec![Vec::new(); ctx.entities.count];
         for (family, max) in [(Family::V4, u128::from(u32::MAX)), (Family::V6, u128::MAX)] {
             let mut points: Vec<u128> = vec![0];
             for &(f, lo, hi) in &cuts {
@@ -274,26 +298,39 @@ impl<'a> Space<'a> {
             points.sort_unstable();
             points.dedup();
             for &lo in &points {
-                let workloads = (0..local_ips.len())
-                    .filter(|&i| local_ips[i] == Some((family, lo)))
-                    .collect();
-                let in_sets = (0..sets.len())
-                    .filter(|&s| sets[s].nets.iter().any(|n| contains(n, family, lo)))
-                    .collect();
+                let r = regions.len();
+                let workloads = by_ip
+                    .get(&(u8::from(family == Family::V4), lo))
+                    .cloned()
+                    .unwrap_or_default();
+                for &w in &workloads {
+                    entity_regions[w].push(r);
+                }
+                for (s, info) in ctx.sets.iter().enumerate() {
+                    if info.nets.iter().any(|n| contains(n, family, lo)) {
+                        entity_regions[ctx.entities.endpoints + s].push(r);
+                    }
+                }
                 regions.push(AddrRegion {
                     family,
                     lo,
                     workloads,
-                    sets: in_sets,
                 });
+            }
+        }
+        let mut v4 = Bits::empty(regions.len());
+        for (r, region) in regions.iter().enumerate() {
+            if region.family == Family::V4 {
+                v4.insert(r);
             }
         }
         Space {
             ctx,
-            sets,
             local_ips,
             ids,
             regions,
+            entity_regions,
+            v4,
         }
     }
 
@@ -305,28 +342,24 @@ impl<'a> Space<'a> {
         self.ids.len()
     }
 
-    /// The endpoints a policy applies to.
-    pub fn applied(&self, p: &CalicoPolicy) -> Bits {
-        let mut bits = Bits::empty(self.locals());
-        for (i, e) in self.ctx.endpoints.iter().enumerate() {
-            if self.ctx.applies(p, e) {
-                bits.insert(i);
-            }
-        }
-        bits
-    }
-
     /// Whether the positive selector of an entity rule (selector, serviceAccounts, namespaceSelector)
     /// selects any workload or network set of the design; `None` when a selector does not parse.
     pub fn selects_any(&self, p: &CalicoPolicy, e: &EntityRule) -> Option<bool> {
-        let scoped_ns = scoped_namespace(p);
-        let workloads = self.ctx.endpoints.iter().map(Entity::Workload);
-        for x in workloads.chain(self.sets.iter().map(Entity::Set)) {
-            if self.positive(e, scoped_ns, &x)? {
-                return Some(true);
+        self.ctx
+            .entities
+            .positive(&self.ctx.selectors, e, scoped_namespace(p))
+            .map(|b| !b.is_empty())
+    }
+
+    /// The regions where some entity of `bits` sits.
+    fn regions_of(&self, bits: &Bits) -> Bits {
+        let mut out = Bits::empty(self.regions.len());
+        for e in bits.iter() {
+            for &r in &self.entity_regions[e] {
+                out.insert(r);
             }
         }
-        Some(false)
+        out
     }
 
     /// Compiles rule `rule` of policy `p` in `direction`, for the endpoints in `applied`.
@@ -342,16 +375,7 @@ impl<'a> Space<'a> {
             PolicyType::Egress => (&rule.source, &rule.destination),
         };
         let scoped_ns = scoped_namespace(p);
-        // The local endpoint: its labels and (known or unknown) address.
-        let local = TriBits::build(self.locals(), |i| {
-            if !applied.contains(i) {
-                return Tri::NO;
-            }
-            let e = &self.ctx.endpoints[i];
-            self.identity(local_side, scoped_ns, &[Entity::Workload(e)])
-                .and(self.addresses(local_side, self.local_ips[i]))
-        });
-        // The peer: identity and address.
+        let local = self.local_side(local_side, scoped_ns, applied);
         let peer_parts = self.peer_parts(peer_side, scoped_ns, rule.ip_version);
         // Protocols.
         let mut proto = Bits::full(256);
@@ -420,6 +444,50 @@ impl<'a> Space<'a> {
         }
     }
 
+    /// The local endpoints a rule's local side (destination of ingress, source of egress) admits.
+    fn local_side(&self, e: &EntityRule, scoped_ns: Option<&str>, applied: &Bits) -> TriBits {
+        let identity_free = e.selector.is_none()
+            && e.not_selector.is_none()
+            && e.namespace_selector.is_none()
+            && e.service_accounts.is_none()
+            && e.nets.is_empty()
+            && e.not_nets.is_empty();
+        if identity_free {
+            return TriBits {
+                may: applied.clone(),
+                must: applied.clone(),
+            };
+        }
+        let n = self.locals();
+        let entities = &self.ctx.entities;
+        let selectors = &self.ctx.selectors;
+        let mut t = TriBits::from_bits(Some(Bits::full(entities.count)), entities.count);
+        if positive_present(e, scoped_ns) {
+            t = t.and(&TriBits::from_bits(
+                entities.positive(selectors, e, scoped_ns),
+                entities.count,
+            ));
+        }
+        if let Some(text) = &e.not_selector {
+            t = t.and(
+                &TriBits::from_bits(entities.matching(selectors, text), entities.count)
+                    .not(entities.count),
+            );
+        }
+        let nets = (!e.nets.is_empty()).then(|| parse_all(&e.nets));
+        let not_nets = (!e.not_nets.is_empty()).then(|| parse_all(&e.not_nets));
+        TriBits::build(n, |i| {
+            if !applied.contains(i) {
+                return Tri::NO;
+            }
+            Tri {
+                may: t.may.contains(i),
+                must: t.must.contains(i),
+            }
+            .and(addresses(&nets, &not_nets, self.local_ips[i]))
+        })
+    }
+
     /// The peer side as a union of (identity set, address set) parts, each with may/must bits.
     fn peer_parts(
         &self,
@@ -428,183 +496,96 @@ impl<'a> Space<'a> {
         ip_version: Option<u8>,
     ) -> Vec<(TriBits, TriBits)> {
         let n_ids = self.ids.len() + 1;
+        let n_regions = self.regions.len();
         let none = self.none_id();
-        let family_ok = |r: usize| {
-            ip_version.is_none_or(|v| (v == 4) == (self.regions[r].family == Family::V4))
-        };
+        let entities = &self.ctx.entities;
+        let selectors = &self.ctx.selectors;
         // Criteria on the address alone: family, nets, notNets, and `notSelector` on the entities there.
-        let addr_base = TriBits::build(self.regions.len(), |r| {
-            if !family_ok(r) {
-                return Tri::NO;
-            }
-            let region = &self.regions[r];
-            let mut t = self.addresses(e, Some((region.family, region.lo)));
-            if let Some(text) = &e.not_selector {
-                let entities = self.region_entities(region);
-                t = t.and(
-                    any_of(&entities, |x| {
-                        self.ctx
-                            .selectors
-                            .lookup(text)
-                            .map(|s| s.matches(labels_of(x)))
-                    })
-                    .not(),
-                );
-            }
-            t
-        });
-        // Criteria on the identity alone: `notSelector` on the unknown-IP workload.
-        let id_base = TriBits::build(n_ids, |u| {
-            if u == none {
-                return Tri::YES;
-            }
-            match &e.not_selector {
-                Some(text) => {
-                    let w = &self.ctx.endpoints[self.ids[u]];
-                    Tri::from(
-                        self.ctx
-                            .selectors
-                            .lookup(text)
-                            .map(|s| !s.matches(&w.labels)),
-                    )
+        let family = match ip_version {
+            Some(4) => self.v4.clone(),
+            Some(_) => Bits::full(n_regions).minus(&self.v4),
+            None => Bits::full(n_regions),
+        };
+        let mut addr_base = TriBits {
+            may: family.clone(),
+            must: family,
+        };
+        if !e.nets.is_empty() || !e.not_nets.is_empty() {
+            let nets = (!e.nets.is_empty()).then(|| parse_all(&e.nets));
+            let not_nets = (!e.not_nets.is_empty()).then(|| parse_all(&e.not_nets));
+            let t = TriBits::build(n_regions, |r| {
+                addresses(
+                    &nets,
+                    &not_nets,
+                    Some((self.regions[r].family, self.regions[r].lo)),
+                )
+            });
+            addr_base = addr_base.and(&t);
+        }
+        let mut id_base = TriBits {
+            may: Bits::full(n_ids),
+            must: Bits::full(n_ids),
+        };
+        if let Some(text) = &e.not_selector {
+            match entities.matching(selectors, text) {
+                Some(not) => {
+                    let occupied = self.regions_of(&not);
+                    addr_base = addr_base.and(&TriBits {
+                        may: Bits::full(n_regions).minus(&occupied),
+                        must: Bits::full(n_regions).minus(&occupied),
+                    });
+                    let ids = TriBits::build(n_ids, |u| {
+                        if u != none && not.contains(self.ids[u]) {
+                            Tri::NO
+                        } else {
+                            Tri::YES
+                        }
+                    });
+                    id_base = id_base.and(&ids);
                 }
-                None => Tri::YES,
+                None => {
+                    addr_base = addr_base.and(&TriBits::from_bits(None, n_regions));
+                    id_base = id_base.and(&TriBits::from_bits(None, n_ids));
+                }
             }
-        });
+        }
         if !positive_present(e, scoped_ns) {
             return vec![(id_base, addr_base)];
         }
         // Positive selector: the identity's workload matches, or some entity at the address does.
-        let id_pos = TriBits::build(n_ids, |u| {
-            if u == none {
-                return Tri::NO;
-            }
-            let w = &self.ctx.endpoints[self.ids[u]];
-            Tri::from(self.positive(e, scoped_ns, &Entity::Workload(w)))
-        });
-        let addr_pos = TriBits::build(self.regions.len(), |r| {
-            let entities = self.region_entities(&self.regions[r]);
-            any_of(&entities, |x| self.positive(e, scoped_ns, x))
-        });
-        let and = |a: &TriBits, b: &TriBits| TriBits {
-            may: a.may.and(&b.may),
-            must: a.must.and(&b.must),
-        };
-        vec![
-            (and(&id_base, &id_pos), clone_tri(&addr_base)),
-            (id_base, and(&addr_base, &addr_pos)),
-        ]
-    }
-
-    fn region_entities(&self, region: &AddrRegion) -> Vec<Entity<'_>> {
-        let workloads = region
-            .workloads
-            .iter()
-            .map(|&w| Entity::Workload(&self.ctx.endpoints[w]));
-        workloads
-            .chain(region.sets.iter().map(|&s| Entity::Set(&self.sets[s])))
-            .collect()
-    }
-
-    /// Identity criteria of an entity rule (positive selector and `notSelector`) on the entities at
-    /// one address (for the local endpoint).
-    fn identity(&self, e: &EntityRule, scoped_ns: Option<&str>, entities: &[Entity<'_>]) -> Tri {
-        let mut t = Tri::YES;
-        if positive_present(e, scoped_ns) {
-            t = t.and(any_of(entities, |x| self.positive(e, scoped_ns, x)));
-        }
-        if let Some(text) = &e.not_selector {
-            t = t.and(
-                any_of(entities, |x| {
-                    self.ctx
-                        .selectors
-                        .lookup(text)
-                        .map(|s| s.matches(labels_of(x)))
-                })
-                .not(),
-            );
-        }
-        t
-    }
-
-    /// `nets`/`notNets` of an entity rule on an address (`None`: unknown).
-    fn addresses(&self, e: &EntityRule, addr: Option<(Family, u128)>) -> Tri {
-        let mut t = Tri::YES;
-        for (nets, negated) in [(&e.nets, false), (&e.not_nets, true)] {
-            if nets.is_empty() {
-                continue;
-            }
-            let parsed: Vec<IpNet> = nets.iter().filter_map(|n| parse_net(n)).collect();
-            let hit = if parsed.len() != nets.len() {
-                Tri::MAYBE
-            } else {
-                match addr {
-                    Some((family, value)) => {
-                        Tri::from(Some(parsed.iter().any(|n| contains(n, family, value))))
+        let (id_pos, addr_pos) = match entities.positive(selectors, e, scoped_ns) {
+            Some(pos) => {
+                let ids = TriBits::build(n_ids, |u| {
+                    if u != none && pos.contains(self.ids[u]) {
+                        Tri::YES
+                    } else {
+                        Tri::NO
                     }
-                    None => {
-                        let all = |f: Family| {
-                            parsed
-                                .iter()
-                                .any(|n| n.prefix_len() == 0 && net_range(n).0 == f)
-                        };
-                        Tri {
-                            may: true,
-                            must: all(Family::V4) && all(Family::V6),
-                        }
-                    }
-                }
-            };
-            t = t.and(if negated { hit.not() } else { hit });
-        }
-        t
-    }
-
-    /// The positive selector of an entity rule (`GetEntityRuleSelector`) on one entity; `None` when
-    /// a selector does not parse.
-    fn positive(&self, e: &EntityRule, scoped_ns: Option<&str>, x: &Entity<'_>) -> Option<bool> {
-        let (namespace, ns_labels) = match x {
-            Entity::Workload(w) => (Some(w.namespace.as_str()), Some(&w.ns_labels)),
-            Entity::Set(s) => (
-                s.namespace.as_deref(),
-                s.namespace.as_ref().map(|_| &s.ns_labels),
+                });
+                let regions = self.regions_of(&pos);
+                (
+                    ids,
+                    TriBits {
+                        may: regions.clone(),
+                        must: regions,
+                    },
+                )
+            }
+            None => (
+                TriBits::from_bits(None, n_ids),
+                TriBits::from_bits(None, n_regions),
             ),
         };
-        let ns_ok = match (&e.namespace_selector, scoped_ns) {
-            (Some(text), _) => {
-                let sel = self.ctx.selectors.lookup(text)?;
-                Some(match ns_labels {
-                    Some(l) => sel.matches_namespace_selector(l),
-                    None => sel.matches_namespace_selector(&NoNamespace),
-                })
-            }
-            (None, Some(ns)) => Some(namespace == Some(ns)),
-            (None, None) => None,
-        };
-        let mut id_ok = true;
-        if let Some(sa) = &e.service_accounts {
-            let sa_labels = match x {
-                Entity::Workload(w) => Some(&w.sa_labels),
-                Entity::Set(_) => None,
-            };
-            let sa_name = sa_labels
-                .and_then(|l| l.get(NAME_LABEL))
-                .map(String::as_str);
-            if !sa.names.is_empty() {
-                id_ok &= sa_name.is_some_and(|n| sa.names.iter().any(|m| m == n));
-            }
-            if let Some(text) = &sa.selector {
-                let sel = self.ctx.selectors.lookup(text)?;
-                id_ok &= sa_labels.is_some_and(|l| sel.matches(l));
-            }
-        }
-        if let Some(text) = &e.selector {
-            id_ok &= self.ctx.selectors.lookup(text)?.matches(labels_of(x));
-        }
-        Some(match ns_ok {
-            Some(ns) if any_selector_field(e) => ns && id_ok,
-            _ => id_ok,
-        })
+        vec![
+            (
+                id_base.and(&id_pos),
+                TriBits {
+                    may: addr_base.may.clone(),
+                    must: addr_base.must.clone(),
+                },
+            ),
+            (id_base, addr_base.and(&addr_pos)),
+        ]
     }
 
     /// Applies a `ports`/`notPorts` list to boxes. Named ports resolve on the endpoint that owns the
@@ -797,13 +778,6 @@ impl PortSpec<'_> {
     }
 }
 
-fn clone_tri(t: &TriBits) -> TriBits {
-    TriBits {
-        may: t.may.clone(),
-        must: t.must.clone(),
-    }
-}
-
 /// The namespace a NetworkPolicy's rule selectors are scoped to.
 fn scoped_namespace(p: &CalicoPolicy) -> Option<&str> {
     if p.kind.is_namespaced() {
@@ -843,24 +817,4 @@ fn single(len: usize, i: usize) -> Bits {
     let mut b = Bits::empty(len);
     b.insert(i);
     b
-}
-
-fn labels_of<'x>(x: &'x Entity<'_>) -> &'x Labels {
-    match x {
-        Entity::Workload(w) => &w.labels,
-        Entity::Set(s) => &s.labels,
-    }
-}
-
-/// Whether some entity matches; a selector that does not parse makes the answer uncertain.
-fn any_of(entities: &[Entity<'_>], m: impl Fn(&Entity<'_>) -> Option<bool>) -> Tri {
-    let mut t = Tri::NO;
-    for x in entities {
-        match m(x) {
-            Some(true) => return Tri::YES,
-            Some(false) => {}
-            None => t = Tri::MAYBE,
-        }
-    }
-    t
 }

@@ -33,7 +33,7 @@ fn policy_selects_nothing(ctx: &Context<'_>, p: &CalicoPolicy, out: &mut Vec<Fin
     .into_iter()
     .flatten()
     .all(|t| t.trim().is_empty() || ctx.selectors.lookup(t).is_some());
-    if !parses || ctx.endpoints.iter().any(|e| ctx.applies(p, e)) {
+    if !parses || !ctx.applied_to(p).is_empty() {
         return;
     }
     let scope = match &p.metadata.namespace {

@@ -39,7 +39,7 @@ pub fn check(ctx: &Context<'_>, space: &Space<'_>, out: &mut Vec<Finding>) {
     let compiled: Vec<CompiledPolicy<'_>> = ctx
         .policies_in_order()
         .map(|p| {
-            let applied = space.applied(p);
+            let applied = ctx.applied_to(p);
             let types = p.spec.effective_types();
             let compile = |d: PolicyType| {
                 types.contains(&d).then(|| {

@@ -29,6 +29,18 @@ impl Bits {
         b
     }
 
+    /// The members below `len`, as a set over `0..len`.
+    pub fn truncated(&self, len: usize) -> Bits {
+        let mut words: Vec<u64> = self.words.iter().take(len.div_ceil(64)).copied().collect();
+        words.resize(len.div_ceil(64), 0);
+        if !len.is_multiple_of(64)
+            && let Some(last) = words.last_mut()
+        {
+            *last &= (1u64 << (len % 64)) - 1;
+        }
+        Bits { words }
+    }
+
     pub fn insert(&mut self, i: usize) {
         if let Some(w) = self.words.get_mut(i / 64) {
             *w |= 1 << (i % 64);

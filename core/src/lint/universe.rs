@@ -4,8 +4,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use ipnet::IpNet;
+
 use crate::model::{CalicoPolicy, Labels, ResourceSet, Rule, Workload};
 use crate::selector::{LabelLookup, Selector};
+
+use super::index::LabelIndex;
+use super::space::Bits;
 
 pub const NAMESPACE_LABEL: &str = "projectcalico.org/namespace";
 pub const ORCHESTRATOR_LABEL: &str = "projectcalico.org/orchestrator";
@@ -25,6 +30,8 @@ pub struct Endpoint {
     pub ns_labels: Labels,
     /// Labels of the service account (`projectcalico.org/name`).
     pub sa_labels: Labels,
+    /// The index of the workload among the design's endpoints; `None` for a probe.
+    pub index: Option<usize>,
 }
 
 impl LabelLookup for Endpoint {
@@ -78,6 +85,7 @@ pub fn endpoint(
         labels,
         ns_labels,
         sa_labels,
+        index: None,
     }
 }
 
@@ -216,4 +224,215 @@ pub fn known_namespaces(set: &ResourceSet) -> BTreeSet<String> {
             .filter_map(|p| p.metadata.namespace.clone()),
     );
     out
+}
+
+/// A network set as rule selectors see it.
+pub struct SetEntity {
+    /// Own labels, plus `projectcalico.org/namespace` and `pcns.*` for a namespaced set.
+    pub labels: Labels,
+    pub namespace: Option<String>,
+    /// Labels of its namespace (empty for a global set).
+    pub ns_labels: Labels,
+    pub nets: Vec<IpNet>,
+}
+
+/// The network sets of a resource set.
+pub fn set_entities(set: &ResourceSet) -> Vec<SetEntity> {
+    set.network_sets
+        .iter()
+        .map(|s| {
+            let mut labels = s.metadata.labels.clone();
+            let ns_labels = s
+                .metadata
+                .namespace
+                .as_deref()
+                .map(|ns| namespace_labels(set, ns))
+                .unwrap_or_default();
+            if let Some(ns) = &s.metadata.namespace {
+                labels.extend(
+                    ns_labels
+                        .iter()
+                        .map(|(k, v)| (format!("pcns.{k}"), v.clone())),
+                );
+                labels.insert(NAMESPACE_LABEL.to_owned(), ns.clone());
+            }
+            let nets = s
+                .spec
+                .nets
+                .iter()
+                .filter_map(|n| super::match_space::parse_net(n))
+                .collect();
+            SetEntity {
+                labels,
+                namespace: s.metadata.namespace.clone(),
+                ns_labels,
+                nets,
+            }
+        })
+        .collect()
+}
+
+/// Every entity selectors can match — the endpoints, then the network sets — indexed by label.
+pub struct Entities {
+    /// Endpoints come first: entity `i < endpoints` is endpoint `i`.
+    pub endpoints: usize,
+    pub count: usize,
+    pub own: LabelIndex,
+    pub ns: LabelIndex,
+    pub sa: LabelIndex,
+    /// Entities in a namespace.
+    pub namespaced: Bits,
+    pub by_namespace: HashMap<String, Bits>,
+}
+
+impl Entities {
+    pub fn new(endpoints: &[Endpoint], sets: &[SetEntity]) -> Entities {
+        let count = endpoints.len() + sets.len();
+        let no_labels = Labels::new();
+        let own = LabelIndex::new(
+            endpoints
+                .iter()
+                .map(|e| &e.labels)
+                .chain(sets.iter().map(|s| &s.labels)),
+            count,
+        );
+        let ns = LabelIndex::new(
+            endpoints
+                .iter()
+                .map(|e| &e.ns_labels)
+                .chain(sets.iter().map(|s| &s.ns_labels)),
+            count,
+        );
+        let sa = LabelIndex::new(
+            endpoints
+                .iter()
+                .map(|e| &e.sa_labels)
+                .chain(sets.iter().map(|_| &no_labels)),
+            count,
+        );
+        let mut namespaced = Bits::empty(count);
+        let mut by_namespace: HashMap<String, Bits> = HashMap::new();
+        let namespaces = endpoints
+            .iter()
+            .map(|e| Some(&e.namespace))
+            .chain(sets.iter().map(|s| s.namespace.as_ref()));
+        for (i, ns) in namespaces.enumerate() {
+            if let Some(ns) = ns {
+                namespaced.insert(i);
+                by_namespace
+                    .entry(ns.clone())
+                    .or_insert_with(|| Bits::empty(count))
+                    .insert(i);
+            }
+        }
+        Entities {
+            endpoints: endpoints.len(),
+            count,
+            own,
+            ns,
+            sa,
+            namespaced,
+            by_namespace,
+        }
+    }
+
+    fn in_namespace(&self, ns: &str) -> Bits {
+        self.by_namespace
+            .get(ns)
+            .cloned()
+            .unwrap_or_else(|| Bits::empty(self.count))
+    }
+
+    /// The endpoints a policy applies to (`calico-semantics.md` §4); none when a selector of the policy
+    /// does not parse.
+    pub fn applied(&self, selectors: &Selectors, p: &CalicoPolicy) -> Bits {
+        let eval = |text: &Option<String>,
+                    index: &LabelIndex,
+                    namespaced: Option<&Bits>|
+         -> Option<Bits> {
+            match text {
+                None => Some(Bits::full(self.count)),
+                Some(t) if t.trim().is_empty() => Some(Bits::full(self.count)),
+                Some(t) => selectors
+                    .lookup(t)
+                    .map(|s| index.eval(s.expr(), namespaced)),
+            }
+        };
+        let mut bits = match eval(&p.spec.selector, &self.own, None) {
+            Some(b) => b,
+            None => return Bits::empty(self.endpoints),
+        };
+        if p.kind.is_namespaced() {
+            bits =
+                bits.and(&self.in_namespace(p.metadata.namespace.as_deref().unwrap_or_default()));
+        } else {
+            match eval(&p.spec.namespace_selector, &self.ns, Some(&self.namespaced)) {
+                Some(b) => bits = bits.and(&b),
+                None => return Bits::empty(self.endpoints),
+            }
+        }
+        match eval(&p.spec.service_account_selector, &self.sa, None) {
+            Some(b) => bits = bits.and(&b),
+            None => return Bits::empty(self.endpoints),
+        }
+        bits.truncated(self.endpoints)
+    }
+
+    /// The entities matching the positive selector of an entity rule (`GetEntityRuleSelector`), or
+    /// `None` when a selector does not parse. `scoped_ns` is a NetworkPolicy's namespace.
+    pub fn positive(
+        &self,
+        selectors: &Selectors,
+        e: &crate::model::EntityRule,
+        scoped_ns: Option<&str>,
+    ) -> Option<Bits> {
+        let mut id = Bits::full(self.count);
+        if let Some(sa) = &e.service_accounts {
+            if !sa.names.is_empty() {
+                let names = sa.names.iter().fold(Bits::empty(self.count), |acc, n| {
+                    acc.or(&self.sa.value(NAME_LABEL, n))
+                });
+                id = id.and(&names);
+            }
+            if let Some(text) = &sa.selector {
+                id = id.and(&self.sa.eval(selectors.lookup(text)?.expr(), None));
+            }
+            // Network sets have no service account.
+            id = id.and(&self.endpoint_bits());
+        }
+        if let Some(text) = &e.selector {
+            id = id.and(&self.own.eval(selectors.lookup(text)?.expr(), None));
+        }
+        let ns = match (&e.namespace_selector, scoped_ns) {
+            (Some(text), _) => Some(
+                self.ns
+                    .eval(selectors.lookup(text)?.expr(), Some(&self.namespaced)),
+            ),
+            (None, Some(ns)) => Some(self.in_namespace(ns)),
+            (None, None) => None,
+        };
+        let any_selector_field = e.selector.is_some()
+            || e.service_accounts.is_some()
+            || e.not_selector.is_some()
+            || e.namespace_selector.is_some();
+        Some(match ns {
+            Some(ns) if any_selector_field => ns.and(&id),
+            _ => id,
+        })
+    }
+
+    /// The entities matching a plain selector (`notSelector`), or `None` when it does not parse.
+    pub fn matching(&self, selectors: &Selectors, text: &str) -> Option<Bits> {
+        selectors
+            .lookup(text)
+            .map(|s| self.own.eval(s.expr(), None))
+    }
+
+    fn endpoint_bits(&self) -> Bits {
+        let mut b = Bits::empty(self.count);
+        for i in 0..self.endpoints {
+            b.insert(i);
+        }
+        b
+    }
 }
