@@ -72,3 +72,17 @@ fn a_policy_round_trips_through_json() {
         .collect();
     assert_eq!(set.policies.len(), 1);
 }
+
+#[wasm_bindgen_test]
+fn the_sample_design_exports_to_the_same_zip_twice() {
+    use netpol_core::export::{DesignExportOptions, export_design, to_zip};
+    let design = netpol_core::design::sample();
+    let tree = export_design(&design, &DesignExportOptions::default()).expect("the sample exports");
+    assert!(tree.get("gitrepo.yaml").is_some());
+    assert!(tree.get("bundles/tiers/fleet.yaml").is_some());
+    let first = to_zip(&tree).expect("zip");
+    let second = to_zip(&export_design(&design, &DesignExportOptions::default()).expect("exports"))
+        .expect("zip");
+    assert_eq!(first, second);
+    assert_eq!(&first[..4], b"PK\x03\x04");
+}
