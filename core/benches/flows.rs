@@ -43,7 +43,9 @@ fn flows(c: &mut Criterion) {
         ..EstateConfig::default()
     });
 
-    // One timed pass of the whole pipeline, printed for the record.
+    // One timed pass of the whole pipeline, printed for the record: wall time, and CPU time (which a
+    // busy machine does not inflate).
+    let cpu = cpu_seconds();
     let started = Instant::now();
     let set = import(&path);
     let imported = started.elapsed();
@@ -51,6 +53,13 @@ fn flows(c: &mut Criterion) {
     let compiled = started.elapsed();
     let report = impact.run(&set, ImpactOptions::default());
     let s = set.summary();
+    if let (Some(before), Some(after)) = (cpu, cpu_seconds()) {
+        eprintln!(
+            "one pass: {:.2} s CPU, peak memory {} MB",
+            after - before,
+            peak_rss_mb().unwrap_or(0)
+        );
+    }
     eprintln!(
         "{} records ({} bytes, {} skipped) -> {} distinct flows: import+aggregate {:?}, +compile {:?}, +impact {:?}; \
          {} broken, {} widened, {} unmatched",
@@ -103,6 +112,22 @@ fn flows(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// User + system CPU seconds of this process so far (Linux `/proc`; `None` elsewhere).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Peak resident memory of this process so far, in MB (Linux `/proc`).
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? / 1024)
 }
 
 criterion_group!(benches, flows);

@@ -505,6 +505,14 @@ fn an_overlong_line_uses_bounded_memory_and_error_counts_are_capped() {
 }
 
 #[test]
+fn a_bom_and_blank_lines_before_the_csv_header_are_allowed() {
+    let mut text = b"\xEF\xBB\xBF\n\n".to_vec();
+    text.extend_from_slice(&sample("flows.csv"));
+    let set = import(&text);
+    assert_eq!((set.summary().records, set.summary().skipped), (40, 0), "{:?}", set.summary().errors);
+}
+
+#[test]
 fn gzip_of_any_format_is_detected_by_magic() {
     for name in ["flows.csv", "hubble-flows.jsonl", "goldmane-flows.json"] {
         let plain = sample(name);

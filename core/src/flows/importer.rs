@@ -283,10 +283,9 @@ fn handle_line(
     line: Line<'_>,
 ) {
     match line {
-        Line::Text { bytes, .. } if std::mem::take(skip_first_line) => {
-            let _ = bytes; // the CSV header
-        }
         Line::Text { bytes, .. } if bytes.iter().all(u8::is_ascii_whitespace) => {}
+        // The CSV header (blank lines before it were skipped above).
+        Line::Text { .. } if std::mem::take(skip_first_line) => {}
         Line::Text { number, bytes } => sink.record(number, format, bytes),
         Line::TooLong { number, len } => {
             *skip_first_line = false;
