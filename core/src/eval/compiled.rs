@@ -147,8 +147,14 @@ impl Evaluator {
             ev.policies.push(Some(compiled));
         }
         ev.rerank();
-        if let Ok(workloads) = WorkloadEndpoint::all_from(resources) {
-            for w in workloads {
+        // A workload with an unparseable IP is left out (validation reports it); the others stay.
+        for w in &resources.workloads {
+            let ns = w
+                .metadata
+                .namespace
+                .as_deref()
+                .and_then(|ns| resources.namespace(ns));
+            if let Ok(w) = WorkloadEndpoint::from_workload(w, ns) {
                 ev.intern(&Endpoint::Workload(w));
             }
         }
