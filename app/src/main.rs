@@ -6,6 +6,7 @@
 //! file per view.
 
 mod analysis;
+mod import;
 mod routes;
 mod shell;
 mod state;

@@ -69,14 +69,33 @@ impl Route {
     }
 }
 
-/// The current route, following `hashchange`.
-pub fn hash_route() -> ReadSignal<Route> {
-    let current = || Route::from_hash(&window().location().hash().unwrap_or_default());
-    let (route, set_route) = signal(current());
+/// The URL fragment without its `#/`, e.g. `editor/3`; provided as context by [`hash_route`].
+#[derive(Clone, Copy)]
+pub struct Fragment(pub ReadSignal<String>);
+
+/// The current route, following `hashchange`. Also provides the whole fragment ([`use_fragment`]) for
+/// views that take a parameter.
+pub fn hash_route() -> Memo<Route> {
+    let current = || {
+        window()
+            .location()
+            .hash()
+            .unwrap_or_default()
+            .trim_start_matches('#')
+            .trim_start_matches('/')
+            .to_owned()
+    };
+    let (fragment, set_fragment) = signal(current());
     // The listener lives as long as the page: the app never unmounts.
     let _listener =
-        window_event_listener(leptos::ev::hashchange, move |_| set_route.set(current()));
-    route
+        window_event_listener(leptos::ev::hashchange, move |_| set_fragment.set(current()));
+    provide_context(Fragment(fragment));
+    Memo::new(move |_| Route::from_hash(&fragment.get()))
+}
+
+/// The URL fragment without its `#/`.
+pub fn use_fragment() -> ReadSignal<String> {
+    expect_context::<Fragment>().0
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 
+use crate::import::ImportPanel;
 use crate::routes::Route;
-use crate::state::{Environment, SaveState, Studio, sample, use_studio};
+use crate::state::{SaveState, Studio, environment_names, sample, use_studio};
 
 /// Design name, environment switch, undo/redo, import, export and share.
 #[component]
@@ -37,24 +38,23 @@ pub fn TopBar() -> impl IntoView {
                 <select
                     aria-label="Environment"
                     on:change=move |ev| {
-                        if let Some(env) = Environment::parse(&event_target_value(&ev)) {
-                            studio.environment.set(env);
-                        }
+                        studio.environment.set(event_target_value(&ev));
                     }
                 >
-                    {Environment::ALL
-                        .into_iter()
-                        .map(|env| {
-                            view! {
-                                <option
-                                    value=env.as_str()
-                                    selected=move || studio.environment.get() == env
-                                >
-                                    {env.as_str()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    {move || {
+                        studio
+                            .with(environment_names)
+                            .into_iter()
+                            .map(|env| {
+                                let selected = studio.environment.get() == env;
+                                view! {
+                                    <option value=env.clone() selected=selected>
+                                        {env.clone()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </select>
             </label>
             <div class="toolbar" role="toolbar" aria-label="Design">
@@ -95,11 +95,7 @@ pub fn TopBar() -> impl IntoView {
             </section>
         </Show>
         <Show when=move || panel.get() == Some(Panel::Import)>
-            <section class="panel" aria-label="Import">
-                <h2>"Import"</h2>
-                <p>"Paste or drop Calico and Kubernetes YAML to add it to the design."</p>
-                <button on:click=move |_| set_panel.set(None)>"Close"</button>
-            </section>
+            <ImportPanel on_close=Callback::new(move |()| set_panel.set(None))/>
         </Show>
         <Show when=move || panel.get() == Some(Panel::Share)>
             <section class="panel" aria-label="Share">
@@ -121,7 +117,7 @@ enum Panel {
 
 /// The navigation between the views.
 #[component]
-pub fn Nav(route: ReadSignal<Route>) -> impl IntoView {
+pub fn Nav(route: Memo<Route>) -> impl IntoView {
     view! {
         <nav class="views" aria-label="Views">
             {Route::ALL

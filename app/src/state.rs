@@ -7,47 +7,29 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// The design document (netpol-core's).
-pub use netpol_core::design::Design;
-
-/// The built-in sample design the Studio opens on the first time.
-pub fn sample() -> Design {
-    netpol_core::design::sample()
-}
+pub use netpol_core::design::{Design, sample};
 
 /// The key under which the design is autosaved.
 const STORAGE_KEY: &str = "netpol-studio/design";
 /// The most snapshots undo keeps; older ones are dropped.
 const HISTORY_LIMIT: usize = 100;
 
-/// The target environment the design is viewed for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Environment {
-    #[default]
-    Dev,
-    Staging,
-    Prod,
-}
+/// The environments offered when the design declares none.
+const DEFAULT_ENVIRONMENTS: [&str; 3] = ["dev", "staging", "prod"];
 
-impl Environment {
-    /// Every environment, in promotion order.
-    pub const ALL: [Environment; 3] = [Environment::Dev, Environment::Staging, Environment::Prod];
-
-    /// The short name used in the UI and in storage.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Environment::Dev => "dev",
-            Environment::Staging => "staging",
-            Environment::Prod => "prod",
-        }
-    }
-
-    /// The environment named `name`, if any.
-    pub fn parse(name: &str) -> Option<Environment> {
-        Environment::ALL
-            .into_iter()
-            .find(|env| env.as_str() == name)
+/// The names of the environments the design can be viewed for: the design's own, else dev/staging/prod.
+pub fn environment_names(design: &Design) -> Vec<String> {
+    if design.environments.is_empty() {
+        DEFAULT_ENVIRONMENTS
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect()
+    } else {
+        design
+            .environments
+            .iter()
+            .map(|env| env.name.clone())
+            .collect()
     }
 }
 
@@ -65,7 +47,7 @@ pub enum SaveState {
 struct Saved {
     design: Design,
     #[serde(default)]
-    environment: Environment,
+    environment: String,
 }
 
 /// Undo and redo stacks of whole-design snapshots.
@@ -83,7 +65,7 @@ pub struct Studio {
     can_undo: RwSignal<bool>,
     can_redo: RwSignal<bool>,
     /// The environment the design is viewed for.
-    pub environment: RwSignal<Environment>,
+    pub environment: RwSignal<String>,
     /// The outcome of the last autosave.
     pub save_state: RwSignal<SaveState>,
 }
@@ -94,7 +76,14 @@ impl Studio {
         let saved = read_storage();
         let (design, environment) = match saved {
             Some(saved) => (saved.design, saved.environment),
-            None => (sample(), Environment::default()),
+            None => {
+                let design = sample();
+                let first = environment_names(&design)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                (design, first)
+            }
         };
         let studio = Studio {
             design: RwSignal::new(design),
@@ -123,6 +112,11 @@ impl Studio {
     /// Reads the design, subscribing the caller to changes.
     pub fn with<R>(&self, read: impl FnOnce(&Design) -> R) -> R {
         self.design.with(read)
+    }
+
+    /// Reads the design without subscribing the caller.
+    pub fn with_untracked<R>(&self, read: impl FnOnce(&Design) -> R) -> R {
+        self.design.with_untracked(read)
     }
 
     /// Applies an edit to the design as one undoable step.

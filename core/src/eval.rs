@@ -18,7 +18,7 @@ pub mod flow_input;
 mod knp;
 mod matching;
 mod normalize;
-mod order;
+pub(crate) mod order;
 pub mod reference;
 pub mod synthetic;
 

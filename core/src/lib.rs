@@ -4,6 +4,7 @@
 //! re-implements a rule of Calico. The crate has no web or OS dependencies and builds for native and
 //! `wasm32-unknown-unknown`.
 
+pub mod board;
 pub mod design;
 pub mod diff;
 pub mod eval;

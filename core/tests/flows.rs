@@ -509,7 +509,12 @@ fn a_bom_and_blank_lines_before_the_csv_header_are_allowed() {
     let mut text = b"\xEF\xBB\xBF\n\n".to_vec();
     text.extend_from_slice(&sample("flows.csv"));
     let set = import(&text);
-    assert_eq!((set.summary().records, set.summary().skipped), (40, 0), "{:?}", set.summary().errors);
+    assert_eq!(
+        (set.summary().records, set.summary().skipped),
+        (40, 0),
+        "{:?}",
+        set.summary().errors
+    );
 }
 
 #[test]

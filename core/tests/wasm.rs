@@ -86,3 +86,38 @@ fn the_sample_design_exports_to_the_same_zip_twice() {
     assert_eq!(first, second);
     assert_eq!(&first[..4], b"PK\x03\x04");
 }
+
+#[wasm_bindgen_test]
+fn selectors_parse_match_and_report_spans() {
+    use netpol_core::selector::Selector;
+    let selector = Selector::parse("app == 'web' && has(tier)").expect("parses");
+    let mut labels = std::collections::BTreeMap::new();
+    labels.insert("app".to_owned(), "web".to_owned());
+    assert!(!selector.matches(&labels));
+    labels.insert("tier".to_owned(), "frontend".to_owned());
+    assert!(selector.matches(&labels));
+    let err = Selector::parse("app == ").expect_err("incomplete");
+    assert!(err.span().start <= 7, "span {:?}", err.span());
+}
+
+#[wasm_bindgen_test]
+fn yaml_errors_carry_line_and_column() {
+    let text = "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: x\nspec:\n  order: [not, a, number]\n";
+    let result = netpol_core::yaml::import("bad.yaml", text);
+    assert!(result.error_count() > 0);
+    let first = result
+        .diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .expect("an error");
+    assert_eq!(first.line, 6);
+    assert!(first.column > 0);
+}
+
+#[wasm_bindgen_test]
+fn the_sample_design_loads_and_round_trips() {
+    let design = netpol_core::design::sample();
+    assert!(!design.policies.is_empty());
+    let again = netpol_core::design::load(&netpol_core::design::save(&design)).expect("reloads");
+    assert_eq!(again, design);
+}

@@ -1,14 +1,272 @@
-//! The Policy board view.
+//! The policy board: tiers as columns in evaluation order, policies as cards in order within each
+//! tier. Reordering (buttons, Alt+arrow keys, or drag and drop) goes through `netpol_core::board`, which
+//! reassigns order numbers with gaps.
 
 use leptos::prelude::*;
+use netpol_core::board::{self, PolicyCard, PolicyRef, TierColumn};
+use netpol_core::model::TierDefaultAction;
 
-/// Tiers in evaluation order, with their policies in order.
+use crate::state::use_studio;
+
+/// The board view.
 #[component]
 pub fn BoardView() -> impl IntoView {
+    let studio = use_studio();
+    let columns = Memo::new(move |_| studio.with(board::columns));
+    let (new_tier, set_new_tier) = signal(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let add_tier = move || {
+        let name = new_tier.get_untracked().trim().to_owned();
+        let mut outcome = Ok(());
+        studio.edit(|design| outcome = board::add_tier(design, &name));
+        match outcome {
+            Ok(()) => {
+                set_new_tier.set(String::new());
+                set_error.set(None);
+            }
+            Err(err) => set_error.set(Some(err.to_string())),
+        }
+    };
     view! {
-        <section class="view-board">
-            <h2>"Policy board"</h2>
-            <p class="placeholder">"Tiers in evaluation order, with their policies in order."</p>
+        <section class="board-view">
+            <header class="view-header">
+                <h2>"Policy board"</h2>
+                <form
+                    class="inline-form"
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        add_tier();
+                    }
+                >
+                    <input
+                        aria-label="New tier name"
+                        placeholder="new-tier"
+                        prop:value=new_tier
+                        aria-invalid=move || {
+                            let name = new_tier.get();
+                            (!name.is_empty() && !board::is_valid_tier_name(name.trim()))
+                                .to_string()
+                        }
+                        on:input=move |ev| set_new_tier.set(event_target_value(&ev))
+                    />
+                    <button type="submit">"Add tier"</button>
+                </form>
+            </header>
+            <Show when=move || error.get().is_some()>
+                <p class="error" role="alert">{move || error.get()}</p>
+            </Show>
+            <div class="board" role="list" aria-label="Tiers in evaluation order">
+                {move || {
+                    columns
+                        .get()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(position, column)| {
+                            view! { <TierColumnView column=column position=position set_error=set_error/> }
+                        })
+                        .collect_view()
+                }}
+            </div>
         </section>
+    }
+}
+
+/// One tier column.
+#[component]
+fn TierColumnView(
+    column: TierColumn,
+    position: usize,
+    set_error: WriteSignal<Option<String>>,
+) -> impl IntoView {
+    let studio = use_studio();
+    let name = column.name.clone();
+    let fixed = column.fixed;
+    let move_tier = {
+        let name = name.clone();
+        move |delta: isize| {
+            let mut outcome = Ok(false);
+            studio.edit(|design| outcome = board::move_tier(design, &name, delta));
+            if let Err(err) = outcome {
+                set_error.set(Some(err.to_string()));
+            }
+        }
+    };
+    let move_left = move_tier.clone();
+    let move_right = move_tier.clone();
+    let keyboard_move = move_tier;
+    let action_name = name.clone();
+    let rename_from = name.clone();
+    let order = column
+        .order
+        .map(|o| format!("order {o}"))
+        .unwrap_or_else(|| "no order".to_owned());
+    let count = column.cards.len();
+    let cards = column.cards.clone();
+    view! {
+        <section
+            class="tier-column"
+            class:invalid=!column.valid
+            role="listitem"
+            aria-label=format!("Tier {name}")
+            data-tier=name.clone()
+            tabindex="0"
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.alt_key() && ev.target() == ev.current_target() {
+                    match ev.key().as_str() {
+                        "ArrowLeft" => {
+                            ev.prevent_default();
+                            keyboard_move(-1);
+                        }
+                        "ArrowRight" => {
+                            ev.prevent_default();
+                            keyboard_move(1);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        >
+            <header class="tier-header">
+                <span class="tier-position">{position + 1}</span>
+                {if fixed {
+                    view! { <h3 class="tier-name">{name.clone()}</h3> }.into_any()
+                } else {
+                    view! {
+                        <input
+                            class="tier-name"
+                            aria-label=format!("Name of tier {name}")
+                            prop:value=name.clone()
+                            on:change=move |ev| {
+                                let to = event_target_value(&ev).trim().to_owned();
+                                let mut outcome = Ok(());
+                                studio.edit(|design| outcome = board::rename_tier(design, &rename_from, &to));
+                                set_error.set(outcome.err().map(|err| err.to_string()));
+                            }
+                        />
+                    }
+                        .into_any()
+                }}
+                <span class="tier-order muted">{order}</span>
+                <span class="badge">{format!("{count} policies")}</span>
+                {(!column.valid).then(|| view! { <span class="badge error">"undeclared"</span> })}
+            </header>
+            <div class="tier-tools">
+                <label>
+                    "Default action "
+                    <select
+                        aria-label=format!("Default action of tier {name}")
+                        on:change=move |ev| {
+                            let action = if event_target_value(&ev) == "Pass" {
+                                TierDefaultAction::Pass
+                            } else {
+                                TierDefaultAction::Deny
+                            };
+                            let mut outcome = Ok(());
+                            studio.edit(|design| outcome = board::set_default_action(design, &action_name, action));
+                            set_error.set(outcome.err().map(|err| err.to_string()));
+                        }
+                    >
+                        <option value="Deny" selected=column.default_action == TierDefaultAction::Deny>"Deny"</option>
+                        <option value="Pass" selected=column.default_action == TierDefaultAction::Pass>"Pass"</option>
+                    </select>
+                </label>
+                <Show when=move || !fixed>
+                    <button
+                        title="Evaluate this tier earlier (Alt+←)"
+                        aria-label=format!("Move tier {} earlier", column.name)
+                        on:click={
+                            let move_left = move_left.clone();
+                            move |_| move_left(-1)
+                        }
+                    >
+                        "←"
+                    </button>
+                    <button
+                        title="Evaluate this tier later (Alt+→)"
+                        aria-label=format!("Move tier {} later", column.name)
+                        on:click={
+                            let move_right = move_right.clone();
+                            move |_| move_right(1)
+                        }
+                    >
+                        "→"
+                    </button>
+                </Show>
+            </div>
+            <ol class="cards">
+                {cards.into_iter().map(|card| view! { <Card card=card set_error=set_error/> }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// One policy card.
+#[component]
+fn Card(card: PolicyCard, set_error: WriteSignal<Option<String>>) -> impl IntoView {
+    let studio = use_studio();
+    let policy = card.policy;
+    let move_policy = move |delta: isize| {
+        studio.edit(|design| {
+            board::move_policy(design, policy, delta);
+        });
+        set_error.set(None);
+    };
+    let title = match &card.namespace {
+        Some(ns) => format!("{ns}/{}", card.display_name),
+        None => card.display_name.clone(),
+    };
+    let editor_href = match policy {
+        PolicyRef::Calico(i) => format!("#/editor/{i}"),
+        PolicyRef::Kubernetes(_) => "#/editor".to_owned(),
+    };
+    let order = card
+        .order
+        .map(|o| o.to_string())
+        .unwrap_or_else(|| "—".to_owned());
+    let (title_up, title_down) = (title.clone(), title.clone());
+    view! {
+        <li
+            class="card policy-card"
+            tabindex="0"
+            aria-label=format!("Policy {title}")
+            data-policy=card.display_name.clone()
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.alt_key() && ev.target() == ev.current_target() {
+                    match ev.key().as_str() {
+                        "ArrowUp" => {
+                            ev.prevent_default();
+                            move_policy(-1);
+                        }
+                        "ArrowDown" => {
+                            ev.prevent_default();
+                            move_policy(1);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        >
+            <div class="card-title">
+                <a href=editor_href>{title.clone()}</a>
+                {card.staged.then(|| view! { <span class="badge staged">"staged"</span> })}
+            </div>
+            <div class="card-meta">
+                <span class="order" title="Order">{order}</span>
+                <code class="selector">{card.selector.clone()}</code>
+            </div>
+            <div class="card-meta muted">
+                {format!("{} ingress · {} egress rules", card.ingress_rules, card.egress_rules)}
+            </div>
+            <Show when=move || !card.fixed>
+                <div class="card-tools">
+                    <button aria-label=format!("Move {} up", title_up) title="Earlier (Alt+↑)" on:click=move |_| move_policy(-1)>
+                        "↑"
+                    </button>
+                    <button aria-label=format!("Move {} down", title_down) title="Later (Alt+↓)" on:click=move |_| move_policy(1)>
+                        "↓"
+                    </button>
+                </div>
+            </Show>
+        </li>
     }
 }

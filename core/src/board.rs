@@ -1,0 +1,395 @@
+//! The policy board: the design's tiers in evaluation order, each with its policies in evaluation
+//! order, and the board's edits (move a tier or a policy, add, rename, set a tier's default action).
+//!
+//! Ordering is Felix's (`eval::order`): tiers by order (nil last) then name; policies by order (nil
+//! last) then `name/namespace/kind`. Moving something reassigns order numbers with gaps of
+//! [`ORDER_GAP`] so that the result is strictly increasing: no two policies end up with the same order
+//! by accident. Calico's built-in tiers and Kubernetes policies have fixed orders; they stay put and
+//! the others are numbered around them.
+
+use std::cmp::Ordering;
+
+use thiserror::Error;
+
+use crate::design::Design;
+use crate::eval::order::{Tiers, policy_cmp, tier_cmp};
+use crate::eval::{PolicyKey, kubernetes_to_calico};
+use crate::model::{DEFAULT_TIER, Tier, TierDefaultAction};
+
+/// The step between reassigned order numbers.
+pub const ORDER_GAP: f64 = 100.0;
+
+/// Which policy of the design a card shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyRef {
+    /// `design.policies[i]`.
+    Calico(usize),
+    /// `design.kubernetes_policies[i]`.
+    Kubernetes(usize),
+}
+
+/// One policy on the board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyCard {
+    pub policy: PolicyRef,
+    /// The name as Calico shows it (`staged:` and `knp.default.` prefixes included).
+    pub display_name: String,
+    pub namespace: Option<String>,
+    pub order: Option<f64>,
+    /// The endpoint selector (for Kubernetes policies, the pod selector in Calico syntax).
+    pub selector: String,
+    pub ingress_rules: usize,
+    pub egress_rules: usize,
+    pub staged: bool,
+    /// Kubernetes policies have a fixed order (1000) and cannot be moved.
+    pub fixed: bool,
+}
+
+/// One tier on the board, with its policies in evaluation order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierColumn {
+    pub name: String,
+    pub order: Option<f64>,
+    pub default_action: TierDefaultAction,
+    /// Declared in the design (or built in). An undeclared tier that policies name is shown last.
+    pub valid: bool,
+    /// Built-in tiers keep their order.
+    pub fixed: bool,
+    pub cards: Vec<PolicyCard>,
+}
+
+/// A board edit that could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum BoardError {
+    #[error(
+        "`{0}` is not a valid tier name: lowercase letters, digits and `-`, at most 63 characters"
+    )]
+    InvalidTierName(String),
+    #[error("a tier named `{0}` already exists")]
+    DuplicateTier(String),
+    #[error("there is no tier named `{0}`")]
+    UnknownTier(String),
+    #[error("the built-in tier `{0}` cannot be renamed or moved")]
+    BuiltInTier(String),
+}
+
+/// Calico's built-in tiers, whose orders are fixed.
+const BUILT_IN_TIERS: [&str; 3] = [DEFAULT_TIER, "kube-admin", "kube-baseline"];
+
+fn is_built_in(tier: &str) -> bool {
+    BUILT_IN_TIERS.contains(&tier)
+}
+
+/// The board of `design`: the declared tiers, the `default` tier and any tier a policy names, in
+/// evaluation order (the built-in `kube-admin` and `kube-baseline` only when declared or used).
+pub fn columns(design: &Design) -> Vec<TierColumn> {
+    let mut tiers = Tiers::new(&design.tiers);
+    let mut cards: Vec<(usize, PolicyCard, String)> = Vec::new();
+    for (i, policy) in design.policies.iter().enumerate() {
+        let key = PolicyKey::of_calico(policy);
+        let tier = tiers.id(policy.tier());
+        let card = PolicyCard {
+            policy: PolicyRef::Calico(i),
+            display_name: key.display_name(),
+            namespace: key.namespace.clone(),
+            order: policy.spec.order,
+            selector: policy
+                .spec
+                .selector
+                .clone()
+                .unwrap_or_else(|| "all()".to_owned()),
+            ingress_rules: policy.spec.ingress.len(),
+            egress_rules: policy.spec.egress.len(),
+            staged: policy.kind.is_staged(),
+            fixed: false,
+        };
+        cards.push((tier, card, key.tie_key()));
+    }
+    for (i, policy) in design.kubernetes_policies.iter().enumerate() {
+        let key = PolicyKey::of_kubernetes(policy);
+        let spec = kubernetes_to_calico(policy);
+        let tier = tiers.id(DEFAULT_TIER);
+        let card = PolicyCard {
+            policy: PolicyRef::Kubernetes(i),
+            display_name: key.display_name(),
+            namespace: key.namespace.clone(),
+            order: spec.order,
+            selector: spec.selector.clone().unwrap_or_else(|| "all()".to_owned()),
+            ingress_rules: policy.spec.ingress.len(),
+            egress_rules: policy.spec.egress.len(),
+            staged: policy.staged,
+            fixed: true,
+        };
+        cards.push((tier, card, key.tie_key()));
+    }
+    let shown = |id: usize, name: &str| {
+        name == DEFAULT_TIER
+            || design.tiers.iter().any(|t| t.metadata.name == name)
+            || cards.iter().any(|(tier, _, _)| *tier == id)
+    };
+    let mut ids: Vec<usize> = (0..tiers.list.len())
+        .filter(|&id| tiers.get(id).is_some_and(|t| shown(id, &t.name)))
+        .collect();
+    ids.sort_by(|&a, &b| match (tiers.get(a), tiers.get(b)) {
+        (Some(a), Some(b)) => tier_cmp(a, b),
+        _ => Ordering::Equal,
+    });
+    ids.into_iter()
+        .filter_map(|id| {
+            let info = tiers.get(id)?;
+            let mut mine: Vec<&(usize, PolicyCard, String)> =
+                cards.iter().filter(|(tier, _, _)| *tier == id).collect();
+            mine.sort_by(|a, b| policy_cmp((a.1.order, &a.2), (b.1.order, &b.2)));
+            Some(TierColumn {
+                name: info.name.clone(),
+                order: info.order,
+                default_action: info.default_action,
+                valid: info.valid,
+                fixed: is_built_in(&info.name),
+                cards: mine.into_iter().map(|(_, card, _)| card.clone()).collect(),
+            })
+        })
+        .collect()
+}
+
+/// Strictly increasing orders for a sequence in which `fixed[i]` holds the order of the items that
+/// must keep theirs: the others are spaced by [`ORDER_GAP`] (or less, to fit before the next fixed
+/// item). `None` when it cannot be done (two fixed items out of order, or no room between them).
+fn spaced_orders(fixed: &[Option<f64>]) -> Option<Vec<f64>> {
+    let mut out = Vec::with_capacity(fixed.len());
+    let mut previous = 0.0_f64;
+    let mut i = 0;
+    while i < fixed.len() {
+        if let Some(order) = fixed[i] {
+            if !out.is_empty() && order <= previous {
+                return None;
+            }
+            out.push(order);
+            previous = order;
+            i += 1;
+            continue;
+        }
+        let run_end = (i..fixed.len())
+            .find(|&j| fixed[j].is_some())
+            .unwrap_or(fixed.len());
+        let run = (run_end - i) as f64;
+        let gap = match fixed.get(run_end).copied().flatten() {
+            Some(next) => ORDER_GAP.min((next - previous) / (run + 1.0)),
+            None => ORDER_GAP,
+        };
+        if gap <= 0.0 || !gap.is_finite() {
+            return None;
+        }
+        for k in 1..=(run_end - i) {
+            out.push(previous + gap * k as f64);
+        }
+        previous += gap * run;
+        i = run_end;
+    }
+    Some(out)
+}
+
+/// Moves `position` by `delta` places within `len` items, or `None` when it would leave the list.
+fn moved(position: usize, delta: isize, len: usize) -> Option<usize> {
+    let target = position.checked_add_signed(delta)?;
+    (target < len && target != position).then_some(target)
+}
+
+/// Moves the tier `name` by `delta` places in evaluation order (negative: earlier). Returns whether
+/// anything changed (the tier is already first/last, or the move is impossible).
+pub fn move_tier(design: &mut Design, name: &str, delta: isize) -> Result<bool, BoardError> {
+    if is_built_in(name) {
+        return Err(BoardError::BuiltInTier(name.to_owned()));
+    }
+    let mut order: Vec<TierColumn> = columns(design).into_iter().filter(|c| c.valid).collect();
+    let Some(position) = order.iter().position(|c| c.name == name) else {
+        return Err(BoardError::UnknownTier(name.to_owned()));
+    };
+    let Some(target) = moved(position, delta, order.len()) else {
+        return Ok(false);
+    };
+    let column = order.remove(position);
+    order.insert(target, column);
+    let fixed: Vec<Option<f64>> = order
+        .iter()
+        .map(|c| if c.fixed { c.order } else { None })
+        .collect();
+    let Some(orders) = spaced_orders(&fixed) else {
+        return Ok(false);
+    };
+    let mut next = design.clone();
+    for (column, order) in order.iter().zip(orders) {
+        if column.fixed {
+            continue;
+        }
+        match next
+            .tiers
+            .iter_mut()
+            .find(|t| t.metadata.name == column.name)
+        {
+            Some(tier) => tier.spec.order = Some(order),
+            None => next.tiers.push(Tier::new(column.name.clone(), Some(order))),
+        }
+    }
+    Ok(commit_if_ordered(
+        design,
+        next,
+        |board| board.iter().map(|c| c.name.clone()).collect(),
+        &order,
+    ))
+}
+
+/// Applies `next` when its board has the expected sequence; reports whether it did.
+fn commit_if_ordered(
+    design: &mut Design,
+    next: Design,
+    names: impl Fn(&[TierColumn]) -> Vec<String>,
+    expected: &[TierColumn],
+) -> bool {
+    let board = columns(&next);
+    let valid: Vec<TierColumn> = board.into_iter().filter(|c| c.valid).collect();
+    let want: Vec<String> = expected.iter().map(|c| c.name.clone()).collect();
+    if names(&valid) != want {
+        return false;
+    }
+    *design = next;
+    true
+}
+
+/// Moves a Calico policy by `delta` places within its tier (negative: earlier). Returns whether
+/// anything changed. Kubernetes policies keep their fixed order; the others are numbered around them.
+pub fn move_policy(design: &mut Design, policy: PolicyRef, delta: isize) -> bool {
+    let PolicyRef::Calico(index) = policy else {
+        return false;
+    };
+    let board = columns(design);
+    let Some(column) = board
+        .iter()
+        .find(|c| c.cards.iter().any(|card| card.policy == policy))
+    else {
+        return false;
+    };
+    let mut cards = column.cards.clone();
+    let Some(position) = cards.iter().position(|card| card.policy == policy) else {
+        return false;
+    };
+    let Some(target) = moved(position, delta, cards.len()) else {
+        return false;
+    };
+    let card = cards.remove(position);
+    cards.insert(target, card);
+    let fixed: Vec<Option<f64>> = cards
+        .iter()
+        .map(|c| if c.fixed { c.order } else { None })
+        .collect();
+    let Some(orders) = spaced_orders(&fixed) else {
+        return false;
+    };
+    let mut next = design.clone();
+    for (card, order) in cards.iter().zip(orders) {
+        if let PolicyRef::Calico(i) = card.policy
+            && let Some(p) = next.policies.get_mut(i)
+        {
+            p.spec.order = Some(order);
+        }
+    }
+    let want: Vec<PolicyRef> = cards.iter().map(|c| c.policy).collect();
+    let tier = column.name.clone();
+    let got: Option<Vec<PolicyRef>> = columns(&next)
+        .into_iter()
+        .find(|c| c.name == tier)
+        .map(|c| c.cards.iter().map(|card| card.policy).collect());
+    if got.as_deref() != Some(want.as_slice()) || next.policies.get(index).is_none() {
+        return false;
+    }
+    *design = next;
+    true
+}
+
+/// Whether `name` is a valid tier name (a DNS-1123 label: what Calico accepts as a tier name).
+pub fn is_valid_tier_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes[0] != b'-'
+        && bytes[bytes.len() - 1] != b'-'
+}
+
+/// Adds a tier named `name`, evaluated after every tier the design numbers itself and before the
+/// `default` tier.
+pub fn add_tier(design: &mut Design, name: &str) -> Result<(), BoardError> {
+    if !is_valid_tier_name(name) {
+        return Err(BoardError::InvalidTierName(name.to_owned()));
+    }
+    if is_built_in(name) || design.tiers.iter().any(|t| t.metadata.name == name) {
+        return Err(BoardError::DuplicateTier(name.to_owned()));
+    }
+    let default_order = 1_000_000.0;
+    let last = design
+        .tiers
+        .iter()
+        .filter(|t| !is_built_in(&t.metadata.name))
+        .filter_map(|t| t.spec.order)
+        .filter(|order| *order < default_order)
+        .fold(0.0_f64, f64::max);
+    let order = if last + ORDER_GAP < default_order {
+        last + ORDER_GAP
+    } else {
+        (last + default_order) / 2.0
+    };
+    design.tiers.push(Tier::new(name, Some(order)));
+    Ok(())
+}
+
+/// Renames a tier and moves every policy of it along.
+pub fn rename_tier(design: &mut Design, from: &str, to: &str) -> Result<(), BoardError> {
+    if is_built_in(from) {
+        return Err(BoardError::BuiltInTier(from.to_owned()));
+    }
+    if !is_valid_tier_name(to) {
+        return Err(BoardError::InvalidTierName(to.to_owned()));
+    }
+    if from == to {
+        return Ok(());
+    }
+    if is_built_in(to) || design.tiers.iter().any(|t| t.metadata.name == to) {
+        return Err(BoardError::DuplicateTier(to.to_owned()));
+    }
+    let Some(tier) = design.tiers.iter_mut().find(|t| t.metadata.name == from) else {
+        return Err(BoardError::UnknownTier(from.to_owned()));
+    };
+    tier.metadata.name = to.to_owned();
+    for policy in &mut design.policies {
+        if policy.tier() == from {
+            policy.spec.tier = Some(to.to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// Sets what happens to traffic a tier's policies select but no rule decides.
+pub fn set_default_action(
+    design: &mut Design,
+    tier: &str,
+    action: TierDefaultAction,
+) -> Result<(), BoardError> {
+    match design.tiers.iter_mut().find(|t| t.metadata.name == tier) {
+        Some(found) => found.spec.default_action = Some(action),
+        None if is_built_in(tier) => {
+            let builtin_order = match tier {
+                DEFAULT_TIER => 1_000_000.0,
+                "kube-admin" => 1_000.0,
+                _ => 10_000_000.0,
+            };
+            let mut declared = Tier::new(tier, Some(builtin_order));
+            declared.spec.default_action = Some(action);
+            design.tiers.push(declared);
+        }
+        None => return Err(BoardError::UnknownTier(tier.to_owned())),
+    }
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! The policy board: evaluation order of tiers and policies, and reorder edits that keep orders
+//! strictly increasing.
+
+use netpol_core::board::{self, BoardError, PolicyRef};
+use netpol_core::design::Design;
+use netpol_core::model::{
+    CalicoPolicy, CalicoPolicyKind, KubernetesPolicy, ObjectMeta, PolicySpec, Tier,
+    TierDefaultAction,
+};
+
+fn gnp(name: &str, tier: &str, order: Option<f64>) -> CalicoPolicy {
+    CalicoPolicy {
+        kind: CalicoPolicyKind::GlobalNetworkPolicy,
+        metadata: ObjectMeta::named(name, None),
+        spec: PolicySpec {
+            tier: Some(tier.to_owned()),
+            order,
+            ..PolicySpec::default()
+        },
+    }
+}
+
+fn knp(name: &str) -> KubernetesPolicy {
+    KubernetesPolicy {
+        metadata: ObjectMeta::named(name, Some("shop")),
+        spec: Default::default(),
+        staged: false,
+    }
+}
+
+fn design() -> Design {
+    Design {
+        name: "t".to_owned(),
+        tiers: vec![
+            Tier::new("platform", Some(200.0)),
+            Tier::new("security", Some(100.0)),
+            Tier::new("app", None),
+        ],
+        policies: vec![
+            gnp("b", "security", Some(10.0)),
+            gnp("a", "security", Some(10.0)),
+            gnp("late", "security", None),
+            gnp("early", "security", Some(5.0)),
+            gnp("d1", "default", Some(2000.0)),
+            gnp("d0", "default", Some(500.0)),
+            gnp("stray", "ghost", Some(1.0)),
+        ],
+        kubernetes_policies: vec![knp("web")],
+        ..Design::default()
+    }
+}
+
+fn tier_names(design: &Design) -> Vec<String> {
+    board::columns(design).into_iter().map(|c| c.name).collect()
+}
+
+fn card_names(design: &Design, tier: &str) -> Vec<String> {
+    board::columns(design)
+        .into_iter()
+        .find(|c| c.name == tier)
+        .map(|c| c.cards.into_iter().map(|card| card.display_name).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn tiers_sort_by_order_nil_last_and_undeclared_after_everything() {
+    // default is built in at 1,000,000; `app` has no order (after every ordered tier); `ghost` is
+    // only named by a policy, so Felix sorts it after every valid tier.
+    assert_eq!(
+        tier_names(&design()),
+        ["security", "platform", "default", "app", "ghost"]
+    );
+    let columns = board::columns(&design());
+    assert!(
+        columns
+            .iter()
+            .find(|c| c.name == "default")
+            .is_some_and(|c| c.fixed && c.valid)
+    );
+    assert!(
+        columns
+            .iter()
+            .find(|c| c.name == "ghost")
+            .is_some_and(|c| !c.valid)
+    );
+}
+
+#[test]
+fn policies_sort_by_order_then_name_with_kubernetes_policies_at_1000() {
+    assert_eq!(
+        card_names(&design(), "security"),
+        ["early", "a", "b", "late"]
+    );
+    assert_eq!(
+        card_names(&design(), "default"),
+        ["d0", "knp.default.web", "d1"]
+    );
+}
+
+#[test]
+fn moving_a_tier_reassigns_increasing_orders_around_the_built_in_ones() {
+    let mut d = design();
+    assert_eq!(board::move_tier(&mut d, "platform", -1), Ok(true));
+    assert_eq!(
+        tier_names(&d),
+        ["platform", "security", "default", "app", "ghost"]
+    );
+    // Moving `app` before `default` gives it an order below 1,000,000.
+    assert_eq!(board::move_tier(&mut d, "app", -1), Ok(true));
+    assert_eq!(
+        tier_names(&d),
+        ["platform", "security", "app", "default", "ghost"]
+    );
+    let orders: Vec<f64> = board::columns(&d)
+        .iter()
+        .filter(|c| c.valid)
+        .filter_map(|c| c.order)
+        .collect();
+    assert_eq!(orders.len(), 4);
+    assert!(orders.windows(2).all(|w| w[0] < w[1]), "{orders:?}");
+    // At the edge nothing moves; built-in tiers do not move.
+    assert_eq!(board::move_tier(&mut d, "platform", -1), Ok(false));
+    assert_eq!(
+        board::move_tier(&mut d, "default", 1),
+        Err(BoardError::BuiltInTier("default".to_owned()))
+    );
+    assert_eq!(
+        board::move_tier(&mut d, "nope", 1),
+        Err(BoardError::UnknownTier("nope".to_owned()))
+    );
+}
+
+#[test]
+fn moving_a_policy_gives_distinct_orders_and_keeps_kubernetes_policies_fixed() {
+    let mut d = design();
+    let late = PolicyRef::Calico(2);
+    assert!(board::move_policy(&mut d, late, -3));
+    assert_eq!(card_names(&d, "security"), ["late", "early", "a", "b"]);
+    let orders: Vec<f64> = board::columns(&d)[0]
+        .cards
+        .iter()
+        .filter_map(|c| c.order)
+        .collect();
+    assert_eq!(orders.len(), 4, "every policy of the tier now has an order");
+    assert!(orders.windows(2).all(|w| w[0] < w[1]), "{orders:?}");
+
+    // In the default tier, moving d1 above the fixed Kubernetes policy (order 1000) puts it below 1000.
+    assert!(board::move_policy(&mut d, PolicyRef::Calico(4), -1));
+    assert_eq!(card_names(&d, "default"), ["d0", "d1", "knp.default.web"]);
+    assert!(d.policies[4].spec.order.is_some_and(|o| o < 1000.0));
+    assert!(
+        !board::move_policy(&mut d, PolicyRef::Kubernetes(0), -1),
+        "Kubernetes policies are fixed"
+    );
+    assert!(
+        !board::move_policy(&mut d, PolicyRef::Calico(3), 10),
+        "out of range"
+    );
+}
+
+#[test]
+fn adding_renaming_and_setting_the_default_action() {
+    let mut d = design();
+    assert_eq!(
+        board::add_tier(&mut d, "Bad_Name"),
+        Err(BoardError::InvalidTierName("Bad_Name".to_owned()))
+    );
+    assert_eq!(
+        board::add_tier(&mut d, "security"),
+        Err(BoardError::DuplicateTier("security".to_owned()))
+    );
+    assert_eq!(board::add_tier(&mut d, "review"), Ok(()));
+    assert_eq!(
+        tier_names(&d),
+        ["security", "platform", "review", "default", "app", "ghost"]
+    );
+
+    assert_eq!(board::rename_tier(&mut d, "security", "guardrails"), Ok(()));
+    assert_eq!(card_names(&d, "guardrails"), ["early", "a", "b", "late"]);
+    assert!(d.policies.iter().all(|p| p.tier() != "security"));
+    assert_eq!(
+        board::rename_tier(&mut d, "default", "x"),
+        Err(BoardError::BuiltInTier("default".to_owned()))
+    );
+
+    assert_eq!(
+        board::set_default_action(&mut d, "default", TierDefaultAction::Pass),
+        Ok(())
+    );
+    let default = board::columns(&d).into_iter().find(|c| c.name == "default");
+    assert!(default.is_some_and(
+        |c| c.default_action == TierDefaultAction::Pass && c.order == Some(1_000_000.0)
+    ));
+}
+
+#[test]
+fn tier_names_are_dns_labels() {
+    for ok in ["a", "security", "team-1", "x".repeat(63).as_str()] {
+        assert!(board::is_valid_tier_name(ok), "{ok}");
+    }
+    for bad in ["", "-a", "a-", "A", "a_b", "a.b", "x".repeat(64).as_str()] {
+        assert!(!board::is_valid_tier_name(bad), "{bad}");
+    }
+}
+
+#[test]
+fn the_sample_board_has_its_tiers_in_order() {
+    let sample = netpol_core::design::sample();
+    let names = tier_names(&sample);
+    assert_eq!(
+        &names[..4],
+        ["security", "platform", "security-baseline", "application"]
+    );
+    assert!(names.contains(&"default".to_owned()));
+}
