@@ -113,6 +113,13 @@ pub enum ExportError {
         second: String,
         dir: String,
     },
+    /// Every cluster of one environment is also selected by another: Fleet would apply the first
+    /// matching customization, so one of them could never get its own version.
+    #[error(
+        "environments `{first}` and `{second}` select overlapping clusters (every cluster with the labels of \
+         `{second}` also has those of `{first}`); give each environment a cluster label of its own"
+    )]
+    OverlappingEnvironments { first: String, second: String },
 }
 
 /// Writes one resource as a YAML document in the chosen flavour, with or without a comment line.
@@ -217,6 +224,23 @@ fn check_directories(input: &ExportInput) -> Result<(), ExportError> {
                 second: env.name.clone(),
                 dir: file_safe(&env.name),
             });
+        }
+    }
+    // An environment whose labels are a subset of another's selects that one's clusters too.
+    for (i, (a, _)) in input.environments.iter().enumerate() {
+        for (b, _) in input.environments.iter().skip(i + 1) {
+            let within = |x: &Environment, y: &Environment| {
+                x.cluster_labels
+                    .iter()
+                    .all(|(k, v)| y.cluster_labels.get(k) == Some(v))
+            };
+            if within(a, b) || within(b, a) {
+                let (first, second) = if within(a, b) { (a, b) } else { (b, a) };
+                return Err(ExportError::OverlappingEnvironments {
+                    first: first.name.clone(),
+                    second: second.name.clone(),
+                });
+            }
         }
     }
     let mut teams: BTreeMap<String, &str> = BTreeMap::new();

@@ -317,3 +317,27 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn environments_that_select_each_others_clusters_are_refused() {
+    let mut input = input();
+    input.environments[0].0.cluster_labels.clear();
+    let err = export_with(&input, &render).unwrap_err().to_string();
+    assert!(
+        err.contains("environments `dev` and `prod` select overlapping clusters"),
+        "{err}"
+    );
+    let mut input = super::tests::input();
+    input.environments[0].0.cluster_labels = [
+        ("env".into(), "prod".into()),
+        ("region".into(), "eu".into()),
+    ]
+    .into();
+    let err = export_with(&input, &render).unwrap_err().to_string();
+    assert!(err.contains("`prod` and `dev`"), "{err}");
+    // Disjoint labels pass, one environment alone may select every cluster.
+    let mut input = super::tests::input();
+    input.environments.truncate(1);
+    input.environments[0].0.cluster_labels.clear();
+    assert!(export_with(&input, &render).is_ok());
+}
