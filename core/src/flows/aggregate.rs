@@ -357,8 +357,19 @@ fn owned_hash(ep: &Endpoint) -> u64 {
 }
 
 fn same_labels(raw: &[std::borrow::Cow<'_, str>], stored: &Labels) -> bool {
-    raw.len() == stored.len()
-        && raw.iter().all(|item| {
+    if raw.len() != stored.len() {
+        return false;
+    }
+    // Producers usually write labels sorted, as the stored map iterates: compare in step first,
+    // without splitting or searching.
+    let is = |item: &str, k: &str, v: &str| {
+        item.len() == k.len() + 1 + v.len()
+            && item.starts_with(k)
+            && item.as_bytes()[k.len()] == b'='
+            && item.ends_with(v)
+    };
+    raw.iter().zip(stored).all(|(item, (k, v))| is(item, k, v))
+        || raw.iter().all(|item| {
             let (k, v) = split_label(item);
             stored.get(k).is_some_and(|s| s == v)
         })
