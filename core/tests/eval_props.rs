@@ -52,6 +52,22 @@ fn agree(ev: &Evaluator, reference: &Reference, flow: &Flow) -> Result<(), TestC
         ev.allows(flow),
         r.verdict == netpol_core::eval::Verdict::Allow
     );
+    let explained = ev.explain(flow);
+    prop_assert_eq!(
+        explained.verdict,
+        v.enforced.verdict,
+        "explain walks the same way {:?}",
+        flow
+    );
+    prop_assert_eq!(explained.staged, v.staged.map(|s| s.verdict));
+    prop_assert_eq!(
+        &explained.ingress.decided_by,
+        &ev.decided_by_json(&v.enforced.ingress.decided_by)
+    );
+    prop_assert_eq!(
+        &explained.egress.decided_by,
+        &ev.decided_by_json(&v.enforced.egress.decided_by)
+    );
     prop_assert_eq!(v.staged.map(|s| s.verdict), r.staged, "staged {:?}", flow);
     prop_assert_eq!(
         ref_decided(ev, &v.enforced.egress.decided_by),

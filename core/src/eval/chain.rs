@@ -38,12 +38,19 @@ pub(crate) struct Chain {
     pub rules: Vec<FlatRule>,
     /// For each entry of `rules`: its policy and rule index.
     pub origin: Vec<(PolicyId, u32)>,
+    /// The same without policy headers, for the path that records nothing.
+    pub fast_tiers: Vec<(usize, u32)>,
+    pub fast: Vec<FlatRule>,
+    pub fast_origin: Vec<(PolicyId, u32)>,
 }
 
 static EMPTY: Chain = Chain {
     tiers: Vec::new(),
     rules: Vec::new(),
     origin: Vec::new(),
+    fast_tiers: Vec::new(),
+    fast: Vec::new(),
+    fast_origin: Vec::new(),
 };
 
 /// The interned chains of an evaluator.
@@ -116,6 +123,19 @@ impl Evaluator {
                 Some((tier, last_end)) if *tier == p.tier => *last_end = end,
                 _ => chain.tiers.push((p.tier, end)),
             }
+        }
+        let mut start = 0usize;
+        for &(tier, end) in &chain.tiers {
+            for i in start..end as usize {
+                if let (Some(r), Some(o)) = (chain.rules.get(i), chain.origin.get(i))
+                    && r.flags & FLAG_HEADER == 0
+                {
+                    chain.fast.push(*r);
+                    chain.fast_origin.push(*o);
+                }
+            }
+            chain.fast_tiers.push((tier, chain.fast.len() as u32));
+            start = end as usize;
         }
         let id = self.chains.list.len() as u32;
         self.chains.list.push(chain);

@@ -11,6 +11,8 @@ use crate::model::{Action, TierDefaultAction};
 
 /// Receives the steps of a walk. The default methods do nothing.
 pub(crate) trait Recorder {
+    /// False for [`Quiet`]: the walk then uses the header-free arrays.
+    const RECORDS: bool = true;
     fn tier(&mut self, _tier: usize) {}
     fn policy(&mut self, _policy: PolicyId) {}
     fn rule(&mut self, _index: u32, _action: Action) {}
@@ -20,7 +22,9 @@ pub(crate) trait Recorder {
 /// Records nothing.
 pub(crate) struct Quiet;
 
-impl Recorder for Quiet {}
+impl Recorder for Quiet {
+    const RECORDS: bool = false;
+}
 
 /// The per-flow facts rules are tested against.
 struct FlowCx<'a> {
@@ -159,17 +163,31 @@ impl Evaluator {
         rec: &mut R,
     ) -> SideVerdict {
         let family_flag = if cx.family == 0 { FLAG_V4 } else { FLAG_V6 };
+        let (tiers, rules, origin) = if R::RECORDS {
+            (&chain.tiers[..], &chain.rules[..], &chain.origin[..])
+        } else {
+            (
+                &chain.fast_tiers[..],
+                &chain.fast[..],
+                &chain.fast_origin[..],
+            )
+        };
         let mut start = 0usize;
-        for &(tier, end) in &chain.tiers {
+        for &(tier, end) in tiers {
             rec.tier(tier);
-            let range = start..end as usize;
-            let rules = chain.rules.get(range.clone()).unwrap_or(&[]);
-            let origins = chain.origin.get(range).unwrap_or(&[]);
+            let segment = rules.get(start..end as usize).unwrap_or(&[]);
+            let first = start;
             start = end as usize;
             let mut passed = false;
-            for (r, &(policy, rule)) in rules.iter().zip(origins) {
-                if r.flags & FLAG_HEADER != 0 {
-                    rec.policy(policy);
+            for (offset, r) in segment.iter().enumerate() {
+                let at = || {
+                    origin
+                        .get(first + offset)
+                        .copied()
+                        .unwrap_or((PolicyId(u32::MAX), 0))
+                };
+                if R::RECORDS && r.flags & FLAG_HEADER != 0 {
+                    rec.policy(at().0);
                     continue;
                 }
                 if r.flags & family_flag == 0
@@ -180,6 +198,7 @@ impl Evaluator {
                 {
                     continue;
                 }
+                let (policy, rule) = at();
                 if r.flags & FLAG_SLOW != 0 && !self.slow_rule_matches(policy, rule, direction, cx)
                 {
                     continue;
