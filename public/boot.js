@@ -6,3 +6,23 @@ const base = document.baseURI;
 const bindings = await import(new URL(tag.dataset.netpolJs, base).href);
 await bindings.default({ module_or_path: new URL(tag.dataset.netpolWasm, base) });
 dispatchEvent(new CustomEvent("TrunkApplicationStarted"));
+
+// Offline use: a service worker (sw.js) caches the site's own files. When it finds a new version of the
+// site, it says so and the page offers a reload.
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data?.type !== "netpol-update-available" || document.querySelector(".update-banner")) return;
+    const banner = document.createElement("div");
+    banner.className = "update-banner";
+    banner.setAttribute("role", "status");
+    banner.textContent = "A new version of Netpol Studio is available. ";
+    const reload = document.createElement("button");
+    reload.textContent = "Reload";
+    reload.addEventListener("click", () => location.reload());
+    banner.append(reload);
+    document.body.append(banner);
+  });
+  navigator.serviceWorker.register(new URL("sw.js", base)).catch((err) => {
+    console.warn("offline use is not available:", err);
+  });
+}

@@ -6,8 +6,10 @@
 //! file per view.
 
 mod analysis;
+mod download;
 mod import;
 mod routes;
+mod share;
 mod shell;
 mod state;
 mod views;
@@ -37,6 +39,7 @@ fn App() -> impl IntoView {
     view! {
         <div class="app" data-app-ready="">
             <shell::TopBar/>
+            <share::ShareOffer/>
             <div class="workspace">
                 <shell::Nav route=route/>
                 <main id="app-main" class="view">{move || views::render(route.get())}</main>

@@ -100,7 +100,7 @@ pub fn TopBar() -> impl IntoView {
         <Show when=move || panel.get() == Some(Panel::Share)>
             <section class="panel" aria-label="Share">
                 <h2>"Share"</h2>
-                <p>"Save the design document as a file to share it."</p>
+                <crate::share::SharePanel/>
                 <button on:click=move |_| set_panel.set(None)>"Close"</button>
             </section>
         </Show>

@@ -1,0 +1,189 @@
+//! Share links: the whole design, as its JSON document, deflated and base64url-encoded into the URL
+//! fragment (`#share=…`). A fragment never reaches a server. Opening such a link offers to load the
+//! design; the current one is only replaced when the user says so (and Undo brings it back).
+
+use std::io::{Read, Write};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use flate2::Compression;
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
+use leptos::prelude::*;
+use netpol_core::design::{self, Design};
+
+use crate::analysis::use_analysis;
+use crate::download::copy_text;
+use crate::state::use_studio;
+
+/// The fragment prefix of a share link.
+const PREFIX: &str = "#share=";
+
+/// A shared design larger than this (inflated) is refused: a link cannot hold more in practice, and a
+/// crafted one must not exhaust memory.
+const MAX_INFLATED: u64 = 16 * 1024 * 1024;
+
+/// The design as the fragment payload.
+pub fn encode(design: &Design) -> String {
+    let json = design::save_json(design);
+    let mut encoder = DeflateEncoder::new(Vec::new(), Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(json.as_bytes());
+    let bytes = encoder.finish().unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The design a fragment payload holds.
+pub fn decode(payload: &str) -> Result<Design, String> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload.trim())
+        .map_err(|e| format!("the link is damaged ({e})"))?;
+    let mut json = String::new();
+    DeflateDecoder::new(bytes.as_slice())
+        .take(MAX_INFLATED)
+        .read_to_string(&mut json)
+        .map_err(|e| format!("the link is damaged ({e})"))?;
+    design::load_file("shared link", &json).map_err(|e| e.to_string())
+}
+
+/// The share link of `design` for this page.
+fn link(design: &Design) -> Option<String> {
+    let location = web_sys::window()?.location();
+    let href = location.href().ok()?;
+    let base = href.split('#').next().unwrap_or(&href).to_owned();
+    Some(format!("{base}{PREFIX}{}", encode(design)))
+}
+
+/// The payload of the page's fragment, when it is a share link.
+fn fragment_payload() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.strip_prefix(PREFIX).map(str::to_owned)
+}
+
+/// Leaves the share fragment, so that a reload does not offer the design again.
+fn clear_fragment() {
+    if let Some(window) = web_sys::window()
+        && let Ok(history) = window.history()
+    {
+        let _ = history.replace_state_with_url(
+            &leptos::wasm_bindgen::JsValue::NULL,
+            "",
+            Some("#/board"),
+        );
+        // `replaceState` fires no `hashchange`: tell the router.
+        if let Ok(event) = web_sys::HashChangeEvent::new("hashchange") {
+            let _ = window.dispatch_event(&event);
+        }
+    }
+}
+
+/// "Copy share link": the link, copied and shown.
+#[component]
+pub fn SharePanel() -> impl IntoView {
+    let studio = use_studio();
+    let shared = RwSignal::new(None::<String>);
+    view! {
+        <div class="share">
+            <p>"The link holds the whole design, compressed, after the #: it is never sent to a server."</p>
+            <button
+                class="primary"
+                on:click=move |_| {
+                    let url = studio.with(link);
+                    if let Some(url) = &url {
+                        copy_text(url);
+                    }
+                    shared.set(url);
+                }
+            >
+                "Copy share link"
+            </button>
+            {move || {
+                shared
+                    .get()
+                    .map(|url| {
+                        let size = url.len();
+                        view! {
+                            <input class="share-link" readonly aria-label="Share link" prop:value=url/>
+                            <small>{format!("{size} characters, copied")}</small>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// When the page was opened from a share link: the offer to load the shared design.
+#[component]
+pub fn ShareOffer() -> impl IntoView {
+    let studio = use_studio();
+    let analysis = use_analysis();
+    let offer = RwSignal::new(fragment_payload().map(|payload| decode(&payload)));
+    let dismiss = move || {
+        offer.set(None);
+        clear_fragment();
+    };
+    move || {
+        offer.get().map(|shared| match shared {
+            Ok(design) => {
+                let summary = format!(
+                    "A shared design “{}” ({} policies) was opened from a link.",
+                    design.name,
+                    design.policies.len() + design.kubernetes_policies.len()
+                );
+                let load = design.clone();
+                view! {
+                    <div class="share-offer" role="dialog" aria-label="Shared design">
+                        <span>{summary}</span>
+                        <button
+                            class="primary"
+                            on:click=move |_| {
+                                studio.replace(load.clone());
+                                analysis.baseline.set(load.clone());
+                                dismiss();
+                            }
+                        >
+                            "Load shared design"
+                        </button>
+                        <button on:click=move |_| dismiss()>"Keep my design"</button>
+                        <small>"Loading it replaces the current design; Undo brings it back."</small>
+                    </div>
+                }
+                .into_any()
+            }
+            Err(message) => view! {
+                <div class="share-offer" role="alert">
+                    <span>{format!("The shared design could not be read: {message}")}</span>
+                    <button on:click=move |_| dismiss()>"Dismiss"</button>
+                </div>
+            }
+            .into_any(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_design_survives_the_link() {
+        let design = design::sample();
+        let payload = encode(&design);
+        assert!(
+            payload
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+        assert_eq!(decode(&payload), Ok(design));
+    }
+
+    #[test]
+    fn damaged_links_are_errors() {
+        assert!(decode("not base64!").is_err());
+        assert!(decode(&URL_SAFE_NO_PAD.encode(b"not deflate")).is_err());
+        let mut encoder = DeflateEncoder::new(Vec::new(), Compression::fast());
+        let _ = encoder.write_all(b"kind: Nothing");
+        let payload = URL_SAFE_NO_PAD.encode(encoder.finish().unwrap_or_default());
+        assert!(decode(&payload).is_err());
+    }
+}

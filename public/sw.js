@@ -1,0 +1,85 @@
+// Netpol Studio's service worker: after the first visit the site works with the network off. It caches
+// only the site's own files (same origin, GET) and never contacts anything else. Files are served from
+// the cache and refreshed in the background; when a refresh brings a different index.html (a new
+// version of the site), its files are cached first and then the open pages are told, so that they can
+// offer a reload.
+"use strict";
+
+const CACHE = "netpol-studio";
+const SCOPE = self.registration.scope;
+// Files the page loads later (the analysis worker's loader, the sample flows): cached up front so that
+// they work offline too.
+const ALSO = ["boot.js", "worker.js", "samples/calico-enterprise-flows.jsonl.gz"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(refreshSite().then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(self.clients.claim());
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(page(request, event));
+  } else {
+    event.respondWith(file(request, event));
+  }
+});
+
+/** The page: from the cache (refreshed in the background), else from the network. */
+async function page(request, event) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request, { ignoreSearch: true }) || await cache.match(SCOPE);
+  if (!cached) return fetch(request);
+  event.waitUntil(refreshSite(await cached.clone().text()).catch(() => {}));
+  return cached;
+}
+
+/** Any other file of the site: from the cache (refreshed in the background), else the network. */
+async function file(request, event) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  const fresh = fetch(request).then(async (response) => {
+    if (response.ok && response.type === "basic") await cache.put(request, response.clone());
+    return response;
+  });
+  if (cached) {
+    event.waitUntil(fresh.catch(() => {}));
+    return cached;
+  }
+  return fresh;
+}
+
+/**
+ * Fetches index.html and every file it names; when it differs from `known` (the index served from the
+ * cache), stores it all and tells the open pages that a new version is available.
+ */
+async function refreshSite(known) {
+  const response = await fetch(SCOPE, { cache: "no-cache" });
+  if (!response.ok) return;
+  const html = await response.clone().text();
+  if (known !== undefined && html === known) return;
+  const cache = await caches.open(CACHE);
+  const names = new Set(ALSO);
+  for (const match of html.matchAll(/(?:href|src|data-netpol-js|data-netpol-wasm)="([^"]+)"/g)) {
+    names.add(match[1]);
+  }
+  await Promise.all(
+    [...names].map(async (name) => {
+      const url = new URL(name, SCOPE);
+      if (url.origin !== self.location.origin) return;
+      const asset = await fetch(url, { cache: "no-cache" });
+      if (asset.ok) await cache.put(url, asset);
+    }),
+  );
+  await cache.put(SCOPE, response);
+  if (known !== undefined) {
+    for (const client of await self.clients.matchAll({ type: "window" })) {
+      client.postMessage({ type: "netpol-update-available" });
+    }
+  }
+}
