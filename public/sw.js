@@ -42,13 +42,18 @@ async function page(request, event) {
 /** Any other file of the site: from the cache (refreshed in the background), else the network. */
 async function file(request, event) {
   const cache = await caches.open(CACHE);
-  const cached = await cache.match(request);
+  const cached = await cache.match(request, { ignoreSearch: true });
   const fresh = fetch(request).then(async (response) => {
     if (response.ok && response.type === "basic") await cache.put(request, response.clone());
     return response;
   });
   if (cached) {
     event.waitUntil(fresh.catch(() => {}));
+    // The analysis worker's loader is named with a query (the module to load), and a worker takes its
+    // URL from the response: answer with a copy that has no URL of its own, so that it keeps the query.
+    if (cached.url !== request.url) {
+      return new Response(await cached.blob(), { status: cached.status, headers: cached.headers });
+    }
     return cached;
   }
   return fresh;

@@ -73,7 +73,7 @@ pub struct Analysis {
 }
 
 /// How many rows the table asks for at a time.
-pub const WINDOW_ROWS: usize = 120;
+pub const WINDOW_ROWS: usize = 64;
 
 impl Analysis {
     /// Starts the worker and keeps it fed with the designs.

@@ -37,6 +37,7 @@ struct WorkerState {
     flows: Option<LoadedFlows>,
     report: Option<ImpactReport>,
     table: table::TableCache,
+    runs: u64,
 }
 
 /// An imported flow set and how it was read.
@@ -263,7 +264,9 @@ fn evaluate(state: &mut WorkerState, import_started: f64) {
     if import_started > 0.0 {
         flows.import_ms = finished - import_started;
     }
-    let outcome = outcome(&report, flows, finished - started);
+    let mut outcome = outcome(&report, flows, finished - started);
+    state.runs += 1;
+    outcome.run = state.runs;
     state.table = table::TableCache::default();
     state.report = Some(report);
     post(&Response::Outcome(Box::new(outcome)));
@@ -343,6 +346,7 @@ fn outcome(report: &ImpactReport, flows: &LoadedFlows, eval_ms: f64) -> Outcome 
         examples,
         eval_ms,
         import_ms: flows.import_ms,
+        run: 0,
     }
 }
 

@@ -95,6 +95,7 @@ async function launch(userDataDir, problems) {
  *   and waits until the shell has rendered;
  * - `restart()`: closes the browser and relaunches it on the same profile, returning the new page
  *   (for persistence across a browser restart);
+ * - `fresh()`: a second, guarded browser on a new empty profile (another user), returning its page;
  * - `problems`: the list the guard fills (the test fails when it is not empty at the end);
  * - `origin`: the server's origin.
  */
@@ -103,6 +104,7 @@ function pageTest(name, body, options = {}) {
     const problems = [];
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), "netpol-e2e-"));
     let context = await launch(profile, problems);
+    const extras = [];
     const fixture = {
       page: context.pages()[0] || (await context.newPage()),
       problems,
@@ -112,6 +114,12 @@ function pageTest(name, body, options = {}) {
         await fixture.page.goto(url);
         await fixture.page.locator("[data-app-ready]").waitFor({ timeout: 30_000 });
         return fixture.page;
+      },
+      fresh: async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netpol-e2e-"));
+        const other = await launch(dir, problems);
+        extras.push({ context: other, dir });
+        return other.pages()[0] || (await other.newPage());
       },
       restart: async () => {
         await context.close();
@@ -123,6 +131,10 @@ function pageTest(name, body, options = {}) {
     try {
       await body(fixture, t);
     } finally {
+      for (const extra of extras) {
+        await extra.context.close();
+        fs.rmSync(extra.dir, { recursive: true, force: true });
+      }
       await context.close();
       fs.rmSync(profile, { recursive: true, force: true });
     }

@@ -185,7 +185,11 @@ fn Cards(analysis: Analysis) -> impl IntoView {
             .with(|o| o.as_ref().map_or(0.0, |o| o.eval_ms))
     };
     view! {
-        <div class="impact-cards" data-eval-ms=move || format!("{:.1}", eval_ms())>
+        <div
+            class="impact-cards"
+            data-eval-ms=move || format!("{:.1}", eval_ms())
+            data-run=move || analysis.outcome.with(|o| o.as_ref().map_or(0, |o| o.run))
+        >
             <div class="card broken">
                 <span class="figure" data-count="broken">{figure(|o| o.broken)}</span>
                 <span>"broken"</span>

@@ -114,6 +114,8 @@ pub struct Outcome {
     pub eval_ms: f64,
     /// How long the import took (0 when this outcome comes from a re-evaluation).
     pub import_ms: f64,
+    /// Counts the evaluations of this worker: each outcome has a new number.
+    pub run: u64,
 }
 
 /// The changes between one pair of namespaces.

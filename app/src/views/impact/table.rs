@@ -12,7 +12,9 @@ use crate::worker::protocol::FlowRow;
 /// Height of one row in pixels (the CSS gives `.flow-row` the same height).
 const ROW_HEIGHT: f64 = 28.0;
 /// Rows asked for above the first visible one, so that scrolling up shows rows at once.
-const ABOVE: usize = 30;
+const ABOVE: usize = 16;
+/// Rows visible in the table body (its CSS height over the row height), rounded up.
+const VISIBLE: usize = 16;
 
 /// Filters, the virtualised table and the expanded flow.
 #[component]
@@ -23,7 +25,7 @@ pub fn FlowTable(analysis: Analysis) -> impl IntoView {
         let start = first.saturating_sub(ABOVE);
         // Ask again only when the visible rows are about to leave the window held.
         let held = analysis.window_start.get_untracked();
-        if first < held || first + 40 > held + WINDOW_ROWS {
+        if first < held || first + VISIBLE > held + WINDOW_ROWS {
             analysis.window_start.set(start);
         }
     };
