@@ -153,6 +153,15 @@ impl<'a> Decoder<'a> {
 
     /// A list of strings.
     pub fn strings(&mut self, node: &Node, path: &str) -> Vec<String> {
+        if let Value::Seq(items) = &node.value {
+            let all: Option<Vec<String>> = items
+                .iter()
+                .map(|n| n.as_str().map(str::to_owned))
+                .collect();
+            if let Some(all) = all {
+                return all;
+            }
+        }
         self.list(node, path, |d, n, p| d.string(n, p))
     }
 
@@ -214,13 +223,20 @@ impl<'n> Fields<'n> {
     /// Decodes `key` with serde when present.
     pub fn leaf<T: DeserializeOwned>(&mut self, d: &mut Decoder<'_>, key: &str) -> Option<T> {
         let node = self.take(key)?;
-        d.leaf(node, &self.path_of(key))
+        // The path is only needed for a message: decode first, spell it out on failure.
+        match serde_json::from_value::<T>(node.to_json()) {
+            Ok(v) => Some(v),
+            Err(_) => d.leaf(node, &self.path_of(key)),
+        }
     }
 
     /// Decodes `key` as a string when present.
     pub fn string(&mut self, d: &mut Decoder<'_>, key: &str) -> Option<String> {
         let node = self.take(key)?;
-        d.string(node, &self.path_of(key))
+        match &node.value {
+            Value::String(text) => Some(text.clone()),
+            _ => d.string(node, &self.path_of(key)),
+        }
     }
 
     /// Decodes `key` as a selector string, checked with the selector parser.
@@ -231,6 +247,11 @@ impl<'n> Fields<'n> {
         field: super::validate::SelectorField,
     ) -> Option<String> {
         let node = self.take(key)?;
+        if let Value::String(text) = &node.value {
+            if super::validate::plainly_valid_selector(text) {
+                return Some(text.clone());
+            }
+        }
         let path = self.path_of(key);
         let text = d.string(node, &path)?;
         d.check_selector(node, &path, &text, field);

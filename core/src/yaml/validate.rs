@@ -18,6 +18,12 @@ pub(crate) enum SelectorField {
     RuleNamespace,
 }
 
+/// A selector that parses, fits the length limit and does not mention `global()`: valid in any field,
+/// so the full check (and its messages) can be skipped.
+pub(crate) fn plainly_valid_selector(text: &str) -> bool {
+    text.len() <= MAX_SELECTOR_LEN && Selector::parse(text).is_ok_and(|s| !s.mentions_global())
+}
+
 impl Decoder<'_> {
     /// Parses the selector in `node` (a string already read as `text`) and reports what Calico would
     /// refuse, pointing at the offending character when the selector is written on one line.
