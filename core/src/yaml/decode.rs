@@ -247,10 +247,10 @@ impl<'n> Fields<'n> {
         field: super::validate::SelectorField,
     ) -> Option<String> {
         let node = self.take(key)?;
-        if let Value::String(text) = &node.value {
-            if super::validate::plainly_valid_selector(text) {
-                return Some(text.clone());
-            }
+        if let Value::String(text) = &node.value
+            && super::validate::plainly_valid_selector(text)
+        {
+            return Some(text.clone());
         }
         let path = self.path_of(key);
         let text = d.string(node, &path)?;
