@@ -71,7 +71,7 @@ mod policy_string;
 mod raw;
 mod time;
 
-pub use aggregate::FlowSet;
+pub use aggregate::{AggregatedFlow, EndpointId, FlowSet, ReporterCounts, TraceId};
 pub use importer::FlowImporter;
 pub use policy_string::parse_calico_policy_string;
 
