@@ -11,6 +11,7 @@ pub mod eval;
 pub mod export;
 pub mod flows;
 pub mod impact;
+pub mod labels;
 pub mod lint;
 pub mod model;
 pub mod selector;

@@ -1,14 +1,258 @@
-//! The Label taxonomy view.
+//! The label taxonomy: the label keys the design uses, with description, allowed values, scope and
+//! colour, and how many namespaces and workload groups carry each. Keys and values are checked against
+//! Kubernetes label syntax (`netpol_core::labels`) as the user types.
 
 use leptos::prelude::*;
+use netpol_core::design::{Design, LabelKey, LabelScope};
+use netpol_core::labels;
 
-/// Label keys, their allowed values, scope and colour.
+use crate::state::use_studio;
+
+const SCOPES: [(LabelScope, &str); 3] = [
+    (LabelScope::Security, "security"),
+    (LabelScope::Application, "application"),
+    (LabelScope::Kubernetes, "kubernetes"),
+];
+
+fn scope_name(scope: LabelScope) -> &'static str {
+    SCOPES
+        .iter()
+        .find(|(s, _)| *s == scope)
+        .map_or("application", |(_, name)| name)
+}
+
+/// How many namespaces and workload groups carry `key` (with `value`, when given).
+fn usage(design: &Design, key: &str, value: Option<&str>) -> usize {
+    let carries = |labels: &netpol_core::model::Labels| {
+        labels
+            .get(key)
+            .is_some_and(|v| value.is_none_or(|want| v == want))
+    };
+    design
+        .namespaces
+        .iter()
+        .map(|ns| {
+            usize::from(carries(&ns.labels))
+                + ns.workloads.iter().filter(|w| carries(&w.labels)).count()
+        })
+        .sum()
+}
+
+/// The taxonomy view.
 #[component]
 pub fn TaxonomyView() -> impl IntoView {
+    let studio = use_studio();
+    let (key, set_key) = signal(String::new());
+    let (scope, set_scope) = signal(LabelScope::Application);
+    let (description, set_description) = signal(String::new());
+    let key_error = move || {
+        let key = key.get();
+        if key.is_empty() {
+            return None;
+        }
+        if let Err(err) = labels::check_key(key.trim()) {
+            return Some(err.to_string());
+        }
+        studio
+            .with(|d| d.taxonomy.iter().any(|k| k.key == key.trim()))
+            .then(|| format!("the key `{}` is already in the taxonomy", key.trim()))
+    };
+    let add_key = move || {
+        let name = key.get_untracked().trim().to_owned();
+        if name.is_empty() || key_error().is_some() {
+            return;
+        }
+        let description = description.get_untracked().trim().to_owned();
+        let scope = scope.get_untracked();
+        studio.edit(|design| {
+            design.taxonomy.push(LabelKey {
+                key: name,
+                description: (!description.is_empty()).then_some(description),
+                values: Vec::new(),
+                scope,
+                colour: None,
+            });
+        });
+        set_key.set(String::new());
+        set_description.set(String::new());
+    };
     view! {
-        <section class="view-taxonomy">
-            <h2>"Label taxonomy"</h2>
-            <p class="placeholder">"Label keys, their allowed values, scope and colour."</p>
+        <section class="taxonomy-view">
+            <header class="view-header">
+                <h2>"Label taxonomy"</h2>
+            </header>
+            <form
+                class="add-key card"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    add_key();
+                }
+            >
+                <label>
+                    "Label key"
+                    <input
+                        aria-label="New label key"
+                        class="code"
+                        placeholder="team or example.com/team"
+                        prop:value=key
+                        aria-invalid=move || key_error().is_some().to_string()
+                        on:input=move |ev| set_key.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    "Scope"
+                    <select
+                        aria-label="Scope"
+                        on:change=move |ev| {
+                            let chosen = event_target_value(&ev);
+                            if let Some((s, _)) = SCOPES.iter().find(|(_, n)| *n == chosen) {
+                                set_scope.set(*s);
+                            }
+                        }
+                    >
+                        {SCOPES
+                            .iter()
+                            .map(|(s, n)| view! { <option value=*n selected=*s == LabelScope::Application>{*n}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class="grow">
+                    "Description"
+                    <input
+                        aria-label="Description"
+                        prop:value=description
+                        on:input=move |ev| set_description.set(event_target_value(&ev))
+                    />
+                </label>
+                <button
+                    type="submit"
+                    class="primary"
+                    disabled=move || key.get().trim().is_empty() || key_error().is_some()
+                >
+                    "Add key"
+                </button>
+                <p class="error field-error" role="alert">{key_error}</p>
+            </form>
+            <div class="taxonomy" role="list" aria-label="Label keys">
+                {move || {
+                    studio
+                        .with(|d| d.taxonomy.clone())
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, entry)| view! { <KeyCard index=index entry=entry/> })
+                        .collect_view()
+                }}
+            </div>
         </section>
+    }
+}
+
+/// One label key: its values (with usage counts) and a field to add a value.
+#[component]
+fn KeyCard(index: usize, entry: LabelKey) -> impl IntoView {
+    let studio = use_studio();
+    let (value, set_value) = signal(String::new());
+    let values = entry.values.clone();
+    let value_error = {
+        let values = values.clone();
+        move || {
+            let v = value.get();
+            let v = v.trim();
+            if v.is_empty() {
+                return None;
+            }
+            if let Err(err) = labels::check_value(v) {
+                return Some(err.to_string());
+            }
+            values
+                .iter()
+                .any(|x| x == v)
+                .then(|| format!("`{v}` is already allowed"))
+        }
+    };
+    let add_value = {
+        let value_error = value_error.clone();
+        move || {
+            let v = value.get_untracked().trim().to_owned();
+            if v.is_empty() || value_error().is_some() {
+                return;
+            }
+            studio.edit(|design| {
+                if let Some(k) = design.taxonomy.get_mut(index) {
+                    k.values.push(v);
+                }
+            });
+            set_value.set(String::new());
+        }
+    };
+    let key = entry.key.clone();
+    let key_usage = {
+        let key = key.clone();
+        move || studio.with(|d| usage(d, &key, None))
+    };
+    let invalid = value_error.clone();
+    let disabled = value_error.clone();
+    view! {
+        <article class="card key-card" role="listitem" data-key=key.clone()>
+            <header class="key-header">
+                <code class="key-name">{key.clone()}</code>
+                <span class=format!("badge scope-{}", scope_name(entry.scope))>{scope_name(entry.scope)}</span>
+                <span class="muted usage">{move || format!("used by {}", key_usage())}</span>
+                <button
+                    class="remove"
+                    aria-label=format!("Remove key {key}")
+                    on:click=move |_| {
+                        studio.edit(|design| {
+                            if index < design.taxonomy.len() {
+                                design.taxonomy.remove(index);
+                            }
+                        });
+                    }
+                >
+                    "✕"
+                </button>
+            </header>
+            {entry.description.clone().map(|d| view! { <p class="muted">{d}</p> })}
+            <ul class="values">
+                {if values.is_empty() {
+                    view! { <li class="muted">"any value"</li> }.into_any()
+                } else {
+                    values
+                        .iter()
+                        .map(|v| {
+                            let (k, counted) = (key.clone(), v.clone());
+                            let count = move || studio.with(|d| usage(d, &k, Some(&counted)));
+                            let (attr, shown) = (v.clone(), v.clone());
+                            view! {
+                                <li class="value-chip" data-value=attr>
+                                    {shown}
+                                    <span class="count">{count}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
+                }}
+            </ul>
+            <form
+                class="inline-form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    add_value();
+                }
+            >
+                <input
+                    aria-label=format!("New value for {}", entry.key)
+                    placeholder="value"
+                    prop:value=value
+                    aria-invalid=move || invalid().is_some().to_string()
+                    on:input=move |ev| set_value.set(event_target_value(&ev))
+                />
+                <button type="submit" disabled=move || value.get().trim().is_empty() || disabled().is_some()>
+                    "Add value"
+                </button>
+            </form>
+            <p class="error field-error">{value_error}</p>
+        </article>
     }
 }

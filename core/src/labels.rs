@@ -1,0 +1,146 @@
+//! Kubernetes label syntax: what the API server accepts as a label key and value. The Studio checks
+//! taxonomy keys and values with it as the user types, before they reach a selector.
+
+use thiserror::Error;
+
+/// The longest label name and value.
+pub const MAX_NAME_LEN: usize = 63;
+/// The longest key prefix (a DNS subdomain).
+pub const MAX_PREFIX_LEN: usize = 253;
+
+/// Why a label key or value is not valid.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum LabelSyntaxError {
+    #[error("a label key cannot be empty")]
+    EmptyKey,
+    #[error(
+        "the name part `{0}` must be 1-63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit"
+    )]
+    BadName(String),
+    #[error(
+        "the prefix `{0}` must be a DNS subdomain: lowercase letters, digits, `-` and `.`, at most 253 characters"
+    )]
+    BadPrefix(String),
+    #[error(
+        "the value `{0}` must be empty or 1-63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit"
+    )]
+    BadValue(String),
+}
+
+fn is_name(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let edge = |b: u8| b.is_ascii_alphanumeric();
+    !bytes.is_empty()
+        && bytes.len() <= MAX_NAME_LEN
+        && edge(bytes[0])
+        && edge(bytes[bytes.len() - 1])
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+fn is_dns_subdomain(text: &str) -> bool {
+    text.len() <= MAX_PREFIX_LEN
+        && text.split('.').all(|label| {
+            let bytes = label.as_bytes();
+            !bytes.is_empty()
+                && bytes.len() <= 63
+                && bytes
+                    .iter()
+                    .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && bytes[0] != b'-'
+                && bytes[bytes.len() - 1] != b'-'
+        })
+}
+
+/// Checks a label key: `name` or `prefix/name`.
+pub fn check_key(key: &str) -> Result<(), LabelSyntaxError> {
+    if key.is_empty() {
+        return Err(LabelSyntaxError::EmptyKey);
+    }
+    let (prefix, name) = match key.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    if let Some(prefix) = prefix
+        && !is_dns_subdomain(prefix)
+    {
+        return Err(LabelSyntaxError::BadPrefix(prefix.to_owned()));
+    }
+    if !is_name(name) {
+        return Err(LabelSyntaxError::BadName(name.to_owned()));
+    }
+    Ok(())
+}
+
+/// Checks a label value (the empty value is valid).
+pub fn check_value(value: &str) -> Result<(), LabelSyntaxError> {
+    if value.is_empty() || is_name(value) {
+        Ok(())
+    } else {
+        Err(LabelSyntaxError::BadValue(value.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_follow_kubernetes_syntax() {
+        for ok in [
+            "app",
+            "app.kubernetes.io/name",
+            "k8s-app",
+            "a",
+            "A_b.c-D",
+            "example.com/x",
+        ] {
+            assert_eq!(check_key(ok), Ok(()), "{ok}");
+        }
+        assert_eq!(check_key(""), Err(LabelSyntaxError::EmptyKey));
+        assert!(matches!(
+            check_key("-app"),
+            Err(LabelSyntaxError::BadName(_))
+        ));
+        assert!(matches!(
+            check_key("app-"),
+            Err(LabelSyntaxError::BadName(_))
+        ));
+        assert!(matches!(
+            check_key("a b"),
+            Err(LabelSyntaxError::BadName(_))
+        ));
+        assert!(matches!(
+            check_key(&"x".repeat(64)),
+            Err(LabelSyntaxError::BadName(_))
+        ));
+        assert!(matches!(
+            check_key("Example.com/x"),
+            Err(LabelSyntaxError::BadPrefix(_))
+        ));
+        assert!(matches!(
+            check_key("/x"),
+            Err(LabelSyntaxError::BadPrefix(_))
+        ));
+        assert!(matches!(
+            check_key("a..b/x"),
+            Err(LabelSyntaxError::BadPrefix(_))
+        ));
+        assert!(matches!(
+            check_key("example.com/"),
+            Err(LabelSyntaxError::BadName(_))
+        ));
+    }
+
+    #[test]
+    fn values_follow_kubernetes_syntax() {
+        for ok in ["", "prod", "v1.2.3", "a_b-c", &"x".repeat(63)] {
+            assert_eq!(check_value(ok), Ok(()), "{ok}");
+        }
+        for bad in ["-x", "x-", "a/b", "a b", &"x".repeat(64)] {
+            assert!(check_value(bad).is_err(), "{bad}");
+        }
+    }
+}
