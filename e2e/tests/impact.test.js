@@ -142,3 +142,24 @@ pageTest("the sample flows load, rows expand, and a suggested rule fixes a broke
   );
   assert.ok((await broken()) < brokenBefore);
 });
+
+pageTest("Cancel stops a long import at once, and the next import works", async ({ open }) => {
+  // About 150 MB of CSV: long enough to be caught while reading.
+  const big = require("node:path").join(require("node:os").tmpdir(), "netpol-cancel-150mb.csv");
+  if (!fs.existsSync(big)) {
+    const sample = fs.readFileSync(path.join(FLOWS, "flows.csv"), "utf8").split("\n");
+    const body = sample.slice(1).filter(Boolean).join("\n") + "\n";
+    const out = fs.openSync(big, "w");
+    fs.writeSync(out, sample[0] + "\n");
+    for (let written = 0; written < 150e6; written += body.length) fs.writeSync(out, body);
+    fs.closeSync(out);
+  }
+  const page = await openImpact(open);
+  await page.getByLabel("Flow log files").setInputFiles(big);
+  await page.locator(".import-progress").waitFor();
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.locator(".import-progress").waitFor({ state: "detached" });
+  assert.equal(await page.locator(".impact-cards").count(), 0, "a cancelled import shows no figures");
+  await page.getByRole("button", { name: "Use sample flows" }).click();
+  await page.locator("[data-count=broken]").waitFor({ timeout: 30_000 });
+});

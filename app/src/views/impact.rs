@@ -225,32 +225,47 @@ fn Cards(analysis: Analysis) -> impl IntoView {
 /// Rules of the design no observed flow hit, with a link to the policy editor.
 #[component]
 fn Unused(analysis: Analysis) -> impl IntoView {
+    let studio = crate::state::use_studio();
     let rows = move || {
-        analysis.outcome.with(|o| {
-            o.as_ref()
-                .map(|o| {
-                    o.unused
-                        .iter()
-                        .map(|u| {
-                            let target = match &u.namespace {
-                                Some(ns) => format!("{}/{ns}/{}", Route::Editor.href(), u.policy),
-                                None => format!("{}/{}", Route::Editor.href(), u.policy),
-                            };
-                            let name = match &u.namespace {
-                                Some(ns) => format!("{ns}/{}", u.policy),
-                                None => u.policy.clone(),
-                            };
-                            view! {
-                                <li>
-                                    <a href=target>{name}</a>
-                                    {format!(" — tier {}, {} rule {}", u.tier, u.direction, u.rule)}
-                                </li>
-                            }
-                        })
-                        .collect_view()
+        let unused = analysis
+            .outcome
+            .with(|o| o.as_ref().map(|o| o.unused.clone()).unwrap_or_default());
+        // The editor opens a Calico policy by its position in the design (`#/editor/<index>`).
+        let positions: Vec<Option<usize>> = studio.with(|design| {
+            unused
+                .iter()
+                .map(|u| {
+                    design.policies.iter().position(|p| {
+                        p.metadata.name == u.policy
+                            && p.metadata.namespace == u.namespace
+                            && p.tier() == u.tier
+                    })
                 })
-                .unwrap_or_default()
-        })
+                .collect()
+        });
+        unused
+            .into_iter()
+            .zip(positions)
+            .map(|(u, position)| {
+                let name = match &u.namespace {
+                    Some(ns) => format!("{ns}/{}", u.policy),
+                    None => u.policy.clone(),
+                };
+                let link = match position {
+                    Some(index) => {
+                        view! { <a href=format!("{}/{index}", Route::Editor.href())>{name}</a> }
+                            .into_any()
+                    }
+                    None => view! { <span>{name}</span> }.into_any(),
+                };
+                view! {
+                    <li>
+                        {link}
+                        {format!(" — tier {}, {} rule {}", u.tier, u.direction, u.rule)}
+                    </li>
+                }
+            })
+            .collect_view()
     };
     let count = move || {
         analysis
