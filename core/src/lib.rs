@@ -5,6 +5,7 @@
 //! `wasm32-unknown-unknown`.
 
 pub mod board;
+pub mod canvas;
 pub mod design;
 pub mod diff;
 pub mod eval;
