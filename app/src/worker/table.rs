@@ -81,3 +81,91 @@ fn row(flow: &FlowImpact) -> FlowRow {
         unmatched: flow.unmatched.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use netpol_core::design;
+    use netpol_core::flows::{ImportOptions, import_bytes};
+    use netpol_core::impact::{ImpactOptions, impact};
+
+    use super::*;
+
+    /// The sample flows shipped with the site, replayed against the sample design.
+    fn sample() -> (ImpactReport, Vec<(String, String)>) {
+        let bytes = include_bytes!("../../../public/samples/calico-enterprise-flows.jsonl.gz");
+        let flows = import_bytes(bytes, ImportOptions::default()).expect("the sample imports");
+        let resources = design::to_resources(&design::sample());
+        let report = impact(&resources, &resources, &flows, ImpactOptions::default());
+        let namespaces = flows
+            .flows()
+            .iter()
+            .map(|f| {
+                let ns = |id| flows.endpoint(id).namespace.clone().unwrap_or_default();
+                (ns(f.src), ns(f.dst))
+            })
+            .collect();
+        (report, namespaces)
+    }
+
+    #[test]
+    fn filters_select_and_order_sorts_by_count() {
+        let (report, namespaces) = sample();
+        let mut cache = TableCache::default();
+        let all = TableQuery {
+            descending: true,
+            ..TableQuery::default()
+        };
+        let (total, rows) = cache.window(&report, &namespaces, &all, 0, usize::MAX);
+        assert_eq!(total, report.flows.len());
+        assert!(rows.windows(2).all(|w| w[0].count >= w[1].count));
+
+        let ascending = TableQuery {
+            descending: false,
+            ..all.clone()
+        };
+        let (_, rows) = cache.window(&report, &namespaces, &ascending, 0, usize::MAX);
+        assert!(rows.windows(2).all(|w| w[0].count <= w[1].count));
+
+        let dns = TableQuery {
+            port: Some(53),
+            ..all.clone()
+        };
+        let (n, rows) = cache.window(&report, &namespaces, &dns, 0, usize::MAX);
+        assert!(n > 0 && rows.iter().all(|r| r.port == Some(53)));
+
+        let payments = TableQuery {
+            namespace: "payments".to_owned(),
+            ..all.clone()
+        };
+        let (_, rows) = cache.window(&report, &namespaces, &payments, 0, usize::MAX);
+        assert!(!rows.is_empty());
+        assert!(
+            rows.iter()
+                .all(|r| r.src.contains("payments") || r.dst.contains("payments"))
+        );
+
+        let unmatched = TableQuery {
+            change: "unmatched".to_owned(),
+            ..all.clone()
+        };
+        let (n, rows) = cache.window(&report, &namespaces, &unmatched, 0, usize::MAX);
+        assert_eq!(n as u64, report.summary.unmatched);
+        assert!(
+            rows.iter()
+                .all(|r| r.change == "unmatched" && r.unmatched.is_some())
+        );
+    }
+
+    #[test]
+    fn windows_are_slices_of_the_order() {
+        let (report, namespaces) = sample();
+        let mut cache = TableCache::default();
+        let query = TableQuery::default();
+        let (total, all) = cache.window(&report, &namespaces, &query, 0, usize::MAX);
+        let (same_total, window) = cache.window(&report, &namespaces, &query, 5, 7);
+        assert_eq!(total, same_total);
+        assert_eq!(window, all[5..12]);
+        let (_, past_end) = cache.window(&report, &namespaces, &query, total + 3, 10);
+        assert!(past_end.is_empty());
+    }
+}
