@@ -14,6 +14,7 @@ use crate::selector::Selector;
 use super::context::{
     Context, display_policy, finding, is_catch_all, is_deny_all, policy_ref, rules,
 };
+use super::space::Bits;
 use super::universe::{Endpoint, probe};
 use super::{Change, ChangeOp, Finding, ResourceRef, SuggestedFix, ids};
 
@@ -68,6 +69,7 @@ fn is_global_default_deny(
 }
 
 pub fn check(ctx: &Context<'_>, denies: &[(&CalicoPolicy, PolicyType)], out: &mut Vec<Finding>) {
+    let cov = workload_coverage(ctx);
     let probes: Vec<Endpoint> = probe_namespaces(ctx)
         .iter()
         .map(|n| probe(ctx.set, n))
@@ -92,10 +94,10 @@ pub fn check(ctx: &Context<'_>, denies: &[(&CalicoPolicy, PolicyType)], out: &mu
         if direction == PolicyType::Ingress
             && !p.spec.effective_types().contains(&PolicyType::Egress)
         {
-            ingress_only(ctx, p, out);
+            ingress_only(ctx, &cov, p, out);
         }
     }
-    namespaces_without_deny(ctx, out);
+    namespaces_without_deny(ctx, &cov, out);
 }
 
 fn exclusion_selector(ctx: &Context<'_>) -> String {
@@ -188,7 +190,10 @@ fn system_namespaces(ctx: &Context<'_>, p: &CalicoPolicy, out: &mut Vec<Finding>
 /// Whether an enforced policy denies `e` by default in `direction`: a tier ending in Deny whose
 /// policies select it without a catch-all `Allow` or `Pass` for it, a deny-all policy selecting it, or a
 /// Kubernetes policy selecting it (the default tier's implicit deny).
-fn covered(ctx: &Context<'_>, e: &Endpoint, direction: PolicyType) -> bool {
+fn covered(ctx: &Context<'_>, cov: &[Bits; 2], e: &Endpoint, direction: PolicyType) -> bool {
+    if let Some(i) = e.index {
+        return cov[usize::from(direction == PolicyType::Egress)].contains(i);
+    }
     let applying = |p: &&CalicoPolicy| {
         !p.kind.is_staged() && p.spec.effective_types().contains(&direction) && ctx.applies(p, e)
     };
@@ -230,6 +235,71 @@ fn covered(ctx: &Context<'_>, e: &Endpoint, direction: PolicyType) -> bool {
         })
 }
 
+fn kubernetes_types(k: &crate::model::KubernetesPolicy) -> Vec<PolicyType> {
+    if k.spec.policy_types.is_empty() {
+        let mut t = vec![PolicyType::Ingress];
+        if !k.spec.egress.is_empty() {
+            t.push(PolicyType::Egress);
+        }
+        t
+    } else {
+        k.spec.policy_types.clone()
+    }
+}
+
+/// [`covered`] for every workload at once: `[ingress, egress]`.
+fn workload_coverage(ctx: &Context<'_>) -> [Bits; 2] {
+    [PolicyType::Ingress, PolicyType::Egress].map(|direction| {
+        let n = ctx.endpoints.len();
+        let mut covered = Bits::empty(n);
+        for tier in &ctx.tiers {
+            let (mut selected, mut opens) = (Bits::empty(n), Bits::empty(n));
+            for p in ctx
+                .set
+                .policies
+                .iter()
+                .filter(|p| p.tier() == tier.name && !p.kind.is_staged())
+            {
+                if !p.spec.effective_types().contains(&direction) {
+                    continue;
+                }
+                let applied = ctx.applied_to(p);
+                if is_deny_all(ctx, p, direction) {
+                    covered = covered.or(&applied);
+                }
+                let open = rules(p, direction)
+                    .iter()
+                    .any(|r| matches!(r.action, Action::Allow | Action::Pass) && is_catch_all(r));
+                if open {
+                    opens = opens.or(&applied);
+                }
+                selected = selected.or(&applied);
+            }
+            if tier.default_action == TierDefaultAction::Deny {
+                covered = covered.or(&selected.minus(&opens));
+            }
+        }
+        for k in ctx
+            .set
+            .kubernetes_policies
+            .iter()
+            .filter(|k| !k.staged && kubernetes_types(k).contains(&direction))
+        {
+            let Ok(selector) = Selector::from_label_selector(&k.spec.pod_selector) else {
+                continue;
+            };
+            let ns = k.metadata.namespace.as_deref().unwrap_or("default");
+            let bits = ctx
+                .entities
+                .own
+                .eval(selector.expr(), None)
+                .and(&ctx.entities.in_namespace(ns));
+            covered = covered.or(&bits.truncated(n));
+        }
+        covered
+    })
+}
+
 /// The endpoints standing for a namespace: its workloads, or a probe pod when it has none.
 fn namespace_endpoints(ctx: &Context<'_>, namespace: &str) -> Vec<Endpoint> {
     let workloads: Vec<Endpoint> = ctx
@@ -245,7 +315,7 @@ fn namespace_endpoints(ctx: &Context<'_>, namespace: &str) -> Vec<Endpoint> {
     }
 }
 
-fn ingress_only(ctx: &Context<'_>, p: &CalicoPolicy, out: &mut Vec<Finding>) {
+fn ingress_only(ctx: &Context<'_>, cov: &[Bits; 2], p: &CalicoPolicy, out: &mut Vec<Finding>) {
     let namespaces: Vec<String> = if p.kind.is_namespaced() {
         p.metadata.namespace.iter().cloned().collect()
     } else {
@@ -254,7 +324,7 @@ fn ingress_only(ctx: &Context<'_>, p: &CalicoPolicy, out: &mut Vec<Finding>) {
     let open = namespaces
         .iter()
         .flat_map(|n| namespace_endpoints(ctx, n))
-        .any(|e| ctx.applies(p, &e) && !covered(ctx, &e, PolicyType::Egress));
+        .any(|e| ctx.applies(p, &e) && !covered(ctx, cov, &e, PolicyType::Egress));
     if !open {
         return;
     }
@@ -278,7 +348,7 @@ fn ingress_only(ctx: &Context<'_>, p: &CalicoPolicy, out: &mut Vec<Finding>) {
     ));
 }
 
-fn namespaces_without_deny(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+fn namespaces_without_deny(ctx: &Context<'_>, cov: &[Bits; 2], out: &mut Vec<Finding>) {
     for namespace in ctx
         .namespaces
         .iter()
@@ -286,7 +356,7 @@ fn namespaces_without_deny(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     {
         let open: Vec<Endpoint> = namespace_endpoints(ctx, namespace)
             .into_iter()
-            .filter(|e| !covered(ctx, e, PolicyType::Ingress))
+            .filter(|e| !covered(ctx, cov, e, PolicyType::Ingress))
             .collect();
         if open.is_empty() {
             continue;

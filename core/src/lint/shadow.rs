@@ -45,7 +45,17 @@ pub fn check(ctx: &Context<'_>, space: &Space<'_>, out: &mut Vec<Finding>) {
                 types.contains(&d).then(|| {
                     rules(p, d)
                         .iter()
-                        .map(|r| space.compile(p, d, r, &applied))
+                        .map(|r| {
+                            // A policy that applies to no endpoint matches nothing: skip the work.
+                            if applied.is_empty() {
+                                CompiledRule {
+                                    may: Region::default(),
+                                    must: Region::default(),
+                                }
+                            } else {
+                                space.compile(p, d, r, &applied)
+                            }
+                        })
                         .collect()
                 })
             };

@@ -22,11 +22,10 @@ impl Bits {
 
     /// `0..len`.
     pub fn full(len: usize) -> Bits {
-        let mut b = Bits::empty(len);
-        for i in 0..len {
-            b.insert(i);
+        Bits {
+            words: vec![u64::MAX; len.div_ceil(64)],
         }
-        b
+        .truncated(len)
     }
 
     /// The members below `len`, as a set over `0..len`.

@@ -336,7 +336,8 @@ impl Entities {
         }
     }
 
-    fn in_namespace(&self, ns: &str) -> Bits {
+    /// The entities in namespace `ns`.
+    pub fn in_namespace(&self, ns: &str) -> Bits {
         self.by_namespace
             .get(ns)
             .cloned()
