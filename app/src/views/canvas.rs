@@ -1,14 +1,475 @@
-//! The Flow canvas view.
+//! The Flow canvas: the design's namespaces, workload groups, network sets, DNS and the world as an
+//! SVG graph in layers (`netpol_core::canvas`), with pan (drag the background), zoom (wheel or
+//! buttons), flows drawn by dragging from one node to another or with the form, and every drawn flow
+//! coloured by the verdict the whole design gives it. Clicking an edge (or "Explain" in the table)
+//! shows the evaluator's trace. Drawing goes through `netpol_core::canvas::add_flow` as one undoable
+//! edit; no verdict is decided here.
+
+use std::str::FromStr;
+use std::sync::Arc;
 
 use leptos::prelude::*;
+use netpol_core::board;
+use netpol_core::canvas::{Canvas, FlowRequest, Node, add_flow};
+use netpol_core::model::{Port, Protocol};
 
-/// The flows the design allows, drawn between namespaces, workloads and the world.
+use crate::state::use_studio;
+
+/// Node box size on the canvas.
+const NODE_W: f64 = 190.0;
+const NODE_H: f64 = 40.0;
+const ZOOM_MIN: f64 = 0.2;
+const ZOOM_MAX: f64 = 3.0;
+
+/// The computed canvas, shared by pointer (the evaluator inside is not comparable).
+#[derive(Clone)]
+struct Shared(Arc<Canvas>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Shared) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// What a pointer drag is doing.
+#[derive(Clone, Debug)]
+enum Drag {
+    /// Panning: the pointer and the pan offset when it started.
+    Pan { x: f64, y: f64, pan: (f64, f64) },
+    /// Drawing a flow from a node.
+    Connect { from: String },
+}
+
+/// The canvas view.
 #[component]
 pub fn CanvasView() -> impl IntoView {
+    let studio = use_studio();
+    let canvas = Memo::new(move |_| Shared(Arc::new(studio.with(Canvas::of))));
+    let tiers = Memo::new(move |_| {
+        studio.with(|design| {
+            board::columns(design)
+                .into_iter()
+                .filter(|c| c.valid)
+                .map(|c| c.name)
+                .collect::<Vec<_>>()
+        })
+    });
+    let pan = RwSignal::new((0.0_f64, 0.0_f64));
+    let zoom = RwSignal::new(1.0_f64);
+    let drag = RwSignal::new(None::<Drag>);
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let protocol = RwSignal::new("TCP".to_owned());
+    let ports = RwSignal::new(String::new());
+    let tier = RwSignal::new(String::new());
+    let staged = RwSignal::new(false);
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let selected = RwSignal::new(None::<usize>);
+
+    // The tier defaults to `application` when the design has it, else the first tier.
+    Effect::new(move |_| {
+        let names = tiers.get();
+        if !names.contains(&tier.get_untracked()) {
+            let pick = names
+                .iter()
+                .find(|n| n.as_str() == "application")
+                .or_else(|| names.first())
+                .cloned()
+                .unwrap_or_else(|| "default".to_owned());
+            tier.set(pick);
+        }
+    });
+
+    let add = move || {
+        let parsed: Result<Vec<Port>, String> = ports
+            .get_untracked()
+            .split([',', ' '])
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| Port::from_str(p.trim()).map_err(|err| err.to_string()))
+            .collect();
+        let protocol = Protocol::from_str(&protocol.get_untracked()).map_err(|err| err.to_string());
+        let request = match (parsed, protocol) {
+            (Ok(ports), Ok(protocol)) => FlowRequest {
+                from: from.get_untracked(),
+                to: to.get_untracked(),
+                protocol,
+                ports,
+                tier: tier.get_untracked(),
+                staged: staged.get_untracked(),
+            },
+            (Err(err), _) | (_, Err(err)) => {
+                message.set(Some(Err(err)));
+                return;
+            }
+        };
+        if request.from.is_empty() || request.to.is_empty() {
+            message.set(Some(Err(
+                "pick a source and a destination (or drag from one node to another)".to_owned(),
+            )));
+            return;
+        }
+        let mut outcome = None;
+        studio.edit(|design| {
+            outcome = Some(add_flow(design, &request).map(|o| {
+                let name = |i: Option<usize>| {
+                    i.and_then(|i| design.policies.get(i)).map(|p| {
+                        format!(
+                            "{}/{}",
+                            p.metadata.namespace.clone().unwrap_or_default(),
+                            p.metadata.name
+                        )
+                    })
+                };
+                let mut parts = Vec::new();
+                if let Some(n) = name(o.egress) {
+                    parts.push(format!("egress rule in {n}"));
+                }
+                if let Some(n) = name(o.ingress) {
+                    parts.push(format!("ingress rule in {n}"));
+                }
+                format!("Flow allowed: {}.", parts.join(", "))
+            }));
+        });
+        match outcome {
+            Some(Ok(text)) => {
+                message.set(Some(Ok(text)));
+                let index = canvas.get_untracked().0.edges.iter().position(|e| {
+                    e.from == request.from && e.to == request.to && e.protocol == request.protocol
+                });
+                selected.set(index);
+            }
+            Some(Err(err)) => message.set(Some(Err(err.to_string()))),
+            None => {}
+        }
+    };
+
+    let node_options = move || {
+        canvas
+            .get()
+            .0
+            .nodes
+            .iter()
+            .map(|n| {
+                let text = format!("{} ({})", n.label, n.kind.as_str());
+                view! { <option value=n.id.clone()>{text}</option> }
+            })
+            .collect_view()
+    };
+
     view! {
-        <section class="view-canvas">
-            <h2>"Flow canvas"</h2>
-            <p class="placeholder">"The flows the design allows, drawn between namespaces, workloads and the world."</p>
+        <section class="canvas-view">
+            <header class="view-header">
+                <h2>"Flow canvas"</h2>
+                <div class="canvas-zoom" role="group" aria-label="Zoom">
+                    <button aria-label="Zoom out" on:click=move |_| zoom.update(|z| *z = (*z / 1.25).max(ZOOM_MIN))>"−"</button>
+                    <span class="muted zoom-level">{move || format!("{:.0}%", zoom.get() * 100.0)}</span>
+                    <button aria-label="Zoom in" on:click=move |_| zoom.update(|z| *z = (*z * 1.25).min(ZOOM_MAX))>"+"</button>
+                    <button on:click=move |_| { zoom.set(1.0); pan.set((0.0, 0.0)); }>"Reset view"</button>
+                </div>
+            </header>
+            <p class="muted canvas-help">
+                "Drag from one node to another to draw an allowed flow, then pick the protocol, ports and tier and press Add flow. Drag the background to pan; wheel or buttons to zoom. Click an edge for the evaluator's explanation."
+            </p>
+            <div class="canvas-layout">
+                <div class="canvas-frame">
+                    <svg
+                        class="flow-canvas"
+                        role="img"
+                        aria-label="Flow canvas"
+                        class:panning=move || matches!(drag.get(), Some(Drag::Pan { .. }))
+                        class:connecting=move || matches!(drag.get(), Some(Drag::Connect { .. }))
+                        on:pointerdown=move |ev: leptos::ev::PointerEvent| {
+                            if ev.button() == 0 {
+                                drag.set(Some(Drag::Pan {
+                                    x: f64::from(ev.client_x()),
+                                    y: f64::from(ev.client_y()),
+                                    pan: pan.get_untracked(),
+                                }));
+                            }
+                        }
+                        on:pointermove=move |ev: leptos::ev::PointerEvent| {
+                            if let Some(Drag::Pan { x, y, pan: start }) = drag.get_untracked() {
+                                pan.set((
+                                    start.0 + f64::from(ev.client_x()) - x,
+                                    start.1 + f64::from(ev.client_y()) - y,
+                                ));
+                            }
+                        }
+                        on:pointerup=move |_| drag.set(None)
+                        on:pointerleave=move |_| drag.set(None)
+                        on:wheel=move |ev: leptos::ev::WheelEvent| {
+                            let factor = if ev.delta_y() < 0.0 { 1.1 } else { 1.0 / 1.1 };
+                            zoom.update(|z| *z = (*z * factor).clamp(ZOOM_MIN, ZOOM_MAX));
+                        }
+                    >
+                        <defs>
+                            <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                                <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head"></path>
+                            </marker>
+                        </defs>
+                        <g transform=move || {
+                            let (x, y) = pan.get();
+                            format!("translate({x} {y}) scale({})", zoom.get())
+                        }>
+                            <g class="edges">{move || edges_view(canvas.get(), selected)}</g>
+                            <g class="nodes">
+                                {move || {
+                                    canvas
+                                        .get()
+                                        .0
+                                        .nodes
+                                        .iter()
+                                        .cloned()
+                                        .map(|node| node_view(node, drag, from, to))
+                                        .collect_view()
+                                }}
+                            </g>
+                        </g>
+                    </svg>
+                </div>
+                <aside class="canvas-side">
+                    <form
+                        class="flow-form card"
+                        aria-label="Draw a flow"
+                        on:submit=move |ev| {
+                            ev.prevent_default();
+                            add();
+                        }
+                    >
+                        <h3>"Allow a flow"</h3>
+                        <label>
+                            "Source"
+                            <select aria-label="Source" prop:value=move || from.get() on:change=move |ev| from.set(event_target_value(&ev))>
+                                <option value="">"— pick a node —"</option>
+                                {node_options}
+                            </select>
+                        </label>
+                        <label>
+                            "Destination"
+                            <select aria-label="Destination" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev))>
+                                <option value="">"— pick a node —"</option>
+                                {node_options}
+                            </select>
+                        </label>
+                        <div class="form-row">
+                            <label>
+                                "Protocol"
+                                <select aria-label="Protocol" prop:value=move || protocol.get() on:change=move |ev| protocol.set(event_target_value(&ev))>
+                                    <option value="TCP">"TCP"</option>
+                                    <option value="UDP">"UDP"</option>
+                                    <option value="SCTP">"SCTP"</option>
+                                    <option value="ICMP">"ICMP"</option>
+                                </select>
+                            </label>
+                            <label>
+                                "Ports"
+                                <input aria-label="Ports" placeholder="8443, 9000:9100" prop:value=move || ports.get() on:input=move |ev| ports.set(event_target_value(&ev))/>
+                            </label>
+                        </div>
+                        <label>
+                            "Tier"
+                            <select aria-label="Tier" prop:value=move || tier.get() on:change=move |ev| tier.set(event_target_value(&ev))>
+                                {move || tiers.get().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="check">
+                            <input type="checkbox" aria-label="Staged" prop:checked=move || staged.get() on:change=move |ev| staged.set(event_target_checked(&ev))/>
+                            " Write staged policies"
+                        </label>
+                        <button type="submit">"Add flow"</button>
+                        {move || message.get().map(|m| match m {
+                            Ok(text) => view! { <p class="flow-message ok" role="status">{text}</p> }.into_any(),
+                            Err(text) => view! { <p class="flow-message error" role="alert">{text}</p> }.into_any(),
+                        })}
+                    </form>
+                    <Explanation canvas=canvas selected=selected/>
+                </aside>
+            </div>
+            <FlowTable canvas=canvas selected=selected/>
+        </section>
+    }
+}
+
+/// A node box; dragging from it starts a flow, releasing on another sets both ends.
+fn node_view(
+    node: Node,
+    drag: RwSignal<Option<Drag>>,
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+) -> impl IntoView {
+    let (down_id, up_id, sel_id) = (node.id.clone(), node.id.clone(), node.id.clone());
+    let transform = format!("translate({} {})", node.position.x, node.position.y);
+    let class = format!("node {}", node.kind.as_str());
+    let title = format!("{} — drag to another node to allow a flow", node.label);
+    view! {
+        <g
+            class=class
+            class:selected=move || from.get() == sel_id || to.get() == sel_id
+            transform=transform
+            data-node=node.id.clone()
+            on:pointerdown=move |ev: leptos::ev::PointerEvent| {
+                ev.stop_propagation();
+                ev.prevent_default();
+                drag.set(Some(Drag::Connect { from: down_id.clone() }));
+            }
+            on:pointerup=move |_| {
+                if let Some(Drag::Connect { from: start }) = drag.get_untracked()
+                    && start != up_id
+                {
+                    from.set(start);
+                    to.set(up_id.clone());
+                }
+            }
+        >
+            <title>{title}</title>
+            <rect width=NODE_W height=NODE_H rx="7"></rect>
+            <text x="10" y="25">{node.label.clone()}</text>
+        </g>
+    }
+}
+
+/// The edges, as curves from the right of the source to the left of the destination.
+fn edges_view(canvas: Shared, selected: RwSignal<Option<usize>>) -> impl IntoView {
+    let canvas = canvas.0;
+    canvas
+        .edges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, edge)| {
+            let a = canvas.node(&edge.from)?.position;
+            let b = canvas.node(&edge.to)?.position;
+            let (x1, y1) = (a.x + NODE_W, a.y + NODE_H / 2.0);
+            let (x2, y2) = (b.x, b.y + NODE_H / 2.0);
+            let bend = ((x2 - x1).abs() / 2.0).max(60.0);
+            let d = format!(
+                "M {x1} {y1} C {} {y1}, {} {y2}, {x2} {y2}",
+                x1 + bend,
+                x2 - bend
+            );
+            let verdict = edge.verdict;
+            let title = format!(
+                "{} → {} {}: {}",
+                edge.from,
+                edge.to,
+                edge.service(),
+                verdict.describe()
+            );
+            let label = format!("{} → {}", edge.service(), verdict.as_str());
+            Some(view! {
+                <g
+                    class=format!("edge {}", verdict.as_str())
+                    class:selected=move || selected.get() == Some(i)
+                    data-from=edge.from.clone()
+                    data-to=edge.to.clone()
+                    data-verdict=verdict.as_str()
+                    on:pointerdown=move |ev: leptos::ev::PointerEvent| ev.stop_propagation()
+                    on:click=move |_| selected.set(Some(i))
+                >
+                    <title>{title}</title>
+                    <path class="edge-hit" d=d.clone()></path>
+                    <path class="edge-line" d=d marker-end="url(#arrow)"></path>
+                    <text x=(x1 + x2) / 2.0 y=(y1 + y2) / 2.0 - 6.0 class="edge-label">{label}</text>
+                </g>
+            })
+        })
+        .collect_view()
+}
+
+/// The evaluator's explanation of the selected edge.
+#[component]
+fn Explanation(canvas: Memo<Shared>, selected: RwSignal<Option<usize>>) -> impl IntoView {
+    view! {
+        <section class="flow-explanation card" aria-label="Explanation">
+            <h3>"Explanation"</h3>
+            {move || {
+                let canvas = canvas.get().0;
+                match selected.get().and_then(|i| canvas.edges.get(i).map(|e| (i, e))) {
+                    None => view! { <p class="muted">"Click an edge to see which rules decide it."</p> }.into_any(),
+                    Some((i, edge)) => {
+                        let heading = format!(
+                            "{} → {} ({}): {}",
+                            edge.from,
+                            edge.to,
+                            edge.service(),
+                            edge.verdict.describe()
+                        );
+                        let traces = canvas
+                            .explain(i)
+                            .into_iter()
+                            .map(|e| view! { <pre class="trace">{e.to_text()}</pre> })
+                            .collect_view();
+                        view! {
+                            <p class=format!("verdict {}", edge.verdict.as_str())>{heading}</p>
+                            {traces}
+                        }
+                            .into_any()
+                    }
+                }
+            }}
+        </section>
+    }
+}
+
+/// The drawn flows as a table (keyboard reachable: every row has an Explain button).
+#[component]
+fn FlowTable(canvas: Memo<Shared>, selected: RwSignal<Option<usize>>) -> impl IntoView {
+    view! {
+        <section class="flow-table-section">
+            <h3>"Drawn flows"</h3>
+            <table class="flow-table">
+                <thead>
+                    <tr>
+                        <th>"Source"</th>
+                        <th>"Destination"</th>
+                        <th>"Service"</th>
+                        <th>"Verdict"</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        let canvas = canvas.get().0;
+                        if canvas.edges.is_empty() {
+                            return view! {
+                                <tr>
+                                    <td colspan="5" class="muted">"No flow drawn yet."</td>
+                                </tr>
+                            }
+                                .into_any();
+                        }
+                        let label = |id: &str| {
+                            canvas.node(id).map(|n| n.label.clone()).unwrap_or_else(|| id.to_owned())
+                        };
+                        canvas
+                            .edges
+                            .iter()
+                            .enumerate()
+                            .map(|(i, edge)| {
+                                let (src, dst) = (label(&edge.from), label(&edge.to));
+                                let aria = format!("Explain {src} to {dst}");
+                                view! {
+                                    <tr class:selected=move || selected.get() == Some(i)>
+                                        <td>{src}</td>
+                                        <td>{dst}</td>
+                                        <td>{edge.service()}</td>
+                                        <td>
+                                            <span class=format!("badge verdict {}", edge.verdict.as_str())>
+                                                {edge.verdict.describe()}
+                                            </span>
+                                        </td>
+                                        <td>
+                                            <button aria-label=aria on:click=move |_| selected.set(Some(i))>
+                                                "Explain"
+                                            </button>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                            .into_any()
+                    }}
+                </tbody>
+            </table>
         </section>
     }
 }

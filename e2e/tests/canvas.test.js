@@ -1,0 +1,92 @@
+// The flow canvas: draw a flow with the form and by dragging, see the verdict on the edge, the
+// explanation, and the generated rules in the policy editor.
+"use strict";
+
+const assert = require("node:assert/strict");
+const { pageTest } = require("../lib/harness");
+
+const GATEWAY = "workload/storefront/api-gateway";
+const ORDERS_DB = "workload/orders/orders-db";
+const LOAD_GEN = "workload/sandbox/load-generator";
+
+async function openCanvas(open) {
+  const page = await open();
+  await page.getByRole("link", { name: "Flow canvas" }).click();
+  await page.locator(`.flow-canvas [data-node="${GATEWAY}"]`).waitFor();
+  return page;
+}
+
+pageTest("draw a flow with the form: the edge is allowed and the YAML has the rules", async ({ open }) => {
+  const page = await openCanvas(open);
+  const nodes = await page.locator(".flow-canvas .node").count();
+  assert.ok(nodes >= 10, `nodes drawn: ${nodes}`);
+  for (const kind of ["world", "dns", "network-set", "namespace", "workload"]) {
+    assert.ok((await page.locator(`.flow-canvas .node.${kind}`).count()) > 0, `a ${kind} node`);
+  }
+
+  await page.getByLabel("Source").selectOption(GATEWAY);
+  await page.getByLabel("Destination").selectOption(ORDERS_DB);
+  await page.getByLabel("Protocol").selectOption("TCP");
+  await page.getByLabel("Ports").fill("5432");
+  await page.getByLabel("Tier").selectOption("application");
+  await page.getByRole("button", { name: "Add flow" }).click();
+  await page.getByRole("status").filter({ hasText: "egress rule in storefront/api-gateway" }).waitFor();
+
+  const edge = page.locator(`.flow-canvas .edge[data-from="${GATEWAY}"][data-to="${ORDERS_DB}"]`);
+  await edge.waitFor();
+  assert.equal(await edge.getAttribute("data-verdict"), "allowed");
+  // The explanation of the new flow is shown (the evaluator's trace).
+  await page.locator(".flow-explanation .trace").first().waitFor();
+  assert.match(await page.locator(".flow-explanation .trace").first().textContent(), /verdict: allow/);
+
+  // A cross-environment flow is drawn but the whole design denies it.
+  await page.getByLabel("Source").selectOption(LOAD_GEN);
+  await page.getByLabel("Destination").selectOption(ORDERS_DB);
+  await page.getByRole("button", { name: "Add flow" }).click();
+  const denied = page.locator(`.flow-canvas .edge[data-from="${LOAD_GEN}"][data-to="${ORDERS_DB}"]`);
+  await denied.waitFor();
+  assert.equal(await denied.getAttribute("data-verdict"), "denied");
+  await page.getByRole("button", { name: "Explain sandbox/load-generator to orders/orders-db" }).click();
+  await page.locator(".flow-explanation .trace").filter({ hasText: "deny-cross-environment" }).first().waitFor();
+
+  // The generated egress rule is in the api-gateway policy's YAML.
+  await page.getByRole("link", { name: "Policy board" }).click();
+  await page.locator('.policy-card[data-policy="application.api-gateway"], .policy-card[data-policy="api-gateway"]').first().getByRole("link").click();
+  const yaml = page.getByLabel("Policy YAML");
+  await yaml.waitFor();
+  const text = await yaml.inputValue();
+  assert.match(text, /5432/);
+  assert.match(text, /orders-db/);
+  assert.match(text, /studio\.netpol\.dev\/flow/);
+});
+
+pageTest("drag from one node to another fills the form; pan and zoom move the graph", async ({ open }) => {
+  const page = await openCanvas(open);
+  const a = await page.locator(`.flow-canvas [data-node="${GATEWAY}"] rect`).boundingBox();
+  const b = await page.locator(`.flow-canvas [data-node="${ORDERS_DB}"] rect`).boundingBox();
+  await page.mouse.move(a.x + 20, a.y + 15);
+  await page.mouse.down();
+  await page.mouse.move(b.x + 20, b.y + 15, { steps: 5 });
+  await page.mouse.up();
+  assert.equal(await page.getByLabel("Source").inputValue(), GATEWAY);
+  assert.equal(await page.getByLabel("Destination").inputValue(), ORDERS_DB);
+
+  const layer = page.locator(".flow-canvas > g");
+  const before = await layer.getAttribute("transform");
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  const zoomed = await layer.getAttribute("transform");
+  assert.notEqual(zoomed, before, "zoom changes the transform");
+  const frame = await page.locator(".flow-canvas").boundingBox();
+  await page.mouse.move(frame.x + 10, frame.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(frame.x + 60, frame.y + 40, { steps: 4 });
+  await page.mouse.up();
+  assert.notEqual(await layer.getAttribute("transform"), zoomed, "dragging the background pans");
+
+  await page.getByLabel("Ports").fill("5432");
+  await page.getByRole("button", { name: "Add flow" }).click();
+  await page.locator(`.flow-canvas .edge[data-from="${GATEWAY}"][data-to="${ORDERS_DB}"]`).waitFor();
+  // Undo removes the drawn flow.
+  await page.getByRole("button", { name: "Undo" }).click();
+  await page.locator(`.flow-canvas .edge[data-from="${GATEWAY}"]`).waitFor({ state: "detached" });
+});
