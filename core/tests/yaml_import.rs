@@ -486,3 +486,38 @@ fn duplicate_keys_are_errors() {
         ["5:3: error: invalid YAML: duplicate key `name`"]
     );
 }
+
+/// Found by fuzzing: a flow-style name spanning lines imported with a line break in it, and the
+/// exported comment then leaked the rest of the name out of the comment.
+#[test]
+fn names_kubernetes_would_refuse_are_errors() {
+    let cases = [
+        (
+            "{apiVersion: v1, kind: Namespace, metadata: {name: \"sho\\np\"}}",
+            "sho\\np",
+        ),
+        (
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: Shop\n",
+            "Shop",
+        ),
+        (
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: -shop\n",
+            "-shop",
+        ),
+        (
+            "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: web\n  namespace: a.b\n",
+            "a.b",
+        ),
+    ];
+    for (text, shown) in cases {
+        let r = yaml::import("n.yaml", text);
+        assert!(r.resources.is_empty(), "{text:?} was imported");
+        let all = messages(&r).join("\n");
+        assert!(all.contains(&format!("`{shown}`")), "{text:?}: {all}");
+    }
+    // Near misses: tier-prefixed policy names and dotted object names are fine.
+    let good = "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: platform.allow-dns-2\nspec:\n  tier: platform\n";
+    let r = yaml::import("g.yaml", good);
+    assert_eq!(messages(&r), Vec::<String>::new());
+    assert_eq!(r.resources.len(), 1);
+}

@@ -9,7 +9,7 @@ use proptest::option;
 use proptest::prelude::*;
 
 fn name() -> impl Strategy<Value = String> {
-    "[a-z][a-z0-9-]{0,12}"
+    "[a-z]([a-z0-9-]{0,11}[a-z0-9])?"
 }
 
 /// Label values and other free text, including what YAML likes to misread.

@@ -28,17 +28,70 @@ const SERVER_METADATA: &[&str] = &[
 /// Annotations that tools write for themselves; kept aside so that export does not repeat them.
 const TOOL_ANNOTATIONS: &[&str] = &["kubectl.kubernetes.io/last-applied-configuration"];
 
+/// Reports `name` when Kubernetes' API server would refuse it (a name with a line break would
+/// otherwise survive import and corrupt the exported comments and file names).
+fn checked_name(
+    d: &mut Decoder<'_>,
+    node: &Node,
+    path: &str,
+    name: &str,
+    is_valid: fn(&str) -> bool,
+) -> bool {
+    let valid = is_valid(name);
+    if !valid {
+        let shown: String = name.escape_debug().collect();
+        d.error(
+            node.pos,
+            format!("`{path}` is `{shown}`: names must be lowercase letters, digits, `-` (and `.` between parts), starting and ending with a letter or digit"),
+        );
+    }
+    valid
+}
+
+/// A DNS-1123 label: what Kubernetes requires of namespace names.
+pub(crate) fn is_dns_label(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (1..=63).contains(&bytes.len())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+}
+
+/// A DNS-1123 subdomain: what Kubernetes and Calico require of object names (tier-prefixed policy
+/// names such as `platform.allow-dns` are subdomains too).
+pub(crate) fn is_dns_subdomain(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|part| {
+            let bytes = part.as_bytes();
+            !bytes.is_empty()
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+                && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+                && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+        })
+}
+
 /// `metadata`: server-populated fields go to `aside`, unknown ones to `meta.extra` with a warning.
 pub(crate) fn metadata(d: &mut Decoder<'_>, node: &Node, aside: &mut Extra) -> Option<ObjectMeta> {
     let mut f = d.fields(node, "metadata")?;
     let name = match f.take("name") {
-        Some(n) => d.string(n, "metadata.name"),
+        Some(n) => d
+            .string(n, "metadata.name")
+            .filter(|name| checked_name(d, n, "metadata.name", name, is_dns_subdomain)),
         None => {
             d.error(node.pos, "missing `metadata.name`");
             None
         }
     };
-    let namespace = f.string(d, "namespace");
+    let namespace = match f.take("namespace") {
+        Some(n) => d
+            .string(n, "metadata.namespace")
+            .filter(|ns| checked_name(d, n, "metadata.namespace", ns, is_dns_label)),
+        None => None,
+    };
     let labels = f.leaf(d, "labels").unwrap_or_default();
     let mut annotations: std::collections::BTreeMap<String, String> =
         f.leaf(d, "annotations").unwrap_or_default();

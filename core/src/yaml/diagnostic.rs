@@ -57,7 +57,8 @@ impl Diagnostic {
         let line_text = if line == 0 {
             ""
         } else {
-            text.lines().nth(line - 1).unwrap_or("")
+            // YAML breaks lines at LF, CRLF and a lone CR: count them the way the parser does.
+            yaml_lines(text).nth(line - 1).unwrap_or("")
         };
         Diagnostic {
             severity,
@@ -125,6 +126,29 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The lines of `text` as YAML counts them: LF, CRLF and a lone CR each end a line.
+fn yaml_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.find(['\n', '\r']) {
+            Some(i) => {
+                let skip = if current[i..].starts_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
+                rest = Some(&current[i + skip..]);
+                Some(&current[..i])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +174,14 @@ mod tests {
     fn file_level_diagnostics_have_no_position() {
         let d = Diagnostic::file_level(Severity::Error, "x.bin", "not a text file");
         assert_eq!(d.render(), "x.bin: error: not a text file");
+    }
+
+    #[test]
+    fn quotes_the_line_the_parser_counted_with_lone_cr_and_crlf_breaks() {
+        let text = "a: 1\rb: 2\r\nc: 3\nd: 4";
+        let quoted: Vec<String> = (1..=4)
+            .map(|line| Diagnostic::at(Severity::Error, "t.yaml", text, line, 1, "m").line_text)
+            .collect();
+        assert_eq!(quoted, ["a: 1", "b: 2", "c: 3", "d: 4"]);
     }
 }

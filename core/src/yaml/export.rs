@@ -118,7 +118,11 @@ fn comment(resource: &Resource) -> String {
         }
         _ => String::new(),
     };
-    format!("# {} {name}{detail}\n", resource.kind())
+    // A comment ends at the first line break: escape any, so no part of a name can leak out of it.
+    let line: String = format!("{} {name}{detail}", resource.kind())
+        .escape_debug()
+        .collect();
+    format!("# {line}\n")
 }
 
 #[derive(Serialize)]
