@@ -7,6 +7,8 @@ const { pageTest } = require("../lib/harness");
 
 const GATEWAY = "workload/storefront/api-gateway";
 const ORDERS_DB = "workload/orders/orders-db";
+// Visible without panning at the default zoom (the stored layout of the sample).
+const CHECKOUT = "workload/checkout/checkout-api";
 const LOAD_GEN = "workload/sandbox/load-generator";
 
 async function openCanvas(open) {
@@ -63,15 +65,15 @@ pageTest("draw a flow with the form: the edge is allowed and the YAML has the ru
 pageTest("drag from one node to another fills the form; pan and zoom move the graph", async ({ open }) => {
   const page = await openCanvas(open);
   const a = await page.locator(`.flow-canvas [data-node="${GATEWAY}"] rect`).boundingBox();
-  const b = await page.locator(`.flow-canvas [data-node="${ORDERS_DB}"] rect`).boundingBox();
+  const b = await page.locator(`.flow-canvas [data-node="${CHECKOUT}"] rect`).boundingBox();
   await page.mouse.move(a.x + 20, a.y + 15);
   await page.mouse.down();
   await page.mouse.move(b.x + 20, b.y + 15, { steps: 5 });
   await page.mouse.up();
   assert.equal(await page.getByLabel("Source").inputValue(), GATEWAY);
-  assert.equal(await page.getByLabel("Destination").inputValue(), ORDERS_DB);
+  assert.equal(await page.getByLabel("Destination").inputValue(), CHECKOUT);
 
-  const layer = page.locator(".flow-canvas > g");
+  const layer = page.locator(".flow-canvas g.viewport");
   const before = await layer.getAttribute("transform");
   await page.getByRole("button", { name: "Zoom in" }).click();
   const zoomed = await layer.getAttribute("transform");
@@ -83,9 +85,9 @@ pageTest("drag from one node to another fills the form; pan and zoom move the gr
   await page.mouse.up();
   assert.notEqual(await layer.getAttribute("transform"), zoomed, "dragging the background pans");
 
-  await page.getByLabel("Ports").fill("5432");
+  await page.getByLabel("Ports").fill("9000");
   await page.getByRole("button", { name: "Add flow" }).click();
-  await page.locator(`.flow-canvas .edge[data-from="${GATEWAY}"][data-to="${ORDERS_DB}"]`).waitFor();
+  await page.locator(`.flow-canvas .edge[data-from="${GATEWAY}"][data-to="${CHECKOUT}"]`).waitFor();
   // Undo removes the drawn flow.
   await page.getByRole("button", { name: "Undo" }).click();
   await page.locator(`.flow-canvas .edge[data-from="${GATEWAY}"]`).waitFor({ state: "detached" });

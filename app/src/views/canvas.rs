@@ -179,7 +179,7 @@ pub fn CanvasView() -> impl IntoView {
                         class:panning=move || matches!(drag.get(), Some(Drag::Pan { .. }))
                         class:connecting=move || matches!(drag.get(), Some(Drag::Connect { .. }))
                         on:pointerdown=move |ev: leptos::ev::PointerEvent| {
-                            if ev.button() == 0 {
+                            if ev.button() == 0 && !on_node_or_edge(&ev) {
                                 drag.set(Some(Drag::Pan {
                                     x: f64::from(ev.client_x()),
                                     y: f64::from(ev.client_y()),
@@ -207,7 +207,7 @@ pub fn CanvasView() -> impl IntoView {
                                 <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head"></path>
                             </marker>
                         </defs>
-                        <g transform=move || {
+                        <g class="viewport" transform=move || {
                             let (x, y) = pan.get();
                             format!("translate({x} {y}) scale({})", zoom.get())
                         }>
@@ -288,6 +288,15 @@ pub fn CanvasView() -> impl IntoView {
             <FlowTable canvas=canvas selected=selected/>
         </section>
     }
+}
+
+/// Whether a pointer event started on a node or an edge (which handle it) rather than the background.
+fn on_node_or_edge(ev: &leptos::ev::PointerEvent) -> bool {
+    use leptos::wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest("[data-node], .edge").ok().flatten())
+        .is_some()
 }
 
 /// A node box; dragging from it starts a flow, releasing on another sets both ends.
