@@ -515,6 +515,17 @@ fn names_kubernetes_would_refuse_are_errors() {
         let all = messages(&r).join("\n");
         assert!(all.contains(&format!("`{shown}`")), "{text:?}: {all}");
     }
+    // Found by fuzzing too: a tier name with spaces and dots made crd v1 names that do not import.
+    let bad_tier = "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: allow-dns\n  namespace: shop\nspec:\n  tier: up for zero trust.\n";
+    let r = yaml::import("t.yaml", bad_tier);
+    assert!(r.resources.is_empty());
+    assert!(
+        messages(&r)
+            .join("\n")
+            .contains("`spec.tier` is `up for zero trust.`"),
+        "{:?}",
+        messages(&r)
+    );
     // Near misses: tier-prefixed policy names and dotted object names are fine.
     let good = "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: platform.allow-dns-2\nspec:\n  tier: platform\n";
     let r = yaml::import("g.yaml", good);

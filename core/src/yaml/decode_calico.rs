@@ -194,8 +194,15 @@ pub(crate) fn calico_policy(
 
 fn policy_spec(d: &mut Decoder<'_>, node: &Node, kind: CalicoPolicyKind) -> Option<PolicySpec> {
     let mut f = d.fields(node, "spec")?;
+    // A tier name becomes the prefix of stored policy names (`tier.policy`), so it may not hold a dot.
+    let tier = match f.take("tier") {
+        Some(n) => d
+            .string(n, "spec.tier")
+            .filter(|t| checked_name(d, n, "spec.tier", t, is_dns_label)),
+        None => None,
+    };
     let mut spec = PolicySpec {
-        tier: f.string(d, "tier"),
+        tier,
         order: f.leaf(d, "order"),
         selector: f.selector(d, "selector", Plain),
         namespace_selector: None,
