@@ -29,15 +29,39 @@ use crate::model::{
 use crate::yaml::{self, Diagnostic, Severity};
 
 mod decode;
+mod edit;
 mod encode;
+mod taxonomy;
 
 pub(crate) use decode::decode;
+pub use edit::{
+    NameError, check_namespace_name, check_port_name, check_service_account, check_workload_name,
+    remove_namespace, remove_workload_group, rename_namespace, rename_workload_group,
+};
+pub use taxonomy::{
+    LabelStatus, RenameError, ValueRename, is_builtin_key, label_status, rename_label_value,
+};
 
 /// The `apiVersion` of the design documents this version reads and writes.
 pub const API_VERSION: &str = "studio.netpol.dev/v1alpha1";
 
 /// The built-in sample design (Rancher + Calico zero-trust estate), as YAML.
 pub const SAMPLE_YAML: &str = include_str!("design/sample.yaml");
+
+/// The empty design with the default-deny baseline, as YAML.
+pub const BASELINE_YAML: &str = include_str!("design/baseline.yaml");
+
+/// The namespaces the cluster itself runs in (Kubernetes, Calico, the Tigera operator, Rancher): the
+/// baseline's default deny leaves them out so that the cluster keeps working.
+pub const SYSTEM_NAMESPACES: [&str; 7] = [
+    "calico-apiserver",
+    "calico-system",
+    "cattle-system",
+    "kube-node-lease",
+    "kube-public",
+    "kube-system",
+    "tigera-operator",
+];
 
 /// A design: everything the Studio edits.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -182,6 +206,21 @@ pub fn sample() -> Design {
         // INVARIANT: the sample is checked by the tests; an empty design keeps the app usable anyway.
         Err(_) => Design {
             name: "sample".to_owned(),
+            ..Design::default()
+        },
+    }
+}
+
+/// A new, empty design with the default-deny baseline: a global default deny at order 1000 in the
+/// default tier that leaves the [`SYSTEM_NAMESPACES`] out, and an allow of DNS (UDP and TCP 53 to
+/// kube-dns in kube-system) at order 100 in the `platform` tier; an empty `application` tier sits
+/// between them. Both custom tiers end in Pass.
+pub fn baseline() -> Design {
+    match load(BASELINE_YAML) {
+        Ok(design) => design,
+        // INVARIANT: the baseline is checked by the tests; an empty design keeps the app usable anyway.
+        Err(_) => Design {
+            name: "new-design".to_owned(),
             ..Design::default()
         },
     }

@@ -10,12 +10,7 @@ use crate::selector::Selector;
 use super::context::{Context, direction_key, display_policy, finding, policy_ref, rules};
 use super::{Change, ChangeOp, Finding, ResourceRef, RuleRef, SuggestedFix, ids};
 
-/// Keys Calico and Kubernetes set themselves: never in a taxonomy.
-fn is_builtin(key: &str) -> bool {
-    key.starts_with("projectcalico.org/")
-        || key.starts_with("pcsa.")
-        || key == "kubernetes.io/metadata.name"
-}
+use crate::design::is_builtin_key as is_builtin;
 
 /// The taxonomy key a selector key names (`pcns.` keys name namespace labels).
 fn taxonomy_key(key: &str) -> &str {
