@@ -37,6 +37,18 @@
 //!
 //! RFC 4180 quoting, UTF-8, an optional BOM; extra trailing columns are ignored.
 //!
+//! # Distinct flows
+//!
+//! A distinct flow is one row of the impact table: every record with the same two ends, protocol and
+//! destination port, over the whole file. The records of both reporters of one connection, of every
+//! time window and of both observed actions merge into it (its counts say who saw what:
+//! [`AggregatedFlow::observed`]). An end is what the log says about it, no coarser: namespace, the
+//! workload (or aggregated `prefix-*`) name and labels, and for Calico records that name a single pod
+//! (Felix's aggregation level 1, the default for denied flows) that pod and its IP; network sets by
+//! name, outside ends by address or `pub`/`pvt`. Hubble reports every packet with its pod, so its ends
+//! are aggregated to the workload. Rows of pods of one workload resolve to the same design endpoint,
+//! and the impact preview evaluates them once.
+//!
 //! # Errors
 //!
 //! A malformed record is reported with its line number and skipped ([`LineError`]); the import goes on.
@@ -174,6 +186,9 @@ pub struct Endpoint {
     /// The workload (controller or aggregated `prefix-*`) name, host name, network-set name, or
     /// for an outside end a DNS name; `None` when aggregated away.
     pub name: Option<String>,
+    /// The one pod the record names, when the flow log did not aggregate pods away (Calico keeps pod
+    /// names and IPs of denied flows: aggregation level 1); `name` is then still the pod's group.
+    pub pod: Option<String>,
     /// The endpoint's own labels (for aggregated records, those common to every pod).
     pub labels: Labels,
     /// Namespace labels, when the format carries them (Hubble).
@@ -190,8 +205,9 @@ impl Endpoint {
     /// A short human name: `namespace/name`, the IP, the scope, or `?`.
     pub fn display_name(&self) -> String {
         let name = self
-            .name
+            .pod
             .as_deref()
+            .or(self.name.as_deref())
             .map(str::to_owned)
             .or_else(|| self.ip.map(|ip| ip.to_string()));
         match (&self.namespace, name) {

@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::eval::{CompileError, Evaluator, Explanation, Flow, FlowVerdict, Verdict};
-use crate::flows::{FlowSet, Observed};
+use crate::flows::{AggregatedFlow, FlowSet, Observed};
 use crate::model::{Protocol, ResourceSet};
 
 mod hits;
@@ -199,6 +199,72 @@ impl Side {
     }
 }
 
+/// One evaluation of a (source, destination, protocol, port) key of one side, shared by every row
+/// that maps to it.
+struct Evaluated {
+    flow: Flow,
+    verdict: FlowVerdict,
+    /// `{"egress": decided_by, "ingress": decided_by}` as `netpol eval` writes them.
+    decided_by: Value,
+    /// Connections and rows (distinct flows) that map to this key: the weights of its rule hits.
+    connections: u64,
+    rows: u64,
+}
+
+/// The evaluations of one side during a run, by key.
+#[derive(Default)]
+struct SideCache {
+    slots: rustc_hash::FxHashMap<Flow, usize>,
+    entries: Vec<Evaluated>,
+}
+
+impl SideCache {
+    /// The slot of the flow's evaluation, evaluating it the first time its key is seen; or why an
+    /// end does not map to the side's resources.
+    fn evaluate(
+        &mut self,
+        side: &Side,
+        ids: &[Result<(crate::eval::EndpointId, Resolved), String>],
+        flow: &AggregatedFlow,
+    ) -> Result<usize, String> {
+        let end = |id: crate::flows::EndpointId| {
+            ids[id.0 as usize]
+                .as_ref()
+                .map(|(id, _)| *id)
+                .map_err(Clone::clone)
+        };
+        let key = Flow {
+            src: end(flow.src)?,
+            dst: end(flow.dst)?,
+            protocol: flow.protocol,
+            port: flow.port,
+        };
+        let next = self.entries.len();
+        let slot = *self.slots.entry(key).or_insert(next);
+        if slot == next {
+            let verdict = side.ev.evaluate(&key);
+            self.entries.push(Evaluated {
+                flow: key,
+                verdict,
+                decided_by: serde_json::json!({
+                    "egress": side.ev.decided_by_json(&verdict.enforced.egress.decided_by),
+                    "ingress": side.ev.decided_by_json(&verdict.enforced.ingress.decided_by),
+                }),
+                connections: 0,
+                rows: 0,
+            });
+        }
+        Ok(slot)
+    }
+
+    /// Adds one row of `connections` to a key's weights.
+    fn weigh(&mut self, slot: usize, connections: u64) {
+        let e = &mut self.entries[slot];
+        e.connections += connections;
+        e.rows += 1;
+    }
+}
+
 /// Before and after, compiled. See the module documentation.
 pub struct Impact {
     before: Side,
@@ -223,44 +289,36 @@ impl Impact {
         }
     }
 
-    /// Replays every distinct flow of `flows` against both sets.
+    /// Replays every distinct flow of `flows` against both sets. Rows whose ends resolve to the same
+    /// design endpoints (the pods of one workload, say) share one evaluation per side: the walk, its
+    /// `decided_by` and the rule hits are computed once per (source, destination, protocol, port).
     pub fn run(&mut self, flows: &FlowSet, options: ImpactOptions) -> ImpactReport {
         let before_ids = self.before.map_endpoints(flows);
         let after_ids = self.after.map_endpoints(flows);
+        let mut before_cache = SideCache::default();
+        let mut after_cache = SideCache::default();
         let mut summary = ImpactSummary::default();
-        let mut hits = HitCounter::default();
         let mut out = Vec::with_capacity(flows.flows().len());
         for (index, flow) in flows.flows().iter().enumerate() {
-            let (s, d) = (flow.src.0 as usize, flow.dst.0 as usize);
             let count = flow.count();
-            let eval_side =
-                |side: &Side, ids: &[Result<(crate::eval::EndpointId, Resolved), String>]| {
-                    let src = ids[s].as_ref().map_err(Clone::clone)?;
-                    let dst = ids[d].as_ref().map_err(Clone::clone)?;
-                    let f = Flow {
-                        src: src.0,
-                        dst: dst.0,
-                        protocol: flow.protocol,
-                        port: flow.port,
-                    };
-                    Ok::<_, String>((f, side.ev.evaluate(&f)))
-                };
-            let before = eval_side(&self.before, &before_ids);
-            let after = eval_side(&self.after, &after_ids);
-            if let Ok((f, _)) = &after {
-                hits.count(&self.after.ev, f, count);
+            let before = before_cache.evaluate(&self.before, &before_ids, flow);
+            let after = after_cache.evaluate(&self.after, &after_ids, flow);
+            if let Ok(slot) = &after {
+                after_cache.weigh(*slot, count);
             }
             let unmatched = match (&before, &after) {
                 (Err(e), _) => Some(format!("before: {e}")),
                 (_, Err(e)) => Some(format!("after: {e}")),
                 _ => None,
             };
+            let before = before.map(|slot| &before_cache.entries[slot]);
+            let after = after.map(|slot| &after_cache.entries[slot]);
             let verdict =
-                |r: &Result<(Flow, FlowVerdict), String>| r.as_ref().ok().map(|(_, v)| v.verdict());
-            let staged = |r: &Result<(Flow, FlowVerdict), String>| {
+                |r: &Result<&Evaluated, String>| r.as_ref().ok().map(|e| e.verdict.verdict());
+            let staged = |r: &Result<&Evaluated, String>| {
                 r.as_ref()
                     .ok()
-                    .and_then(|(_, v)| v.staged)
+                    .and_then(|e| e.verdict.staged)
                     .map(|s| s.verdict)
             };
             let (bv, av) = (verdict(&before), verdict(&after));
@@ -293,15 +351,12 @@ impl Impact {
             if observed_verdict.is_some() && bv.is_some() && observed_verdict != bv {
                 summary.observed_differs_from_before += 1;
             }
-            let decided = |side: &Side, r: &Result<(Flow, FlowVerdict), String>| match r {
-                Ok((_, v)) => serde_json::json!({
-                    "egress": side.ev.decided_by_json(&v.enforced.egress.decided_by),
-                    "ingress": side.ev.decided_by_json(&v.enforced.ingress.decided_by),
-                }),
+            let decided = |r: &Result<&Evaluated, String>| match r {
+                Ok(e) => e.decided_by.clone(),
                 Err(_) => Value::Null,
             };
-            let trace = |side: &Side, r: &Result<(Flow, FlowVerdict), String>| match r {
-                Ok((f, _)) if options.explain => Some(side.ev.explain(f).to_json()),
+            let trace = |side: &Side, r: &Result<&Evaluated, String>| match r {
+                Ok(e) if options.explain => Some(side.ev.explain(&e.flow).to_json()),
                 _ => None,
             };
             out.push(FlowImpact {
@@ -317,12 +372,16 @@ impl Impact {
                 before_staged: staged(&before),
                 after_staged: staged(&after),
                 change,
-                before_decided_by: decided(&self.before, &before),
-                after_decided_by: decided(&self.after, &after),
+                before_decided_by: decided(&before),
+                after_decided_by: decided(&after),
                 unmatched,
                 before_trace: trace(&self.before, &before),
                 after_trace: trace(&self.after, &after),
             });
+        }
+        let mut hits = HitCounter::default();
+        for e in &after_cache.entries {
+            hits.count(&self.after.ev, &e.flow, e.connections, e.rows);
         }
         let (rules, policies) = hits.report(&self.after.ev);
         let unused = rules

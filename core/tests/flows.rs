@@ -527,3 +527,43 @@ fn gzip_of_any_format_is_detected_by_magic() {
         assert_eq!(import(&gz).flows(), import(&plain).flows(), "{name}");
     }
 }
+
+#[test]
+fn calico_rows_are_what_the_log_names_pods_included() {
+    // Felix keeps pod names and IPs of denied flows (aggregation level 1) and aggregates allowed
+    // ones by workload prefix (level 2): a denied row is per pod, an allowed one per workload.
+    let set = import(&sample("calico-enterprise-flows.jsonl"));
+    let pod = set
+        .endpoints()
+        .iter()
+        .find(|e| e.pod.as_deref() == Some("payments-postgres-0"))
+        .expect("the denied records name the database pod");
+    assert_eq!(pod.name.as_deref(), Some("payments-postgres-*"));
+    assert!(pod.ip.is_some());
+    assert_eq!(
+        pod.display_name(),
+        "payments-db/payments-postgres-0",
+        "a row shows the pod"
+    );
+    assert!(
+        !pod.labels
+            .contains_key("statefulset.kubernetes.io/pod-name"),
+        "per-pod labels are not part of the identity"
+    );
+    let group = set
+        .endpoints()
+        .iter()
+        .find(|e| e.name.as_deref() == Some("payments-postgres-*") && e.pod.is_none())
+        .expect("allowed records name the workload only");
+    assert_eq!(group.ip, None);
+    // The two reporters of one connection are one row: no flow is keyed by reporter or action.
+    let mut keys: Vec<_> = set
+        .flows()
+        .iter()
+        .map(|f| (f.src, f.dst, f.protocol, f.port))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), set.flows().len());
+    assert_eq!(set.summary().distinct, set.flows().len() as u64);
+}

@@ -341,3 +341,45 @@ fn explanations_and_renderings() {
     assert!(json["flows"][0]["protocol"].is_string());
     assert!(json["summary"]["broken"].is_u64());
 }
+
+#[test]
+fn rows_sharing_an_evaluation_agree_with_their_own_walks() {
+    // Denied Calico records name pods: several rows resolve to the same workloads and share one
+    // evaluation per side. Each row must still get the verdict and decider of its own walk.
+    let flows = sample("calico-enterprise-flows.jsonl");
+    let mut imp = Impact::new(&set(estate()), &set(design()));
+    let report = imp.run(&flows, ImpactOptions::default());
+    let pods = report
+        .flows
+        .iter()
+        .filter(|f| f.dst.starts_with("payments-db/payments-postgres-"))
+        .count();
+    assert!(pods >= 4, "one row per database pod: {pods}");
+    for row in &report.flows {
+        let (before, after) = imp.explain(&flows, row.index);
+        assert_eq!(before.map(|e| e.verdict), row.before, "{row:?}");
+        let after = after.map(|e| (e.verdict, e.egress.decided_by, e.ingress.decided_by));
+        assert_eq!(
+            after,
+            row.after.map(|v| (
+                v,
+                row.after_decided_by["egress"].clone(),
+                row.after_decided_by["ingress"].clone()
+            )),
+            "{row:?}"
+        );
+    }
+    // Rule hits count rows, not shared evaluations.
+    let rule0 = report
+        .rules
+        .iter()
+        .find(|r| r.policy == "postgres-ingress" && r.rule == 0)
+        .unwrap();
+    let rows: Vec<_> = report
+        .flows
+        .iter()
+        .filter(|f| f.src.starts_with("payments-api/") && f.dst.starts_with("payments-db/"))
+        .collect();
+    assert_eq!(rule0.flows, rows.len() as u64);
+    assert_eq!(rule0.hits, rows.iter().map(|f| f.count).sum::<u64>());
+}

@@ -92,6 +92,8 @@ pub struct FlowSet {
     flows: Vec<AggregatedFlow>,
     pub(crate) summary: ImportSummary,
     endpoint_index: FxHashMap<u64, Vec<u32>>,
+    /// Endpoints by their label list's text (and other fields), checked before `endpoint_index`.
+    text_index: FxHashMap<u64, Vec<(Box<str>, u32)>>,
     trace_index: FxHashMap<u64, Vec<u32>>,
     trace_keys: Vec<String>,
     flow_index: FxHashMap<FlowKey, u32>,
@@ -200,12 +202,36 @@ impl FlowSet {
     }
 
     fn intern_endpoint(&mut self, raw: &RawEndpoint<'_>) -> u32 {
+        let Some(text) = raw.labels_text else {
+            return self.intern_by_value(raw);
+        };
+        // Records repeat their endpoints byte for byte: the label list's text finds the endpoint
+        // without splitting, hashing and comparing labels one by one.
+        let mut h = FxHasher::default();
+        text.hash(&mut h);
+        let hash = hash_parts(raw, h.finish(), 0);
+        if let Some(entries) = self.text_index.get(&hash)
+            && let Some(&(_, id)) = entries
+                .iter()
+                .find(|(t, id)| **t == *text && same_identity(raw, &self.endpoints[*id as usize]))
+        {
+            return id;
+        }
+        let id = self.intern_by_value(raw);
+        self.text_index
+            .entry(hash)
+            .or_default()
+            .push((text.into(), id));
+        id
+    }
+
+    fn intern_by_value(&mut self, raw: &RawEndpoint<'_>) -> u32 {
         if raw.labels.iter().any(|l| is_per_pod(l)) {
             // Denied records name single pods: one StatefulSet pod's own label must not split the
             // workload into one flow per pod.
             let mut group = raw.clone();
             group.labels.retain(|l| !is_per_pod(l));
-            return self.intern_endpoint(&group);
+            return self.intern_by_value(&group);
         }
         let hash = endpoint_hash(raw);
         if let Some(ids) = self.endpoint_index.get(&hash)
@@ -294,6 +320,10 @@ const PER_POD_LABELS: [&str; 3] = [
 ];
 
 fn is_per_pod(label: &str) -> bool {
+    // Most labels rule themselves out by their first letter.
+    if !matches!(label.as_bytes().first(), Some(b's' | b'a' | b'b')) {
+        return false;
+    }
     let (key, _) = split_label(label);
     PER_POD_LABELS.contains(&key)
 }
@@ -320,6 +350,7 @@ fn hash_parts(raw: &RawEndpoint<'_>, labels: u64, namespace_labels: u64) -> u64 
     raw.kind.hash(&mut h);
     raw.namespace.as_deref().hash(&mut h);
     raw.name.as_deref().hash(&mut h);
+    raw.pod.as_deref().hash(&mut h);
     raw.ip.hash(&mut h);
     raw.scope.hash(&mut h);
     for d in &raw.domains {
@@ -342,6 +373,7 @@ fn owned_hash(ep: &Endpoint) -> u64 {
     let mut raw = RawEndpoint::new(ep.kind);
     raw.namespace = ep.namespace.as_deref().map(std::borrow::Cow::Borrowed);
     raw.name = ep.name.as_deref().map(std::borrow::Cow::Borrowed);
+    raw.pod = ep.pod.as_deref().map(std::borrow::Cow::Borrowed);
     raw.ip = ep.ip;
     raw.scope = ep.scope;
     raw.domains = ep
@@ -376,9 +408,15 @@ fn same_labels(raw: &[std::borrow::Cow<'_, str>], stored: &Labels) -> bool {
 }
 
 fn same_endpoint(raw: &RawEndpoint<'_>, ep: &Endpoint) -> bool {
+    same_identity(raw, ep) && same_labels(&raw.labels, &ep.labels)
+}
+
+/// Everything but the endpoint's own labels is the same.
+fn same_identity(raw: &RawEndpoint<'_>, ep: &Endpoint) -> bool {
     raw.kind == ep.kind
         && raw.namespace.as_deref() == ep.namespace.as_deref()
         && raw.name.as_deref() == ep.name.as_deref()
+        && raw.pod.as_deref() == ep.pod.as_deref()
         && raw.ip == ep.ip
         && raw.scope == ep.scope
         && raw.domains.len() == ep.domains.len()
@@ -387,7 +425,6 @@ fn same_endpoint(raw: &RawEndpoint<'_>, ep: &Endpoint) -> bool {
             .iter()
             .zip(&ep.domains)
             .all(|(a, b)| a.as_ref() == b)
-        && same_labels(&raw.labels, &ep.labels)
         && same_labels(&raw.namespace_labels, &ep.namespace_labels)
 }
 
@@ -406,6 +443,7 @@ fn to_owned(raw: &RawEndpoint<'_>) -> Endpoint {
         kind: raw.kind,
         namespace: raw.namespace.as_deref().map(str::to_owned),
         name: raw.name.as_deref().map(str::to_owned),
+        pod: raw.pod.as_deref().map(str::to_owned),
         labels: to_labels(&raw.labels),
         namespace_labels: to_labels(&raw.namespace_labels),
         ip: raw.ip,

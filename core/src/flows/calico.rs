@@ -60,6 +60,9 @@ pub(crate) struct Doc<'a> {
 pub(crate) struct LabelList<'a> {
     #[serde(borrow, default)]
     pub(crate) labels: Option<Vec<Str<'a>>>,
+    /// The list exactly as the line wrote it (fast path only): the aggregator's cheap identity.
+    #[serde(skip)]
+    pub(crate) text: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -178,8 +181,17 @@ fn endpoint<'a>(
         None => None,
     };
     match kind {
-        // A workload is its group (the `*` name), whatever pod the record came from.
-        EndpointKind::Workload => ep.name = aggr.or(name),
+        // A workload is named by its group (the `*` name). When Felix kept the pod (aggregation level
+        // 1, the default for denied flows) the record is about that pod and its IP: one row per pod,
+        // as the flow log tells it, each resolved to the same workload of the design.
+        EndpointKind::Workload => {
+            ep.pod = match (&aggr, &name) {
+                (Some(a), Some(n)) if a != n => name.clone(),
+                _ => None,
+            };
+            ep.ip = ip;
+            ep.name = aggr.or(name);
+        }
         EndpointKind::Network => {
             ep.ip = ip;
             ep.scope = match aggr.as_deref() {
@@ -203,6 +215,7 @@ fn endpoint<'a>(
                 .collect();
         }
     }
+    ep.labels_text = labels.as_ref().and_then(|l| l.text);
     ep.labels = labels
         .and_then(|l| l.labels)
         .unwrap_or_default()

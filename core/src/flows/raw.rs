@@ -16,8 +16,13 @@ pub(crate) struct RawEndpoint<'a> {
     pub kind: EndpointKind,
     pub namespace: Option<Cow<'a, str>>,
     pub name: Option<Cow<'a, str>>,
+    /// The single pod a workload record names (Calico aggregation level 1), beside its group `name`.
+    pub pod: Option<Cow<'a, str>>,
     /// `key=value` items (split on the first `=` when stored).
     pub labels: Vec<Cow<'a, str>>,
+    /// The labels' JSON text as the record wrote it, when the parser kept it: records that repeat
+    /// it byte for byte have the same labels, so the aggregator can skip comparing them one by one.
+    pub labels_text: Option<&'a str>,
     pub namespace_labels: Vec<Cow<'a, str>>,
     pub ip: Option<IpAddr>,
     pub scope: Option<NetworkScope>,
@@ -31,7 +36,9 @@ impl<'a> RawEndpoint<'a> {
             kind,
             namespace: None,
             name: None,
+            pod: None,
             labels: Vec::new(),
+            labels_text: None,
             namespace_labels: Vec::new(),
             ip: None,
             scope: None,

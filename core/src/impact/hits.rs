@@ -62,19 +62,20 @@ pub(crate) struct HitCounter {
 }
 
 impl HitCounter {
-    /// Walks one flow (enforced, and staged policies in staged mode) and counts its hits.
-    pub fn count(&mut self, ev: &Evaluator, flow: &Flow, weight: u64) {
+    /// Walks one flow (enforced, and staged policies in staged mode) and counts its hits: `weight`
+    /// connections over `rows` distinct flows that share this evaluation.
+    pub fn count(&mut self, ev: &Evaluator, flow: &Flow, weight: u64, rows: u64) {
         let (mut eg, mut ing) = (HitRecorder::default(), HitRecorder::default());
         let verdict = ev.evaluate_with(flow, &mut eg, &mut ing);
-        self.add(eg.hits, Direction::Egress, weight, |_| true);
-        self.add(ing.hits, Direction::Ingress, weight, |_| true);
+        self.add(eg.hits, Direction::Egress, (weight, rows), |_| true);
+        self.add(ing.hits, Direction::Ingress, (weight, rows), |_| true);
         if verdict.staged.is_some() {
             let (mut eg, mut ing) = (HitRecorder::default(), HitRecorder::default());
             ev.staged_with(flow, &mut eg, &mut ing);
             // Enforced policies were counted by the enforced walk already.
             let staged = |p: PolicyId| ev.policy_key(p).is_some_and(|k| k.kind.is_staged());
-            self.add(eg.hits, Direction::Egress, weight, staged);
-            self.add(ing.hits, Direction::Ingress, weight, staged);
+            self.add(eg.hits, Direction::Egress, (weight, rows), staged);
+            self.add(ing.hits, Direction::Ingress, (weight, rows), staged);
         }
     }
 
@@ -82,7 +83,7 @@ impl HitCounter {
         &mut self,
         hits: Vec<(PolicyId, u32)>,
         direction: Direction,
-        weight: u64,
+        (weight, rows): (u64, u64),
         keep: impl Fn(PolicyId) -> bool,
     ) {
         let mut seen: Vec<(PolicyId, u32)> = Vec::with_capacity(hits.len());
@@ -93,7 +94,7 @@ impl HitCounter {
             seen.push((policy, rule));
             let entry = self.counts.entry((policy, direction, rule)).or_default();
             entry.0 += weight;
-            entry.1 += 1;
+            entry.1 += rows;
         }
     }
 

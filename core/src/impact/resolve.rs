@@ -116,7 +116,9 @@ impl Resolver {
                         ..crate::model::ObjectMeta::named(namespace, None)
                     },
                 });
-            if let Ok(endpoint) = WorkloadEndpoint::from_workload(w, ns.as_ref()) {
+            if let Ok(mut endpoint) = WorkloadEndpoint::from_workload(w, ns.as_ref()) {
+                // The pod the record names has its own address: `nets` rules match it.
+                endpoint.ip = ep.ip.or(endpoint.ip);
                 return Ok(Resolved::Workload(Endpoint::Workload(endpoint)));
             }
         }
@@ -133,6 +135,7 @@ impl Resolver {
             name: ep.name.as_deref().map(group_name),
             labels,
             namespace_labels,
+            ip: ep.ip,
             ..WorkloadEndpoint::default()
         })))
     }
