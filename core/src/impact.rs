@@ -100,6 +100,9 @@ pub struct FlowImpact {
     /// Why an end could not be mapped (then `before`/`after` may be null).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unmatched: Option<String>,
+    /// How an end the flow log left vague was evaluated (`pub`/`pvt` networks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Full walks (`--explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before_trace: Option<Value>,
@@ -359,6 +362,13 @@ impl Impact {
                 Ok(e) if options.explain => Some(side.ev.explain(&e.flow).to_json()),
                 _ => None,
             };
+            let note = [("source", flow.src), ("destination", flow.dst)]
+                .into_iter()
+                .filter_map(|(end, id)| {
+                    let resolved = after_ids[id.0 as usize].as_ref().ok()?;
+                    resolved.1.note().map(|n| format!("{end}: {n}"))
+                })
+                .collect::<Vec<_>>();
             out.push(FlowImpact {
                 index,
                 src: flows.endpoint(flow.src).display_name(),
@@ -375,6 +385,7 @@ impl Impact {
                 before_decided_by: decided(&before),
                 after_decided_by: decided(&after),
                 unmatched,
+                note: (!note.is_empty()).then(|| note.join("; ")),
                 before_trace: trace(&self.before, &before),
                 after_trace: trace(&self.after, &after),
             });

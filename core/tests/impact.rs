@@ -161,12 +161,19 @@ fn unresolvable_ends_are_unmatched_with_a_reason() {
         .collect();
     assert_eq!(report.summary.unmatched, unmatched.len() as u64);
     assert_eq!(report.import.unmatched, report.summary.unmatched);
+    // Calico's `pub` (an internet address aggregated away) is the outside world, with a note.
+    let internet = report
+        .flows
+        .iter()
+        .find(|f| f.src == "public network")
+        .expect("the internet client's records are aggregated to `pub`");
+    assert_ne!(internet.change, Change::Unmatched, "{internet:#?}");
     assert!(
-        unmatched.iter().any(|f| f
-            .unmatched
+        internet
+            .note
             .as_deref()
-            .is_some_and(|r| r.contains("aggregated away"))),
-        "{unmatched:#?}"
+            .is_some_and(|n| n.starts_with("source: public network") && n.contains("192.0.2.1")),
+        "{internet:#?}"
     );
     assert!(unmatched.iter().any(|f| {
         f.unmatched

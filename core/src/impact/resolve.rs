@@ -1,6 +1,8 @@
 //! Flow-log endpoints → endpoints of a design (`eval::Endpoint`): a workload of the resources when
 //! the flow names its group, else the namespace and labels the flow carries; a network set by name or
-//! domain; an address. What cannot be resolved gets a reason and is reported, never dropped.
+//! domain; an address. Calico's `pub`/`pvt` (an outside address aggregated away) is the outside world:
+//! the design's network set for it, else a stand-in address in no network set, with a note.
+//! What cannot be resolved gets a reason and is reported, never dropped.
 
 use std::collections::HashMap;
 
@@ -21,6 +23,9 @@ pub(crate) enum Resolved {
     NetworkSet(Endpoint),
     /// The address of the flow log.
     Address(Endpoint),
+    /// An address aggregated away to `pub` / `pvt`, evaluated as a stand-in address; the note says
+    /// which and why.
+    Scope { endpoint: Endpoint, note: String },
 }
 
 impl Resolved {
@@ -30,9 +35,31 @@ impl Resolved {
             | Resolved::Labels(e)
             | Resolved::NetworkSet(e)
             | Resolved::Address(e) => e,
+            Resolved::Scope { endpoint, .. } => endpoint,
+        }
+    }
+
+    /// What the reader should know about how the end was evaluated.
+    pub fn note(&self) -> Option<&str> {
+        match self {
+            Resolved::Scope { note, .. } => Some(note),
+            _ => None,
         }
     }
 }
+
+/// Stand-ins for an aggregated-away public address, tried in order: the first that no network set of
+/// the design contains. (Felix writes `pub` only when the address matched no network set.)
+const PUBLIC_STAND_INS: [&str; 5] = [
+    "192.0.2.1",
+    "198.51.100.1",
+    "203.0.113.1",
+    "100.100.100.100",
+    "1.1.1.1",
+];
+
+/// Stand-ins for an aggregated-away private (RFC 1918) address, likewise.
+const PRIVATE_STAND_INS: [&str; 3] = ["10.255.255.254", "172.31.255.254", "192.168.255.254"];
 
 /// Index of the resources an endpoint can resolve to.
 #[derive(Debug, Clone, Default)]
@@ -191,25 +218,94 @@ impl Resolver {
     fn address(&self, ep: &flows::Endpoint) -> Result<Resolved, String> {
         match (ep.ip, ep.scope) {
             (Some(ip), _) => Ok(Resolved::Address(Endpoint::outside(ip))),
-            (None, Some(scope)) => Err(format!(
-                "the {} address was aggregated away by the flow log{}",
-                if scope == NetworkScope::Public {
-                    "public"
-                } else {
-                    "private"
-                },
-                if ep.domains.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (domains {})", ep.domains.join(", "))
-                }
-            )),
+            (None, Some(scope)) => self.by_domain(ep).map_or_else(|| self.scope(scope, ep), Ok),
             (None, None) => Err(format!(
                 "`{}` has no address in the flow log",
                 ep.display_name()
             )),
         }
     }
+}
+
+impl Resolver {
+    /// `pub` / `pvt`: a network set of the design that stands for all such addresses (one containing
+    /// `0.0.0.0/0`, or for private ones every RFC 1918 block), else a stand-in address that no network
+    /// set contains — which is what Felix's `pub`/`pvt` means.
+    fn scope(&self, scope: NetworkScope, ep: &flows::Endpoint) -> Result<Resolved, String> {
+        let (what, blocks, stand_ins): (&str, &[&str], &[&str]) = match scope {
+            NetworkScope::Public => ("public", &["0.0.0.0/0"], &PUBLIC_STAND_INS),
+            NetworkScope::Private => (
+                "private",
+                &["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+                &PRIVATE_STAND_INS,
+            ),
+        };
+        let blocks: Vec<IpNet> = blocks.iter().filter_map(|b| b.parse().ok()).collect();
+        let nets = |set: &NetworkSet| -> Vec<IpNet> {
+            set.spec.nets.iter().filter_map(|n| parse_net(n)).collect()
+        };
+        // The narrowest set that covers them all (`rfc1918` rather than `internet` for private ones).
+        let covering = self
+            .sets
+            .iter()
+            .filter_map(|set| {
+                let nets = nets(set);
+                let widest = blocks
+                    .iter()
+                    .map(|b| {
+                        nets.iter()
+                            .filter(|n| n.contains(b))
+                            .map(IpNet::prefix_len)
+                            .max()
+                    })
+                    .collect::<Option<Vec<u8>>>()?;
+                Some((widest.into_iter().min().unwrap_or(0), set))
+            })
+            .max_by_key(|(prefix, _)| *prefix)
+            .map(|(_, set)| set);
+        if let (Some(set), Some(&block)) = (covering, blocks.first()) {
+            return Ok(Resolved::Scope {
+                endpoint: Endpoint::Outside(block),
+                note: format!(
+                    "{what} network: evaluated as {block}, in network set `{}`",
+                    set.metadata.name
+                ),
+            });
+        }
+        let domains = if ep.domains.is_empty() {
+            String::new()
+        } else {
+            format!(", domains {} in no network set", ep.domains.join(", "))
+        };
+        stand_ins
+            .iter()
+            .filter_map(|a| a.parse::<std::net::IpAddr>().ok())
+            .find(|ip| {
+                !self
+                    .sets
+                    .iter()
+                    .any(|set| nets(set).iter().any(|n| n.contains(ip)))
+            })
+            .map(|ip| Resolved::Scope {
+                endpoint: Endpoint::outside(ip),
+                note: format!(
+                    "{what} network (address aggregated away by the flow log{domains}): evaluated as {ip}, \
+                     an address in no network set of the design"
+                ),
+            })
+            .ok_or_else(|| {
+                format!(
+                    "the {what} address was aggregated away by the flow log and every stand-in address is \
+                     in a network set of the design"
+                )
+            })
+    }
+}
+
+fn parse_net(text: &str) -> Option<IpNet> {
+    text.parse::<IpNet>()
+        .ok()
+        .or_else(|| text.parse::<std::net::IpAddr>().ok().map(IpNet::from))
 }
 
 /// The group of an aggregated pod name: `api-7d9f8b6c5-*` → `api-7d9f8b6c5`.
@@ -242,6 +338,69 @@ fn domain_matches(pattern: &str, domain: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scoped(scope: NetworkScope, domains: &[&str]) -> flows::Endpoint {
+        flows::Endpoint {
+            kind: EndpointKind::Network,
+            namespace: None,
+            name: None,
+            pod: None,
+            labels: Labels::default(),
+            namespace_labels: Labels::default(),
+            ip: None,
+            scope: Some(scope),
+            domains: domains.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    fn with_sets(sets: serde_json::Value) -> Resolver {
+        let rs: ResourceSet =
+            serde_json::from_value(serde_json::json!({ "network_sets": sets })).unwrap();
+        Resolver::new(&rs)
+    }
+
+    fn outside(r: &Resolved) -> String {
+        r.endpoint()
+            .net()
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn public_and_private_networks_are_the_outside_world() {
+        let none = with_sets(serde_json::json!([]));
+        let public = none.resolve(&scoped(NetworkScope::Public, &[])).unwrap();
+        assert_eq!(outside(&public), "192.0.2.1/32");
+        assert!(public.note().unwrap().contains("no network set"));
+        let private = none.resolve(&scoped(NetworkScope::Private, &[])).unwrap();
+        assert_eq!(outside(&private), "10.255.255.254/32");
+
+        // Felix writes `pub` only for addresses in no network set: the stand-in avoids them.
+        let sets = with_sets(serde_json::json!([
+            {"metadata": {"name": "docs"}, "spec": {"nets": ["192.0.2.0/24"]}},
+            {"metadata": {"name": "psp"}, "spec": {"nets": ["203.0.113.10/32"], "allowedEgressDomains": ["*.psp.example.com"]}}
+        ]));
+        let public = sets.resolve(&scoped(NetworkScope::Public, &[])).unwrap();
+        assert_eq!(outside(&public), "198.51.100.1/32");
+        // A domain the design knows names its set.
+        let psp = sets
+            .resolve(&scoped(NetworkScope::Public, &["api.psp.example.com"]))
+            .unwrap();
+        assert_eq!(outside(&psp), "203.0.113.10/32");
+        assert_eq!(psp.note(), None);
+
+        // A set that stands for the whole internet (or every private block) is used as such.
+        let world = with_sets(serde_json::json!([
+            {"metadata": {"name": "internet"}, "spec": {"nets": ["0.0.0.0/0"]}},
+            {"metadata": {"name": "rfc1918"}, "spec": {"nets": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}}
+        ]));
+        let public = world.resolve(&scoped(NetworkScope::Public, &[])).unwrap();
+        assert_eq!(outside(&public), "0.0.0.0/0");
+        assert!(public.note().unwrap().contains("`internet`"));
+        let private = world.resolve(&scoped(NetworkScope::Private, &[])).unwrap();
+        assert_eq!(outside(&private), "10.0.0.0/8");
+        assert!(private.note().unwrap().contains("`rfc1918`"));
+    }
 
     #[test]
     fn group_names_and_domains() {
