@@ -38,6 +38,24 @@ fn decisions(c: &mut Criterion) {
             flows.len() as f64 / wall / 1e6
         );
     }
+    for _ in 0..2 {
+        let (cpu, wall) = (cpu_ns(), Instant::now());
+        let allowed = flows
+            .iter()
+            .filter(|f| {
+                ev.evaluate(black_box(f)).enforced.verdict == netpol_core::eval::Verdict::Allow
+            })
+            .count();
+        let wall = wall.elapsed().as_secs_f64();
+        let cpu = cpu_ns().zip(cpu).map(|(b, a)| (b - a) as f64 / 1e9);
+        let per_cpu = cpu
+            .map(|c| format!("{:.2} M/s of CPU time", flows.len() as f64 / c / 1e6))
+            .unwrap_or_default();
+        eprintln!(
+            "evaluate (with staged): {allowed}; {:.2} M/s wall, {per_cpu}",
+            flows.len() as f64 / wall / 1e6
+        );
+    }
     let mut group = c.benchmark_group("eval");
     group.sample_size(10);
     group.throughput(Throughput::Elements(flows.len() as u64));

@@ -1,12 +1,19 @@
 //! Chains: the policies that select a label set for one direction and mode, in Calico's order,
 //! flattened into one contiguous array of small entries that the hot loop scans. Chains are interned:
 //! label sets selected by the same policies share one chain, which keeps the working set small.
+//! Each chain also has an index block (`index`) for the path that records nothing.
+
+mod index;
 
 use std::collections::HashMap;
 
 use super::Direction;
 use super::compiled::{ANY, CRule, Evaluator, PolicyId};
 use crate::model::Action;
+
+pub(crate) use index::{
+    ACTION_ALLOW, ACTION_DENY, ACTION_PASS, ENTRY_NAMED, ENTRY_WORDS, ProtocolClasses, view_of,
+};
 
 /// One entry of a [`Chain`]: a policy header or one of its rules. Rules needing ICMP or port checks
 /// defer to their [`CRule`] (found through [`Chain::origin`]).
@@ -38,19 +45,17 @@ pub(crate) struct Chain {
     pub rules: Vec<FlatRule>,
     /// For each entry of `rules`: its policy and rule index.
     pub origin: Vec<(PolicyId, u32)>,
-    /// The same without policy headers, for the path that records nothing.
-    pub fast_tiers: Vec<(usize, u32)>,
-    pub fast: Vec<FlatRule>,
-    pub fast_origin: Vec<(PolicyId, u32)>,
+    /// Where its index block starts in [`Chains::arena`], and its length.
+    pub block: u32,
+    pub block_len: u32,
 }
 
 static EMPTY: Chain = Chain {
     tiers: Vec::new(),
     rules: Vec::new(),
     origin: Vec::new(),
-    fast_tiers: Vec::new(),
-    fast: Vec::new(),
-    fast_origin: Vec::new(),
+    block: 0,
+    block_len: 0,
 };
 
 /// The interned chains of an evaluator.
@@ -58,6 +63,12 @@ static EMPTY: Chain = Chain {
 pub(crate) struct Chains {
     list: Vec<Chain>,
     ids: HashMap<(Direction, Vec<PolicyId>), u32>,
+    /// The protocol classes every chain's index is built for.
+    pub classes: ProtocolClasses,
+    /// The index blocks of every chain, one after the other.
+    pub arena: Vec<u32>,
+    /// Words of the arena that belong to chains no longer in use.
+    dead: usize,
 }
 
 impl Chains {
@@ -70,11 +81,35 @@ impl Chains {
         self.ids.len()
     }
 
+    /// Drops every chain (they are built again by the caller); the protocol classes stay.
+    pub fn clear(&mut self) {
+        self.list.clear();
+        self.ids.clear();
+        self.arena.clear();
+        self.dead = 0;
+    }
+
+    /// Bytes of index blocks in use.
+    pub fn index_bytes(&self) -> usize {
+        (self.arena.len() - self.dead) * 4
+    }
+
+    /// Whether forgotten chains hold most of the memory (then rebuilding every chain is worth it).
+    pub fn mostly_dead(&self) -> bool {
+        self.dead > 1 << 16 && self.dead * 2 > self.arena.len()
+    }
+
     /// Drops the chains that contain a policy whose rules or order changed, so that they are built
     /// again; every label set that used one contains the policy and is rebuilt by the caller.
     pub fn forget_policy(&mut self, policy: PolicyId) {
-        self.ids
-            .retain(|(_, policies), _| !policies.contains(&policy));
+        let (list, dead) = (&self.list, &mut self.dead);
+        self.ids.retain(|(_, policies), id| {
+            let keep = !policies.contains(&policy);
+            if !keep && let Some(chain) = list.get(*id as usize) {
+                *dead += chain.block_len as usize;
+            }
+            keep
+        });
     }
 }
 
@@ -106,6 +141,7 @@ impl Evaluator {
                 slot[d] = self.intern_chain(direction, policies);
             }
         }
+        self.label_sets[ls].blocks = ids.map(|mode| mode.map(|c| self.chains.get(c).block));
         self.label_sets[ls].chains = ids;
         self.label_sets[ls].staged_selects = staged_selects;
     }
@@ -124,19 +160,10 @@ impl Evaluator {
                 _ => chain.tiers.push((p.tier, end)),
             }
         }
-        let mut start = 0usize;
-        for &(tier, end) in &chain.tiers {
-            for i in start..end as usize {
-                if let (Some(r), Some(o)) = (chain.rules.get(i), chain.origin.get(i))
-                    && r.flags & FLAG_HEADER == 0
-                {
-                    chain.fast.push(*r);
-                    chain.fast_origin.push(*o);
-                }
-            }
-            chain.fast_tiers.push((tier, chain.fast.len() as u32));
-            start = end as usize;
-        }
+        let block = self.index_chain(&chain, direction);
+        chain.block = self.chains.arena.len() as u32;
+        chain.block_len = block.len() as u32;
+        self.chains.arena.extend(block);
         let id = self.chains.list.len() as u32;
         self.chains.list.push(chain);
         self.chains.ids.insert((direction, policies), id);

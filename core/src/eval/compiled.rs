@@ -77,6 +77,8 @@ pub(crate) struct LabelSet {
     pub chains: [[u32; 2]; 2],
     /// A staged policy selects this label set, per direction.
     pub staged_selects: [bool; 2],
+    /// The index blocks of `chains` (offsets into the chains' arena), for the fast path.
+    pub blocks: [[u32; 2]; 2],
 }
 
 /// What a criterion tests.
@@ -97,6 +99,15 @@ pub(crate) struct EndpointData {
     pub named_ports: Vec<ContainerPort>,
 }
 
+/// What the fast path needs of an endpoint, kept apart from [`EndpointData`] so that it stays in cache.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HotEndpoint {
+    /// `u32::MAX` for an outside endpoint (no label set, no policy side).
+    pub label_set: u32,
+    /// The family of its address, when it has one.
+    pub family: Option<Family>,
+}
+
 /// A compiled policy set. See the module documentation.
 #[derive(Debug, Clone)]
 pub struct Evaluator {
@@ -111,6 +122,8 @@ pub struct Evaluator {
     pub(crate) chains: super::chain::Chains,
     label_set_ids: HashMap<Labels, u32>,
     pub(crate) endpoints: Vec<EndpointData>,
+    /// Parallel to `endpoints`.
+    pub(crate) hot: Vec<HotEndpoint>,
     endpoint_ids: HashMap<Endpoint, EndpointId>,
     by_name: HashMap<String, EndpointId>,
     /// Words of criterion bits per endpoint.
@@ -135,6 +148,7 @@ impl Evaluator {
             chains: super::chain::Chains::default(),
             label_set_ids: HashMap::new(),
             endpoints: Vec::new(),
+            hot: Vec::new(),
             endpoint_ids: HashMap::new(),
             by_name: HashMap::new(),
             stride: 1,
@@ -210,6 +224,10 @@ impl Evaluator {
         {
             self.by_name.entry(w.display_name()).or_insert(id);
         }
+        self.hot.push(HotEndpoint {
+            label_set: data.label_set.unwrap_or(u32::MAX),
+            family: data.net.map(|n| Family::of(Some(n))),
+        });
         self.endpoints.push(data);
         self.endpoint_ids.insert(endpoint.clone(), id);
         id
@@ -244,9 +262,10 @@ impl Evaluator {
             chains.iter().sum::<usize>() as f64 / chains.len() as f64
         };
         format!(
-            "{} label sets, {} distinct chains, {} criteria, {} endpoints, {mean:.1} entries per chain",
+            "{} label sets, {} distinct chains ({} KiB of index), {} criteria, {} endpoints, {mean:.1} entries per chain",
             self.label_sets.len(),
             self.chains.len(),
+            self.chains.index_bytes() / 1024,
             self.criteria.len(),
             self.endpoints.len()
         )
@@ -364,6 +383,9 @@ impl Evaluator {
         if let Some(slot) = self.policies.get_mut(id.0 as usize) {
             *slot = None;
         }
+        if self.chains.mostly_dead() {
+            self.rebuild_all_chains();
+        }
         true
     }
 
@@ -374,10 +396,17 @@ impl Evaluator {
             p.tier = fresh.id(&p.norm.tier);
         }
         self.tiers = fresh;
-        self.chains = super::chain::Chains::default();
         self.rerank();
         for ls in 0..self.label_sets.len() {
             self.sort_applicable(ls);
+        }
+        self.rebuild_all_chains();
+    }
+
+    /// Builds every chain again: after a change that affects them all, or to drop forgotten ones.
+    fn rebuild_all_chains(&mut self) {
+        self.chains.clear();
+        for ls in 0..self.label_sets.len() {
             self.rebuild_chains(ls);
         }
     }
@@ -387,6 +416,7 @@ impl Evaluator {
             self.remove_policy(&key);
             return;
         };
+        let classes = self.chains.classes.clone();
         let compiled = self.compile_policy(norm);
         let id = match self.policy_ids.get(&key) {
             Some(&id) => id,
@@ -414,6 +444,10 @@ impl Evaluator {
             }
             self.sort_applicable(ls);
             self.rebuild_chains(ls);
+        }
+        // A protocol no rule named before makes every index stale.
+        if self.chains.classes != classes || self.chains.mostly_dead() {
+            self.rebuild_all_chains();
         }
     }
 
@@ -446,6 +480,12 @@ impl Evaluator {
             ),
             _ => ANY,
         };
+        for protocol in [rule.l4.protocol, rule.l4.not_protocol]
+            .into_iter()
+            .flatten()
+        {
+            self.chains.classes.note(protocol);
+        }
         CRule {
             action: rule.action,
             l4: rule.l4,
@@ -535,6 +575,7 @@ impl Evaluator {
             applicable,
             chains: [[0; 2]; 2],
             staged_selects: [false; 2],
+            blocks: [[0; 2]; 2],
         });
         self.label_set_ids.insert(labels, id);
         self.sort_applicable(id as usize);

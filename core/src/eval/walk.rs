@@ -1,9 +1,12 @@
 //! Walking one side of a flow through its tiers (`calico-semantics.md` §6), shared by the fast path
 //! (a recorder that records nothing, compiled away) and by explanations.
 
-use super::chain::{Chain, FLAG_HEADER, FLAG_SLOW, FLAG_V4, FLAG_V6};
-use super::compiled::{EndpointData, Evaluator, bit};
-use super::matching::{Family, dst_ports_match, flow_family, protocol_matches};
+use super::chain::{
+    ACTION_ALLOW, ACTION_DENY, ACTION_PASS, Chain, ENTRY_NAMED, ENTRY_WORDS, FLAG_HEADER,
+    FLAG_SLOW, FLAG_V4, FLAG_V6, view_of,
+};
+use super::compiled::{Evaluator, bit};
+use super::matching::{Family, dst_ports_match, protocol_matches};
 use super::{
     DecidedBy, Direction, Flow, FlowVerdict, PolicyId, SideVerdict, Sides, TierId, Verdict,
 };
@@ -28,13 +31,18 @@ impl Recorder for Quiet {
 
 /// The per-flow facts rules are tested against.
 struct FlowCx<'a> {
-    src: &'a EndpointData,
-    dst: &'a EndpointData,
+    dst: u32,
+    /// Label sets of the ends (outside ends have none: an id past the last).
+    src_ls: u32,
+    dst_ls: u32,
     src_bits: &'a [u64],
     dst_bits: &'a [u64],
     protocol: u8,
     port: Option<u16>,
     family: usize,
+    /// The protocol's class and whether it carries ports (see `chain::index`).
+    class: usize,
+    carries: bool,
 }
 
 impl Evaluator {
@@ -43,12 +51,18 @@ impl Evaluator {
         self.evaluate_with(flow, &mut Quiet, &mut Quiet)
     }
 
-    /// Only the enforced verdict: the fastest path.
+    /// Only the enforced verdict: the fastest path (the ingress side is skipped when egress denies).
     pub fn allows(&self, flow: &Flow) -> bool {
         let Some(cx) = self.flow_cx(flow) else {
             return false;
         };
-        self.sides(&cx, 0, &mut Quiet, &mut Quiet).verdict == Verdict::Allow
+        self.side(&cx, cx.src_ls, Direction::Egress, 0, &mut Quiet)
+            .verdict
+            == Verdict::Allow
+            && self
+                .side(&cx, cx.dst_ls, Direction::Ingress, 0, &mut Quiet)
+                .verdict
+                == Verdict::Allow
     }
 
     pub(crate) fn evaluate_with<R: Recorder>(
@@ -91,30 +105,36 @@ impl Evaluator {
     }
 
     fn flow_cx(&self, flow: &Flow) -> Option<FlowCx<'_>> {
-        let src = self.endpoints.get(flow.src.0 as usize)?;
-        let dst = self.endpoints.get(flow.dst.0 as usize)?;
-        let family = match flow_family(src.net, dst.net) {
-            Family::V4 => 0,
-            Family::V6 => 1,
+        let src = self.hot.get(flow.src.0 as usize)?;
+        let dst = self.hot.get(flow.dst.0 as usize)?;
+        // The source's address family, else the destination's, else IPv4 (`matching::flow_family`).
+        let v6 = match src.family {
+            Some(family) => family == Family::V6,
+            None => dst.family == Some(Family::V6),
         };
+        let protocol = flow.protocol.number();
+        let class = self.chains.classes.class(protocol);
         Some(FlowCx {
-            src,
-            dst,
+            class,
+            carries: self.chains.classes.carries_ports(class),
+            dst: flow.dst.0,
+            src_ls: src.label_set,
+            dst_ls: dst.label_set,
             src_bits: self.endpoint_bits(flow.src),
             dst_bits: self.endpoint_bits(flow.dst),
-            protocol: flow.protocol.number(),
+            protocol,
             port: flow.port,
-            family,
+            family: usize::from(v6),
         })
     }
 
     fn staged_applies(&self, cx: &FlowCx<'_>) -> bool {
-        let selects = |e: &EndpointData, d: usize| {
-            e.label_set
-                .and_then(|ls| self.label_sets.get(ls as usize))
+        let selects = |ls: u32, d: usize| {
+            self.label_sets
+                .get(ls as usize)
                 .is_some_and(|ls| ls.staged_selects[d])
         };
-        selects(cx.src, 1) || selects(cx.dst, 0)
+        selects(cx.src_ls, 1) || selects(cx.dst_ls, 0)
     }
 
     fn sides<R: Recorder>(
@@ -124,9 +144,9 @@ impl Evaluator {
         egress_rec: &mut R,
         ingress_rec: &mut R,
     ) -> Sides {
-        let egress = self.side(cx, cx.src, Direction::Egress, mode, egress_rec);
+        let egress = self.side(cx, cx.src_ls, Direction::Egress, mode, egress_rec);
         // Both sides must allow; the ingress side is still evaluated so that both are reported.
-        let ingress = self.side(cx, cx.dst, Direction::Ingress, mode, ingress_rec);
+        let ingress = self.side(cx, cx.dst_ls, Direction::Ingress, mode, ingress_rec);
         Sides {
             verdict: egress.verdict.and(ingress.verdict),
             egress,
@@ -137,21 +157,21 @@ impl Evaluator {
     fn side<R: Recorder>(
         &self,
         cx: &FlowCx<'_>,
-        own: &EndpointData,
+        own_ls: u32,
         direction: Direction,
         mode: usize,
         rec: &mut R,
     ) -> SideVerdict {
-        let Some(ls) = own
-            .label_set
-            .and_then(|ls| self.label_sets.get(ls as usize))
-        else {
+        let Some(ls) = self.label_sets.get(own_ls as usize) else {
             return SideVerdict::OUTSIDE;
         };
         let d = match direction {
             Direction::Ingress => 0,
             Direction::Egress => 1,
         };
+        if !R::RECORDS {
+            return self.walk_index(cx, ls.chains[mode][d], ls.blocks[mode][d], direction);
+        }
         self.walk_chain(cx, self.chains.get(ls.chains[mode][d]), direction, rec)
     }
 
@@ -163,15 +183,7 @@ impl Evaluator {
         rec: &mut R,
     ) -> SideVerdict {
         let family_flag = if cx.family == 0 { FLAG_V4 } else { FLAG_V6 };
-        let (tiers, rules, origin) = if R::RECORDS {
-            (&chain.tiers[..], &chain.rules[..], &chain.origin[..])
-        } else {
-            (
-                &chain.fast_tiers[..],
-                &chain.fast[..],
-                &chain.fast_origin[..],
-            )
-        };
+        let (tiers, rules, origin) = (&chain.tiers[..], &chain.rules[..], &chain.origin[..]);
         let mut start = 0usize;
         for &(tier, end) in tiers {
             rec.tier(tier);
@@ -186,7 +198,7 @@ impl Evaluator {
                         .copied()
                         .unwrap_or((PolicyId(u32::MAX), 0))
                 };
-                if R::RECORDS && r.flags & FLAG_HEADER != 0 {
+                if r.flags & FLAG_HEADER != 0 {
                     rec.policy(at().0);
                     continue;
                 }
@@ -241,6 +253,94 @@ impl Evaluator {
         }
     }
 
+    /// The walk that records nothing, over the chain's view for the flow's protocol and port
+    /// (`chain::index`).
+    fn walk_index(
+        &self,
+        cx: &FlowCx<'_>,
+        chain: u32,
+        block: u32,
+        direction: Direction,
+    ) -> SideVerdict {
+        let arena = &self.chains.arena[..];
+        let family_flag = u32::from(if cx.family == 0 { FLAG_V4 } else { FLAG_V6 });
+        let Some(view) = view_of(arena, block as usize, cx.class, cx.carries, cx.port) else {
+            return SideVerdict::OUTSIDE;
+        };
+        let tiers = arena.get(view).copied().unwrap_or(0) as usize;
+        let tier_words = arena.get(view + 1..view + 1 + 2 * tiers).unwrap_or(&[]);
+        let first = view + 1 + 2 * tiers;
+        let mut start = first;
+        for tier in tier_words.chunks_exact(2) {
+            let end = first + tier[0] as usize * ENTRY_WORDS;
+            let entries = arena.get(start..end).unwrap_or(&[]);
+            start = end;
+            let mut passed = false;
+            for e in entries.chunks_exact(ENTRY_WORDS) {
+                let meta = e[2];
+                if meta & family_flag == 0 || !bit(cx.src_bits, e[0]) || !bit(cx.dst_bits, e[1]) {
+                    continue;
+                }
+                if meta & ENTRY_NAMED != 0 && !self.named_rule_matches(chain, e[3], direction, cx) {
+                    continue;
+                }
+                let action = meta >> 8;
+                if action == ACTION_PASS {
+                    passed = true;
+                    break;
+                }
+                let (policy, rule) = self
+                    .chains
+                    .get(chain)
+                    .origin
+                    .get(e[3] as usize)
+                    .copied()
+                    .unwrap_or((PolicyId(u32::MAX), 0));
+                let (verdict, action) = if action == ACTION_ALLOW {
+                    (Verdict::Allow, Action::Allow)
+                } else {
+                    debug_assert_eq!(action, ACTION_DENY);
+                    (Verdict::Deny, Action::Deny)
+                };
+                return SideVerdict {
+                    verdict,
+                    decided_by: DecidedBy::Rule {
+                        policy,
+                        rule,
+                        action,
+                    },
+                };
+            }
+            if !passed && tier[1] & 1 == 1 {
+                return SideVerdict {
+                    verdict: Verdict::Deny,
+                    decided_by: DecidedBy::EndOfTier {
+                        tier: TierId(tier[1] >> 1),
+                    },
+                };
+            }
+        }
+        SideVerdict {
+            verdict: Verdict::Allow,
+            decided_by: DecidedBy::Profile,
+        }
+    }
+
+    /// The full check of a chain entry whose rule names ports.
+    fn named_rule_matches(
+        &self,
+        chain: u32,
+        at: u32,
+        direction: Direction,
+        cx: &FlowCx<'_>,
+    ) -> bool {
+        self.chains
+            .get(chain)
+            .origin
+            .get(at as usize)
+            .is_some_and(|&(policy, rule)| self.slow_rule_matches(policy, rule, direction, cx))
+    }
+
     /// ICMP and port criteria of a rule (the rest was checked from its flat entry).
     fn slow_rule_matches(
         &self,
@@ -259,14 +359,17 @@ impl Evaluator {
         if !protocol_matches(&rule.l4, cx.protocol) {
             return false;
         }
+        let dst = self.endpoints.get(cx.dst as usize);
         let named = |name: &str| {
-            cx.dst.entity.is_some()
-                && bit(cx.dst_bits, rule.dst_named_crit)
-                && cx.dst.named_ports.iter().any(|p| {
-                    p.name.as_deref() == Some(name)
-                        && p.protocol.number() == cx.protocol
-                        && Some(p.port) == cx.port
-                })
+            dst.is_some_and(|d| {
+                d.entity.is_some()
+                    && bit(cx.dst_bits, rule.dst_named_crit)
+                    && d.named_ports.iter().any(|p| {
+                        p.name.as_deref() == Some(name)
+                            && p.protocol.number() == cx.protocol
+                            && Some(p.port) == cx.port
+                    })
+            })
         };
         dst_ports_match(
             &rule.dst_ports,
