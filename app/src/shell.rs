@@ -7,7 +7,8 @@ use netpol_core::lint::{Severity, lint_design};
 
 use crate::import::ImportPanel;
 use crate::routes::Route;
-use crate::state::{SaveState, Studio, environment_names, sample, use_studio};
+use crate::state::{Design, SaveState, Studio, environment_names, sample, use_studio};
+use netpol_core::design::baseline;
 
 /// Design name, environment switch, undo/redo, import, export and share.
 #[component]
@@ -74,27 +75,14 @@ pub fn TopBar() -> impl IntoView {
                 >
                     "Redo"
                 </button>
-                <button on:click=move |_| toggle(Panel::New)>"New"</button>
+                <button on:click=move |_| toggle(Panel::New)>"New design"</button>
                 <button on:click=move |_| toggle(Panel::Import)>"Import"</button>
                 <a class="button" href=Route::Export.href()>"Export"</a>
                 <button on:click=move |_| toggle(Panel::Share)>"Share"</button>
             </div>
         </header>
         <Show when=move || panel.get() == Some(Panel::New)>
-            <section class="panel" aria-label="New design">
-                <h2>"New design"</h2>
-                <p>"Start again from the built-in sample. Undo brings the current design back."</p>
-                <button
-                    class="primary"
-                    on:click=move |_| {
-                        studio.replace(sample());
-                        set_panel.set(None);
-                    }
-                >
-                    "Sample design"
-                </button>
-                <button on:click=move |_| set_panel.set(None)>"Cancel"</button>
-            </section>
+            <NewDesignPanel on_close=Callback::new(move |()| set_panel.set(None))/>
         </Show>
         <Show when=move || panel.get() == Some(Panel::Import)>
             <ImportPanel on_close=Callback::new(move |()| set_panel.set(None))/>
@@ -106,6 +94,99 @@ pub fn TopBar() -> impl IntoView {
                 <button on:click=move |_| set_panel.set(None)>"Close"</button>
             </section>
         </Show>
+    }
+}
+
+/// What "New design" starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    Sample,
+    Baseline,
+}
+
+impl Start {
+    fn design(self) -> Design {
+        match self {
+            Start::Sample => sample(),
+            Start::Baseline => baseline(),
+        }
+    }
+}
+
+/// Whether the design holds anything a replacement would lose.
+fn has_content(design: &Design) -> bool {
+    !(design.taxonomy.is_empty()
+        && design.namespaces.is_empty()
+        && design.tiers.is_empty()
+        && design.policies.is_empty()
+        && design.kubernetes_policies.is_empty()
+        && design.network_sets.is_empty())
+}
+
+/// "New design": the built-in sample or the empty design with the default-deny baseline. Replacing a
+/// design that holds anything asks first; the replacement is one undoable edit.
+#[component]
+fn NewDesignPanel(on_close: Callback<()>) -> impl IntoView {
+    let studio = use_studio();
+    let pending = RwSignal::new(None::<Start>);
+    let start = move |choice: Start| {
+        studio.replace(choice.design());
+        pending.set(None);
+        on_close.run(());
+    };
+    let choose = move |choice: Start| {
+        if studio.with_untracked(has_content) {
+            pending.set(Some(choice));
+        } else {
+            start(choice);
+        }
+    };
+    let summary = move || {
+        studio.with(|d| {
+            let policies = d.policies.len() + d.kubernetes_policies.len();
+            format!(
+                "Replace “{}”? Its {} namespaces and {policies} policies will be replaced. Undo brings them back.",
+                d.name,
+                d.namespaces.len()
+            )
+        })
+    };
+    view! {
+        <section class="panel new-design" aria-label="New design">
+            <h2>"New design"</h2>
+            <div class="choices">
+                <button class="choice" on:click=move |_| choose(Start::Sample)>
+                    <strong>"Start from the sample"</strong>
+                    <span class="muted">
+                        "A Rancher + Calico zero-trust estate: tiers, a PCI checkout, environments, an Istio mesh."
+                    </span>
+                </button>
+                <button class="choice" on:click=move |_| choose(Start::Baseline)>
+                    <strong>"Empty design with the default-deny baseline"</strong>
+                    <span class="muted">
+                        "A global default deny at order 1000 that leaves the system namespaces out, and DNS to kube-dns allowed on UDP and TCP 53 at order 100."
+                    </span>
+                </button>
+            </div>
+            {move || {
+                pending
+                    .get()
+                    .map(|choice| {
+                        view! {
+                            <div class="confirm" role="alertdialog" aria-label="Replace the design">
+                                <p>{summary}</p>
+                                <button class="primary danger" on:click=move |_| start(choice)>
+                                    "Replace the design"
+                                </button>
+                                <button on:click=move |_| pending.set(None)>"Keep the current design"</button>
+                            </div>
+                        }
+                    })
+            }}
+            <div class="panel-actions">
+                <button on:click=move |_| on_close.run(())>"Cancel"</button>
+            </div>
+        </section>
     }
 }
 

@@ -41,3 +41,39 @@ pageTest("create a taxonomy key and value, refusing bad syntax", async ({ open }
   await page.reload();
   await page.locator('.key-card[data-key="example.com/team"] .value-chip[data-value="payments"]').waitFor();
 });
+
+pageTest("renaming a taxonomy value rewrites the policies that use it, as one undoable edit", async ({ open }) => {
+  const page = await open();
+  await page.getByRole("link", { name: "Taxonomy" }).click();
+  const card = page.locator('.key-card[data-key="security.company.io/zone"]');
+  await card.getByRole("button", { name: "Rename value external of security.company.io/zone" }).click();
+  const field = card.getByLabel("New name for value external of security.company.io/zone");
+  await field.fill("dmz");
+  assert.equal(await field.getAttribute("aria-invalid"), "true", "an allowed value cannot be taken twice");
+  await field.fill("the internet");
+  assert.equal(await field.getAttribute("aria-invalid"), "true", "label syntax is checked");
+  await field.fill("internet");
+  assert.equal(await field.getAttribute("aria-invalid"), "false");
+  await field.press("Enter");
+  await card.locator('.value-chip[data-value="internet"]').waitFor();
+  assert.equal(await card.locator('.value-chip[data-value="external"]').count(), 0);
+  const notice = await page.locator(".notice").textContent();
+  const places = Number((notice.match(/(\d+) places? changed/) || [])[1]);
+  assert.ok(places >= 2, `a selector and the network set's label change: ${notice}`);
+
+  // The policy that selected `external` now selects `internet`.
+  await page.getByRole("link", { name: "Policy editor" }).click();
+  await page.getByLabel("Policy", { exact: true }).selectOption({ label: "security · pci-egress" });
+  const yaml = page.getByLabel("Policy YAML");
+  await page.waitForFunction(() =>
+    document.querySelector('textarea[aria-label="Policy YAML"]').value.includes("pci-egress"),
+  );
+  assert.match(await yaml.inputValue(), /security\.company\.io\/zone == "internet"/);
+  assert.doesNotMatch(await yaml.inputValue(), /"external"/);
+
+  // One undo takes the whole rename back.
+  await page.getByRole("button", { name: "Undo", exact: true }).click();
+  await page.waitForFunction(() =>
+    document.querySelector('textarea[aria-label="Policy YAML"]').value.includes('zone == "external"'),
+  );
+});

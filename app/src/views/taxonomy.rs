@@ -3,7 +3,7 @@
 //! Kubernetes label syntax (`netpol_core::labels`) as the user types.
 
 use leptos::prelude::*;
-use netpol_core::design::{Design, LabelKey, LabelScope};
+use netpol_core::design::{self, Design, LabelKey, LabelScope};
 use netpol_core::labels;
 
 use crate::state::use_studio;
@@ -45,6 +45,8 @@ pub fn TaxonomyView() -> impl IntoView {
     let (key, set_key) = signal(String::new());
     let (scope, set_scope) = signal(LabelScope::Application);
     let (description, set_description) = signal(String::new());
+    // What the last value rename changed; here rather than in the card, which a rename re-creates.
+    let notice = RwSignal::new(None::<String>);
     let key_error = move || {
         let key = key.get();
         if key.is_empty() {
@@ -80,6 +82,7 @@ pub fn TaxonomyView() -> impl IntoView {
         <section class="taxonomy-view">
             <header class="view-header">
                 <h2>"Label taxonomy"</h2>
+                <p class="notice" role="status">{move || notice.get()}</p>
             </header>
             <form
                 class="add-key card"
@@ -139,7 +142,7 @@ pub fn TaxonomyView() -> impl IntoView {
                         .with(|d| d.taxonomy.clone())
                         .into_iter()
                         .enumerate()
-                        .map(|(index, entry)| view! { <KeyCard index=index entry=entry/> })
+                        .map(|(index, entry)| view! { <KeyCard index=index entry=entry notice=notice/> })
                         .collect_view()
                 }}
             </div>
@@ -149,7 +152,7 @@ pub fn TaxonomyView() -> impl IntoView {
 
 /// One label key: its values (with usage counts) and a field to add a value.
 #[component]
-fn KeyCard(index: usize, entry: LabelKey) -> impl IntoView {
+fn KeyCard(index: usize, entry: LabelKey, notice: RwSignal<Option<String>>) -> impl IntoView {
     let studio = use_studio();
     let (value, set_value) = signal(String::new());
     let values = entry.values.clone();
@@ -220,15 +223,7 @@ fn KeyCard(index: usize, entry: LabelKey) -> impl IntoView {
                     values
                         .iter()
                         .map(|v| {
-                            let (k, counted) = (key.clone(), v.clone());
-                            let count = move || studio.with(|d| usage(d, &k, Some(&counted)));
-                            let (attr, shown) = (v.clone(), v.clone());
-                            view! {
-                                <li class="value-chip" data-value=attr>
-                                    {shown}
-                                    <span class="count">{count}</span>
-                                </li>
-                            }
+                            view! { <ValueChip key=key.clone() value=v.clone() siblings=values.clone() notice=notice/> }
                         })
                         .collect_view()
                         .into_any()
@@ -254,5 +249,130 @@ fn KeyCard(index: usize, entry: LabelKey) -> impl IntoView {
             </form>
             <p class="error field-error">{value_error}</p>
         </article>
+    }
+}
+
+/// One allowed value: its usage count, and renaming it everywhere the design uses it
+/// (`netpol_core::design::rename_label_value`, one undoable edit).
+#[component]
+fn ValueChip(
+    key: String,
+    value: String,
+    siblings: Vec<String>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let studio = use_studio();
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(value.clone());
+    let failure = RwSignal::new(None::<String>);
+    let count = {
+        let (key, value) = (key.clone(), value.clone());
+        move || studio.with(|d| usage(d, &key, Some(&value)))
+    };
+    let error = {
+        let value = value.clone();
+        move || {
+            let to = draft.get();
+            let to = to.trim();
+            if to == value || to.is_empty() {
+                return None;
+            }
+            if let Err(err) = labels::check_value(to) {
+                return Some(err.to_string());
+            }
+            siblings
+                .iter()
+                .any(|s| s == to)
+                .then(|| format!("`{to}` is already allowed"))
+        }
+    };
+    let rename = {
+        let (key, value, error) = (key.clone(), value.clone(), error.clone());
+        move || {
+            let to = draft.get_untracked().trim().to_owned();
+            if to.is_empty() || to == value || error().is_some() {
+                return;
+            }
+            let mut outcome = None;
+            studio.edit(|d| outcome = Some(design::rename_label_value(d, &key, &value, &to)));
+            match outcome {
+                Some(Ok(count)) => {
+                    let places = count.places();
+                    notice.set(Some(format!(
+                        "Renamed {key}: {value} to {to}: {places} place{} changed ({} selectors, {} labels)",
+                        if places == 1 { "" } else { "s" },
+                        count.selectors,
+                        count.labels
+                    )));
+                }
+                Some(Err(err)) => failure.set(Some(err.to_string())),
+                None => {}
+            }
+        }
+    };
+    let (attr, shown) = (value.clone(), value.clone());
+    let (invalid, disabled, shown_error) = (error.clone(), error.clone(), error.clone());
+    let field_label = format!("New name for value {value} of {key}");
+    view! {
+        <li class="value-chip" class:editing=move || editing.get() data-value=attr>
+            <Show
+                when=move || editing.get()
+                fallback={
+                    let (shown, key, value) = (shown.clone(), key.clone(), value.clone());
+                    move || {
+                        view! {
+                            {shown.clone()}
+                            <span class="count">{count.clone()}</span>
+                            <button
+                                class="chip-edit"
+                                title="Rename this value everywhere the design uses it"
+                                aria-label=format!("Rename value {value} of {key}")
+                                on:click=move |_| editing.set(true)
+                            >
+                                "✎"
+                            </button>
+                        }
+                    }
+                }
+            >
+                <form
+                    class="value-rename"
+                    on:submit={
+                        let rename = rename.clone();
+                        move |ev| {
+                            ev.prevent_default();
+                            rename();
+                        }
+                    }
+                >
+                    <input
+                        class="code"
+                        aria-label=field_label.clone()
+                        prop:value=draft
+                        aria-invalid={
+                            let invalid = invalid.clone();
+                            move || invalid().is_some().to_string()
+                        }
+                        on:input=move |ev| draft.set(event_target_value(&ev))
+                    />
+                    <button
+                        type="submit"
+                        class="primary"
+                        disabled={
+                            let disabled = disabled.clone();
+                            move || draft.get().trim().is_empty() || disabled().is_some()
+                        }
+                    >
+                        "Rename"
+                    </button>
+                    <button type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </form>
+            </Show>
+            {move || {
+                shown_error()
+                    .or_else(|| failure.get())
+                    .map(|e| view! { <span class="error chip-error" role="alert">{e}</span> })
+            }}
+        </li>
     }
 }

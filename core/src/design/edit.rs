@@ -5,8 +5,9 @@
 
 use thiserror::Error;
 
-use super::{Design, WorkloadGroup};
+use super::{Design, DesignNamespace, WorkloadGroup};
 use crate::canvas::FLOW_ANNOTATION;
+use crate::model::WorkloadKind;
 use crate::yaml::{is_dns_label, is_dns_subdomain};
 
 /// The label Kubernetes sets on every namespace to its name.
@@ -81,6 +82,67 @@ pub fn check_port_name(name: &str) -> Result<(), NameError> {
     }
 }
 
+/// Checks the name of a namespace about to be added or renamed to: valid and not already used.
+pub fn check_new_namespace(design: &Design, name: &str) -> Result<(), NameError> {
+    check_namespace_name(name)?;
+    if design.namespaces.iter().any(|n| n.name == name) {
+        return Err(NameError::DuplicateNamespace(name.to_owned()));
+    }
+    Ok(())
+}
+
+/// Checks the name of a workload group about to be added to `namespace` or renamed to: valid and not
+/// already used in that namespace.
+pub fn check_new_workload_group(
+    design: &Design,
+    namespace: &str,
+    name: &str,
+) -> Result<(), NameError> {
+    check_workload_name(name)?;
+    let ns = design
+        .namespaces
+        .iter()
+        .find(|n| n.name == namespace)
+        .ok_or_else(|| NameError::NoNamespace(namespace.to_owned()))?;
+    if ns.workloads.iter().any(|w| w.name == name) {
+        return Err(NameError::DuplicateWorkload {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Adds an empty namespace `name`, labelled `kubernetes.io/metadata.name: <name>` as Kubernetes labels
+/// every namespace (so selectors on the name see it).
+pub fn add_namespace(design: &mut Design, name: &str) -> Result<(), NameError> {
+    check_new_namespace(design, name)?;
+    design.namespaces.push(DesignNamespace {
+        name: name.to_owned(),
+        labels: [(NAME_LABEL.to_owned(), name.to_owned())].into(),
+        workloads: Vec::new(),
+    });
+    Ok(())
+}
+
+/// Adds a workload group `name` of `kind`, without labels or ports, to `namespace`.
+pub fn add_workload_group(
+    design: &mut Design,
+    namespace: &str,
+    name: &str,
+    kind: WorkloadKind,
+) -> Result<(), NameError> {
+    check_new_workload_group(design, namespace, name)?;
+    workloads_of(design, namespace)?.push(WorkloadGroup {
+        name: name.to_owned(),
+        kind,
+        labels: Default::default(),
+        service_account: None,
+        ports: Vec::new(),
+    });
+    Ok(())
+}
+
 fn namespace_id(namespace: &str) -> String {
     format!("namespace/{namespace}")
 }
@@ -123,9 +185,7 @@ pub fn rename_namespace(design: &mut Design, from: &str, to: &str) -> Result<usi
     if from == to {
         return Ok(0);
     }
-    if design.namespaces.iter().any(|n| n.name == to) {
-        return Err(NameError::DuplicateNamespace(to.to_owned()));
-    }
+    check_new_namespace(design, to)?;
     let ns = design
         .namespaces
         .iter_mut()
@@ -211,13 +271,8 @@ pub fn rename_workload_group(
     if from == to {
         return Ok(());
     }
+    check_new_workload_group(design, namespace, to)?;
     let workloads = workloads_of(design, namespace)?;
-    if workloads.iter().any(|w| w.name == to) {
-        return Err(NameError::DuplicateWorkload {
-            namespace: namespace.to_owned(),
-            name: to.to_owned(),
-        });
-    }
     let group = workloads
         .iter_mut()
         .find(|w| w.name == from)

@@ -1,5 +1,6 @@
 use super::*;
 use crate::design::sample;
+use crate::model::WorkloadKind;
 
 #[test]
 fn names_follow_kubernetes_syntax() {
@@ -146,4 +147,34 @@ fn workload_groups_rename_and_remove_with_their_position() {
         .collect();
     assert_eq!(names, ["payment-service"]);
     assert!(!d.layout.contains_key("workload/checkout/cart"));
+}
+
+#[test]
+fn added_namespaces_carry_the_name_label_and_refuse_duplicates() {
+    let mut d = Design::default();
+    assert_eq!(add_namespace(&mut d, "shop"), Ok(()));
+    assert_eq!(d.namespaces[0].labels[NAME_LABEL], "shop");
+    assert_eq!(
+        add_namespace(&mut d, "shop"),
+        Err(NameError::DuplicateNamespace("shop".to_owned()))
+    );
+    assert!(matches!(
+        add_namespace(&mut d, "Shop"),
+        Err(NameError::BadNamespace(_))
+    ));
+    assert_eq!(
+        add_workload_group(&mut d, "shop", "web", WorkloadKind::Deployment),
+        Ok(())
+    );
+    assert!(matches!(
+        add_workload_group(&mut d, "shop", "web", WorkloadKind::StatefulSet),
+        Err(NameError::DuplicateWorkload { .. })
+    ));
+    assert!(matches!(
+        add_workload_group(&mut d, "nowhere", "web", WorkloadKind::Pod),
+        Err(NameError::NoNamespace(_))
+    ));
+    assert_eq!(check_new_workload_group(&d, "shop", "db"), Ok(()));
+    assert_eq!(d.namespaces[0].workloads.len(), 1);
+    assert_eq!(d.namespaces[0].workloads[0].kind, WorkloadKind::Deployment);
 }
