@@ -19,7 +19,7 @@ PORT ?= 8080
 # The app's wasm must stay below this many bytes gzipped.
 WASM_GZIP_LIMIT ?= 1500000
 
-.PHONY: help setup run dist test test-native test-wasm lint e2e bench size clean-dist
+.PHONY: help setup run dist test test-native test-wasm lint e2e bench bench-wasm bench-jq size clean-dist
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -78,6 +78,16 @@ e2e: ## The Playwright suite against dist/ (build it first: make dist)
 # repository, generated once.
 BENCH_FLOWS ?= /tmp/netpol-bench-flows-1m.jsonl
 
-bench: ## The criterion benchmarks of netpol-core
-	@test -s $(BENCH_FLOWS) || python3 $(ROOT)/../shared/tools/gen-flows --format calico --count 1000000 --out $(BENCH_FLOWS)
+bench: $(BENCH_FLOWS) ## The criterion benchmarks of netpol-core
 	NETPOL_BENCH_FLOWS=$(BENCH_FLOWS) cargo bench -p netpol-core
+
+$(BENCH_FLOWS):
+	python3 $(ROOT)/../shared/tools/gen-flows --format calico --count 1000000 --out $(BENCH_FLOWS)
+
+bench-wasm: $(BENCH_FLOWS) ## The flow import + impact and the evaluator, as wasm in Node
+	cargo build --release -p netpol-core --example flows_wasm --example eval_wasm --target wasm32-unknown-unknown
+	node core/benches/wasm/flows.mjs $(BENCH_FLOWS)
+	node core/benches/wasm/eval.mjs
+
+bench-jq: $(BENCH_FLOWS) ## The reference point for the flow import: jq reading the 1 M-line file
+	time jq -c '[.source_namespace,.dest_namespace,.dest_port,.action]' $(BENCH_FLOWS) > /dev/null
