@@ -297,12 +297,14 @@ fn ValueChip(
             studio.edit(|d| outcome = Some(design::rename_label_value(d, &key, &value, &to)));
             match outcome {
                 Some(Ok(count)) => {
-                    let places = count.places();
+                    let plural = |n: usize, word: &str| {
+                        format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+                    };
                     notice.set(Some(format!(
-                        "Renamed {key}: {value} to {to}: {places} place{} changed ({} selectors, {} labels)",
-                        if places == 1 { "" } else { "s" },
-                        count.selectors,
-                        count.labels
+                        "Renamed {value} → {to} ({key}): {} changed ({}, {})",
+                        plural(count.places(), "place"),
+                        plural(count.selectors, "selector"),
+                        plural(count.labels, "label"),
                     )));
                 }
                 Some(Err(err)) => failure.set(Some(err.to_string())),
