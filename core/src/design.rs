@@ -36,8 +36,9 @@ mod taxonomy;
 pub(crate) use decode::decode;
 pub use edit::{
     NameError, add_namespace, add_workload_group, check_namespace_name, check_new_namespace,
-    check_new_workload_group, check_port_name, check_service_account, check_workload_name,
-    remove_namespace, remove_workload_group, rename_namespace, rename_workload_group,
+    check_new_workload_group, check_port_name, check_port_name_in, check_service_account,
+    check_workload_name, remove_namespace, remove_workload_group, rename_namespace,
+    rename_workload_group,
 };
 pub use taxonomy::{
     LabelStatus, RenameError, ValueRename, is_builtin_key, label_status, rename_label_value,

@@ -69,6 +69,11 @@ pageTest("a workload group with a taxonomy label, a free label and ports survive
   await number.waitFor();
   assert.equal(await number.inputValue(), "8080");
   assert.equal(await card.getByLabel("Port 1 name of checkout/cart", { exact: true }).inputValue(), "http");
+  const another = card.getByLabel("New port name for checkout/cart", { exact: true });
+  await another.fill("http");
+  assert.equal(await another.getAttribute("aria-invalid"), "true", "port names are unique within a group");
+  await card.locator(".port-error").filter({ hasText: "already has a port named" }).waitFor();
+  await another.fill("");
 
   // Edit the port: a number out of range is flagged and not applied; a good one is.
   await number.fill("70000");

@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use super::{Design, DesignNamespace, WorkloadGroup};
 use crate::canvas::FLOW_ANNOTATION;
-use crate::model::WorkloadKind;
+use crate::model::{ContainerPort, WorkloadKind};
 use crate::yaml::{is_dns_label, is_dns_subdomain};
 
 /// The label Kubernetes sets on every namespace to its name.
@@ -31,6 +31,8 @@ pub enum NameError {
         "the port name `{0}` must be 1-15 lowercase letters, digits and `-`, with at least one letter, no `--`, and not start or end with `-`"
     )]
     BadPortName(String),
+    #[error("the workload group already has a port named `{0}`")]
+    DuplicatePortName(String),
     #[error("there is already a namespace `{0}`")]
     DuplicateNamespace(String),
     #[error("there is already a workload group `{name}` in `{namespace}`")]
@@ -140,6 +142,28 @@ pub fn add_workload_group(
         service_account: None,
         ports: Vec::new(),
     });
+    Ok(())
+}
+
+/// Checks the name of port `index` of `ports` (or of a new port, when `index` is `None`): valid, and
+/// not the name of another port of the group (Kubernetes refuses two ports of a pod with one name, and
+/// a rule's named port would be ambiguous). An unnamed port is always fine.
+pub fn check_port_name_in(
+    ports: &[ContainerPort],
+    index: Option<usize>,
+    name: &str,
+) -> Result<(), NameError> {
+    if name.is_empty() {
+        return Ok(());
+    }
+    check_port_name(name)?;
+    let taken = ports
+        .iter()
+        .enumerate()
+        .any(|(i, p)| Some(i) != index && p.name.as_deref() == Some(name));
+    if taken {
+        return Err(NameError::DuplicatePortName(name.to_owned()));
+    }
     Ok(())
 }
 

@@ -25,8 +25,13 @@ fn port_error(text: &str) -> Option<String> {
     typed_error(text, |t| parse_port(t).map(|_| ()))
 }
 
-fn name_error(text: &str) -> Option<String> {
-    typed_error(text, design::check_port_name)
+/// The problem with `text` as the name of port `index` (`None`: a new port) among `ports`.
+fn name_error(
+    ports: StoredValue<Vec<ContainerPort>>,
+    index: Option<usize>,
+    text: &str,
+) -> Option<String> {
+    ports.with_value(|ports| typed_error(text, |t| design::check_port_name_in(ports, index, t)))
 }
 
 fn protocol_named(text: &str) -> Protocol {
@@ -72,11 +77,14 @@ pub fn ServiceAccountField(namespace: String, group: String, current: String) ->
 #[component]
 pub fn PortsEditor(namespace: String, group: String, ports: Vec<ContainerPort>) -> impl IntoView {
     let id = format!("{namespace}/{group}");
+    let siblings = StoredValue::new(ports.clone());
     let rows = ports
         .into_iter()
         .enumerate()
         .map(|(index, port)| {
-            view! { <PortRow namespace=namespace.clone() group=group.clone() index=index port=port/> }
+            view! {
+                <PortRow namespace=namespace.clone() group=group.clone() index=index port=port siblings=siblings/>
+            }
         })
         .collect_view();
     view! {
@@ -91,7 +99,7 @@ pub fn PortsEditor(namespace: String, group: String, ports: Vec<ContainerPort>) 
             </thead>
             <tbody>
                 {rows}
-                <NewPortRow namespace=namespace.clone() group=group.clone()/>
+                <NewPortRow namespace=namespace.clone() group=group.clone() siblings=siblings/>
             </tbody>
         </table>
     }
@@ -115,17 +123,25 @@ fn edit_port(
 }
 
 #[component]
-fn PortRow(namespace: String, group: String, index: usize, port: ContainerPort) -> impl IntoView {
+fn PortRow(
+    namespace: String,
+    group: String,
+    index: usize,
+    port: ContainerPort,
+    siblings: StoredValue<Vec<ContainerPort>>,
+) -> impl IntoView {
     let studio = use_studio();
     let label = |what: &str| format!("Port {} {what} of {namespace}/{group}", index + 1);
     let (name, set_name) = signal(port.name.clone().unwrap_or_default());
     let (number, set_number) = signal(port.port.to_string());
-    let error = move || name_error(&name.get()).or_else(|| port_error(&number.get()));
+    let error = move || {
+        name_error(siblings, Some(index), &name.get()).or_else(|| port_error(&number.get()))
+    };
     let commit_name = {
         let (namespace, group) = (namespace.clone(), group.clone());
         move |ev| {
             let text = event_target_value(&ev).trim().to_owned();
-            if name_error(&text).is_none() {
+            if name_error(siblings, Some(index), &text).is_none() {
                 edit_port(studio, &namespace, &group, index, |ports, i| {
                     ports[i].name = (!text.is_empty()).then_some(text);
                 });
@@ -160,7 +176,11 @@ fn PortRow(namespace: String, group: String, index: usize, port: ContainerPort) 
         }
     };
     let (name_invalid, number_invalid) = (
-        move || name_error(&name.get()).is_some().to_string(),
+        move || {
+            name_error(siblings, Some(index), &name.get())
+                .is_some()
+                .to_string()
+        },
         move || port_error(&number.get()).is_some().to_string(),
     );
     view! {
@@ -210,13 +230,18 @@ fn PortRow(namespace: String, group: String, index: usize, port: ContainerPort) 
 }
 
 #[component]
-fn NewPortRow(namespace: String, group: String) -> impl IntoView {
+fn NewPortRow(
+    namespace: String,
+    group: String,
+    siblings: StoredValue<Vec<ContainerPort>>,
+) -> impl IntoView {
     let studio = use_studio();
     let id = format!("{namespace}/{group}");
     let (name, set_name) = signal(String::new());
     let (number, set_number) = signal(String::new());
     let (protocol, set_protocol) = signal(Protocol::Tcp);
-    let error = move || name_error(&name.get()).or_else(|| port_error(&number.get()));
+    let error =
+        move || name_error(siblings, None, &name.get()).or_else(|| port_error(&number.get()));
     let ready = move || error().is_none() && !number.get().trim().is_empty();
     let add = move |_| {
         if !ready() {
@@ -245,7 +270,7 @@ fn NewPortRow(namespace: String, group: String) -> impl IntoView {
                     aria-label=format!("New port name for {id}")
                     placeholder="http"
                     prop:value=name
-                    aria-invalid=move || name_error(&name.get()).is_some().to_string()
+                    aria-invalid=move || name_error(siblings, None, &name.get()).is_some().to_string()
                     on:input=move |ev| set_name.set(event_target_value(&ev))
                 />
             </td>

@@ -178,3 +178,30 @@ fn added_namespaces_carry_the_name_label_and_refuse_duplicates() {
     assert_eq!(d.namespaces[0].workloads.len(), 1);
     assert_eq!(d.namespaces[0].workloads[0].kind, WorkloadKind::Deployment);
 }
+
+#[test]
+fn port_names_are_unique_within_a_group() {
+    let port = |name: Option<&str>, port| crate::model::ContainerPort {
+        name: name.map(str::to_owned),
+        port,
+        protocol: crate::model::Protocol::Tcp,
+    };
+    let ports = [
+        port(Some("http"), 80),
+        port(None, 9090),
+        port(Some("metrics"), 9153),
+    ];
+    assert_eq!(check_port_name_in(&ports, None, "https"), Ok(()));
+    assert_eq!(check_port_name_in(&ports, None, ""), Ok(()));
+    assert_eq!(
+        check_port_name_in(&ports, None, "http"),
+        Err(NameError::DuplicatePortName("http".to_owned()))
+    );
+    // A port keeps its own name; another port cannot take it.
+    assert_eq!(check_port_name_in(&ports, Some(0), "http"), Ok(()));
+    assert!(check_port_name_in(&ports, Some(1), "metrics").is_err());
+    assert!(matches!(
+        check_port_name_in(&ports, Some(1), "Metrics"),
+        Err(NameError::BadPortName(_))
+    ));
+}
