@@ -72,6 +72,8 @@ pub enum BoardError {
     UnknownTier(String),
     #[error("the built-in tier `{0}` cannot be renamed or moved")]
     BuiltInTier(String),
+    #[error("tier `{tier}` already has a policy named `{name}` of that kind")]
+    DuplicatePolicy { name: String, tier: String },
 }
 
 /// Calico's built-in tiers, whose orders are fixed.
@@ -196,19 +198,45 @@ fn moved(position: usize, delta: isize, len: usize) -> Option<usize> {
     (target < len && target != position).then_some(target)
 }
 
+/// The declared (valid) tiers in evaluation order.
+fn valid_tiers(design: &Design) -> Vec<TierColumn> {
+    columns(design).into_iter().filter(|c| c.valid).collect()
+}
+
 /// Moves the tier `name` by `delta` places in evaluation order (negative: earlier). Returns whether
 /// anything changed (the tier is already first/last, or the move is impossible).
 pub fn move_tier(design: &mut Design, name: &str, delta: isize) -> Result<bool, BoardError> {
+    let order = valid_tiers(design);
+    let Some(position) = order.iter().position(|c| c.name == name) else {
+        return Err(if is_built_in(name) {
+            BoardError::BuiltInTier(name.to_owned())
+        } else {
+            BoardError::UnknownTier(name.to_owned())
+        });
+    };
+    match moved(position, delta, order.len()) {
+        Some(target) => move_tier_to(design, name, target),
+        None if is_built_in(name) => Err(BoardError::BuiltInTier(name.to_owned())),
+        None => Ok(false),
+    }
+}
+
+/// Moves the tier `name` to place `target` among the declared tiers in evaluation order (what a drop
+/// on the board asks for: 0 is first; a target past the end means last). Built-in tiers keep their
+/// orders, the others are renumbered around them. Returns whether anything changed: `false` when the
+/// tier is already there or the built-in tiers leave no room for that place.
+pub fn move_tier_to(design: &mut Design, name: &str, target: usize) -> Result<bool, BoardError> {
     if is_built_in(name) {
         return Err(BoardError::BuiltInTier(name.to_owned()));
     }
-    let mut order: Vec<TierColumn> = columns(design).into_iter().filter(|c| c.valid).collect();
+    let mut order = valid_tiers(design);
     let Some(position) = order.iter().position(|c| c.name == name) else {
         return Err(BoardError::UnknownTier(name.to_owned()));
     };
-    let Some(target) = moved(position, delta, order.len()) else {
+    let target = target.min(order.len() - 1);
+    if target == position {
         return Ok(false);
-    };
+    }
     let column = order.remove(position);
     order.insert(target, column);
     let fixed: Vec<Option<f64>> = order
@@ -232,79 +260,123 @@ pub fn move_tier(design: &mut Design, name: &str, delta: isize) -> Result<bool, 
             None => next.tiers.push(Tier::new(column.name.clone(), Some(order))),
         }
     }
-    Ok(commit_if_ordered(
-        design,
-        next,
-        |board| board.iter().map(|c| c.name.clone()).collect(),
-        &order,
-    ))
-}
-
-/// Applies `next` when its board has the expected sequence; reports whether it did.
-fn commit_if_ordered(
-    design: &mut Design,
-    next: Design,
-    names: impl Fn(&[TierColumn]) -> Vec<String>,
-    expected: &[TierColumn],
-) -> bool {
-    let board = columns(&next);
-    let valid: Vec<TierColumn> = board.into_iter().filter(|c| c.valid).collect();
-    let want: Vec<String> = expected.iter().map(|c| c.name.clone()).collect();
-    if names(&valid) != want {
-        return false;
+    let want: Vec<&str> = order.iter().map(|c| c.name.as_str()).collect();
+    let got: Vec<String> = valid_tiers(&next).into_iter().map(|c| c.name).collect();
+    if got != want {
+        return Ok(false);
     }
     *design = next;
-    true
+    Ok(true)
 }
 
 /// Moves a Calico policy by `delta` places within its tier (negative: earlier). Returns whether
 /// anything changed. Kubernetes policies keep their fixed order; the others are numbered around them.
 pub fn move_policy(design: &mut Design, policy: PolicyRef, delta: isize) -> bool {
-    let PolicyRef::Calico(index) = policy else {
+    let board = columns(design);
+    let Some((column, position)) = board.iter().find_map(|c| {
+        let at = c.cards.iter().position(|card| card.policy == policy)?;
+        Some((c, at))
+    }) else {
         return false;
     };
+    let Some(target) = moved(position, delta, column.cards.len()) else {
+        return false;
+    };
+    let tier = column.name.clone();
+    move_policy_to(design, policy, &tier, target).unwrap_or(false)
+}
+
+/// Moves a Calico policy to place `target` of tier `tier` (what a drop on the board asks for: 0 is
+/// first, counted without the moved policy; past the end means last). Moving to another tier sets
+/// the policy's tier. The tier's movable policies are renumbered with gaps around the fixed ones
+/// (Kubernetes policies), so no two end up with the same order. Returns whether anything changed:
+/// `false` when the policy is already there or the fixed orders leave no room for that place.
+pub fn move_policy_to(
+    design: &mut Design,
+    policy: PolicyRef,
+    tier: &str,
+    target: usize,
+) -> Result<bool, BoardError> {
+    let PolicyRef::Calico(index) = policy else {
+        return Ok(false);
+    };
+    let Some(moving) = design.policies.get(index) else {
+        return Ok(false);
+    };
+    let same_tier = moving.tier() == tier;
     let board = columns(design);
+    // A policy may move within an undeclared tier, but not into one.
     let Some(column) = board
         .iter()
-        .find(|c| c.cards.iter().any(|card| card.policy == policy))
+        .find(|c| c.name == tier && (c.valid || same_tier))
     else {
-        return false;
+        return Err(BoardError::UnknownTier(tier.to_owned()));
     };
-    let mut cards = column.cards.clone();
-    let Some(position) = cards.iter().position(|card| card.policy == policy) else {
-        return false;
-    };
-    let Some(target) = moved(position, delta, cards.len()) else {
-        return false;
-    };
-    let card = cards.remove(position);
-    cards.insert(target, card);
+    if !same_tier {
+        let clash = design.policies.iter().enumerate().any(|(i, p)| {
+            i != index
+                && p.tier() == tier
+                && p.kind == moving.kind
+                && p.metadata.namespace == moving.metadata.namespace
+                && p.metadata.name == moving.metadata.name
+        });
+        if clash {
+            return Err(BoardError::DuplicatePolicy {
+                name: moving.metadata.name.clone(),
+                tier: tier.to_owned(),
+            });
+        }
+    }
+    let mut cards: Vec<PolicyRef> = column
+        .cards
+        .iter()
+        .map(|c| c.policy)
+        .filter(|p| *p != policy)
+        .collect();
+    let target = target.min(cards.len());
+    cards.insert(target, policy);
+    if same_tier
+        && column
+            .cards
+            .iter()
+            .map(|c| c.policy)
+            .eq(cards.iter().copied())
+    {
+        return Ok(false);
+    }
     let fixed: Vec<Option<f64>> = cards
         .iter()
-        .map(|c| if c.fixed { c.order } else { None })
+        .map(|p| {
+            column
+                .cards
+                .iter()
+                .find(|c| c.policy == *p && c.fixed)
+                .and_then(|c| c.order)
+        })
         .collect();
     let Some(orders) = spaced_orders(&fixed) else {
-        return false;
+        return Ok(false);
     };
     let mut next = design.clone();
+    if let Some(p) = next.policies.get_mut(index) {
+        p.spec.tier = (tier != DEFAULT_TIER).then(|| tier.to_owned());
+    }
     for (card, order) in cards.iter().zip(orders) {
-        if let PolicyRef::Calico(i) = card.policy
+        if let PolicyRef::Calico(i) = *card
             && let Some(p) = next.policies.get_mut(i)
         {
             p.spec.order = Some(order);
         }
     }
-    let want: Vec<PolicyRef> = cards.iter().map(|c| c.policy).collect();
-    let tier = column.name.clone();
     let got: Option<Vec<PolicyRef>> = columns(&next)
         .into_iter()
         .find(|c| c.name == tier)
         .map(|c| c.cards.iter().map(|card| card.policy).collect());
-    if got.as_deref() != Some(want.as_slice()) || next.policies.get(index).is_none() {
-        return false;
+    if got.as_deref() != Some(cards.as_slice()) {
+        return Ok(false);
     }
     *design = next;
-    true
+    Ok(true)
 }
 
 /// Whether `name` is a valid tier name (a DNS-1123 label: what Calico accepts as a tier name).

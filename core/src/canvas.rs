@@ -9,6 +9,7 @@
 //! [`WORLD_ID`].
 
 pub mod draw;
+pub mod edit;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ use crate::eval::{
 use crate::model::{Labels, Port, Protocol};
 
 pub use draw::{DrawError, DrawOutcome, FlowRequest, add_flow};
+pub use edit::{FlowChange, RemoveOutcome, remove_flow, update_flow};
 
 /// The node id of "the world": any address outside the clusters.
 pub const WORLD_ID: &str = "internet";
@@ -262,6 +264,16 @@ impl EdgeVerdict {
     }
 }
 
+/// What identifies a drawn flow: its ends and its service (the annotation, protocol and destination
+/// ports its rules carry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlowKey {
+    pub from: String,
+    pub to: String,
+    pub protocol: Protocol,
+    pub ports: Vec<Port>,
+}
+
 /// One drawn flow and its verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Edge {
@@ -269,6 +281,11 @@ pub struct Edge {
     pub to: String,
     pub protocol: Protocol,
     pub ports: Vec<Port>,
+    /// The tiers of the policies holding its rules, in the order they were found (one, unless the
+    /// policies were moved apart on the board).
+    pub tiers: Vec<String>,
+    /// Its rules are in staged policies.
+    pub staged: bool,
     pub verdict: EdgeVerdict,
 }
 
@@ -282,11 +299,28 @@ impl Edge {
             format!("{} {}", self.protocol, ports.join(", "))
         }
     }
+
+    /// What identifies the flow, for [`update_flow`] and [`remove_flow`].
+    pub fn key(&self) -> FlowKey {
+        FlowKey {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            protocol: self.protocol,
+            ports: self.ports.clone(),
+        }
+    }
+}
+
+/// A drawn flow read back from its rules.
+struct DrawnFlow {
+    key: FlowKey,
+    tiers: Vec<String>,
+    staged: bool,
 }
 
 /// The flows drawn on the canvas, read back from the annotated rules, deduplicated and sorted.
-fn drawn_flows(design: &Design) -> Vec<(String, String, Protocol, Vec<Port>)> {
-    let mut flows = Vec::new();
+fn drawn_flows(design: &Design) -> Vec<DrawnFlow> {
+    let mut flows: Vec<DrawnFlow> = Vec::new();
     for policy in &design.policies {
         for rule in policy.spec.ingress.iter().chain(&policy.spec.egress) {
             let Some(mark) = rule
@@ -302,18 +336,32 @@ fn drawn_flows(design: &Design) -> Vec<(String, String, Protocol, Vec<Port>)> {
             let Some(protocol) = rule.protocol else {
                 continue;
             };
-            let flow = (
-                from.trim().to_owned(),
-                to.trim().to_owned(),
+            let key = FlowKey {
+                from: from.trim().to_owned(),
+                to: to.trim().to_owned(),
                 protocol,
-                rule.destination.ports.clone(),
-            );
-            if !flows.contains(&flow) {
-                flows.push(flow);
+                ports: rule.destination.ports.clone(),
+            };
+            let tier = policy.tier();
+            match flows.iter_mut().find(|f| f.key == key) {
+                Some(flow) => {
+                    if !flow.tiers.iter().any(|t| t == tier) {
+                        flow.tiers.push(tier.to_owned());
+                    }
+                    flow.staged |= policy.kind.is_staged();
+                }
+                None => flows.push(DrawnFlow {
+                    key,
+                    tiers: vec![tier.to_owned()],
+                    staged: policy.kind.is_staged(),
+                }),
             }
         }
     }
-    flows.sort_by(|a, b| (&a.0, &a.1, a.2.number()).cmp(&(&b.0, &b.1, b.2.number())));
+    flows.sort_by(|a, b| {
+        let (a, b) = (&a.key, &b.key);
+        (&a.from, &a.to, a.protocol.number()).cmp(&(&b.from, &b.to, b.protocol.number()))
+    });
     flows
 }
 
@@ -400,7 +448,13 @@ impl Canvas {
         }
         let mut edges = Vec::new();
         let mut all_flows = Vec::new();
-        for (from, to, protocol, ports) in drawn_flows(design) {
+        for DrawnFlow { key, tiers, staged } in drawn_flows(design) {
+            let FlowKey {
+                from,
+                to,
+                protocol,
+                ports,
+            } = key;
             let ends = (
                 endpoints.get(from.as_str()).copied().flatten(),
                 endpoints.get(to.as_str()).copied().flatten(),
@@ -415,6 +469,8 @@ impl Canvas {
                 to,
                 protocol,
                 ports,
+                tiers,
+                staged,
                 verdict: EdgeVerdict::of(&verdicts),
             });
             all_flows.push(flows);

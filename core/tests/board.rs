@@ -213,3 +213,144 @@ fn the_sample_board_has_its_tiers_in_order() {
     );
     assert!(names.contains(&"default".to_owned()));
 }
+
+#[test]
+fn dropping_a_tier_at_a_place_renumbers_around_the_built_in_ones() {
+    let mut d = design();
+    // Valid tiers: security, platform, default, app. Drop `app` first.
+    assert_eq!(board::move_tier_to(&mut d, "app", 0), Ok(true));
+    assert_eq!(
+        tier_names(&d),
+        ["app", "security", "platform", "default", "ghost"]
+    );
+    // Past the end means last; the default tier keeps 1,000,000 and `security` goes after it.
+    assert_eq!(board::move_tier_to(&mut d, "security", 99), Ok(true));
+    assert_eq!(
+        tier_names(&d),
+        ["app", "platform", "default", "security", "ghost"]
+    );
+    let columns = board::columns(&d);
+    let order = |name: &str| {
+        columns
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.order)
+    };
+    assert_eq!(order("default"), Some(1_000_000.0));
+    assert!(order("security").is_some_and(|o| o > 1_000_000.0));
+    // Dropping where it already is changes nothing; built-in and unknown tiers are refused.
+    assert_eq!(board::move_tier_to(&mut d, "app", 0), Ok(false));
+    assert_eq!(
+        board::move_tier_to(&mut d, "default", 0),
+        Err(BoardError::BuiltInTier("default".to_owned()))
+    );
+    assert_eq!(
+        board::move_tier_to(&mut d, "ghost", 0),
+        Err(BoardError::UnknownTier("ghost".to_owned()))
+    );
+}
+
+#[test]
+fn dropping_a_policy_in_another_tier_sets_its_tier_and_numbers_that_tier() {
+    let mut d = design();
+    let early = PolicyRef::Calico(3);
+    // Into the default tier, between d0 (500) and the Kubernetes policy (fixed at 1000).
+    assert_eq!(board::move_policy_to(&mut d, early, "default", 1), Ok(true));
+    assert_eq!(card_names(&d, "security"), ["a", "b", "late"]);
+    assert_eq!(
+        card_names(&d, "default"),
+        ["d0", "early", "knp.default.web", "d1"]
+    );
+    assert_eq!(
+        d.policies[3].spec.tier, None,
+        "the default tier is not written"
+    );
+    let orders: Vec<f64> = board::columns(&d)
+        .into_iter()
+        .find(|c| c.name == "default")
+        .map(|c| c.cards.iter().filter_map(|c| c.order).collect())
+        .unwrap_or_default();
+    assert_eq!(orders.len(), 4);
+    assert!(orders.windows(2).all(|w| w[0] < w[1]), "{orders:?}");
+    assert!(orders.contains(&1000.0), "the Kubernetes policy keeps 1000");
+
+    // Back to the end of security.
+    assert_eq!(
+        board::move_policy_to(&mut d, early, "security", 9),
+        Ok(true)
+    );
+    assert_eq!(card_names(&d, "security"), ["a", "b", "late", "early"]);
+    assert_eq!(d.policies[3].spec.tier.as_deref(), Some("security"));
+    // Within its tier, to where it is: nothing changes.
+    assert_eq!(
+        board::move_policy_to(&mut d, early, "security", 3),
+        Ok(false)
+    );
+    // Not into an undeclared tier; Kubernetes policies do not move.
+    assert_eq!(
+        board::move_policy_to(&mut d, early, "ghost", 0),
+        Err(BoardError::UnknownTier("ghost".to_owned()))
+    );
+    assert_eq!(
+        board::move_policy_to(&mut d, PolicyRef::Kubernetes(0), "security", 0),
+        Ok(false)
+    );
+}
+
+#[test]
+fn a_policy_cannot_join_a_tier_that_has_one_of_the_same_name() {
+    let mut d = design();
+    d.policies.push(gnp("a", "platform", Some(1.0)));
+    let before = d.clone();
+    assert_eq!(
+        board::move_policy_to(&mut d, PolicyRef::Calico(1), "platform", 0),
+        Err(BoardError::DuplicatePolicy {
+            name: "a".to_owned(),
+            tier: "platform".to_owned()
+        })
+    );
+    assert_eq!(d, before);
+}
+
+mod drops {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any sequence of drops leaves each tier's policies strictly increasing in order and in
+        /// the sequence the drop asked for.
+        #[test]
+        fn drops_keep_orders_strictly_increasing(
+            drops in proptest::collection::vec((0usize..7, 0usize..3, 0usize..8), 1..12)
+        ) {
+            let tiers = ["security", "platform", "default"];
+            let mut d = design();
+            for (policy, tier, place) in drops {
+                let moving = PolicyRef::Calico(policy);
+                if d.policies[policy].tier() == "ghost" {
+                    continue;
+                }
+                let tier = tiers[tier];
+                let mut want: Vec<PolicyRef> = board::columns(&d)
+                    .into_iter()
+                    .find(|c| c.name == tier)
+                    .map(|c| c.cards.iter().map(|c| c.policy).filter(|p| *p != moving).collect())
+                    .unwrap_or_default();
+                let at = place.min(want.len());
+                want.insert(at, moving);
+                let moved = board::move_policy_to(&mut d, moving, tier, place);
+                prop_assert!(moved.is_ok(), "{moved:?}");
+                let column = board::columns(&d).into_iter().find(|c| c.name == tier);
+                let column = column.expect("the tier is on the board");
+                let got: Vec<PolicyRef> = column.cards.iter().map(|c| c.policy).collect();
+                // Nothing is fixed in the way here: a drop either moves or finds it already there.
+                prop_assert_eq!(&got, &want);
+                let orders: Vec<f64> = column.cards.iter().filter_map(|c| c.order).collect();
+                if moved == Ok(true) {
+                    prop_assert_eq!(orders.len(), column.cards.len());
+                    prop_assert!(orders.windows(2).all(|w| w[0] < w[1]), "{:?}", orders);
+                }
+            }
+        }
+    }
+}

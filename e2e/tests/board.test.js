@@ -72,3 +72,108 @@ pageTest("policies move within their tier", async ({ open }) => {
   await page.keyboard.press("Alt+ArrowDown");
   assert.equal(await cards.nth(0).getAttribute("data-policy"), first);
 });
+
+/**
+ * Drags with real mouse moves from the centre of `source` to `(x, y)` in `target`'s box (fractions).
+ * Chromium under Playwright delivers only some `dragover` events while the mouse moves (then one at
+ * the release point), so `check` can see the indicator somewhere, not necessarily at the target.
+ */
+async function drag(page, source, target, fx, fy, check) {
+  const a = await source.boundingBox();
+  const b = await target.boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 8, a.y + a.height / 2 + 8, { steps: 3 });
+  await page.mouse.move(b.x + b.width * fx, b.y + b.height * fy, { steps: 8 });
+  if (check) await check();
+  await page.mouse.up();
+}
+
+async function cardNames(page, tier) {
+  return page
+    .locator(`.tier-column[data-tier="${tier}"] .policy-card`)
+    .evaluateAll((cards) => cards.map((c) => c.dataset.policy));
+}
+
+async function cardOrders(page, tier) {
+  const texts = await page.locator(`.tier-column[data-tier="${tier}"] .policy-card .order`).allTextContents();
+  return texts.map(Number);
+}
+
+const increasing = (numbers) => numbers.every((n, i) => i === 0 || n > numbers[i - 1]);
+
+pageTest("drag a tier by its handle to reorder the board, with a drop indicator", async ({ open }) => {
+  const page = await open();
+  await page.goto(page.url().replace(/#.*$/, "") + "#/board");
+  const before = await tierNames(page);
+  assert.ok(before.indexOf("application") > before.indexOf("security"), `${before}`);
+  const handle = page.locator('.tier-column[data-tier="application"] .drag-handle');
+  const security = page.locator('.tier-column[data-tier="security"]');
+  // Into the left half of the security column: before it, and the indicator shows it there.
+  await drag(page, handle, security, 0.2, 0.3, async () => {
+    await page.locator(".tier-column.drop-before, .tier-column.drop-after").first().waitFor();
+    assert.equal(await page.locator(".tier-column.dragging").getAttribute("data-tier"), "application");
+  });
+  const after = await tierNames(page);
+  assert.equal(after[0], "application", `${after}`);
+  assert.deepEqual(after.slice(1).filter((n) => n !== "application"), before.filter((n) => n !== "application"));
+  assert.equal(await page.locator(".drop-before, .drop-after, .drop-end, .dragging").count(), 0, "the indicator is gone");
+  const orders = await page.locator(".tier-column .tier-order").allTextContents();
+  const numbers = orders.map((o) => Number(o.replace(/[^0-9.]/g, ""))).filter((n) => n > 0);
+  assert.ok(increasing(numbers), `orders ${numbers}`);
+
+  // The built-in default tier has no handle; undo brings the old order back in one step.
+  assert.equal(await page.locator('.tier-column[data-tier="default"] .drag-handle').count(), 0);
+  await page.getByRole("button", { name: "Undo" }).click();
+  assert.deepEqual(await tierNames(page), before);
+});
+
+pageTest("drag policy cards within a tier and into another tier", async ({ open }) => {
+  const page = await open();
+  await page.goto(page.url().replace(/#.*$/, "") + "#/board");
+  const platform = await cardNames(page, "platform");
+  assert.ok(platform.length >= 2, `${platform}`);
+  const card = (name) => page.locator(`.policy-card[data-policy="${name}"]`);
+
+  // The second platform card onto the upper half of the first: it goes first.
+  const indicator = ".policy-card.drop-before, .policy-card.drop-after, .tier-column.drop-end";
+  await drag(page, card(platform[1]), card(platform[0]), 0.5, 0.2, async () => {
+    await page.locator(indicator).first().waitFor();
+    assert.equal(await page.locator(".policy-card.dragging").getAttribute("data-policy"), platform[1]);
+  });
+  assert.deepEqual(await cardNames(page, "platform"), [platform[1], platform[0], ...platform.slice(2)]);
+  assert.ok(increasing(await cardOrders(page, "platform")));
+
+  // Onto the lower half of the first security card: it joins the security tier, second.
+  const security = await cardNames(page, "security");
+  await drag(page, card(platform[0]), card(security[0]), 0.5, 0.8);
+  assert.deepEqual(await cardNames(page, "security"), [security[0], platform[0], ...security.slice(1)]);
+  assert.ok(!(await cardNames(page, "platform")).includes(platform[0]));
+  const orders = await cardOrders(page, "security");
+  assert.ok(increasing(orders), `security orders ${orders}`);
+
+  // Onto a column's header (not over a card): the end of that tier.
+  await drag(page, card(platform[0]), page.locator('.tier-column[data-tier="application"] .tier-header'), 0.5, 0.5);
+  const application = await cardNames(page, "application");
+  assert.equal(application[application.length - 1], platform[0]);
+  assert.ok(increasing(await cardOrders(page, "application")));
+
+  // The policy's YAML names its new tier.
+  await card(platform[0]).getByRole("link").click();
+  assert.match(await page.getByLabel("Policy YAML").inputValue(), /tier: application/);
+});
+
+pageTest("order numbers stay on one line in the policy cards", async ({ open }) => {
+  const page = await open();
+  await page.goto(page.url().replace(/#.*$/, "") + "#/board");
+  const heights = await page.locator(".policy-card .order").evaluateAll((els) =>
+    els.map((el) => ({
+      text: el.textContent,
+      lines: el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight || "0"),
+      fontSize: parseFloat(getComputedStyle(el).fontSize),
+      height: el.getBoundingClientRect().height,
+    })),
+  );
+  assert.ok(heights.some((h) => h.text.length >= 3), "some order has three digits");
+  for (const h of heights) assert.ok(h.height < 1.9 * h.fontSize, `order ${h.text} wraps: ${JSON.stringify(h)}`);
+});

@@ -64,8 +64,8 @@ pageTest("draw a flow with the form: the edge is allowed and the YAML has the ru
 
 pageTest("drag from one node to another fills the form; pan and zoom move the graph", async ({ open }) => {
   const page = await openCanvas(open);
-  const a = await page.locator(`.flow-canvas [data-node="${GATEWAY}"] rect`).boundingBox();
-  const b = await page.locator(`.flow-canvas [data-node="${CHECKOUT}"] rect`).boundingBox();
+  const a = await page.locator(`.flow-canvas [data-node="${GATEWAY}"] > rect`).boundingBox();
+  const b = await page.locator(`.flow-canvas [data-node="${CHECKOUT}"] > rect`).boundingBox();
   await page.mouse.move(a.x + 20, a.y + 15);
   await page.mouse.down();
   await page.mouse.move(b.x + 20, b.y + 15, { steps: 5 });

@@ -1,12 +1,17 @@
 //! The policy board: tiers as columns in evaluation order, policies as cards in order within each
-//! tier. Reordering (buttons, Alt+arrow keys, or drag and drop) goes through `netpol_core::board`, which
-//! reassigns order numbers with gaps.
+//! tier. Reordering (buttons, Alt+arrow keys, or drag and drop: a tier by its handle, a policy card
+//! within its tier or into another) goes through `netpol_core::board`, which reassigns order numbers
+//! with gaps.
+
+mod drag;
 
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 use netpol_core::board::{self, PolicyCard, PolicyRef, TierColumn};
 use netpol_core::model::TierDefaultAction;
 
 use crate::state::use_studio;
+use drag::{BoardDrag, Dragged, DropAt, in_later_half};
 
 /// The board view.
 #[component]
@@ -15,6 +20,9 @@ pub fn BoardView() -> impl IntoView {
     let columns = Memo::new(move |_| studio.with(board::columns));
     let (new_tier, set_new_tier) = signal(String::new());
     let (error, set_error) = signal(None::<String>);
+    let drag = BoardDrag::new(set_error);
+    provide_context(drag);
+    provide_context(columns);
     let add_tier = move || {
         let name = new_tier.get_untracked().trim().to_owned();
         let mut outcome = Ok(());
@@ -102,14 +110,56 @@ fn TierColumnView(
         .unwrap_or_else(|| "no order".to_owned());
     let count = column.cards.len();
     let cards = column.cards.clone();
+    let drag = expect_context::<BoardDrag>();
+    let columns = expect_context::<Memo<Vec<TierColumn>>>();
+    let (before_at, after_at, end_at) = (
+        DropAt::Tier {
+            target: name.clone(),
+            after: false,
+        },
+        DropAt::Tier {
+            target: name.clone(),
+            after: true,
+        },
+        DropAt::Policy {
+            tier: name.clone(),
+            card: None,
+            after: false,
+        },
+    );
+    let (over_name, drag_name, dragging_name) = (name.clone(), name.clone(), name.clone());
+    let tier_name = name.clone();
     view! {
         <section
             class="tier-column"
             class:invalid=!column.valid
+            class:drop-before=move || drag.shows(&before_at)
+            class:drop-after=move || drag.shows(&after_at)
+            class:drop-end=move || drag.shows(&end_at)
+            class:dragging=move || drag.dragged.with(|d| d.as_ref() == Some(&Dragged::Tier(dragging_name.clone())))
             role="listitem"
             aria-label=format!("Tier {name}")
             data-tier=name.clone()
             tabindex="0"
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                let at = match drag.dragged.get_untracked() {
+                    Some(Dragged::Tier(_)) => DropAt::Tier {
+                        target: over_name.clone(),
+                        after: in_later_half(&ev, true),
+                    },
+                    // Over the column but not over a card: at the end of this tier.
+                    Some(Dragged::Policy(_)) if column.valid => DropAt::Policy {
+                        tier: over_name.clone(),
+                        card: None,
+                        after: false,
+                    },
+                    _ => return,
+                };
+                drag.over(&ev, at);
+            }
+            on:drop=move |ev: leptos::ev::DragEvent| {
+                columns.with_untracked(|columns| drag.drop(&ev, studio, columns));
+            }
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                 if ev.alt_key() && ev.target() == ev.current_target() {
                     match ev.key().as_str() {
@@ -127,6 +177,27 @@ fn TierColumnView(
             }
         >
             <header class="tier-header">
+                {(!fixed && column.valid).then(|| {
+                    let drag_name = drag_name.clone();
+                    view! {
+                        <span
+                            class="drag-handle"
+                            draggable="true"
+                            title="Drag to reorder the tier (or Alt+← / Alt+→)"
+                            aria-hidden="true"
+                            on:dragstart=move |ev: leptos::ev::DragEvent| {
+                                let column = ev
+                                    .target()
+                                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                                    .and_then(|el| el.closest(".tier-column").ok().flatten());
+                                drag.start(&ev, Dragged::Tier(drag_name.clone()), column);
+                            }
+                            on:dragend=move |_| drag.end()
+                        >
+                            "⠿"
+                        </span>
+                    }
+                })}
                 <span class="tier-position">{position + 1}</span>
                 {if fixed {
                     view! { <h3 class="tier-name">{name.clone()}</h3> }.into_any()
@@ -194,7 +265,7 @@ fn TierColumnView(
                 </Show>
             </div>
             <ol class="cards">
-                {cards.into_iter().map(|card| view! { <Card card=card set_error=set_error/> }).collect_view()}
+                {cards.into_iter().map(|card| view! { <Card card=card tier=tier_name.clone() set_error=set_error/> }).collect_view()}
             </ol>
         </section>
     }
@@ -202,9 +273,23 @@ fn TierColumnView(
 
 /// One policy card.
 #[component]
-fn Card(card: PolicyCard, set_error: WriteSignal<Option<String>>) -> impl IntoView {
+fn Card(card: PolicyCard, tier: String, set_error: WriteSignal<Option<String>>) -> impl IntoView {
     let studio = use_studio();
+    let drag = expect_context::<BoardDrag>();
+    let columns = expect_context::<Memo<Vec<TierColumn>>>();
     let policy = card.policy;
+    let (before_at, after_at) = (
+        DropAt::Policy {
+            tier: tier.clone(),
+            card: Some(policy),
+            after: false,
+        },
+        DropAt::Policy {
+            tier: tier.clone(),
+            card: Some(policy),
+            after: true,
+        },
+    );
     let move_policy = move |delta: isize| {
         studio.edit(|design| {
             board::move_policy(design, policy, delta);
@@ -227,9 +312,33 @@ fn Card(card: PolicyCard, set_error: WriteSignal<Option<String>>) -> impl IntoVi
     view! {
         <li
             class="card policy-card"
+            class:drop-before=move || drag.shows(&before_at)
+            class:drop-after=move || drag.shows(&after_at)
+            class:dragging=move || drag.dragged.with(|d| d.as_ref() == Some(&Dragged::Policy(policy)))
             tabindex="0"
             aria-label=format!("Policy {title}")
             data-policy=card.display_name.clone()
+            draggable=(!card.fixed).then_some("true")
+            on:dragstart=move |ev: leptos::ev::DragEvent| {
+                ev.stop_propagation();
+                drag.start(&ev, Dragged::Policy(policy), None);
+            }
+            on:dragend=move |_| drag.end()
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                if matches!(drag.dragged.get_untracked(), Some(Dragged::Policy(_))) {
+                    let at = DropAt::Policy {
+                        tier: tier.clone(),
+                        card: Some(policy),
+                        after: in_later_half(&ev, false),
+                    };
+                    drag.over(&ev, at);
+                }
+            }
+            on:drop=move |ev: leptos::ev::DragEvent| {
+                if matches!(drag.dragged.get_untracked(), Some(Dragged::Policy(_))) {
+                    columns.with_untracked(|columns| drag.drop(&ev, studio, columns));
+                }
+            }
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                 if ev.alt_key() && ev.target() == ev.current_target() {
                     match ev.key().as_str() {
@@ -247,7 +356,7 @@ fn Card(card: PolicyCard, set_error: WriteSignal<Option<String>>) -> impl IntoVi
             }
         >
             <div class="card-title">
-                <a href=editor_href>{title.clone()}</a>
+                <a href=editor_href draggable="false">{title.clone()}</a>
                 {card.staged.then(|| view! { <span class="badge staged">"staged"</span> })}
             </div>
             <div class="card-meta">

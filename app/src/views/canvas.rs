@@ -5,19 +5,25 @@
 //! shows the evaluator's trace. Drawing goes through `netpol_core::canvas::add_flow` as one undoable
 //! edit; no verdict is decided here.
 
+mod flow_table;
+
 use std::str::FromStr;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 use netpol_core::board;
 use netpol_core::canvas::{Canvas, FlowRequest, Node, add_flow};
-use netpol_core::model::{Port, Protocol};
+use netpol_core::design::Position;
+use netpol_core::model::Protocol;
 
 use crate::state::use_studio;
+use flow_table::{FlowTable, PROTOCOLS, parse_ports};
 
 /// Node box size on the canvas.
 const NODE_W: f64 = 190.0;
 const NODE_H: f64 = 40.0;
+/// The grip at the left of a node, by which it is moved.
+const GRIP_W: f64 = 14.0;
 const ZOOM_MIN: f64 = 0.2;
 const ZOOM_MAX: f64 = 3.0;
 
@@ -38,6 +44,14 @@ enum Drag {
     Pan { x: f64, y: f64, pan: (f64, f64) },
     /// Drawing a flow from a node.
     Connect { from: String },
+    /// Moving a node (by its grip, or with Shift): the pointer and the node's position when it
+    /// started.
+    Move {
+        id: String,
+        x: f64,
+        y: f64,
+        origin: Position,
+    },
 }
 
 /// The canvas view.
@@ -65,6 +79,8 @@ pub fn CanvasView() -> impl IntoView {
     let staged = RwSignal::new(false);
     let message = RwSignal::new(None::<Result<String, String>>);
     let selected = RwSignal::new(None::<usize>);
+    // Where the node being moved is now; written to the design's layout when it is let go.
+    let moving = RwSignal::new(None::<(String, Position)>);
 
     // The tier defaults to `application` when the design has it, else the first tier.
     Effect::new(move |_| {
@@ -81,12 +97,7 @@ pub fn CanvasView() -> impl IntoView {
     });
 
     let add = move || {
-        let parsed: Result<Vec<Port>, String> = ports
-            .get_untracked()
-            .split([',', ' '])
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| Port::from_str(p.trim()).map_err(|err| err.to_string()))
-            .collect();
+        let parsed = parse_ports(&ports.get_untracked());
         let protocol = Protocol::from_str(&protocol.get_untracked()).map_err(|err| err.to_string());
         let request = match (parsed, protocol) {
             (Ok(ports), Ok(protocol)) => FlowRequest {
@@ -188,15 +199,39 @@ pub fn CanvasView() -> impl IntoView {
                             }
                         }
                         on:pointermove=move |ev: leptos::ev::PointerEvent| {
-                            if let Some(Drag::Pan { x, y, pan: start }) = drag.get_untracked() {
-                                pan.set((
-                                    start.0 + f64::from(ev.client_x()) - x,
-                                    start.1 + f64::from(ev.client_y()) - y,
-                                ));
+                            let (px, py) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+                            match drag.get_untracked() {
+                                Some(Drag::Pan { x, y, pan: start }) => {
+                                    pan.set((start.0 + px - x, start.1 + py - y));
+                                }
+                                Some(Drag::Move { id, x, y, origin }) => {
+                                    let z = zoom.get_untracked();
+                                    let at = Position {
+                                        x: (origin.x + (px - x) / z).round(),
+                                        y: (origin.y + (py - y) / z).round(),
+                                    };
+                                    moving.set(Some((id, at)));
+                                }
+                                _ => {}
                             }
                         }
-                        on:pointerup=move |_| drag.set(None)
-                        on:pointerleave=move |_| drag.set(None)
+                        on:pointerup=move |_| {
+                            if let (Some(Drag::Move { origin, .. }), Some((id, at))) =
+                                (drag.get_untracked(), moving.get_untracked())
+                                && at != origin
+                            {
+                                // One undoable edit: the node's position in the design's layout.
+                                studio.edit(|design| {
+                                    design.layout.insert(id, at);
+                                });
+                            }
+                            moving.set(None);
+                            drag.set(None);
+                        }
+                        on:pointerleave=move |_| {
+                            moving.set(None);
+                            drag.set(None);
+                        }
                         on:wheel=move |ev: leptos::ev::WheelEvent| {
                             let factor = if ev.delta_y() < 0.0 { 1.1 } else { 1.0 / 1.1 };
                             zoom.update(|z| *z = (*z * factor).clamp(ZOOM_MIN, ZOOM_MAX));
@@ -211,7 +246,7 @@ pub fn CanvasView() -> impl IntoView {
                             let (x, y) = pan.get();
                             format!("translate({x} {y}) scale({})", zoom.get())
                         }>
-                            <g class="edges">{move || edges_view(canvas.get(), selected)}</g>
+                            <g class="edges">{move || edges_view(canvas.get(), selected, moving.get())}</g>
                             <g class="nodes">
                                 {move || {
                                     canvas
@@ -220,7 +255,7 @@ pub fn CanvasView() -> impl IntoView {
                                         .nodes
                                         .iter()
                                         .cloned()
-                                        .map(|node| node_view(node, drag, from, to))
+                                        .map(|node| node_view(node, drag, moving, from, to))
                                         .collect_view()
                                 }}
                             </g>
@@ -255,10 +290,7 @@ pub fn CanvasView() -> impl IntoView {
                             <label>
                                 "Protocol"
                                 <select aria-label="Protocol" prop:value=move || protocol.get() on:change=move |ev| protocol.set(event_target_value(&ev))>
-                                    <option value="TCP">"TCP"</option>
-                                    <option value="UDP">"UDP"</option>
-                                    <option value="SCTP">"SCTP"</option>
-                                    <option value="ICMP">"ICMP"</option>
+                                    {PROTOCOLS.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
                                 </select>
                             </label>
                             <label>
@@ -285,7 +317,7 @@ pub fn CanvasView() -> impl IntoView {
                     <Explanation canvas=canvas selected=selected/>
                 </aside>
             </div>
-            <FlowTable canvas=canvas selected=selected/>
+            <FlowTable canvas=canvas selected=selected tiers=tiers/>
         </section>
     }
 }
@@ -299,15 +331,24 @@ fn on_node_or_edge(ev: &leptos::ev::PointerEvent) -> bool {
         .is_some()
 }
 
-/// A node box; dragging from it starts a flow, releasing on another sets both ends.
+/// A node box; dragging from it starts a flow, releasing on another sets both ends. Dragging its grip
+/// (or the node with Shift held) moves it.
 fn node_view(
     node: Node,
     drag: RwSignal<Option<Drag>>,
+    moving: RwSignal<Option<(String, Position)>>,
     from: RwSignal<String>,
     to: RwSignal<String>,
 ) -> impl IntoView {
     let (down_id, up_id, sel_id) = (node.id.clone(), node.id.clone(), node.id.clone());
-    let transform = format!("translate({} {})", node.position.x, node.position.y);
+    let (move_id, position) = (node.id.clone(), node.position);
+    let transform = move || {
+        let at = moving.with(|m| match m {
+            Some((id, at)) if *id == move_id => *at,
+            _ => position,
+        });
+        format!("translate({} {})", at.x, at.y)
+    };
     let class = format!("node {}", node.kind.as_str());
     let title = format!("{} — drag to another node to allow a flow", node.label);
     view! {
@@ -319,7 +360,25 @@ fn node_view(
             on:pointerdown=move |ev: leptos::ev::PointerEvent| {
                 ev.stop_propagation();
                 ev.prevent_default();
-                drag.set(Some(Drag::Connect { from: down_id.clone() }));
+                if ev.button() != 0 {
+                    return;
+                }
+                let on_grip = {
+                    use leptos::wasm_bindgen::JsCast;
+                    ev.target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|el| el.closest("[data-grip]").ok().flatten().is_some())
+                };
+                drag.set(Some(if on_grip || ev.shift_key() {
+                    Drag::Move {
+                        id: down_id.clone(),
+                        x: f64::from(ev.client_x()),
+                        y: f64::from(ev.client_y()),
+                        origin: position,
+                    }
+                } else {
+                    Drag::Connect { from: down_id.clone() }
+                }));
             }
             on:pointerup=move |_| {
                 if let Some(Drag::Connect { from: start }) = drag.get_untracked()
@@ -332,21 +391,35 @@ fn node_view(
         >
             <title>{title}</title>
             <rect width=NODE_W height=NODE_H rx="7"></rect>
-            <text x="10" y="25">{node.label.clone()}</text>
+            <g class="grip" data-grip="">
+                <title>"Drag to move this node (or Shift+drag the node)"</title>
+                <rect width=GRIP_W height=NODE_H rx="7"></rect>
+                <text x="3" y="25">"⋮⋮"</text>
+            </g>
+            <text x=GRIP_W + 4.0 y="25">{node.label.clone()}</text>
         </g>
     }
 }
 
-/// The edges, as curves from the right of the source to the left of the destination.
-fn edges_view(canvas: Shared, selected: RwSignal<Option<usize>>) -> impl IntoView {
+/// The edges, as curves from the right of the source to the left of the destination (following a
+/// node being moved).
+fn edges_view(
+    canvas: Shared,
+    selected: RwSignal<Option<usize>>,
+    moving: Option<(String, Position)>,
+) -> impl IntoView {
     let canvas = canvas.0;
+    let position = |id: &str| match &moving {
+        Some((moved, at)) if moved == id => Some(*at),
+        _ => canvas.node(id).map(|n| n.position),
+    };
     canvas
         .edges
         .iter()
         .enumerate()
         .filter_map(|(i, edge)| {
-            let a = canvas.node(&edge.from)?.position;
-            let b = canvas.node(&edge.to)?.position;
+            let a = position(&edge.from)?;
+            let b = position(&edge.to)?;
             let (x1, y1) = (a.x + NODE_W, a.y + NODE_H / 2.0);
             let (x2, y2) = (b.x, b.y + NODE_H / 2.0);
             let bend = ((x2 - x1).abs() / 2.0).max(60.0);
@@ -415,70 +488,6 @@ fn Explanation(canvas: Memo<Shared>, selected: RwSignal<Option<usize>>) -> impl 
                     }
                 }
             }}
-        </section>
-    }
-}
-
-/// The drawn flows as a table (keyboard reachable: every row has an Explain button).
-#[component]
-fn FlowTable(canvas: Memo<Shared>, selected: RwSignal<Option<usize>>) -> impl IntoView {
-    view! {
-        <section class="flow-table-section">
-            <h3>"Drawn flows"</h3>
-            <table class="flow-table">
-                <thead>
-                    <tr>
-                        <th>"Source"</th>
-                        <th>"Destination"</th>
-                        <th>"Service"</th>
-                        <th>"Verdict"</th>
-                        <th></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {move || {
-                        let canvas = canvas.get().0;
-                        if canvas.edges.is_empty() {
-                            return view! {
-                                <tr>
-                                    <td colspan="5" class="muted">"No flow drawn yet."</td>
-                                </tr>
-                            }
-                                .into_any();
-                        }
-                        let label = |id: &str| {
-                            canvas.node(id).map(|n| n.label.clone()).unwrap_or_else(|| id.to_owned())
-                        };
-                        canvas
-                            .edges
-                            .iter()
-                            .enumerate()
-                            .map(|(i, edge)| {
-                                let (src, dst) = (label(&edge.from), label(&edge.to));
-                                let aria = format!("Explain {src} to {dst}");
-                                view! {
-                                    <tr class:selected=move || selected.get() == Some(i)>
-                                        <td>{src}</td>
-                                        <td>{dst}</td>
-                                        <td>{edge.service()}</td>
-                                        <td>
-                                            <span class=format!("badge verdict {}", edge.verdict.as_str())>
-                                                {edge.verdict.describe()}
-                                            </span>
-                                        </td>
-                                        <td>
-                                            <button aria-label=aria on:click=move |_| selected.set(Some(i))>
-                                                "Explain"
-                                            </button>
-                                        </td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()
-                            .into_any()
-                    }}
-                </tbody>
-            </table>
         </section>
     }
 }

@@ -59,6 +59,8 @@ pub enum DrawError {
     PortsWithoutPorts(String),
     #[error("`{0}` has no labels to select it by")]
     NoLabels(String),
+    #[error("there is no drawn flow {0}")]
+    UnknownFlow(String),
 }
 
 /// One end as a policy sees it.
@@ -173,7 +175,7 @@ fn same_selector(a: &str, b: &str) -> bool {
     }
 }
 
-fn tier_exists(design: &Design, tier: &str) -> bool {
+pub(crate) fn tier_exists(design: &Design, tier: &str) -> bool {
     tier == DEFAULT_TIER || design.tiers.iter().any(|t| t.metadata.name == tier)
 }
 

@@ -1,0 +1,151 @@
+// Render performance of the designer: a generated design of 50 namespaces, 300 workload groups and
+// 500 policies (with 150 drawn flows) is imported through the Import panel, then the time to render
+// the policy board and the flow canvas is measured in the page (performance.now() from the click on
+// the navigation link to the frame after the view is complete), and after a reload on each view.
+// Budget NETPOL_PERF_RENDER_MS (1000) per view; like perf.test.js, stretched by the load factor (the
+// 1-minute load average over the number of cores, when above 1) on a shared machine.
+"use strict";
+
+const assert = require("node:assert/strict");
+const os = require("node:os");
+const { pageTest } = require("../lib/harness");
+
+const RENDER_MS = Number(process.env.NETPOL_PERF_RENDER_MS || 1000);
+const NAMESPACES = 50;
+const WORKLOADS_PER_NAMESPACE = 6;
+const POLICIES_PER_NAMESPACE = 10;
+const FLOWS = 150;
+const TIERS = ["security", "platform", "application", "team"];
+const LAYERS = ["frontend", "backend", "data"];
+
+/** The design document, as JSON (which the YAML importer reads). */
+function generatedDesign() {
+  const namespaces = [];
+  const policies = [];
+  const workload = (n, w) => ({ ns: `ns-${n}`, name: `app-${n}-${w}` });
+  for (let n = 0; n < NAMESPACES; n++) {
+    const ns = `ns-${n}`;
+    const workloads = [];
+    for (let w = 0; w < WORKLOADS_PER_NAMESPACE; w++) {
+      workloads.push({
+        name: `app-${n}-${w}`,
+        kind: "Deployment",
+        labels: { "app.kubernetes.io/name": `app-${n}-${w}`, "security.company.io/tier": LAYERS[w % LAYERS.length] },
+        serviceAccount: `sa-${w}`,
+        ports: [{ name: "http", port: 8080 + w, protocol: "TCP" }],
+      });
+    }
+    namespaces.push({ name: ns, labels: { "kubernetes.io/metadata.name": ns, "security.company.io/environment": ["dev", "staging", "prod"][n % 3] }, workloads });
+    for (let p = 0; p < POLICIES_PER_NAMESPACE; p++) {
+      const w = p % WORKLOADS_PER_NAMESPACE;
+      policies.push({
+        apiVersion: "projectcalico.org/v3",
+        kind: "NetworkPolicy",
+        metadata: { name: `policy-${n}-${p}`, namespace: ns },
+        spec: {
+          tier: TIERS[p % TIERS.length],
+          order: 100 + p * 10,
+          selector: `app.kubernetes.io/name == "app-${n}-${w}"`,
+          types: ["Ingress", "Egress"],
+          ingress: [{ action: "Allow", protocol: "TCP", source: { selector: `app.kubernetes.io/name == "app-${n}-${(w + 1) % WORKLOADS_PER_NAMESPACE}"` }, destination: { ports: [8080 + w] } }],
+          egress: [{ action: "Allow", protocol: "UDP", destination: { ports: [53] } }],
+        },
+      });
+    }
+  }
+  // Drawn flows: egress rules annotated as the canvas writes them, from a workload to one in the
+  // next namespace.
+  for (let f = 0; f < FLOWS; f++) {
+    const n = f % NAMESPACES;
+    const from = workload(n, f % WORKLOADS_PER_NAMESPACE);
+    const to = workload((n + 1) % NAMESPACES, (f + 2) % WORKLOADS_PER_NAMESPACE);
+    const policy = policies[n * POLICIES_PER_NAMESPACE + (f % WORKLOADS_PER_NAMESPACE)];
+    policy.spec.egress.unshift({
+      action: "Allow",
+      protocol: "TCP",
+      metadata: { annotations: { "studio.netpol.dev/flow": `workload/${from.ns}/${from.name} -> workload/${to.ns}/${to.name}` } },
+      destination: {
+        selector: `app.kubernetes.io/name == "${to.name}"`,
+        namespaceSelector: `kubernetes.io/metadata.name == "${to.ns}"`,
+        ports: [9000 + f],
+      },
+    });
+  }
+  return {
+    apiVersion: "studio.netpol.dev/v1alpha1",
+    kind: "Design",
+    metadata: { name: "generated-large" },
+    spec: {
+      taxonomy: [
+        { key: "security.company.io/tier", values: LAYERS, scope: "security" },
+        { key: "security.company.io/environment", values: ["dev", "staging", "prod"], scope: "security" },
+        { key: "app.kubernetes.io/name", scope: "application" },
+      ],
+      namespaces,
+      tiers: TIERS.map((name, i) => ({ apiVersion: "projectcalico.org/v3", kind: "Tier", metadata: { name }, spec: { order: 100 * (i + 1), defaultAction: "Pass" } })),
+      policies,
+    },
+  };
+}
+
+/** In the page: clicks the link to `hash`, waits until `done()` holds, then for the next frame. */
+function timeView(page, hash, doneSource) {
+  return page.evaluate(
+    async ([hash, doneSource]) => {
+      const done = new Function(`return (${doneSource});`);
+      const t0 = performance.now();
+      document.querySelector(`nav a[href$="${hash}"]`).click();
+      await new Promise((resolve) => {
+        const check = () => (done() ? resolve() : requestAnimationFrame(check));
+        check();
+      });
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+      return performance.now() - t0;
+    },
+    [hash, doneSource],
+  );
+}
+
+const BOARD_DONE = `document.querySelectorAll(".policy-card").length >= ${NAMESPACES * POLICIES_PER_NAMESPACE}`;
+const CANVAS_DONE = `document.querySelectorAll(".flow-canvas .node").length >= ${1 + NAMESPACES * (1 + WORKLOADS_PER_NAMESPACE)} && document.querySelectorAll(".flow-canvas .edge").length >= ${FLOWS}`;
+
+pageTest("a design of 50 namespaces, 300 workloads and 500 policies renders the board and the canvas in under 1 s", async ({ open }) => {
+  const load = Math.max(1, os.loadavg()[0] / os.cpus().length);
+  const budget = RENDER_MS * load;
+  const page = await open();
+  await page.goto(page.url().replace(/#.*$/, "") + "#/taxonomy");
+  const text = JSON.stringify(generatedDesign());
+  await page.getByRole("button", { name: "Import", exact: true }).first().click();
+  await page.getByLabel("YAML to import").fill(text);
+  const t0 = Date.now();
+  await page.locator(".import-panel").getByRole("button", { name: "Import", exact: true }).click();
+  await page.locator(".import-report").filter({ hasText: "generated-large" }).waitFor({ timeout: 60_000 });
+  const importMs = Date.now() - t0;
+  await page.locator(".import-panel").getByRole("button", { name: "Close" }).click();
+
+  const figures = { importMs };
+  // Twice each, alternating (the first visit also warms the wasm code paths); the worse one counts.
+  for (let round = 0; round < 2; round++) {
+    figures[`board${round}`] = await timeView(page, "#/board", BOARD_DONE);
+    figures[`canvas${round}`] = await timeView(page, "#/canvas", CANVAS_DONE);
+    await timeView(page, "#/taxonomy", "document.querySelector('.board, .flow-canvas') === null");
+  }
+  // After a reload straight onto each view: from navigation start (wasm download and start-up, the
+  // autosaved design read back) to the view complete.
+  for (const [name, hash, done] of [["reloadBoard", "#/board", BOARD_DONE], ["reloadCanvas", "#/canvas", CANVAS_DONE]]) {
+    await page.goto(page.url().replace(/#.*$/, "") + hash);
+    await page.reload();
+    await page.waitForFunction(done, null, { timeout: 60_000, polling: "raf" });
+    figures[name] = await page.evaluate(() => performance.now());
+  }
+  const ms = (n) => `${Math.round(n)} ms`;
+  console.log(
+    `perf: render of 50 namespaces / 300 workloads / 500 policies / ${FLOWS} flows: ` +
+      `board ${ms(figures.board0)} then ${ms(figures.board1)}, canvas ${ms(figures.canvas0)} then ${ms(figures.canvas1)}; ` +
+      `reload to board ${ms(figures.reloadBoard)}, to canvas ${ms(figures.reloadCanvas)}; import ${ms(figures.importMs)} ` +
+      `(load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores, budget ${ms(budget)})`,
+  );
+  for (const key of ["board0", "board1", "canvas0", "canvas1"]) {
+    assert.ok(figures[key] < budget, `${key} took ${ms(figures[key])} (budget ${ms(budget)}, load factor ${load.toFixed(2)})`);
+  }
+});
