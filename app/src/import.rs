@@ -135,8 +135,10 @@ pub fn import_text(design: &mut Design, file: &str, text: &str) -> ImportReport 
         .into_iter()
         .filter(|d| !d.is_error())
         .collect();
+    // The importer lists a design document's own resources beside the design: the text is one design
+    // document when those are all it holds.
     if let [only] = result.designs.as_slice()
-        && result.resources.is_empty()
+        && result.resources.len() == netpol_core::design::to_resources(only).resources().count()
     {
         *design = only.clone();
         return ImportReport::ReplacedDesign(only.name.clone());
@@ -215,5 +217,33 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
                 }.into_any(),
             })}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use netpol_core::design::{SAMPLE_YAML, sample};
+
+    #[test]
+    fn a_design_document_replaces_the_design() {
+        let mut design = Design::default();
+        let report = import_text(&mut design, "sample.yaml", SAMPLE_YAML);
+        assert!(
+            matches!(report, ImportReport::ReplacedDesign(_)),
+            "{report:?}"
+        );
+        assert_eq!(design, sample());
+    }
+
+    #[test]
+    fn a_design_document_with_other_resources_is_merged() {
+        let text = format!(
+            "{SAMPLE_YAML}\n---\napiVersion: projectcalico.org/v3\nkind: Tier\nmetadata:\n  name: extra\nspec:\n  order: 5\n"
+        );
+        let mut design = Design::default();
+        let report = import_text(&mut design, "mixed.yaml", &text);
+        assert!(matches!(report, ImportReport::Merged { .. }), "{report:?}");
+        assert!(design.tiers.iter().any(|t| t.metadata.name == "extra"));
     }
 }
