@@ -12,8 +12,11 @@ use super::compiled::{ANY, CRule, Evaluator, PolicyId};
 use crate::model::Action;
 
 pub(crate) use index::{
-    ACTION_ALLOW, ACTION_DENY, ACTION_PASS, ENTRY_NAMED, ENTRY_WORDS, ProtocolClasses, view_of,
+    ACTION_ALLOW, ACTION_PASS, ENTRY_NAMED, ProtocolClasses, decode_entry, view_of,
 };
+
+/// A chain without an index block: walked in full.
+pub(crate) const NO_BLOCK: u32 = u32::MAX;
 
 /// One entry of a [`Chain`]: a policy header or one of its rules. Rules needing ICMP or port checks
 /// defer to their [`CRule`] (found through [`Chain::origin`]).
@@ -45,7 +48,7 @@ pub(crate) struct Chain {
     pub rules: Vec<FlatRule>,
     /// For each entry of `rules`: its policy and rule index.
     pub origin: Vec<(PolicyId, u32)>,
-    /// Where its index block starts in [`Chains::arena`], and its length.
+    /// Where its index block starts in [`Chains::arena`] ([`NO_BLOCK`]: none), and its length.
     pub block: u32,
     pub block_len: u32,
 }
@@ -54,7 +57,7 @@ static EMPTY: Chain = Chain {
     tiers: Vec::new(),
     rules: Vec::new(),
     origin: Vec::new(),
-    block: 0,
+    block: NO_BLOCK,
     block_len: 0,
 };
 
@@ -141,7 +144,10 @@ impl Evaluator {
                 slot[d] = self.intern_chain(direction, policies);
             }
         }
-        self.label_sets[ls].blocks = ids.map(|mode| mode.map(|c| self.chains.get(c).block));
+        let blocks = ids.map(|mode| mode.map(|c| self.chains.get(c).block));
+        if let Some(slot) = self.blocks.get_mut(ls) {
+            *slot = blocks;
+        }
         self.label_sets[ls].chains = ids;
         self.label_sets[ls].staged_selects = staged_selects;
     }
@@ -160,10 +166,15 @@ impl Evaluator {
                 _ => chain.tiers.push((p.tier, end)),
             }
         }
-        let block = self.index_chain(&chain, direction);
-        chain.block = self.chains.arena.len() as u32;
-        chain.block_len = block.len() as u32;
-        self.chains.arena.extend(block);
+        match self.index_chain(&chain, direction) {
+            // Offsets are u32: an arena past 16 GiB is not indexed further.
+            Some(block) if self.chains.arena.len() + block.len() < NO_BLOCK as usize => {
+                chain.block = self.chains.arena.len() as u32;
+                chain.block_len = block.len() as u32;
+                self.chains.arena.extend(block);
+            }
+            _ => chain.block = NO_BLOCK,
+        }
         let id = self.chains.list.len() as u32;
         self.chains.list.push(chain);
         self.chains.ids.insert((direction, policies), id);

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use ipnet::IpNet;
 
+use super::chain::NO_BLOCK;
 use super::endpoint::{Entity, SetEntity, effective_labels, peer_entities, set_entities};
 use super::matching::{Family, identity_matches};
 use super::normalize::{
@@ -33,6 +34,9 @@ pub struct TierId(pub(crate) u32);
 
 /// "No criterion": the bit test always passes.
 pub(crate) const ANY: u32 = u32::MAX;
+
+/// The criterion every endpoint meets (interned first), for tables that test a bit unconditionally.
+pub(crate) const ALWAYS: u32 = 0;
 
 /// A rule ready for the hot loop.
 #[derive(Debug, Clone)]
@@ -77,13 +81,13 @@ pub(crate) struct LabelSet {
     pub chains: [[u32; 2]; 2],
     /// A staged policy selects this label set, per direction.
     pub staged_selects: [bool; 2],
-    /// The index blocks of `chains` (offsets into the chains' arena), for the fast path.
-    pub blocks: [[u32; 2]; 2],
 }
 
 /// What a criterion tests.
 #[derive(Debug, Clone)]
 enum Criterion {
+    /// Every endpoint: [`ALWAYS`].
+    Always,
     /// The identity part of an entity rule against every IP-set member owning the endpoint's address.
     Identity(NormEntity),
     /// A positive selector against the workload itself (owner of named ports).
@@ -119,6 +123,9 @@ pub struct Evaluator {
     criterion_ids: HashMap<String, u32>,
     sets: Vec<SetEntity>,
     pub(crate) label_sets: Vec<LabelSet>,
+    /// Parallel to `label_sets`: the index blocks of its chains (`LabelSet::chains`), apart so that
+    /// the fast path's first lookup stays in cache.
+    pub(crate) blocks: Vec<[[u32; 2]; 2]>,
     pub(crate) chains: super::chain::Chains,
     label_set_ids: HashMap<Labels, u32>,
     pub(crate) endpoints: Vec<EndpointData>,
@@ -145,6 +152,7 @@ impl Evaluator {
             criterion_ids: HashMap::new(),
             sets: set_entities(resources),
             label_sets: Vec::new(),
+            blocks: Vec::new(),
             chains: super::chain::Chains::default(),
             label_set_ids: HashMap::new(),
             endpoints: Vec::new(),
@@ -154,6 +162,7 @@ impl Evaluator {
             stride: 1,
             bits: Vec::new(),
         };
+        ev.criterion(String::new(), Criterion::Always);
         for norm in norms {
             let id = PolicyId(ev.policies.len() as u32);
             ev.policy_ids.insert(norm.key.clone(), id);
@@ -549,6 +558,7 @@ impl Evaluator {
 
     fn criterion_holds(&self, criterion: &Criterion, e: &EndpointData) -> bool {
         match criterion {
+            Criterion::Always => true,
             Criterion::Identity(er) => identity_matches(
                 er,
                 &peer_entities(e.entity.as_ref(), e.net, &self.sets),
@@ -575,9 +585,9 @@ impl Evaluator {
             applicable,
             chains: [[0; 2]; 2],
             staged_selects: [false; 2],
-            blocks: [[0; 2]; 2],
         });
         self.label_set_ids.insert(labels, id);
+        self.blocks.push([[NO_BLOCK; 2]; 2]);
         self.sort_applicable(id as usize);
         self.rebuild_chains(id as usize);
         id
@@ -633,4 +643,11 @@ pub(crate) fn bit(bits: &[u64], id: u32) -> bool {
         || bits
             .get((id / 64) as usize)
             .is_some_and(|w| (w >> (id % 64)) & 1 == 1)
+}
+
+/// Whether criterion `id` (a real one, not [`ANY`]) holds for an endpoint's bits.
+#[inline]
+pub(crate) fn has_bit(bits: &[u64], id: u32) -> bool {
+    bits.get((id / 64) as usize)
+        .is_some_and(|w| (w >> (id % 64)) & 1 == 1)
 }

@@ -2,10 +2,10 @@
 //! (a recorder that records nothing, compiled away) and by explanations.
 
 use super::chain::{
-    ACTION_ALLOW, ACTION_DENY, ACTION_PASS, Chain, ENTRY_NAMED, ENTRY_WORDS, FLAG_HEADER,
-    FLAG_SLOW, FLAG_V4, FLAG_V6, view_of,
+    ACTION_ALLOW, ACTION_PASS, Chain, ENTRY_NAMED, FLAG_HEADER, FLAG_SLOW, FLAG_V4, FLAG_V6,
+    NO_BLOCK, decode_entry, view_of,
 };
-use super::compiled::{Evaluator, bit};
+use super::compiled::{Evaluator, bit, has_bit};
 use super::matching::{Family, dst_ports_match, protocol_matches};
 use super::{
     DecidedBy, Direction, Flow, FlowVerdict, PolicyId, SideVerdict, Sides, TierId, Verdict,
@@ -56,13 +56,8 @@ impl Evaluator {
         let Some(cx) = self.flow_cx(flow) else {
             return false;
         };
-        self.side(&cx, cx.src_ls, Direction::Egress, 0, &mut Quiet)
-            .verdict
-            == Verdict::Allow
-            && self
-                .side(&cx, cx.dst_ls, Direction::Ingress, 0, &mut Quiet)
-                .verdict
-                == Verdict::Allow
+        self.side_allows(&cx, cx.src_ls, Direction::Egress)
+            && self.side_allows(&cx, cx.dst_ls, Direction::Ingress)
     }
 
     pub(crate) fn evaluate_with<R: Recorder>(
@@ -169,10 +164,35 @@ impl Evaluator {
             Direction::Ingress => 0,
             Direction::Egress => 1,
         };
+        let chain = ls.chains[mode][d];
         if !R::RECORDS {
-            return self.walk_index(cx, ls.chains[mode][d], ls.blocks[mode][d], direction);
+            let block = self
+                .blocks
+                .get(own_ls as usize)
+                .map_or(NO_BLOCK, |b| b[mode][d]);
+            if block != NO_BLOCK {
+                return self.walk_index::<true>(cx, (own_ls, mode), block, direction);
+            }
         }
-        self.walk_chain(cx, self.chains.get(ls.chains[mode][d]), direction, rec)
+        self.walk_chain(cx, self.chains.get(chain), direction, rec)
+    }
+
+    /// Whether one side allows (enforced), without finding which rule decided.
+    fn side_allows(&self, cx: &FlowCx<'_>, own_ls: u32, direction: Direction) -> bool {
+        let d = match direction {
+            Direction::Ingress => 0,
+            Direction::Egress => 1,
+        };
+        let Some(block) = self.blocks.get(own_ls as usize).map(|b| b[0][d]) else {
+            return true;
+        };
+        let verdict = if block == NO_BLOCK {
+            self.side(cx, own_ls, direction, 0, &mut Quiet).verdict
+        } else {
+            self.walk_index::<false>(cx, (own_ls, 0), block, direction)
+                .verdict
+        };
+        verdict == Verdict::Allow
     }
 
     fn walk_chain<R: Recorder>(
@@ -254,14 +274,21 @@ impl Evaluator {
     }
 
     /// The walk that records nothing, over the chain's view for the flow's protocol and port
-    /// (`chain::index`).
-    fn walk_index(
+    /// (`chain::index`). `WHY`: find the deciding rule (else `decided_by` is `DecidedBy::None`).
+    fn walk_index<const WHY: bool>(
         &self,
         cx: &FlowCx<'_>,
-        chain: u32,
+        (ls, mode): (u32, usize),
         block: u32,
         direction: Direction,
     ) -> SideVerdict {
+        // The chain itself is needed only for named ports and to report the deciding rule.
+        let chain = || {
+            let d = usize::from(direction == Direction::Egress);
+            self.label_sets
+                .get(ls as usize)
+                .map_or(u32::MAX, |ls| ls.chains[mode][d])
+        };
         let arena = &self.chains.arena[..];
         let family_flag = u32::from(if cx.family == 0 { FLAG_V4 } else { FLAG_V6 });
         let Some(view) = view_of(arena, block as usize, cx.class, cx.carries, cx.port) else {
@@ -270,47 +297,59 @@ impl Evaluator {
         let tiers = arena.get(view).copied().unwrap_or(0) as usize;
         let tier_words = arena.get(view + 1..view + 1 + 2 * tiers).unwrap_or(&[]);
         let first = view + 1 + 2 * tiers;
-        let mut start = first;
+        // The origin words follow the entries (two words each).
+        let origins =
+            first + 2 * tier_words.get(2 * tiers.max(1) - 2).copied().unwrap_or(0) as usize;
+        let mut start = 0usize;
         for tier in tier_words.chunks_exact(2) {
-            let end = first + tier[0] as usize * ENTRY_WORDS;
-            let entries = arena.get(start..end).unwrap_or(&[]);
-            start = end;
+            let end = tier[0] as usize;
+            let entries = arena.get(first + 2 * start..first + 2 * end).unwrap_or(&[]);
             let mut passed = false;
-            for e in entries.chunks_exact(ENTRY_WORDS) {
-                let meta = e[2];
-                if meta & family_flag == 0 || !bit(cx.src_bits, e[0]) || !bit(cx.dst_bits, e[1]) {
+            for (i, e) in entries.chunks_exact(2).enumerate() {
+                let (src_crit, dst_crit, flags, action) = decode_entry(e);
+                if flags & family_flag == 0
+                    || !has_bit(cx.src_bits, src_crit)
+                    || !has_bit(cx.dst_bits, dst_crit)
+                {
                     continue;
                 }
-                if meta & ENTRY_NAMED != 0 && !self.named_rule_matches(chain, e[3], direction, cx) {
+                let at = || arena.get(origins + start + i).copied().unwrap_or(u32::MAX);
+                if flags & ENTRY_NAMED != 0
+                    && !self.named_rule_matches(chain(), at(), direction, cx)
+                {
                     continue;
                 }
-                let action = meta >> 8;
                 if action == ACTION_PASS {
                     passed = true;
                     break;
                 }
-                let (policy, rule) = self
-                    .chains
-                    .get(chain)
-                    .origin
-                    .get(e[3] as usize)
-                    .copied()
-                    .unwrap_or((PolicyId(u32::MAX), 0));
                 let (verdict, action) = if action == ACTION_ALLOW {
                     (Verdict::Allow, Action::Allow)
                 } else {
-                    debug_assert_eq!(action, ACTION_DENY);
                     (Verdict::Deny, Action::Deny)
                 };
-                return SideVerdict {
-                    verdict,
-                    decided_by: DecidedBy::Rule {
+                let decided_by = if WHY {
+                    let (policy, rule) = self
+                        .chains
+                        .get(chain())
+                        .origin
+                        .get(at() as usize)
+                        .copied()
+                        .unwrap_or((PolicyId(u32::MAX), 0));
+                    DecidedBy::Rule {
                         policy,
                         rule,
                         action,
-                    },
+                    }
+                } else {
+                    DecidedBy::None
+                };
+                return SideVerdict {
+                    verdict,
+                    decided_by,
                 };
             }
+            start = end;
             if !passed && tier[1] & 1 == 1 {
                 return SideVerdict {
                     verdict: Verdict::Deny,

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::{Chain, FLAG_HEADER, FLAG_V4, FLAG_V6};
 use crate::eval::Direction;
-use crate::eval::compiled::{ANY, CRule, Evaluator};
+use crate::eval::compiled::{ALWAYS, ANY, CRule, Evaluator};
 use crate::eval::matching::protocol_matches;
 use crate::model::{Action, TierDefaultAction};
 
@@ -103,11 +103,13 @@ impl ProtocolClasses {
 //   ports, the last for a flow without a port; one slot for the others);
 //   slot tables: the offset of each slot's view;
 //   a view: [0] T, the number of tiers; T pairs (end, tier << 1 | deny-at-end) where `end` counts
-//   entries from the view's first; then the entries, ENTRY_WORDS words each.
+//   entries from the view's first; then the entries, two words each (criterion | flags << 28 for the
+//   source, criterion | action << 28 for the destination); then, one word per entry, its index into
+//   the chain's `rules` / `origin` (read only to report which rule decided).
 
-/// Words per view entry: source criterion, destination criterion, flags | action << 8, index into the
-/// chain's `rules` / `origin`.
-pub(crate) const ENTRY_WORDS: usize = 4;
+/// The criterion part of an entry word. A chain whose criteria do not fit is not indexed.
+pub(crate) const CRITERION_MASK: u32 = (1 << 28) - 1;
+const TOP_SHIFT: u32 = 28;
 
 /// The rule names ports: check the full rule against the destination's container ports.
 pub(crate) const ENTRY_NAMED: u32 = 8;
@@ -115,6 +117,20 @@ pub(crate) const ENTRY_NAMED: u32 = 8;
 pub(crate) const ACTION_ALLOW: u32 = 0;
 pub(crate) const ACTION_DENY: u32 = 1;
 pub(crate) const ACTION_PASS: u32 = 2;
+
+/// A view entry: source criterion, destination criterion, `FLAG_V4`/`FLAG_V6`/[`ENTRY_NAMED`], action.
+#[inline]
+pub(crate) fn decode_entry(words: &[u32]) -> (u32, u32, u32, u32) {
+    match words {
+        [src, dst, ..] => (
+            src & CRITERION_MASK,
+            dst & CRITERION_MASK,
+            src >> TOP_SHIFT,
+            dst >> TOP_SHIFT,
+        ),
+        _ => (0, 0, 0, ACTION_DENY),
+    }
+}
 
 /// The view of a flow's protocol class and port in the block at `block`: the offset of its first
 /// word in `arena`, or `None` when the block is malformed (never for a block built here).
@@ -176,8 +192,17 @@ fn static_match(rule: &CRule, protocol: u8, port: Option<u16>) -> Static {
 }
 
 impl Evaluator {
-    /// Builds a chain's index block (its `rules`, `origin` and `tiers` already set).
-    pub(crate) fn index_chain(&self, chain: &Chain, direction: Direction) -> Vec<u32> {
+    /// Builds a chain's index block (its `rules`, `origin` and `tiers` already set); `None` when a
+    /// criterion id does not fit an entry word (the chain is then walked in full).
+    pub(crate) fn index_chain(&self, chain: &Chain, direction: Direction) -> Option<Vec<u32>> {
+        let fits = |c: u32| c == ANY || c < CRITERION_MASK;
+        if !chain
+            .rules
+            .iter()
+            .all(|r| fits(r.src_crit) && fits(r.dst_crit))
+        {
+            return None;
+        }
         let rules: Vec<Option<&CRule>> = chain
             .origin
             .iter()
@@ -254,7 +279,7 @@ impl Evaluator {
                 block[slot_tables[class] + slot] = view;
             }
         }
-        block
+        Some(block)
     }
 
     /// Appends one view, leaving out what cannot change the verdict.
@@ -262,12 +287,13 @@ impl Evaluator {
         let both = FLAG_V4 | FLAG_V6;
         let mut tier_words: Vec<u32> = Vec::new();
         let mut entries: Vec<u32> = Vec::new();
+        let mut origins: Vec<u32> = Vec::new();
         let mut next = candidates.iter().peekable();
         for &(tier, end) in &chain.tiers {
             let deny_at_end = self
                 .tier_info(tier)
                 .is_none_or(|t| t.default_action == TierDefaultAction::Deny);
-            let before = entries.len();
+            let before = origins.len();
             // An entry that matches every flow of the view ends the tier (Pass) or the walk.
             let mut closed: Option<Action> = None;
             let mut may_pass = false;
@@ -291,7 +317,12 @@ impl Evaluator {
                 }
                 let named = s == Static::Named;
                 let flags = u32::from(flat.flags & both) | if named { ENTRY_NAMED } else { 0 };
-                entries.extend([flat.src_crit, flat.dst_crit, flags | action << 8, at]);
+                let criterion = |c: u32| if c == ANY { ALWAYS } else { c };
+                entries.extend([
+                    criterion(flat.src_crit) | flags << TOP_SHIFT,
+                    criterion(flat.dst_crit) | action << TOP_SHIFT,
+                ]);
+                origins.push(at);
                 may_pass |= flat.action == Action::Pass;
                 if !named
                     && flat.src_crit == ANY
@@ -301,12 +332,12 @@ impl Evaluator {
                     closed = Some(flat.action);
                 }
             }
-            if entries.len() == before && !deny_at_end {
+            if origins.len() == before && !deny_at_end {
                 // Nothing to test and the tier passes: as if it were not there.
                 continue;
             }
             tier_words.extend([
-                (entries.len() / ENTRY_WORDS) as u32,
+                origins.len() as u32,
                 (tier as u32) << 1 | u32::from(deny_at_end),
             ]);
             // Later tiers are reached only through a Pass (or a tier that passes by default).
@@ -318,5 +349,6 @@ impl Evaluator {
         block.push((tier_words.len() / 2) as u32);
         block.extend(tier_words);
         block.extend(entries);
+        block.extend(origins);
     }
 }
