@@ -15,8 +15,9 @@ pub const KUBERNETES_POLICY_ORDER: f64 = 1000.0;
 /// with the `projectcalico.org/orchestrator == 'k8s'` term, one Allow rule per (protocol × peer).
 ///
 /// `policyTypes` is defaulted as the API server does before Calico sees the object: `[Ingress]`, plus
-/// `Egress` when there are egress rules. An empty `ports[]` entry means TCP on every port (the
-/// converter makes TCP explicit); no `ports` at all means every protocol and port.
+/// `Egress` when there are egress rules. A `ports[]` entry with a port and no protocol means TCP (the
+/// converter makes TCP explicit); an empty entry `{}`, or no `ports` at all, means every protocol and
+/// port (the converter then keeps that one rule per peer and drops the other entries).
 pub fn kubernetes_to_calico(policy: &KubernetesPolicy) -> PolicySpec {
     let spec = &policy.spec;
     let mut types = spec.policy_types.clone();
@@ -90,6 +91,12 @@ fn rules(peers: &[KubernetesPeer], ports: &[KubernetesPort], ingress: bool) -> V
         by_protocol.insert(String::new(), (None, None));
     }
     for port in ports {
+        if port.protocol.is_none() && port.port.is_none() {
+            // `k8sRuleToCalico`: no protocol and no port allows everything, so it is the only rule.
+            by_protocol.clear();
+            by_protocol.insert(String::new(), (None, None));
+            break;
+        }
         let protocol = port.protocol.unwrap_or(Protocol::Tcp);
         let calico_ports = port.port.as_ref().map(|p| match (p, port.end_port) {
             (Port::Number(lo), Some(hi)) if hi > *lo => vec![Port::Range(*lo, hi)],
@@ -236,6 +243,41 @@ mod tests {
             calico.selector.as_deref(),
             Some("projectcalico.org/orchestrator == 'k8s'")
         );
+    }
+
+    #[test]
+    fn an_empty_port_entry_allows_every_protocol() {
+        let spec = KubernetesPolicySpec {
+            ingress: vec![KubernetesIngressRule {
+                from: vec![],
+                ports: vec![
+                    KubernetesPort {
+                        protocol: Some(Protocol::Udp),
+                        ..KubernetesPort::default()
+                    },
+                    KubernetesPort::default(),
+                ],
+                ..KubernetesIngressRule::default()
+            }],
+            ..KubernetesPolicySpec::default()
+        };
+        let calico = kubernetes_to_calico(&policy(spec));
+        assert_eq!(calico.ingress.len(), 1);
+        assert_eq!(calico.ingress[0].protocol, None);
+        assert!(calico.ingress[0].destination.ports.is_empty());
+        let udp_only = KubernetesPolicySpec {
+            ingress: vec![KubernetesIngressRule {
+                ports: vec![KubernetesPort {
+                    protocol: Some(Protocol::Udp),
+                    ..KubernetesPort::default()
+                }],
+                ..KubernetesIngressRule::default()
+            }],
+            ..KubernetesPolicySpec::default()
+        };
+        let calico = kubernetes_to_calico(&policy(udp_only));
+        assert_eq!(calico.ingress[0].protocol, Some(Protocol::Udp));
+        assert!(calico.ingress[0].destination.ports.is_empty());
     }
 
     #[test]
