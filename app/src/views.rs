@@ -24,3 +24,19 @@ pub fn render(route: Route) -> AnyView {
         Route::Export => export::ExportView().into_any(),
     }
 }
+
+/// Focuses the first element matching `selector` once the view has re-rendered (after an edit that
+/// rebuilds the element the keyboard was on).
+pub(crate) fn focus_later(selector: String) {
+    use leptos::wasm_bindgen::JsCast;
+    request_animation_frame(move || {
+        let element = document()
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(element) = element {
+            let _ = element.focus();
+        }
+    });
+}

@@ -177,3 +177,27 @@ pageTest("order numbers stay on one line in the policy cards", async ({ open }) 
   assert.ok(heights.some((h) => h.text.length >= 3), "some order has three digits");
   for (const h of heights) assert.ok(h.height < 1.9 * h.fontSize, `order ${h.text} wraps: ${JSON.stringify(h)}`);
 });
+
+pageTest("the keyboard moves a policy into the next tier and keeps the focus on it", async ({ open }) => {
+  const page = await open();
+  await page.goto(page.url().replace(/#.*$/, "") + "#/board");
+  const platform = await cardNames(page, "platform");
+  const security = await cardNames(page, "security");
+  const moving = platform[0];
+  await page.locator(`.policy-card[data-policy="${moving}"]`).focus();
+  // Alt+← : to the end of the tier before (security).
+  await page.keyboard.press("Alt+ArrowLeft");
+  await page.locator(`.tier-column[data-tier="security"] .policy-card[data-policy="${moving}"]`).waitFor();
+  assert.deepEqual(await cardNames(page, "security"), [...security, moving]);
+  assert.ok(increasing(await cardOrders(page, "security")));
+  const focused = () => page.evaluate(() => document.activeElement?.dataset.policy);
+  await page.waitForFunction((name) => document.activeElement?.dataset.policy === name, moving);
+  // Alt+↑ from there: one place up, still focused; Alt+→ takes it back to platform.
+  await page.keyboard.press("Alt+ArrowUp");
+  await page.waitForFunction((name) => document.activeElement?.dataset.policy === name, moving);
+  const now = await cardNames(page, "security");
+  assert.equal(now.indexOf(moving), security.length - 1, `${now}`);
+  await page.keyboard.press("Alt+ArrowRight");
+  await page.locator(`.tier-column[data-tier="platform"] .policy-card[data-policy="${moving}"]`).waitFor();
+  assert.equal(await focused(), moving);
+});

@@ -11,6 +11,7 @@ use netpol_core::board::{self, PolicyCard, PolicyRef, TierColumn};
 use netpol_core::model::TierDefaultAction;
 
 use crate::state::use_studio;
+use crate::views::focus_later;
 use drag::{BoardDrag, Dragged, DropAt, in_later_half};
 
 /// The board view.
@@ -101,7 +102,12 @@ fn TierColumnView(
     };
     let move_left = move_tier.clone();
     let move_right = move_tier.clone();
-    let keyboard_move = move_tier;
+    let focus_name = name.clone();
+    let keyboard_move = move |delta: isize| {
+        move_tier(delta);
+        // The board re-renders: keep the keyboard on the moved column.
+        focus_later(format!(".tier-column[data-tier=\"{focus_name}\"]"));
+    };
     let action_name = name.clone();
     let rename_from = name.clone();
     let order = column
@@ -296,6 +302,66 @@ fn Card(card: PolicyCard, tier: String, set_error: WriteSignal<Option<String>>) 
         });
         set_error.set(None);
     };
+    // The keyboard keeps the focus on the moved card; Alt+←/→ moves it to the end of the tier before
+    // or after (the keyboard's way of dragging it into another tier).
+    let focus_title = format!(
+        "Policy {}",
+        match &card.namespace {
+            Some(ns) => format!("{ns}/{}", card.display_name),
+            None => card.display_name.clone(),
+        }
+    );
+    let keyboard_move = move |key: &str| {
+        let here = columns.with_untracked(|columns| {
+            let valid: Vec<&str> = columns
+                .iter()
+                .filter(|c| c.valid)
+                .map(|c| c.name.as_str())
+                .collect();
+            let at = valid.iter().position(|n| {
+                columns
+                    .iter()
+                    .any(|c| c.name == *n && c.cards.iter().any(|card| card.policy == policy))
+            });
+            (
+                at,
+                valid.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>(),
+            )
+        });
+        let target_tier = match key {
+            "ArrowUp" => {
+                move_policy(-1);
+                None
+            }
+            "ArrowDown" => {
+                move_policy(1);
+                None
+            }
+            _ => {
+                let (Some(at), valid) = here else { return };
+                let next = if key == "ArrowLeft" {
+                    at.checked_sub(1)
+                } else {
+                    Some(at + 1)
+                };
+                let Some(tier) = next.and_then(|i| valid.get(i)).cloned() else {
+                    return;
+                };
+                let mut outcome = Ok(false);
+                studio.edit(|design| {
+                    outcome = board::move_policy_to(design, policy, &tier, usize::MAX)
+                });
+                set_error.set(outcome.err().map(|err| err.to_string()));
+                Some(tier)
+            }
+        };
+        let column = target_tier
+            .map(|t| format!(".tier-column[data-tier=\"{t}\"] "))
+            .unwrap_or_default();
+        focus_later(format!(
+            "{column}.policy-card[aria-label=\"{focus_title}\"]"
+        ));
+    };
     let title = match &card.namespace {
         Some(ns) => format!("{ns}/{}", card.display_name),
         None => card.display_name.clone(),
@@ -317,6 +383,7 @@ fn Card(card: PolicyCard, tier: String, set_error: WriteSignal<Option<String>>) 
             class:dragging=move || drag.dragged.with(|d| d.as_ref() == Some(&Dragged::Policy(policy)))
             tabindex="0"
             aria-label=format!("Policy {title}")
+            aria-keyshortcuts=(!card.fixed).then_some("Alt+ArrowUp Alt+ArrowDown Alt+ArrowLeft Alt+ArrowRight")
             data-policy=card.display_name.clone()
             draggable=(!card.fixed).then_some("true")
             on:dragstart=move |ev: leptos::ev::DragEvent| {
@@ -340,18 +407,14 @@ fn Card(card: PolicyCard, tier: String, set_error: WriteSignal<Option<String>>) 
                 }
             }
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                if ev.alt_key() && ev.target() == ev.current_target() {
-                    match ev.key().as_str() {
-                        "ArrowUp" => {
-                            ev.prevent_default();
-                            move_policy(-1);
-                        }
-                        "ArrowDown" => {
-                            ev.prevent_default();
-                            move_policy(1);
-                        }
-                        _ => {}
-                    }
+                let key = ev.key();
+                if ev.alt_key()
+                    && ev.target() == ev.current_target()
+                    && matches!(key.as_str(), "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight")
+                    && !card.fixed
+                {
+                    ev.prevent_default();
+                    keyboard_move(&key);
                 }
             }
         >

@@ -12,6 +12,7 @@ use netpol_core::model::{Port, Protocol};
 
 use super::Shared;
 use crate::state::{Studio, use_studio};
+use crate::views::focus_later;
 
 /// The protocols a flow can be drawn for.
 pub const PROTOCOLS: [&str; 4] = ["TCP", "UDP", "SCTP", "ICMP"];
@@ -30,20 +31,6 @@ fn ports_text(ports: &[Port]) -> String {
         .map(Port::to_string)
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Focuses the first element matching `selector` once the table has re-rendered.
-fn focus_later(selector: String) {
-    request_animation_frame(move || {
-        let element = document()
-            .query_selector(&selector)
-            .ok()
-            .flatten()
-            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(element) = element {
-            let _ = element.focus();
-        }
-    });
 }
 
 /// The table's status line: what the last edit did, or why it was refused.
