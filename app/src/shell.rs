@@ -51,7 +51,7 @@ pub fn TopBar() -> impl IntoView {
                             .map(|env| {
                                 let selected = studio.environment.get() == env;
                                 view! {
-                                    <option value=env.clone() selected=selected>
+                                    <option value=env.clone() selected=selected prop:selected=selected>
                                         {env.clone()}
                                     </option>
                                 }

@@ -243,8 +243,8 @@ fn TierColumnView(
                             set_error.set(outcome.err().map(|err| err.to_string()));
                         }
                     >
-                        <option value="Deny" selected=column.default_action == TierDefaultAction::Deny>"Deny"</option>
-                        <option value="Pass" selected=column.default_action == TierDefaultAction::Pass>"Pass"</option>
+                        <option value="Deny" selected=column.default_action == TierDefaultAction::Deny prop:selected=column.default_action == TierDefaultAction::Deny>"Deny"</option>
+                        <option value="Pass" selected=column.default_action == TierDefaultAction::Pass prop:selected=column.default_action == TierDefaultAction::Pass>"Pass"</option>
                     </select>
                 </label>
                 <Show when=move || !fixed>

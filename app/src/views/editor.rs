@@ -87,7 +87,7 @@ pub fn EditorView() -> impl IntoView {
                                             None => format!("{} · {}", p.tier(), p.metadata.name),
                                         };
                                         view! {
-                                            <option value=i.to_string() selected=move || selected.get() == Some(i)>
+                                            <option value=i.to_string() selected=move || selected.get() == Some(i) prop:selected=move || selected.get() == Some(i)>
                                                 {label}
                                             </option>
                                         }
@@ -264,7 +264,7 @@ fn PolicyForm(policy: CalicoPolicy, index: usize) -> impl IntoView {
                 >
                     {KINDS
                         .into_iter()
-                        .map(|k| view! { <option value=k.as_str() selected=k == policy.kind>{k.as_str()}</option> })
+                        .map(|k| view! { <option value=k.as_str() selected=k == policy.kind prop:selected=k == policy.kind>{k.as_str()}</option> })
                         .collect_view()}
                 </select>
             </label>
@@ -296,7 +296,7 @@ fn PolicyForm(policy: CalicoPolicy, index: usize) -> impl IntoView {
                         .into_iter()
                         .map(|t| {
                             let selected = t == tier;
-                            view! { <option value=t.clone() selected=selected>{t.clone()}</option> }
+                            view! { <option value=t.clone() selected=selected prop:selected=selected>{t.clone()}</option> }
                         })
                         .collect_view()}
                 </select>
@@ -437,7 +437,7 @@ fn RulesEditor(index: usize, direction: PolicyType, rules: Vec<Rule>) -> impl In
                                         >
                                             {[Action::Allow, Action::Deny, Action::Pass, Action::Log]
                                                 .into_iter()
-                                                .map(|a| view! { <option value=a.as_str() selected=a == rule.action>{a.as_str()}</option> })
+                                                .map(|a| view! { <option value=a.as_str() selected=a == rule.action prop:selected=a == rule.action>{a.as_str()}</option> })
                                                 .collect_view()}
                                         </select>
                                     </td>

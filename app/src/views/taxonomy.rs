@@ -3,7 +3,7 @@
 //! Kubernetes label syntax (`netpol_core::labels`) as the user types.
 
 use leptos::prelude::*;
-use netpol_core::design::{self, Design, LabelKey, LabelScope};
+use netpol_core::design::{self, LabelKey, LabelScope, label_usage};
 use netpol_core::labels;
 
 use crate::state::use_studio;
@@ -19,23 +19,6 @@ fn scope_name(scope: LabelScope) -> &'static str {
         .iter()
         .find(|(s, _)| *s == scope)
         .map_or("application", |(_, name)| name)
-}
-
-/// How many namespaces and workload groups carry `key` (with `value`, when given).
-fn usage(design: &Design, key: &str, value: Option<&str>) -> usize {
-    let carries = |labels: &netpol_core::model::Labels| {
-        labels
-            .get(key)
-            .is_some_and(|v| value.is_none_or(|want| v == want))
-    };
-    design
-        .namespaces
-        .iter()
-        .map(|ns| {
-            usize::from(carries(&ns.labels))
-                + ns.workloads.iter().filter(|w| carries(&w.labels)).count()
-        })
-        .sum()
 }
 
 /// The taxonomy view.
@@ -115,7 +98,14 @@ pub fn TaxonomyView() -> impl IntoView {
                     >
                         {SCOPES
                             .iter()
-                            .map(|(s, n)| view! { <option value=*n selected=*s == LabelScope::Application>{*n}</option> })
+                            .map(|(s, n)| {
+                                let s = *s;
+                                view! {
+                                    <option value=*n selected=s == LabelScope::Application prop:selected=move || scope.get() == s>
+                                        {*n}
+                                    </option>
+                                }
+                            })
                             .collect_view()}
                     </select>
                 </label>
@@ -191,7 +181,7 @@ fn KeyCard(index: usize, entry: LabelKey, notice: RwSignal<Option<String>>) -> i
     let key = entry.key.clone();
     let key_usage = {
         let key = key.clone();
-        move || studio.with(|d| usage(d, &key, None))
+        move || studio.with(|d| label_usage(d, &key, None))
     };
     let invalid = value_error.clone();
     let disabled = value_error.clone();
@@ -267,7 +257,7 @@ fn ValueChip(
     let failure = RwSignal::new(None::<String>);
     let count = {
         let (key, value) = (key.clone(), value.clone());
-        move || studio.with(|d| usage(d, &key, Some(&value)))
+        move || studio.with(|d| label_usage(d, &key, Some(&value)))
     };
     let error = {
         let value = value.clone();

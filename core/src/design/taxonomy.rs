@@ -47,6 +47,30 @@ pub fn label_status(design: &Design, key: &str, value: &str) -> LabelStatus {
     }
 }
 
+/// How many namespaces, workload groups and network sets of the design carry `key` (with `value`, when
+/// given): the taxonomy's usage count, and the label side of what a [`rename_label_value`] would change.
+pub fn label_usage(design: &Design, key: &str, value: Option<&str>) -> usize {
+    let carries = |labels: &Labels| {
+        labels
+            .get(key)
+            .is_some_and(|v| value.is_none_or(|want| v == want))
+    };
+    let namespaces_and_groups: usize = design
+        .namespaces
+        .iter()
+        .map(|ns| {
+            usize::from(carries(&ns.labels))
+                + ns.workloads.iter().filter(|w| carries(&w.labels)).count()
+        })
+        .sum();
+    let network_sets = design
+        .network_sets
+        .iter()
+        .filter(|s| carries(&s.metadata.labels))
+        .count();
+    namespaces_and_groups + network_sets
+}
+
 /// How many places a [`rename_label_value`] changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ValueRename {

@@ -231,7 +231,7 @@ fn Expanded(analysis: Analysis) -> impl IntoView {
                                         .into_iter()
                                         .map(|name| {
                                             let chosen = name == tier.get_untracked();
-                                            view! { <option value=name.clone() selected=chosen>{name.clone()}</option> }
+                                            view! { <option value=name.clone() selected=chosen prop:selected=chosen>{name.clone()}</option> }
                                         })
                                         .collect_view()
                                 }}

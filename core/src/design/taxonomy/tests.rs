@@ -219,3 +219,18 @@ fn label_status_follows_the_taxonomy() {
     assert!(LabelStatus::ValueNotAllowed.is_outside_taxonomy());
     assert!(!LabelStatus::Builtin.is_outside_taxonomy());
 }
+
+#[test]
+fn usage_counts_namespaces_workload_groups_and_network_sets() {
+    let d = design();
+    // shop (namespace), api (workload group) and the partners network set carry tier=backend.
+    assert_eq!(label_usage(&d, "tier", Some("backend")), 3);
+    assert_eq!(label_usage(&d, "tier", Some("frontend")), 1);
+    assert_eq!(label_usage(&d, "tier", None), 4);
+    assert_eq!(label_usage(&d, "tier", Some("data")), 0);
+    assert_eq!(label_usage(&d, "team", None), 1);
+    // The usage of a value is what a rename of it changes on the label side.
+    let mut renamed = d.clone();
+    let labels = rename_label_value(&mut renamed, "tier", "backend", "services").map(|c| c.labels);
+    assert_eq!(labels, Ok(label_usage(&d, "tier", Some("backend"))));
+}
