@@ -9,7 +9,7 @@ const CACHE = "netpol-studio";
 const SCOPE = self.registration.scope;
 // Files the page loads later (the analysis worker's loader, the sample flows): cached up front so that
 // they work offline too.
-const ALSO = ["boot.js", "worker.js", "samples/calico-enterprise-flows.jsonl.gz"];
+const ALSO = ["boot.js", "worker.js", "samples/sample-design-flows.jsonl.gz"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(refreshSite().then(() => self.skipWaiting()));

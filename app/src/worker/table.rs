@@ -92,7 +92,7 @@ mod tests {
 
     /// The sample flows shipped with the site, replayed against the sample design.
     fn sample() -> (ImpactReport, Vec<(String, String)>) {
-        let bytes = include_bytes!("../../../public/samples/calico-enterprise-flows.jsonl.gz");
+        let bytes = include_bytes!("../../../public/samples/sample-design-flows.jsonl.gz");
         let flows = import_bytes(bytes, ImportOptions::default()).expect("the sample imports");
         let resources = design::to_resources(&design::sample());
         let report = impact(&resources, &resources, &flows, ImpactOptions::default());
@@ -133,16 +133,21 @@ mod tests {
         let (n, rows) = cache.window(&report, &namespaces, &dns, 0, usize::MAX);
         assert!(n > 0 && rows.iter().all(|r| r.port == Some(53)));
 
-        let payments = TableQuery {
-            namespace: "payments".to_owned(),
+        let checkout = TableQuery {
+            namespace: "checkout".to_owned(),
             ..all.clone()
         };
-        let (_, rows) = cache.window(&report, &namespaces, &payments, 0, usize::MAX);
+        let (_, rows) = cache.window(&report, &namespaces, &checkout, 0, usize::MAX);
         assert!(!rows.is_empty());
         assert!(
             rows.iter()
-                .all(|r| r.src.contains("payments") || r.dst.contains("payments"))
+                .all(|r| r.src.contains("checkout") || r.dst.contains("checkout"))
         );
+
+        // The sample matches the sample design: every end resolves, and it tells both sides.
+        assert_eq!(report.summary.unmatched, 0);
+        assert!(report.summary.unchanged_allow > 0 && report.summary.unchanged_deny > 0);
+        assert!(!report.unused.is_empty(), "some rules see no traffic");
 
         let unmatched = TableQuery {
             change: "unmatched".to_owned(),
