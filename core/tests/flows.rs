@@ -567,3 +567,64 @@ fn calico_rows_are_what_the_log_names_pods_included() {
     assert_eq!(keys.len(), set.flows().len());
     assert_eq!(set.summary().distinct, set.flows().len() as u64);
 }
+
+#[test]
+fn more_broken_files_give_clear_errors() {
+    // UTF-16 big-endian, with and without a BOM, plain or gzipped: refused as an encoding.
+    let line = String::from_utf8(sample("calico-felix-3.32-flows.jsonl")).unwrap();
+    let line = line.lines().next().unwrap().to_owned() + "\n";
+    let mut be = vec![0xFE, 0xFF];
+    be.extend(line.encode_utf16().flat_map(u16::to_be_bytes));
+    let no_bom: Vec<u8> = line.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(&be).unwrap();
+    let gz = enc.finish().unwrap();
+    for (what, bytes) in [("be", &be), ("be without BOM", &no_bom), ("gzipped", &gz)] {
+        let err = import_bytes(bytes, ImportOptions::default()).unwrap_err();
+        assert!(
+            matches!(err, ImportError::Encoding { encoding: "UTF-16" }),
+            "{what}: {err}"
+        );
+        assert!(err.to_string().contains("UTF-8"), "{what}: {err}");
+    }
+
+    // A JSON array of Calico documents on one line is read; an array of non-records is reported
+    // record by record, never a panic.
+    let text = String::from_utf8(sample("calico-felix-3.32-flows.jsonl")).unwrap();
+    let docs: Vec<&str> = text.lines().collect();
+    let one_line = format!("[{}]", docs.join(","));
+    let set = import(one_line.as_bytes());
+    assert_eq!((set.summary().records, set.summary().skipped), (40, 0));
+    match import_bytes(b"[1, \"x\", null]", ImportOptions::default()) {
+        Ok(set) => assert_eq!(set.summary().skipped, set.summary().records),
+        Err(err) => assert!(err.to_string().contains("not a flow log"), "{err}"),
+    }
+
+    // The default line limit is 16 MiB: a longer record is reported and skipped.
+    assert_eq!(ImportOptions::default().max_line_bytes, 16 * 1024 * 1024);
+    let mut big = sample("flows.csv");
+    big.extend(std::iter::repeat_n(b'x', 16 * 1024 * 1024 + 1));
+    big.extend_from_slice(b"\n");
+    let set = import(&big);
+    assert_eq!((set.summary().records, set.summary().skipped), (41, 1));
+    assert!(
+        set.summary().errors[0].reason.contains("16777216"),
+        "{:?}",
+        set.summary().errors
+    );
+
+    // A gzip stream with garbage after a complete member, and an empty gzip member.
+    let mut trailing = sample("calico-enterprise-flows.jsonl.gz");
+    trailing.extend_from_slice(b"garbage after the member");
+    assert!(matches!(
+        import_bytes(&trailing, ImportOptions::default()),
+        Err(ImportError::Gzip { .. })
+    ));
+    let empty = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast())
+        .finish()
+        .unwrap();
+    assert!(matches!(
+        import_bytes(&empty, ImportOptions::default()),
+        Err(ImportError::UnknownFormat { .. })
+    ));
+}
