@@ -7,8 +7,9 @@ use std::hash::{Hash, Hasher};
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::Serialize;
 
+use super::calico_fast;
 use super::labels::split_label;
-use super::raw::{RawAction, RawEndpoint, RawRecord, RawTrace};
+use super::raw::{RawAction, RawEndpoint, RawRecord, RawTrace, Str};
 use super::{Endpoint, ImportSummary, Observed, PolicyHit, Reporter, parse_calico_policy_string};
 use crate::model::{Labels, Protocol};
 
@@ -127,8 +128,8 @@ impl FlowSet {
 
     /// Adds one record.
     pub(crate) fn add(&mut self, rec: &RawRecord<'_>) -> Result<(), String> {
-        let src = self.intern_endpoint(&rec.src);
-        let dst = self.intern_endpoint(&rec.dst);
+        let src = self.intern_endpoint(&rec.src)?;
+        let dst = self.intern_endpoint(&rec.dst)?;
         let key = FlowKey {
             src,
             dst,
@@ -162,11 +163,11 @@ impl FlowSet {
             }
         };
         let enforced = match (&rec.enforced, slot_free.0) {
-            (Some(t), true) => Some(self.intern_trace(t)?),
+            (Some(t), true) => self.intern_trace(t)?,
             _ => None,
         };
         let pending = match (&rec.pending, slot_free.1) {
-            (Some(t), true) => Some(self.intern_trace(t)?),
+            (Some(t), true) => self.intern_trace(t)?,
             _ => None,
         };
         let flow = &mut self.flows[index as usize];
@@ -201,9 +202,9 @@ impl FlowSet {
         Ok(())
     }
 
-    fn intern_endpoint(&mut self, raw: &RawEndpoint<'_>) -> u32 {
+    fn intern_endpoint(&mut self, raw: &RawEndpoint<'_>) -> Result<u32, String> {
         let Some(text) = raw.labels_text else {
-            return self.intern_by_value(raw);
+            return Ok(self.intern_by_value(raw));
         };
         // Records repeat their endpoints byte for byte: the label list's text finds the endpoint
         // without splitting, hashing and comparing labels one by one.
@@ -215,14 +216,22 @@ impl FlowSet {
                 .iter()
                 .find(|(t, id)| **t == *text && same_identity(raw, &self.endpoints[*id as usize]))
         {
-            return id;
+            return Ok(id);
         }
-        let id = self.intern_by_value(raw);
+        let id = if raw.labels_unread {
+            let labels = calico_fast::label_list(text)?;
+            let mut read = raw.clone();
+            read.labels = labels.into_iter().map(|Str(l)| l).collect();
+            read.labels_unread = false;
+            self.intern_by_value(&read)
+        } else {
+            self.intern_by_value(raw)
+        };
         self.text_index
             .entry(hash)
             .or_default()
             .push((text.into(), id));
-        id
+        Ok(id)
     }
 
     fn intern_by_value(&mut self, raw: &RawEndpoint<'_>) -> u32 {
@@ -264,7 +273,20 @@ impl FlowSet {
         id
     }
 
-    fn intern_trace(&mut self, raw: &RawTrace<'_>) -> Result<u32, String> {
+    /// The trace's id; `None` when an unread Calico `policies` object has no such list.
+    fn intern_trace(&mut self, raw: &RawTrace<'_>) -> Result<Option<u32>, String> {
+        if let RawTrace::CalicoText { text, pending } = raw {
+            let p = calico_fast::policy_lists(text)?;
+            let list = if *pending {
+                p.pending_policies
+            } else {
+                p.enforced_policies.or(p.all_policies)
+            };
+            return match list {
+                Some(strings) => self.intern_trace(&RawTrace::Strings(strings)),
+                None => Ok(None),
+            };
+        }
         let key = match raw {
             RawTrace::Strings(strings) => {
                 // Entries are a set out of a Go map: order them by their leading index.
@@ -284,6 +306,7 @@ impl FlowSet {
                 key
             }
             RawTrace::Hits(hits) => format!("{hits:?}"),
+            RawTrace::CalicoText { .. } => return Ok(None),
         };
         let mut h = FxHasher::default();
         key.hash(&mut h);
@@ -291,7 +314,7 @@ impl FlowSet {
         if let Some(ids) = self.trace_index.get(&hash)
             && let Some(&id) = ids.iter().find(|&&id| self.trace_keys[id as usize] == key)
         {
-            return Ok(id);
+            return Ok(Some(id));
         }
         let hits = match raw {
             RawTrace::Strings(_) => {
@@ -303,12 +326,13 @@ impl FlowSet {
                 hits
             }
             RawTrace::Hits(hits) => hits.clone(),
+            RawTrace::CalicoText { .. } => return Ok(None),
         };
         let id = self.traces.len() as u32;
         self.traces.push(hits);
         self.trace_keys.push(key);
         self.trace_index.entry(hash).or_default().push(id);
-        Ok(id)
+        Ok(Some(id))
     }
 }
 
@@ -469,10 +493,10 @@ mod tests {
     #[test]
     fn label_order_does_not_split_endpoints() {
         let mut set = FlowSet::default();
-        let a = set.intern_endpoint(&ep(&["a=1", "b=2"]));
-        let b = set.intern_endpoint(&ep(&["b=2", "a=1"]));
-        let c = set.intern_endpoint(&ep(&["a=1", "b=3"]));
-        let d = set.intern_endpoint(&ep(&["a=1", "a=1", "b=2"]));
+        let a = set.intern_endpoint(&ep(&["a=1", "b=2"])).unwrap();
+        let b = set.intern_endpoint(&ep(&["b=2", "a=1"])).unwrap();
+        let c = set.intern_endpoint(&ep(&["a=1", "b=3"])).unwrap();
+        let d = set.intern_endpoint(&ep(&["a=1", "a=1", "b=2"])).unwrap();
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_eq!(a, d, "repeated labels are the same label set");

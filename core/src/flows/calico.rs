@@ -60,7 +60,8 @@ pub(crate) struct Doc<'a> {
 pub(crate) struct LabelList<'a> {
     #[serde(borrow, default)]
     pub(crate) labels: Option<Vec<Str<'a>>>,
-    /// The list exactly as the line wrote it (fast path only): the aggregator's cheap identity.
+    /// The object as the line wrote it, `labels` unread (fast path only): the aggregator's cheap
+    /// identity, read by [`super::calico_fast::label_list`] when the endpoint is new.
     #[serde(skip)]
     pub(crate) text: Option<&'a str>,
 }
@@ -73,6 +74,9 @@ pub(crate) struct Policies<'a> {
     pub(crate) enforced_policies: Option<Vec<Str<'a>>>,
     #[serde(borrow, default)]
     pub(crate) pending_policies: Option<Vec<Str<'a>>>,
+    /// The object as the line wrote it, lists unread (fast path only).
+    #[serde(skip)]
+    pub(crate) text: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -127,6 +131,18 @@ fn record(doc: Doc<'_>) -> Result<RawRecord<'_>, String> {
         doc.dest_domains,
     )?;
     let (enforced, pending) = match doc.policies {
+        Some(Policies {
+            text: Some(text), ..
+        }) => (
+            Some(RawTrace::CalicoText {
+                text,
+                pending: false,
+            }),
+            Some(RawTrace::CalicoText {
+                text,
+                pending: true,
+            }),
+        ),
         Some(p) => (
             p.enforced_policies.or(p.all_policies).map(trace),
             p.pending_policies.map(trace),
@@ -216,6 +232,7 @@ fn endpoint<'a>(
         }
     }
     ep.labels_text = labels.as_ref().and_then(|l| l.text);
+    ep.labels_unread = ep.labels_text.is_some();
     ep.labels = labels
         .and_then(|l| l.labels)
         .unwrap_or_default()

@@ -137,14 +137,31 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// `{"labels": [...]}` or null.
+    /// `{"labels": [...]}` or null, as text: the list is read only when the aggregator meets an
+    /// endpoint it has not seen ([`label_list`]).
     fn labels(&mut self) -> Option<Option<LabelList<'a>>> {
         if self.null() {
             return Some(None);
         }
-        let mut labels = None;
-        self.ws();
+        Some(Some(LabelList {
+            labels: None,
+            text: Some(self.object_text()?),
+        }))
+    }
+
+    /// Skips an object and returns its text.
+    fn object_text(&mut self) -> Option<&'a str> {
+        if self.peek()? != b'{' {
+            return None;
+        }
         let start = self.i;
+        self.skip()?;
+        self.s.get(start..self.i)
+    }
+
+    /// `{"labels": [...]}`, read.
+    fn label_object(&mut self) -> Option<Option<Vec<Str<'a>>>> {
+        let mut labels = None;
         self.object(|c, key| {
             if key == "labels" {
                 labels = c.opt_strings()?;
@@ -153,20 +170,29 @@ impl<'a> Cursor<'a> {
             }
             Some(Step::Next)
         })?;
-        Some(Some(LabelList {
-            labels,
-            text: self.s.get(start..self.i),
-        }))
+        Some(labels)
     }
 
+    /// The `policies` object as text: its lists are read only for the first record of a flow
+    /// ([`policy_lists`]).
     fn policies(&mut self) -> Option<Option<Policies<'a>>> {
         if self.null() {
             return Some(None);
         }
+        Some(Some(Policies {
+            all_policies: None,
+            enforced_policies: None,
+            pending_policies: None,
+            text: Some(self.object_text()?),
+        }))
+    }
+
+    fn policy_object(&mut self) -> Option<Policies<'a>> {
         let mut p = Policies {
             all_policies: None,
             enforced_policies: None,
             pending_policies: None,
+            text: None,
         };
         self.object(|c, key| {
             match key {
@@ -177,7 +203,7 @@ impl<'a> Cursor<'a> {
             }
             Some(Step::Next)
         })?;
-        Some(Some(p))
+        Some(p)
     }
 
     /// Calls `field` for each key of an object, positioned at its value.
@@ -252,6 +278,34 @@ impl<'a> Cursor<'a> {
                 (self.i > start).then_some(())
             }
         }
+    }
+}
+
+/// The strings of a label list the fast path kept as text (`{"labels": [...]}`).
+pub(crate) fn label_list(text: &str) -> Result<Vec<Str<'_>>, String> {
+    let mut c = Cursor {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    match c.label_object() {
+        Some(labels) if c.peek().is_none() => Ok(labels.unwrap_or_default()),
+        _ => serde_json::from_str::<LabelList<'_>>(text)
+            .map(|l| l.labels.unwrap_or_default())
+            .map_err(|e| format!("labels `{text}`: {e}")),
+    }
+}
+
+/// The lists of a `policies` object the fast path kept as text.
+pub(crate) fn policy_lists(text: &str) -> Result<Policies<'_>, String> {
+    let mut c = Cursor {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    match c.policy_object() {
+        Some(p) if c.peek().is_none() => Ok(p),
+        _ => serde_json::from_str::<Policies<'_>>(text).map_err(|e| format!("`policies`: {e}")),
     }
 }
 
@@ -429,6 +483,34 @@ const ALL_FIELDS: u32 = (1 << 21) - 1;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_kept_as_text_are_read_later_with_serde_as_the_fallback() {
+        let labels =
+            |t| label_list(t).map(|l| l.iter().map(|s| s.as_str().to_owned()).collect::<Vec<_>>());
+        assert_eq!(
+            labels(r#"{"labels":["a=1","b=2"]}"#).unwrap(),
+            ["a=1", "b=2"]
+        );
+        assert_eq!(labels(r#"{"labels":["café=1"]}"#).unwrap(), ["café=1"]);
+        assert_eq!(labels(r#"{"labels":null}"#).unwrap(), Vec::<String>::new());
+        assert!(labels(r#"{"labels":[1,2]}"#).is_err());
+        let p = policy_lists(r#"{"all_policies":["0|t|t.p|allow|0"],"pending_policies":null}"#)
+            .unwrap();
+        assert_eq!(p.all_policies.map(|l| l.len()), Some(1));
+        assert!(p.pending_policies.is_none() && p.enforced_policies.is_none());
+        assert!(policy_lists(r#"{"all_policies":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn a_malformed_label_list_is_an_error_for_its_line() {
+        let line = br#"{"proto":"tcp","action":"allow","reporter":"src","source_type":"wep","source_namespace":"a","source_labels":{"labels":[1]},"dest_type":"wep","dest_namespace":"b"}"#;
+        let mut text = line.to_vec();
+        text.push(b'\n');
+        let set = crate::flows::import_bytes(&text, crate::flows::ImportOptions::default());
+        let set = set.unwrap();
+        assert_eq!(set.summary().skipped, 1, "{:?}", set.summary().errors);
+    }
 
     #[test]
     fn gives_up_on_what_it_does_not_read_exactly() {

@@ -23,6 +23,8 @@ pub(crate) struct RawEndpoint<'a> {
     /// The labels' JSON text as the record wrote it, when the parser kept it: records that repeat
     /// it byte for byte have the same labels, so the aggregator can skip comparing them one by one.
     pub labels_text: Option<&'a str>,
+    /// `labels` is empty because the list is still only `labels_text` (read on first sight).
+    pub labels_unread: bool,
     pub namespace_labels: Vec<Cow<'a, str>>,
     pub ip: Option<IpAddr>,
     pub scope: Option<NetworkScope>,
@@ -39,6 +41,7 @@ impl<'a> RawEndpoint<'a> {
             pod: None,
             labels: Vec::new(),
             labels_text: None,
+            labels_unread: false,
             namespace_labels: Vec::new(),
             ip: None,
             scope: None,
@@ -60,6 +63,11 @@ pub(crate) enum RawAction {
 pub(crate) enum RawTrace<'a> {
     Strings(Vec<Str<'a>>),
     Hits(Vec<PolicyHit>),
+    /// A Calico `policies` object, unread: its enforced (or all) list, or its pending list.
+    CalicoText {
+        text: &'a str,
+        pending: bool,
+    },
 }
 
 /// One flow-log record, normalised.
