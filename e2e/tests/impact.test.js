@@ -110,9 +110,15 @@ pageTest("the sample flows load, rows expand, and a suggested rule fixes a broke
   const widened = () => page.locator("[data-count=widened]").innerText().then(Number);
   assert.equal(await broken(), 0, "before and after are the same design");
 
-  // A flow the design denies: suggest a rule → the design now allows it (widened).
+  // A flow the design denies at the end of its tiers (the gateway straight to the database): suggest a
+  // rule → the design now allows it (widened). (Flows denied by a higher tier's Deny rule, like the
+  // cross-environment ones, a rule in the application tier cannot let through.)
   await page.getByLabel("Filter by change").selectOption("unchanged_deny");
-  const row = page.locator(".flow-row").first();
+  const row = page
+    .locator(".flow-row")
+    .filter({ has: page.locator(".src", { hasText: "storefront/api-gateway" }) })
+    .filter({ has: page.locator(".dst", { hasText: "orders/orders-db" }) })
+    .first();
   await row.click();
   await page.locator(".flow-detail .walks").waitFor();
   await page.getByRole("button", { name: "Suggest a rule" }).click();
