@@ -24,38 +24,17 @@ fn decisions(c: &mut Criterion) {
     let flows = random_flows(&mut Rng::new(42), &endpoints, 1_000_000);
     let allowed = flows.iter().filter(|f| ev.allows(f)).count();
     eprintln!("{allowed} of {} flows allowed; {}", flows.len(), ev.stats());
-    // The machine may be shared: report decisions per second of CPU time as well as wall time.
-    for _ in 0..3 {
-        let (cpu, wall) = (cpu_ns(), Instant::now());
-        let allowed = flows.iter().filter(|f| ev.allows(black_box(f))).count();
-        let wall = wall.elapsed().as_secs_f64();
-        let cpu = cpu_ns().zip(cpu).map(|(b, a)| (b - a) as f64 / 1e9);
-        let per_cpu = cpu
-            .map(|c| format!("{:.2} M/s of CPU time", flows.len() as f64 / c / 1e6))
-            .unwrap_or_default();
-        eprintln!(
-            "allows: {allowed}; {:.2} M/s wall, {per_cpu}",
-            flows.len() as f64 / wall / 1e6
-        );
-    }
-    for _ in 0..2 {
-        let (cpu, wall) = (cpu_ns(), Instant::now());
-        let allowed = flows
+    report_rate("allows", 3, flows.len(), || {
+        flows.iter().filter(|f| ev.allows(black_box(f))).count()
+    });
+    report_rate("evaluate (with staged)", 2, flows.len(), || {
+        flows
             .iter()
             .filter(|f| {
                 ev.evaluate(black_box(f)).enforced.verdict == netpol_core::eval::Verdict::Allow
             })
-            .count();
-        let wall = wall.elapsed().as_secs_f64();
-        let cpu = cpu_ns().zip(cpu).map(|(b, a)| (b - a) as f64 / 1e9);
-        let per_cpu = cpu
-            .map(|c| format!("{:.2} M/s of CPU time", flows.len() as f64 / c / 1e6))
-            .unwrap_or_default();
-        eprintln!(
-            "evaluate (with staged): {allowed}; {:.2} M/s wall, {per_cpu}",
-            flows.len() as f64 / wall / 1e6
-        );
-    }
+            .count()
+    });
     let mut group = c.benchmark_group("eval");
     group.sample_size(10);
     group.throughput(Throughput::Elements(flows.len() as u64));
@@ -73,6 +52,24 @@ fn decisions(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// Runs `count_allowed` over `flows` flows `runs` times and prints decisions per second of wall time
+/// and of this thread's CPU time (the machine may be shared, so CPU time is the steadier figure).
+fn report_rate(label: &str, runs: usize, flows: usize, mut count_allowed: impl FnMut() -> usize) {
+    for _ in 0..runs {
+        let (cpu, wall) = (cpu_ns(), Instant::now());
+        let allowed = count_allowed();
+        let wall = wall.elapsed().as_secs_f64();
+        let cpu = cpu_ns().zip(cpu).map(|(b, a)| (b - a) as f64 / 1e9);
+        let per_cpu = cpu
+            .map(|c| format!("{:.2} M/s of CPU time", flows as f64 / c / 1e6))
+            .unwrap_or_default();
+        eprintln!(
+            "{label}: {allowed}; {:.2} M/s wall, {per_cpu}",
+            flows as f64 / wall / 1e6
+        );
+    }
 }
 
 /// CPU time of this thread (Linux), in nanoseconds.
