@@ -176,7 +176,8 @@ struct Side {
 
 impl Side {
     fn new(resources: &ResourceSet) -> (Side, Vec<CompileError>) {
-        let (ev, errors) = Evaluator::build(resources);
+        // Only the endpoints the flows name are interned (by `map_endpoints`), not every workload.
+        let (ev, errors) = Evaluator::build_policies(resources);
         (
             Side {
                 ev,

@@ -122,6 +122,25 @@ proptest! {
     }
 
     #[test]
+    fn policies_only_build_gives_the_same_verdicts_for_endpoints_interned_later(
+        seed in any::<u64>(),
+        policies in 1usize..40,
+    ) {
+        // The impact preview compiles policies only and interns the endpoints flow logs name, in the
+        // order it meets them: interning order must not change a verdict.
+        let rs = estate(&small(seed, policies));
+        let (mut full, _) = Evaluator::build(&rs);
+        let endpoints = flow_endpoints(&mut full);
+        let (mut lean, errors) = Evaluator::build_policies(&rs);
+        prop_assert!(errors.is_empty(), "{:?}", errors);
+        prop_assert_eq!(lean.endpoint_ids().count(), 0);
+        let mut rng = Rng::new(seed.wrapping_add(11));
+        let mut flows = random_flows(&mut rng, &endpoints, 150);
+        flows.reverse();
+        same(&full, &mut lean, &flows)?;
+    }
+
+    #[test]
     fn incremental_updates_match_a_full_recompile(seed in any::<u64>(), edits in 1usize..12) {
         let rs = estate(&small(seed, 20));
         let (mut incremental, _) = Evaluator::build(&rs);

@@ -142,6 +142,26 @@ impl Evaluator {
     /// Compiles every policy and workload of the resources. Policies that do not compile are left out
     /// and returned beside the evaluator.
     pub fn build(resources: &ResourceSet) -> (Evaluator, Vec<CompileError>) {
+        let (mut ev, errors) = Evaluator::build_policies(resources);
+        // A workload with an unparseable IP is left out (validation reports it); the others stay.
+        for w in &resources.workloads {
+            let ns = w
+                .metadata
+                .namespace
+                .as_deref()
+                .and_then(|ns| resources.namespace(ns));
+            if let Ok(w) = WorkloadEndpoint::from_workload(w, ns) {
+                ev.intern(&Endpoint::Workload(w));
+            }
+        }
+        (ev, errors)
+    }
+
+    /// Compiles the policies (and tiers, network sets) of the resources but interns no workload: for
+    /// callers that bring their own endpoints, such as the impact preview, which meets only the
+    /// endpoints the flow logs name. Verdicts are the same as [`Evaluator::build`]'s for any endpoint
+    /// interned later; [`Evaluator::workload`] finds only workloads interned since.
+    pub fn build_policies(resources: &ResourceSet) -> (Evaluator, Vec<CompileError>) {
         let (norms, errors) = normalize_all(resources);
         let mut ev = Evaluator {
             tiers: Tiers::new(&resources.tiers),
@@ -170,17 +190,6 @@ impl Evaluator {
             ev.policies.push(Some(compiled));
         }
         ev.rerank();
-        // A workload with an unparseable IP is left out (validation reports it); the others stay.
-        for w in &resources.workloads {
-            let ns = w
-                .metadata
-                .namespace
-                .as_deref()
-                .and_then(|ns| resources.namespace(ns));
-            if let Ok(w) = WorkloadEndpoint::from_workload(w, ns) {
-                ev.intern(&Endpoint::Workload(w));
-            }
-        }
         (ev, errors)
     }
 

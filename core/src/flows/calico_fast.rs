@@ -16,14 +16,33 @@ struct Cursor<'a> {
     i: usize,
 }
 
-/// Where the next `"` or `\\` is: strings here are short, a plain loop beats a vectorised search.
+/// Where the next `"` or `\\` is. Strings here are short (keys, names, labels): eight bytes at a
+/// time with word arithmetic beats both a byte loop and a vectorised search's setup, natively and in
+/// wasm alike.
 #[inline]
 fn quote_or_escape(b: &[u8]) -> Option<usize> {
-    let head = &b[..b.len().min(16)];
-    if let Some(p) = head.iter().position(|&c| c == b'"' || c == b'\\') {
-        return Some(p);
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
+    // The high bit of each byte of `v` that is zero; a byte above a zero byte may be flagged too
+    // (borrow), but the lowest flag is always exact, and that is the one used.
+    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let mut words = b.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let hits = zero_bytes(w ^ QUOTES) | zero_bytes(w ^ BACKSLASHES);
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
     }
-    memchr::memchr2(b'"', b'\\', b.get(16..)?).map(|p| p + 16)
+    words
+        .remainder()
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|p| at + p)
 }
 
 /// What a field callback tells the object walk.
@@ -430,17 +449,31 @@ pub(crate) fn parse(line: &[u8]) -> Option<Doc<'_>> {
 }
 
 /// A key of at most 16 bytes as one little-endian integer, zero-padded; 0 for longer keys (no key
-/// `parse` reads is longer, and none is empty) and for keys with a NUL byte (which the padding would
-/// hide; JSON does not allow it raw anyway).
+/// `parse` reads is longer, and none is empty) and for keys ending in a NUL byte (which the padding
+/// would hide; a NUL inside a key already makes it differ from every constant). Built from two
+/// overlapping loads rather than a copy into a buffer: this runs for every key of every line.
 #[inline]
 fn pack(key: &str) -> u128 {
     let b = key.as_bytes();
-    if b.len() > 16 || b.contains(&0) {
+    let n = b.len();
+    if n > 16 || b.last().is_none_or(|&c| c == 0) {
         return 0;
     }
-    let mut buf = [0u8; 16];
-    buf[..b.len()].copy_from_slice(b);
-    u128::from_le_bytes(buf)
+    let load = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or_default());
+    if n >= 8 {
+        let low = load(0);
+        // The last eight bytes, shifted down so that byte 8 of the key is the lowest.
+        let high = if n == 8 {
+            0
+        } else {
+            load(n - 8) >> (8 * (16 - n))
+        };
+        u128::from(low) | (u128::from(high) << 64)
+    } else {
+        b.iter()
+            .rev()
+            .fold(0u128, |packed, &c| (packed << 8) | u128::from(c))
+    }
 }
 
 const fn pack_const(key: &str) -> u128 {
@@ -510,6 +543,44 @@ mod tests {
         let set = crate::flows::import_bytes(&text, crate::flows::ImportOptions::default());
         let set = set.unwrap();
         assert_eq!(set.summary().skipped, 1, "{:?}", set.summary().errors);
+    }
+
+    #[test]
+    fn packed_keys_are_the_zero_padded_little_endian_bytes() {
+        let padded = |key: &str| {
+            let mut buf = [0u8; 16];
+            buf[..key.len()].copy_from_slice(key.as_bytes());
+            u128::from_le_bytes(buf)
+        };
+        for n in 1..=16 {
+            let key: String = "abcdefghijklmnop"[..n].into();
+            assert_eq!(pack(&key), padded(&key), "{key}");
+        }
+        assert_eq!(pack("dest_name_aggr"), K_DEST_NAME_AGGR);
+        assert_eq!(pack("proto"), K_PROTO);
+        assert_ne!(pack("proto\0"), K_PROTO);
+        assert_ne!(pack("pro\0to"), K_PROTO);
+        assert_eq!(pack("abcdefghijklmnopq"), 0);
+        assert_eq!(pack(""), 0);
+    }
+
+    #[test]
+    fn quotes_and_escapes_are_found_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..len {
+                for c in [b'"', b'\\'] {
+                    let mut text = vec![b'a'; len];
+                    text[at] = c;
+                    if at + 1 < len {
+                        text[at + 1] = b'"'; // a later hit must not win
+                    }
+                    assert_eq!(quote_or_escape(&text), Some(at), "len {len} at {at}");
+                }
+            }
+            assert_eq!(quote_or_escape(&vec![b'a'; len]), None);
+        }
+        // Bytes one above and below the targets, and high bytes, are not hits.
+        assert_eq!(quote_or_escape(b"!#[]\x80\xff\x00\x01\""), Some(8));
     }
 
     #[test]
