@@ -59,7 +59,9 @@
 //! # Streaming
 //!
 //! [`FlowImporter`] is push-based: feed it byte chunks as they arrive (a web worker reading a `File` in
-//! slices) and call [`FlowImporter::finish`]. [`import_reader`] drives it from any [`std::io::Read`].
+//! slices) and call [`FlowImporter::finish`]. [`import_reader`] drives it from any [`std::io::Read`];
+//! where threads are available it reads the bulk of an uncompressed line-based file in blocks on one
+//! worker per core, with the same result as one thread.
 
 use std::fmt;
 use std::io::Read;
@@ -79,6 +81,7 @@ mod importer;
 mod json_scan;
 mod labels;
 mod lines;
+mod parallel;
 mod policy_string;
 mod raw;
 mod time;
@@ -345,10 +348,29 @@ pub enum ImportError {
 /// into `into` (pass [`FlowSet::default`] for a fresh set, or the result of a previous file to merge).
 /// `progress` is called with the number of input bytes read so far, once per chunk.
 pub fn import_reader<R: Read>(
+    reader: R,
+    into: FlowSet,
+    options: ImportOptions,
+    progress: impl FnMut(u64),
+) -> Result<FlowSet, ImportError> {
+    import_reader_on(
+        reader,
+        into,
+        options,
+        progress,
+        parallel::worker_count(),
+        parallel::BLOCK_BYTES,
+    )
+}
+
+/// [`import_reader`] with `workers` threads for the bulk of a line-based file (1: this thread only).
+fn import_reader_on<R: Read>(
     mut reader: R,
     into: FlowSet,
     options: ImportOptions,
     mut progress: impl FnMut(u64),
+    workers: usize,
+    block_bytes: usize,
 ) -> Result<FlowSet, ImportError> {
     let mut importer = FlowImporter::continue_with(into, options);
     let mut buf = vec![0u8; 256 * 1024];
@@ -361,6 +383,24 @@ pub fn import_reader<R: Read>(
         };
         importer.feed(&buf[..n])?;
         progress(importer.bytes_read());
+        if workers > 1 {
+            // Once the format is known and the file turns out to be plain lines, the rest goes to
+            // the workers.
+            let read = importer.bytes_read();
+            match importer.into_line_parts() {
+                Ok(parts) => {
+                    return parallel::import_rest(
+                        &mut reader,
+                        parts,
+                        workers,
+                        block_bytes,
+                        read,
+                        &mut progress,
+                    );
+                }
+                Err(back) => importer = *back,
+            }
+        }
     }
     importer.finish()
 }

@@ -98,6 +98,11 @@ pub struct FlowSet {
     trace_index: FxHashMap<u64, Vec<u32>>,
     trace_keys: Vec<String>,
     flow_index: FxHashMap<FlowKey, u32>,
+    /// Where the record being added is in the input: `(block << 32) | line` (see `super::parallel`).
+    pub(crate) position: u64,
+    /// Parallel to `flows`: the position of each flow's first record, so that flows aggregated in
+    /// separate blocks merge back in order of first appearance.
+    first_positions: Vec<u64>,
 }
 
 impl FlowSet {
@@ -139,6 +144,7 @@ impl FlowSet {
         let next = self.flows.len() as u32;
         let index = *self.flow_index.entry(key).or_insert(next);
         if index == next {
+            self.first_positions.push(self.position);
             self.flows.push(AggregatedFlow {
                 src: EndpointId(src),
                 dst: EndpointId(dst),
@@ -336,6 +342,131 @@ impl FlowSet {
     }
 }
 
+impl FlowSet {
+    /// The flows, in order of first appearance, each with the position of its first record.
+    pub(crate) fn flows_by_position(&self) -> impl Iterator<Item = (u64, &AggregatedFlow)> {
+        self.first_positions.iter().copied().zip(&self.flows)
+    }
+
+    /// Adds one flow aggregated in another set (`from`), as if its records had been added here:
+    /// counts add up, first/last seen widen, and a trace slot still empty takes the other's trace.
+    pub(crate) fn merge_flow(&mut self, from: &FlowSet, flow: &AggregatedFlow, position: u64) {
+        let src = self.intern_owned_endpoint(from.endpoint(flow.src));
+        let dst = self.intern_owned_endpoint(from.endpoint(flow.dst));
+        let mut trace = |t: Option<TraceId>| {
+            t.map(|t| {
+                TraceId(self.intern_owned_trace(&from.trace_keys[t.0 as usize], from.trace(t)))
+            })
+        };
+        let traces = [
+            trace(flow.trace_src),
+            trace(flow.trace_dst),
+            trace(flow.pending_src),
+            trace(flow.pending_dst),
+        ];
+        let key = FlowKey {
+            src,
+            dst,
+            protocol: flow.protocol.number(),
+            port: flow.port,
+        };
+        let next = self.flows.len() as u32;
+        let index = *self.flow_index.entry(key).or_insert(next);
+        if index == next {
+            self.first_positions.push(position);
+            self.flows.push(AggregatedFlow {
+                src: EndpointId(src),
+                dst: EndpointId(dst),
+                trace_src: None,
+                trace_dst: None,
+                pending_src: None,
+                pending_dst: None,
+                ..flow.clone()
+            });
+        } else {
+            let into = &mut self.flows[index as usize];
+            into.records += flow.records;
+            let (a, b) = (&mut into.counts, &flow.counts);
+            for (x, y) in [
+                (&mut a.src_allow, b.src_allow),
+                (&mut a.src_deny, b.src_deny),
+                (&mut a.dst_allow, b.dst_allow),
+                (&mut a.dst_deny, b.dst_deny),
+                (&mut a.other_allow, b.other_allow),
+                (&mut a.other_deny, b.other_deny),
+            ] {
+                *x = x.saturating_add(y);
+            }
+            into.first_seen = min_some(into.first_seen, flow.first_seen);
+            into.last_seen = max_some(into.last_seen, flow.last_seen);
+        }
+        let into = &mut self.flows[index as usize];
+        into.trace_src = into.trace_src.or(traces[0]);
+        into.trace_dst = into.trace_dst.or(traces[1]);
+        into.pending_src = into.pending_src.or(traces[2]);
+        into.pending_dst = into.pending_dst.or(traces[3]);
+    }
+
+    fn intern_owned_endpoint(&mut self, ep: &Endpoint) -> u32 {
+        let item = |(k, v): (&String, &String)| format!("{k}={v}");
+        let labels: Vec<String> = ep.labels.iter().map(item).collect();
+        let namespace_labels: Vec<String> = ep.namespace_labels.iter().map(item).collect();
+        self.intern_by_value(&borrowed(ep, &labels, &namespace_labels))
+    }
+
+    fn intern_owned_trace(&mut self, key: &str, hits: &[PolicyHit]) -> u32 {
+        let mut h = FxHasher::default();
+        key.hash(&mut h);
+        let hash = h.finish();
+        if let Some(ids) = self.trace_index.get(&hash)
+            && let Some(&id) = ids.iter().find(|&&id| self.trace_keys[id as usize] == key)
+        {
+            return id;
+        }
+        let id = self.traces.len() as u32;
+        self.traces.push(hits.to_vec());
+        self.trace_keys.push(key.to_owned());
+        self.trace_index.entry(hash).or_default().push(id);
+        id
+    }
+}
+
+fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        _ => a.or(b),
+    }
+}
+
+fn max_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        _ => a.or(b),
+    }
+}
+
+/// A stored endpoint seen as a raw one (labels as `key=value` items), for interning it elsewhere.
+fn borrowed<'a>(
+    ep: &'a Endpoint,
+    labels: &'a [String],
+    namespace_labels: &'a [String],
+) -> RawEndpoint<'a> {
+    use std::borrow::Cow::Borrowed;
+    let mut raw = RawEndpoint::new(ep.kind);
+    raw.namespace = ep.namespace.as_deref().map(Borrowed);
+    raw.name = ep.name.as_deref().map(Borrowed);
+    raw.pod = ep.pod.as_deref().map(Borrowed);
+    raw.ip = ep.ip;
+    raw.scope = ep.scope;
+    raw.domains = ep.domains.iter().map(|d| Borrowed(d.as_str())).collect();
+    raw.labels = labels.iter().map(|l| Borrowed(l.as_str())).collect();
+    raw.namespace_labels = namespace_labels
+        .iter()
+        .map(|l| Borrowed(l.as_str()))
+        .collect();
+    raw
+}
+
 /// Labels Kubernetes sets on one pod only (not on the workload's pod template).
 const PER_POD_LABELS: [&str; 3] = [
     "statefulset.kubernetes.io/pod-name",
@@ -394,22 +525,7 @@ fn owned_hash(ep: &Endpoint) -> u64 {
             .collect::<Vec<_>>()
     };
     let (labels, namespace_labels) = (items(&ep.labels), items(&ep.namespace_labels));
-    let mut raw = RawEndpoint::new(ep.kind);
-    raw.namespace = ep.namespace.as_deref().map(std::borrow::Cow::Borrowed);
-    raw.name = ep.name.as_deref().map(std::borrow::Cow::Borrowed);
-    raw.pod = ep.pod.as_deref().map(std::borrow::Cow::Borrowed);
-    raw.ip = ep.ip;
-    raw.scope = ep.scope;
-    raw.domains = ep
-        .domains
-        .iter()
-        .map(|d| std::borrow::Cow::Borrowed(d.as_str()))
-        .collect();
-    hash_parts(
-        &raw,
-        labels_hash(labels.iter().map(String::as_str)),
-        labels_hash(namespace_labels.iter().map(String::as_str)),
-    )
+    endpoint_hash(&borrowed(ep, &labels, &namespace_labels))
 }
 
 fn same_labels(raw: &[std::borrow::Cow<'_, str>], stored: &Labels) -> bool {

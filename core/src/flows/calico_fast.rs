@@ -16,33 +16,47 @@ struct Cursor<'a> {
     i: usize,
 }
 
-/// Where the next `"` or `\\` is. Strings here are short (keys, names, labels): eight bytes at a
-/// time with word arithmetic beats both a byte loop and a vectorised search's setup, natively and in
-/// wasm alike.
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
+const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
+
+/// The high bit of each zero byte of `v`. A byte just above a zero byte may be flagged too (the
+/// subtraction borrows), but the lowest flag is always exact, and only the lowest is ever used.
 #[inline]
-fn quote_or_escape(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
-    const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
-    // The high bit of each byte of `v` that is zero; a byte above a zero byte may be flagged too
-    // (borrow), but the lowest flag is always exact, and that is the one used.
-    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGHS
+}
+
+/// The first byte of `b` for which `hits` flags its word, eight bytes at a time. Strings and label
+/// lists here are short: word arithmetic beats both a byte loop and a vectorised search's setup,
+/// natively and in wasm alike.
+#[inline]
+fn find_by_word(b: &[u8], hits: impl Fn(u64) -> u64, is_hit: impl Fn(u8) -> bool) -> Option<usize> {
     let mut words = b.chunks_exact(8);
     let mut at = 0;
     for word in &mut words {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        let hits = zero_bytes(w ^ QUOTES) | zero_bytes(w ^ BACKSLASHES);
-        if hits != 0 {
-            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        let found = hits(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
     words
         .remainder()
         .iter()
-        .position(|&c| c == b'"' || c == b'\\')
+        .position(|&c| is_hit(c))
         .map(|p| at + p)
+}
+
+/// Where the next `"` or `\\` is.
+#[inline]
+fn quote_or_escape(b: &[u8]) -> Option<usize> {
+    find_by_word(
+        b,
+        |w| zero_bytes(w ^ QUOTES) | zero_bytes(w ^ BACKSLASHES),
+        |c| c == b'"' || c == b'\\',
+    )
 }
 
 /// What a field callback tells the object walk.
@@ -87,6 +101,19 @@ impl<'a> Cursor<'a> {
         }
         self.i = start + len + 1;
         self.s.get(start..start + len)
+    }
+
+    /// An object key without escapes, as bytes: keys are only compared, never kept.
+    #[inline]
+    fn key(&mut self) -> Option<&'a [u8]> {
+        self.eat(b'"')?;
+        let rest = &self.b[self.i..];
+        let len = quote_or_escape(rest)?;
+        if rest[len] != b'"' {
+            return None;
+        }
+        self.i += len + 1;
+        Some(&rest[..len])
     }
 
     #[inline]
@@ -182,7 +209,7 @@ impl<'a> Cursor<'a> {
     fn label_object(&mut self) -> Option<Option<Vec<Str<'a>>>> {
         let mut labels = None;
         self.object(|c, key| {
-            if key == "labels" {
+            if key == b"labels" {
                 labels = c.opt_strings()?;
             } else {
                 c.skip()?;
@@ -215,9 +242,9 @@ impl<'a> Cursor<'a> {
         };
         self.object(|c, key| {
             match key {
-                "all_policies" => p.all_policies = c.opt_strings()?,
-                "enforced_policies" => p.enforced_policies = c.opt_strings()?,
-                "pending_policies" => p.pending_policies = c.opt_strings()?,
+                b"all_policies" => p.all_policies = c.opt_strings()?,
+                b"enforced_policies" => p.enforced_policies = c.opt_strings()?,
+                b"pending_policies" => p.pending_policies = c.opt_strings()?,
                 _ => c.skip()?,
             }
             Some(Step::Next)
@@ -228,14 +255,14 @@ impl<'a> Cursor<'a> {
     /// Calls `field` for each key of an object, positioned at its value.
     fn object(
         &mut self,
-        mut field: impl FnMut(&mut Cursor<'a>, &'a str) -> Option<Step>,
+        mut field: impl FnMut(&mut Cursor<'a>, &'a [u8]) -> Option<Step>,
     ) -> Option<Step> {
         self.eat(b'{')?;
         if self.eat(b'}').is_some() {
             return Some(Step::Next);
         }
         loop {
-            let key = self.string()?;
+            let key = self.key()?;
             self.eat(b':')?;
             if field(self, key)? == Step::Done {
                 return Some(Step::Done);
@@ -267,23 +294,26 @@ impl<'a> Cursor<'a> {
                 }
             }
             b'{' | b'[' => {
+                // Brackets are counted, not matched: a list read later (labels, policies) is
+                // parsed properly then. Between strings there are only a few bytes: a byte loop.
                 let mut depth = 0usize;
                 while let Some(&c) = self.b.get(self.i) {
-                    self.i += 1;
                     match c {
+                        b'"' => {
+                            self.skip()?;
+                            continue;
+                        }
                         b'{' | b'[' => depth += 1,
                         b'}' | b']' => {
-                            depth -= 1;
+                            depth = depth.checked_sub(1)?;
                             if depth == 0 {
+                                self.i += 1;
                                 return Some(());
                             }
                         }
-                        b'"' => {
-                            self.i -= 1;
-                            self.skip()?;
-                        }
                         _ => {}
                     }
+                    self.i += 1;
                 }
                 None
             }
@@ -453,8 +483,7 @@ pub(crate) fn parse(line: &[u8]) -> Option<Doc<'_>> {
 /// would hide; a NUL inside a key already makes it differ from every constant). Built from two
 /// overlapping loads rather than a copy into a buffer: this runs for every key of every line.
 #[inline]
-fn pack(key: &str) -> u128 {
-    let b = key.as_bytes();
+fn pack(b: &[u8]) -> u128 {
     let n = b.len();
     if n > 16 || b.last().is_none_or(|&c| c == 0) {
         return 0;
@@ -554,14 +583,14 @@ mod tests {
         };
         for n in 1..=16 {
             let key: String = "abcdefghijklmnop"[..n].into();
-            assert_eq!(pack(&key), padded(&key), "{key}");
+            assert_eq!(pack(key.as_bytes()), padded(&key), "{key}");
         }
-        assert_eq!(pack("dest_name_aggr"), K_DEST_NAME_AGGR);
-        assert_eq!(pack("proto"), K_PROTO);
-        assert_ne!(pack("proto\0"), K_PROTO);
-        assert_ne!(pack("pro\0to"), K_PROTO);
-        assert_eq!(pack("abcdefghijklmnopq"), 0);
-        assert_eq!(pack(""), 0);
+        assert_eq!(pack(b"dest_name_aggr"), K_DEST_NAME_AGGR);
+        assert_eq!(pack(b"proto"), K_PROTO);
+        assert_ne!(pack(b"proto\0"), K_PROTO);
+        assert_ne!(pack(b"pro\0to"), K_PROTO);
+        assert_eq!(pack(b"abcdefghijklmnopq"), 0);
+        assert_eq!(pack(b""), 0);
     }
 
     #[test]

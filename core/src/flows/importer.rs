@@ -40,6 +40,9 @@ enum Stage {
 struct Sink<'s> {
     set: &'s mut FlowSet,
     options: ImportOptions,
+    /// The block of the input these lines come from (0 but in a parallel import): the high half of
+    /// record positions and of error lines until they are renumbered.
+    block: u64,
 }
 
 impl Sink<'_> {
@@ -48,11 +51,15 @@ impl Sink<'_> {
         summary.records += 1;
         summary.skipped += 1;
         if summary.errors.len() < self.options.max_reported_errors {
-            summary.errors.push(LineError { line, reason });
+            summary.errors.push(LineError {
+                line: (self.block << 32) | line,
+                reason,
+            });
         }
     }
 
     fn record(&mut self, line: u64, format: &RecordFormat, bytes: &[u8]) {
+        self.set.position = (self.block << 32) | line;
         let parsed: Result<Option<RawRecord<'_>>, String> = match format {
             RecordFormat::Calico => calico::parse(bytes).map(Some),
             RecordFormat::CalicoEsHit => calico::parse_es_hit(bytes).map(Some),
@@ -165,6 +172,7 @@ impl FlowImporter {
         let mut sink = Sink {
             set: &mut self.set,
             options: self.options,
+            block: 0,
         };
         match &mut self.stage {
             Stage::Lines {
@@ -227,6 +235,7 @@ impl FlowImporter {
         let mut sink = Sink {
             set: &mut self.set,
             options: self.options,
+            block: 0,
         };
         match &mut self.stage {
             Stage::Lines {
@@ -274,6 +283,90 @@ impl FlowImporter {
         };
         self.text(head)
     }
+}
+
+/// What a parallel import takes over from an importer that has read the start of a file: see
+/// [`FlowImporter::into_line_parts`].
+pub(crate) struct LineParts {
+    pub set: FlowSet,
+    pub format: RecordFormat,
+    pub options: ImportOptions,
+    /// The start of a line that the next bytes complete.
+    pub carry: Vec<u8>,
+    /// Lines read so far.
+    pub lines: u64,
+}
+
+impl FlowImporter {
+    /// The state of an importer reading an uncompressed line-based file past its first line (a CSV
+    /// header is behind it, no over-long line is being skipped), from which the rest of the file
+    /// can be read in blocks of whole lines; otherwise the importer itself, to go on with.
+    pub(crate) fn into_line_parts(self) -> Result<LineParts, Box<FlowImporter>> {
+        let FlowImporter {
+            options,
+            set,
+            bytes,
+            magic,
+            gzip,
+            stage,
+        } = self;
+        match stage {
+            Stage::Lines {
+                format,
+                mut splitter,
+                skip_first_line: false,
+            } if gzip.is_none() && splitter.at_clean_point() => {
+                let (carry, lines) = splitter.take_carry();
+                Ok(LineParts {
+                    set,
+                    format,
+                    options,
+                    carry,
+                    lines,
+                })
+            }
+            stage => Err(Box::new(FlowImporter {
+                options,
+                set,
+                bytes,
+                magic,
+                gzip,
+                stage,
+            })),
+        }
+    }
+}
+
+/// Adds the records of `bytes`, whole lines of block `block` of a file, to `set`; returns how many
+/// lines it holds. Record positions and error lines are `(block << 32) | line in the block`.
+pub(crate) fn import_block(
+    set: &mut FlowSet,
+    format: &RecordFormat,
+    options: ImportOptions,
+    block: u64,
+    bytes: &[u8],
+) -> u64 {
+    let mut sink = Sink {
+        set,
+        options,
+        block,
+    };
+    let mut splitter = LineSplitter::new(options.max_line_bytes);
+    let mut skip_first_line = false;
+    let mut handle = |line: Line<'_>| handle_line(&mut sink, format, &mut skip_first_line, line);
+    splitter.push(bytes, &mut handle);
+    splitter.finish(&mut handle);
+    splitter.lines()
+}
+
+/// Adds the error for an over-long line that is block `block` by itself.
+pub(crate) fn too_long_block(set: &mut FlowSet, options: ImportOptions, block: u64, len: usize) {
+    Sink {
+        set,
+        options,
+        block,
+    }
+    .too_long(1, len);
 }
 
 fn handle_line(

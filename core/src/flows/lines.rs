@@ -68,6 +68,21 @@ impl LineSplitter {
         self.append(&rest[start..]);
     }
 
+    /// Lines handed out so far.
+    pub fn lines(&self) -> u64 {
+        self.lines
+    }
+
+    /// Whether no over-long line is being skipped.
+    pub fn at_clean_point(&self) -> bool {
+        self.overflow.is_none()
+    }
+
+    /// The start of the unfinished line, and the number of lines handed out so far.
+    pub fn take_carry(&mut self) -> (Vec<u8>, u64) {
+        (std::mem::take(&mut self.carry), self.lines)
+    }
+
     /// Ends the input: a last line without a final newline is handed out.
     pub fn finish(&mut self, sink: &mut dyn FnMut(Line<'_>)) {
         if !self.carry.is_empty() || self.overflow.is_some() {

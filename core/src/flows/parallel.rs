@@ -1,0 +1,474 @@
+//! Reading a large flow log on several threads. Once an importer has read the start of an uncompressed
+//! line-based file (the format is known, a CSV header is behind it), the rest is cut into blocks of
+//! whole lines. Worker threads aggregate blocks into sets of their own, and the sets merge back in
+//! input order: the same flows in the same order, counts, errors and line numbers as one thread gives.
+//!
+//! Where threads cannot start (wasm in a browser worker), and for gzip or multi-line JSON documents,
+//! [`super::import_reader`] reads on one thread instead.
+
+use std::io::Read;
+use std::sync::{Mutex, mpsc};
+
+use super::detect::RecordFormat;
+use super::importer::{LineParts, import_block, too_long_block};
+use super::{FlowSet, ImportError, ImportOptions};
+
+/// Bytes per block: large enough that a block's own endpoint interning is a small part of its work,
+/// small enough that the blocks in flight stay a few tens of MB.
+pub(crate) const BLOCK_BYTES: usize = 8 << 20;
+
+/// How many worker threads to use: one per core, at most four (reading the file is then the limit).
+/// 1 means "read on this thread".
+pub(crate) fn worker_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
+/// What the reading thread hands to the workers.
+enum Piece {
+    /// Whole lines (the last one may lack its newline at the end of the file).
+    Lines(Vec<u8>),
+    /// One line longer than the line limit, dropped as it was read: its length.
+    TooLong(usize),
+}
+
+/// One worker's aggregation, and the number of lines of each block it took.
+#[derive(Default)]
+struct BlockWorker {
+    set: FlowSet,
+    lines: Vec<(u64, u64)>,
+}
+
+impl BlockWorker {
+    fn take(&mut self, block: u64, piece: Piece, format: &RecordFormat, options: ImportOptions) {
+        let lines = match piece {
+            Piece::Lines(bytes) => import_block(&mut self.set, format, options, block, &bytes),
+            Piece::TooLong(len) => {
+                too_long_block(&mut self.set, options, block, len);
+                1
+            }
+        };
+        self.lines.push((block, lines));
+    }
+}
+
+/// Reads the rest of the input after `parts` on `workers` threads (`block_bytes` per block) and
+/// returns every flow, as [`super::FlowImporter::finish`] would.
+pub(crate) fn import_rest<R: Read>(
+    reader: &mut R,
+    parts: LineParts,
+    workers: usize,
+    block_bytes: usize,
+    bytes_read: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<FlowSet, ImportError> {
+    let LineParts {
+        mut set,
+        format,
+        options,
+        carry,
+        lines,
+    } = parts;
+    let (sender, receiver) = mpsc::sync_channel::<(u64, Piece)>(workers * 2);
+    let receiver = Mutex::new(receiver);
+    let (done, read) = std::thread::scope(|scope| {
+        let mut handles = Vec::new();
+        for _ in 0..workers {
+            let spawned = std::thread::Builder::new()
+                .name("netpol-flow-import".into())
+                .spawn_scoped(scope, || work(&receiver, &format, options));
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(_) => break,
+            }
+        }
+        // Without any worker (the system refused threads), this thread does the work.
+        let mut inline = BlockWorker::default();
+        let mut send = |block: u64, piece: Piece| {
+            if handles.is_empty() {
+                inline.take(block, piece, &format, options);
+            } else if let Err(mpsc::SendError((block, piece))) = sender.send((block, piece)) {
+                // Every worker has stopped (a panic, re-raised below): keep the data.
+                inline.take(block, piece, &format, options);
+            }
+        };
+        let read = cut_blocks(
+            reader,
+            carry,
+            block_bytes,
+            options,
+            bytes_read,
+            progress,
+            &mut send,
+        );
+        drop(sender);
+        let mut done = vec![inline];
+        for handle in handles {
+            match handle.join() {
+                Ok(worker) => done.push(worker),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        (done, read)
+    });
+    let read_after = read?;
+    merge(&mut set, lines, done, options);
+    set.summary.bytes += read_after;
+    set.summary.distinct = set.flows().len() as u64;
+    Ok(set)
+}
+
+/// Reads the input to its end, sending blocks of whole lines numbered from 1; returns the bytes read.
+fn cut_blocks<R: Read>(
+    reader: &mut R,
+    carry: Vec<u8>,
+    block_bytes: usize,
+    options: ImportOptions,
+    mut bytes_read: u64,
+    progress: &mut dyn FnMut(u64),
+    send: &mut dyn FnMut(u64, Piece),
+) -> Result<u64, ImportError> {
+    let first = bytes_read;
+    let mut block = 1u64;
+    let mut buf = carry;
+    // The length so far of an over-long line being dropped.
+    let mut dropping: Option<usize> = None;
+    loop {
+        let old_len = buf.len();
+        buf.resize(block_bytes.max(old_len + 64 * 1024), 0);
+        let n = read_some(reader, &mut buf[old_len..])?;
+        buf.truncate(old_len + n);
+        bytes_read += n as u64;
+        progress(bytes_read);
+        if n == 0 {
+            match dropping {
+                Some(len) => send(block, Piece::TooLong(len)),
+                None if !buf.is_empty() => send(block, Piece::Lines(buf)),
+                None => {}
+            }
+            return Ok(bytes_read - first);
+        }
+        if let Some(len) = dropping {
+            match memchr::memchr(b'\n', &buf) {
+                Some(end) => {
+                    send(block, Piece::TooLong(len + end));
+                    block += 1;
+                    dropping = None;
+                    buf.drain(..=end);
+                }
+                None => {
+                    dropping = Some(len + buf.len());
+                    buf.clear();
+                    continue;
+                }
+            }
+        }
+        match memchr::memrchr(b'\n', &buf) {
+            Some(end) => {
+                let rest = buf.split_off(end + 1);
+                send(block, Piece::Lines(std::mem::replace(&mut buf, rest)));
+                block += 1;
+            }
+            // No line ends here yet: keep reading, up to the line limit.
+            None if buf.len() > options.max_line_bytes => {
+                dropping = Some(buf.len());
+                buf = Vec::new();
+            }
+            None => {}
+        }
+    }
+}
+
+fn read_some<R: Read>(reader: &mut R, buf: &mut [u8]) -> Result<usize, ImportError> {
+    loop {
+        match reader.read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(ImportError::Io(e)),
+        }
+    }
+}
+
+fn work(
+    receiver: &Mutex<mpsc::Receiver<(u64, Piece)>>,
+    format: &RecordFormat,
+    options: ImportOptions,
+) -> BlockWorker {
+    let mut worker = BlockWorker::default();
+    loop {
+        // The lock is held only to take the next block.
+        let next = match receiver.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => break,
+        };
+        match next {
+            Ok((block, piece)) => worker.take(block, piece, format, options),
+            Err(mpsc::RecvError) => break,
+        }
+    }
+    worker
+}
+
+/// Merges the workers' sets into `set` (which holds the file's first `lines` lines, and flows of files
+/// imported before), in order of first appearance, and numbers their error lines from the file start.
+fn merge(set: &mut FlowSet, lines: u64, workers: Vec<BlockWorker>, options: ImportOptions) {
+    let blocks = workers
+        .iter()
+        .flat_map(|w| &w.lines)
+        .map(|&(block, _)| block as usize + 1)
+        .max()
+        .unwrap_or(1);
+    // The line before each block's first line.
+    let mut before = vec![0u64; blocks];
+    let mut counts = vec![0u64; blocks];
+    counts[0] = lines;
+    for &(block, n) in workers.iter().flat_map(|w| &w.lines) {
+        counts[block as usize] = n;
+    }
+    for block in 1..blocks {
+        before[block] = before[block - 1] + counts[block - 1];
+    }
+    let line_of = |position: u64| before[(position >> 32) as usize] + (position & 0xFFFF_FFFF);
+
+    let mut flows: Vec<(u64, usize, usize)> = workers
+        .iter()
+        .enumerate()
+        .flat_map(|(w, worker)| {
+            worker
+                .set
+                .flows_by_position()
+                .enumerate()
+                .map(move |(i, (position, _))| (position, w, i))
+        })
+        .collect();
+    flows.sort_unstable();
+    for (position, w, i) in flows {
+        let from = &workers[w].set;
+        set.merge_flow(from, &from.flows()[i], line_of(position));
+    }
+
+    let summary = &mut set.summary;
+    // The errors so far are of earlier files and of this file's first lines: all before these.
+    let first_new = summary.errors.len();
+    for worker in &workers {
+        let s = &worker.set.summary;
+        summary.records += s.records;
+        summary.skipped += s.skipped;
+        summary.ignored += s.ignored;
+        summary
+            .errors
+            .extend(s.errors.iter().map(|e| super::LineError {
+                line: line_of(e.line),
+                reason: e.reason.clone(),
+            }));
+    }
+    summary.errors[first_new..].sort_by_key(|e| e.line);
+    summary.errors.truncate(options.max_reported_errors);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{import_bytes, import_reader_on};
+    use super::*;
+
+    /// A reader that hands out at most `step` bytes per read, so that small inputs make many blocks.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    /// Everything an import says, with endpoints and traces by value (ids may differ).
+    fn described(set: &FlowSet) -> Vec<String> {
+        let s = set.summary();
+        let mut out = vec![format!(
+            "formats {:?} records {} skipped {} ignored {} distinct {} bytes {}",
+            s.formats, s.records, s.skipped, s.ignored, s.distinct, s.bytes
+        )];
+        out.extend(
+            s.errors
+                .iter()
+                .map(|e| format!("error {}: {}", e.line, e.reason)),
+        );
+        let trace = |t: Option<super::super::TraceId>| t.map(|t| format!("{:?}", set.trace(t)));
+        out.extend(set.flows().iter().map(|f| {
+            format!(
+                "{:?} -> {:?} {:?} {:?} records {} {:?} {:?}..{:?} {:?} {:?} {:?} {:?}",
+                set.endpoint(f.src),
+                set.endpoint(f.dst),
+                f.protocol,
+                f.port,
+                f.records,
+                f.counts,
+                f.first_seen,
+                f.last_seen,
+                trace(f.trace_src),
+                trace(f.trace_dst),
+                trace(f.pending_src),
+                trace(f.pending_dst),
+            )
+        }));
+        out
+    }
+
+    fn sample(name: &str) -> Vec<u8> {
+        let path = format!("{}/../../shared/flows/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// A Calico file with what a parallel import must number and order exactly: malformed lines,
+    /// blank and CRLF lines, over-long lines (alone in their block or inside one), repeats of early
+    /// flows far down the file, and no final newline.
+    fn awkward_calico() -> Vec<u8> {
+        let good = sample("calico-enterprise-flows.jsonl");
+        let lines: Vec<&[u8]> = good
+            .split(|&c| c == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
+        let mut out = Vec::new();
+        for round in 0..6 {
+            for (i, line) in lines.iter().enumerate() {
+                out.extend_from_slice(line);
+                out.extend_from_slice(if i % 7 == 3 { b"\r\n" } else { b"\n" });
+                match (round + i) % 11 {
+                    0 => out.extend_from_slice(b"{\"proto\":\"tcp\", broken\n"),
+                    4 => out.extend_from_slice(b"\n  \n"),
+                    8 => {
+                        out.extend_from_slice(&vec![b'x'; 3000]);
+                        out.push(b'\n');
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out.extend_from_slice(lines[2]);
+        out
+    }
+
+    #[test]
+    fn blocks_on_threads_give_what_one_thread_gives() {
+        let options = ImportOptions {
+            max_line_bytes: 2500,
+            max_reported_errors: 7,
+        };
+        let inputs = [
+            ("awkward", awkward_calico(), options),
+            (
+                "calico",
+                sample("calico-enterprise-flows.jsonl"),
+                ImportOptions::default(),
+            ),
+            (
+                "calico 3.32",
+                sample("calico-felix-3.32-flows.jsonl"),
+                ImportOptions::default(),
+            ),
+            ("csv", sample("flows.csv"), ImportOptions::default()),
+            (
+                "hubble",
+                sample("hubble-flows.jsonl"),
+                ImportOptions::default(),
+            ),
+            (
+                "goldmane",
+                sample("goldmane-emitter-flows.jsonl"),
+                ImportOptions::default(),
+            ),
+            // Not line-based or compressed: read on one thread whatever is asked.
+            (
+                "whisker list",
+                sample("goldmane-flows.json"),
+                ImportOptions::default(),
+            ),
+            (
+                "gzip",
+                sample("calico-enterprise-flows.jsonl.gz"),
+                ImportOptions::default(),
+            ),
+        ];
+        for (name, bytes, options) in inputs {
+            let expected = described(&import_bytes(&bytes, options).expect(name));
+            for (workers, step, block) in [
+                (2, 700, 1),
+                (3, 4096, 2048),
+                (2, 1 << 20, 5000),
+                (4, 333, 64 << 10),
+            ] {
+                let reader = Trickle {
+                    bytes: &bytes,
+                    step,
+                };
+                let set =
+                    import_reader_on(reader, FlowSet::default(), options, |_| {}, workers, block)
+                        .expect(name);
+                assert_eq!(
+                    described(&set),
+                    expected,
+                    "{name}: {workers} workers, reads of {step}, blocks of {block}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_second_file_continues_the_first_in_order() {
+        let (a, b) = (sample("calico-enterprise-flows.jsonl"), awkward_calico());
+        let options = ImportOptions::default();
+        let one_thread = import_bytes(&a, options).expect("a");
+        let mut importer = super::super::FlowImporter::continue_with(one_thread, options);
+        importer.feed(&b).expect("b");
+        let expected = described(&importer.finish().expect("b"));
+        let first = import_reader_on(
+            Trickle {
+                bytes: &a,
+                step: 500,
+            },
+            FlowSet::default(),
+            options,
+            |_| {},
+            2,
+            1000,
+        )
+        .expect("a");
+        let both = import_reader_on(
+            Trickle {
+                bytes: &b,
+                step: 500,
+            },
+            first,
+            options,
+            |_| {},
+            2,
+            1000,
+        )
+        .expect("b");
+        assert_eq!(described(&both), expected);
+    }
+
+    #[test]
+    fn progress_reaches_the_file_size() {
+        let bytes = awkward_calico();
+        let mut last = 0;
+        let reader = Trickle {
+            bytes: &bytes,
+            step: 1000,
+        };
+        import_reader_on(
+            reader,
+            FlowSet::default(),
+            ImportOptions::default(),
+            |n| last = n,
+            2,
+            4096,
+        )
+        .expect("import");
+        assert_eq!(last, bytes.len() as u64);
+    }
+}
