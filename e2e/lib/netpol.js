@@ -1,5 +1,5 @@
 // The `netpol` CLI for e2e tests that compare the app with it: the newest built binary
-// (target/release or target/debug), built on demand when there is none.
+// (release or debug under cargo's target directory), built on demand when there is none.
 "use strict";
 
 const fs = require("node:fs");
@@ -10,15 +10,25 @@ const { execFileSync } = require("node:child_process");
 const ROOT = path.resolve(__dirname, "..", "..");
 const SHARED = path.resolve(ROOT, "..", "shared");
 
+/**
+ * Cargo's target directory: `CARGO_TARGET_DIR` when set (a relative one is relative to the
+ * repository root, where the build runs), else `target/` in the repository.
+ */
+function targetDir() {
+  const configured = process.env.CARGO_TARGET_DIR;
+  return configured ? path.resolve(ROOT, configured) : path.join(ROOT, "target");
+}
+
 /** The path of a built `netpol` binary (building the debug one when none exists). */
 function netpolBinary() {
+  const target = targetDir();
   const candidates = ["release", "debug"]
-    .map((profile) => path.join(ROOT, "target", profile, "netpol"))
+    .map((profile) => path.join(target, profile, "netpol"))
     .filter((file) => fs.existsSync(file))
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
   if (candidates.length > 0) return candidates[0];
   execFileSync("cargo", ["build", "-p", "netpol-cli"], { cwd: ROOT, stdio: "inherit" });
-  return path.join(ROOT, "target", "debug", "netpol");
+  return path.join(target, "debug", "netpol");
 }
 
 /** Runs `netpol ARGS…` and returns its stdout (throws with stderr on a failure exit). */
