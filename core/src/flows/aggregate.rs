@@ -98,11 +98,20 @@ pub struct FlowSet {
     trace_index: FxHashMap<u64, Vec<u32>>,
     trace_keys: Vec<String>,
     flow_index: FxHashMap<FlowKey, u32>,
-    /// Where the record being added is in the input: `(block << 32) | line` (see `super::parallel`).
+    /// Where the record being added is in the input: `file << 48 | block << 32 | line in the block`
+    /// (see `super::parallel`).
     pub(crate) position: u64,
-    /// Parallel to `flows`: the position of each flow's first record, so that flows aggregated in
-    /// separate blocks merge back in order of first appearance.
-    first_positions: Vec<u64>,
+    /// Parallel to `flows`: where each flow's first record and trace records are, so that flows
+    /// aggregated in separate blocks merge back as if read in one go.
+    positions: Vec<FlowPositions>,
+}
+
+/// Input positions (see `FlowSet::position`) of a flow's first record and of the records its four
+/// traces come from (`trace_src`, `trace_dst`, `pending_src`, `pending_dst`; `u64::MAX`: none).
+#[derive(Debug, Clone, Copy)]
+struct FlowPositions {
+    first: u64,
+    traces: [u64; 4],
 }
 
 impl FlowSet {
@@ -144,7 +153,10 @@ impl FlowSet {
         let next = self.flows.len() as u32;
         let index = *self.flow_index.entry(key).or_insert(next);
         if index == next {
-            self.first_positions.push(self.position);
+            self.positions.push(FlowPositions {
+                first: self.position,
+                traces: [u64::MAX; 4],
+            });
             self.flows.push(AggregatedFlow {
                 src: EndpointId(src),
                 dst: EndpointId(dst),
@@ -194,16 +206,18 @@ impl FlowSet {
         if let Some(end) = rec.end.or(rec.start) {
             flow.last_seen = Some(flow.last_seen.map_or(end, |l| l.max(end)));
         }
-        match rec.reporter {
-            Reporter::Src => {
-                flow.trace_src = flow.trace_src.or(enforced.map(TraceId));
-                flow.pending_src = flow.pending_src.or(pending.map(TraceId));
+        // A trace is only interned for a free slot (above): any trace here fills its slot.
+        let slots = match rec.reporter {
+            Reporter::Src => [&mut flow.trace_src, &mut flow.pending_src],
+            Reporter::Dst => [&mut flow.trace_dst, &mut flow.pending_dst],
+            Reporter::Unknown => return Ok(()),
+        };
+        let first_slot = if rec.reporter == Reporter::Src { 0 } else { 1 };
+        for (k, (slot, trace)) in slots.into_iter().zip([enforced, pending]).enumerate() {
+            if let Some(trace) = trace {
+                *slot = Some(TraceId(trace));
+                self.positions[index as usize].traces[first_slot + 2 * k] = self.position;
             }
-            Reporter::Dst => {
-                flow.trace_dst = flow.trace_dst.or(enforced.map(TraceId));
-                flow.pending_dst = flow.pending_dst.or(pending.map(TraceId));
-            }
-            Reporter::Unknown => {}
         }
         Ok(())
     }
@@ -345,25 +359,32 @@ impl FlowSet {
 impl FlowSet {
     /// The flows, in order of first appearance, each with the position of its first record.
     pub(crate) fn flows_by_position(&self) -> impl Iterator<Item = (u64, &AggregatedFlow)> {
-        self.first_positions.iter().copied().zip(&self.flows)
+        self.positions.iter().map(|p| p.first).zip(&self.flows)
     }
 
-    /// Adds one flow aggregated in another set (`from`), as if its records had been added here:
-    /// counts add up, first/last seen widen, and a trace slot still empty takes the other's trace.
-    pub(crate) fn merge_flow(&mut self, from: &FlowSet, flow: &AggregatedFlow, position: u64) {
+    /// Adds flow `index` of a set aggregated from another part of the input (`from`), as if its
+    /// records had been added here: counts add up, first/last seen widen, and each trace is the one
+    /// of the earliest record that had it. `offset` turns `from`'s positions into this set's.
+    pub(crate) fn merge_flow(&mut self, from: &FlowSet, index: usize, offset: impl Fn(u64) -> u64) {
+        let flow = &from.flows[index];
+        let at = &from.positions[index];
         let src = self.intern_owned_endpoint(from.endpoint(flow.src));
         let dst = self.intern_owned_endpoint(from.endpoint(flow.dst));
-        let mut trace = |t: Option<TraceId>| {
-            t.map(|t| {
-                TraceId(self.intern_owned_trace(&from.trace_keys[t.0 as usize], from.trace(t)))
-            })
-        };
-        let traces = [
-            trace(flow.trace_src),
-            trace(flow.trace_dst),
-            trace(flow.pending_src),
-            trace(flow.pending_dst),
-        ];
+        let mut traces = [None; 4];
+        for (k, trace) in [
+            flow.trace_src,
+            flow.trace_dst,
+            flow.pending_src,
+            flow.pending_dst,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            traces[k] = trace.map(|t| {
+                let id = self.intern_owned_trace(&from.trace_keys[t.0 as usize], from.trace(t));
+                (TraceId(id), offset(at.traces[k]))
+            });
+        }
         let key = FlowKey {
             src,
             dst,
@@ -371,40 +392,56 @@ impl FlowSet {
             port: flow.port,
         };
         let next = self.flows.len() as u32;
-        let index = *self.flow_index.entry(key).or_insert(next);
-        if index == next {
-            self.first_positions.push(position);
+        let into_index = *self.flow_index.entry(key).or_insert(next) as usize;
+        if into_index == next as usize {
+            self.positions.push(FlowPositions {
+                first: offset(at.first),
+                traces: [u64::MAX; 4],
+            });
             self.flows.push(AggregatedFlow {
                 src: EndpointId(src),
                 dst: EndpointId(dst),
+                records: 0,
+                counts: ReporterCounts::default(),
+                first_seen: None,
+                last_seen: None,
                 trace_src: None,
                 trace_dst: None,
                 pending_src: None,
                 pending_dst: None,
                 ..flow.clone()
             });
-        } else {
-            let into = &mut self.flows[index as usize];
-            into.records += flow.records;
-            let (a, b) = (&mut into.counts, &flow.counts);
-            for (x, y) in [
-                (&mut a.src_allow, b.src_allow),
-                (&mut a.src_deny, b.src_deny),
-                (&mut a.dst_allow, b.dst_allow),
-                (&mut a.dst_deny, b.dst_deny),
-                (&mut a.other_allow, b.other_allow),
-                (&mut a.other_deny, b.other_deny),
-            ] {
-                *x = x.saturating_add(y);
-            }
-            into.first_seen = min_some(into.first_seen, flow.first_seen);
-            into.last_seen = max_some(into.last_seen, flow.last_seen);
         }
-        let into = &mut self.flows[index as usize];
-        into.trace_src = into.trace_src.or(traces[0]);
-        into.trace_dst = into.trace_dst.or(traces[1]);
-        into.pending_src = into.pending_src.or(traces[2]);
-        into.pending_dst = into.pending_dst.or(traces[3]);
+        let into = &mut self.flows[into_index];
+        into.records += flow.records;
+        let (a, b) = (&mut into.counts, &flow.counts);
+        for (x, y) in [
+            (&mut a.src_allow, b.src_allow),
+            (&mut a.src_deny, b.src_deny),
+            (&mut a.dst_allow, b.dst_allow),
+            (&mut a.dst_deny, b.dst_deny),
+            (&mut a.other_allow, b.other_allow),
+            (&mut a.other_deny, b.other_deny),
+        ] {
+            *x = x.saturating_add(y);
+        }
+        into.first_seen = min_some(into.first_seen, flow.first_seen);
+        into.last_seen = max_some(into.last_seen, flow.last_seen);
+        let positions = &mut self.positions[into_index];
+        let slots = [
+            &mut into.trace_src,
+            &mut into.trace_dst,
+            &mut into.pending_src,
+            &mut into.pending_dst,
+        ];
+        for (k, slot) in slots.into_iter().enumerate() {
+            if let Some((trace, position)) = traces[k]
+                && (slot.is_none() || position < positions.traces[k])
+            {
+                *slot = Some(trace);
+                positions.traces[k] = position;
+            }
+        }
     }
 
     fn intern_owned_endpoint(&mut self, ep: &Endpoint) -> u32 {

@@ -59,7 +59,9 @@ impl Sink<'_> {
     }
 
     fn record(&mut self, line: u64, format: &RecordFormat, bytes: &[u8]) {
-        self.set.position = (self.block << 32) | line;
+        // Files imported into one set are counted by their detected formats: later files come after.
+        let file = self.set.summary.formats.len() as u64;
+        self.set.position = (file << 48) | (self.block << 32) | line;
         let parsed: Result<Option<RawRecord<'_>>, String> = match format {
             RecordFormat::Calico => calico::parse(bytes).map(Some),
             RecordFormat::CalicoEsHit => calico::parse_es_hit(bytes).map(Some),

@@ -227,7 +227,12 @@ fn merge(set: &mut FlowSet, lines: u64, workers: Vec<BlockWorker>, options: Impo
     for block in 1..blocks {
         before[block] = before[block - 1] + counts[block - 1];
     }
-    let line_of = |position: u64| before[(position >> 32) as usize] + (position & 0xFFFF_FFFF);
+    // Positions are `file << 48 | block << 32 | line in the block`; errors are the same without the
+    // file. Both become the line in the file (under the same file).
+    let line_of = |position: u64| {
+        let block = ((position >> 32) & 0xFFFF) as usize;
+        (position & !0xFFFF_FFFF_FFFF) | (before[block] + (position & 0xFFFF_FFFF))
+    };
 
     let mut flows: Vec<(u64, usize, usize)> = workers
         .iter()
@@ -241,9 +246,8 @@ fn merge(set: &mut FlowSet, lines: u64, workers: Vec<BlockWorker>, options: Impo
         })
         .collect();
     flows.sort_unstable();
-    for (position, w, i) in flows {
-        let from = &workers[w].set;
-        set.merge_flow(from, &from.flows()[i], line_of(position));
+    for (_, w, i) in flows {
+        set.merge_flow(&workers[w].set, i, line_of);
     }
 
     let summary = &mut set.summary;
@@ -415,6 +419,97 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn each_trace_is_the_one_of_the_flows_earliest_record_that_has_it() {
+        // One flow: first seen from its destination, then its source reports two different policy
+        // traces. Whichever worker takes which block, the source trace is the earlier one.
+        let good = sample("calico-enterprise-flows.jsonl");
+        let src = good
+            .split(|&c| c == b'\n')
+            .find(|l| l.windows(16).any(|w| w == b"\"reporter\":\"src\""))
+            .expect("a source-side record");
+        let src = String::from_utf8_lossy(src).into_owned();
+        let dst = src.replace("\"reporter\":\"src\"", "\"reporter\":\"dst\"");
+        let later = src.replace("|allow|0", "|allow|7");
+        assert_ne!(later, src);
+        let filler = "\n".repeat(50);
+        let text = format!("{dst}\n{filler}{src}\n{filler}{later}\n{filler}{dst}\n");
+        let expected = described(
+            &import_bytes(text.as_bytes(), ImportOptions::default()).expect("one thread"),
+        );
+        assert!(
+            expected.iter().any(|l| l.contains("rule: 0")),
+            "{expected:#?}"
+        );
+        for block in [1, 60, 200] {
+            for _ in 0..3 {
+                let reader = Trickle {
+                    bytes: text.as_bytes(),
+                    step: 64,
+                };
+                let set = import_reader_on(
+                    reader,
+                    FlowSet::default(),
+                    ImportOptions::default(),
+                    |_| {},
+                    3,
+                    block,
+                )
+                .expect("threads");
+                assert_eq!(described(&set), expected, "blocks of {block}");
+            }
+        }
+    }
+
+    #[test]
+    fn merging_keeps_the_earliest_trace_even_from_a_later_copy() {
+        // Worker A met the flow first (from its destination) but its source trace later than
+        // worker B's: B's trace wins.
+        let good = sample("calico-enterprise-flows.jsonl");
+        let src = good
+            .split(|&c| c == b'\n')
+            .find(|l| l.windows(16).any(|w| w == b"\"reporter\":\"src\""))
+            .expect("a source-side record");
+        let src = String::from_utf8_lossy(src).into_owned();
+        let dst = src.replace("\"reporter\":\"src\"", "\"reporter\":\"dst\"");
+        let later = src.replace("|allow|0", "|allow|7");
+        let options = ImportOptions::default();
+        let mut a = BlockWorker::default();
+        a.take(
+            1,
+            Piece::Lines(dst.into_bytes()),
+            &RecordFormat::Calico,
+            options,
+        );
+        a.take(
+            3,
+            Piece::Lines(later.into_bytes()),
+            &RecordFormat::Calico,
+            options,
+        );
+        let mut b = BlockWorker::default();
+        b.take(
+            2,
+            Piece::Lines(src.into_bytes()),
+            &RecordFormat::Calico,
+            options,
+        );
+        let mut set = FlowSet::default();
+        merge(&mut set, 0, vec![a, b], options);
+        let flow = &set.flows()[0];
+        assert_eq!(set.flows().len(), 1);
+        assert_eq!(flow.records, 3);
+        let rule = |t: Option<super::super::TraceId>| t.map(|t| set.trace(t)[0].rule);
+        assert_eq!(
+            rule(flow.trace_src),
+            Some(0),
+            "{:?}",
+            set.trace(flow.trace_src.unwrap())
+        );
+        assert_eq!(rule(flow.pending_src), Some(0));
+        assert!(flow.trace_dst.is_some());
     }
 
     #[test]
