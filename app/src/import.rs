@@ -115,6 +115,11 @@ fn merge(design: &mut Design, resource: Resource) -> bool {
                 x.name == name
             })
         }
+        // An IP pool adds its CIDR to the design's pod range (a design keeps CIDRs, not pools).
+        Resource::IpPool(p) => {
+            let cidr = p.spec.cidr.trim().to_owned();
+            upsert(&mut design.pod_cidrs, cidr.clone(), |x| *x == cidr)
+        }
     }
 }
 

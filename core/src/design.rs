@@ -23,8 +23,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    ApiFlavour, CalicoPolicy, ContainerPort, KubernetesPolicy, Labels, Namespace, NetworkSet,
-    ObjectMeta, Resource, ResourceSet, Tier, Workload, WorkloadKind,
+    ApiFlavour, CalicoPolicy, ContainerPort, IpPool, KubernetesPolicy, Labels, Namespace,
+    NetworkSet, ObjectMeta, Resource, ResourceSet, Tier, Workload, WorkloadKind,
 };
 use crate::yaml::{self, Diagnostic, Severity};
 
@@ -78,6 +78,10 @@ pub struct Design {
     pub taxonomy: Vec<LabelKey>,
     #[serde(default)]
     pub environments: Vec<Environment>,
+    /// The cluster's pod address range (its Calico IP pools' CIDRs); empty means Calico's default
+    /// pool, `192.168.0.0/16`. The evaluator places every designed workload (they have no IP) in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pod_cidrs: Vec<String>,
     #[serde(default)]
     pub namespaces: Vec<DesignNamespace>,
     #[serde(default)]
@@ -264,13 +268,20 @@ pub fn save_json(design: &Design) -> String {
     encode::to_json(design)
 }
 
-/// The plain resources a design stands for: tiers, namespaces, network sets, policies and workloads.
+/// The plain resources a design stands for: tiers, namespaces, network sets, policies, workloads and
+/// one IP pool per pod CIDR (named `pod-cidr-1`, …).
 pub fn to_resources(design: &Design) -> ResourceSet {
     let mut set = ResourceSet {
         tiers: design.tiers.clone(),
         policies: design.policies.clone(),
         kubernetes_policies: design.kubernetes_policies.clone(),
         network_sets: design.network_sets.clone(),
+        ip_pools: design
+            .pod_cidrs
+            .iter()
+            .enumerate()
+            .map(|(i, cidr)| IpPool::new(format!("pod-cidr-{}", i + 1), cidr.trim()))
+            .collect(),
         ..ResourceSet::default()
     };
     for ns in &design.namespaces {
@@ -350,6 +361,7 @@ pub fn from_resources(set: &ResourceSet) -> Design {
         description: None,
         taxonomy,
         environments: Vec::new(),
+        pod_cidrs: pool_cidrs(&set.ip_pools),
         namespaces,
         tiers: set.tiers.clone(),
         policies: set.policies.clone(),
@@ -358,6 +370,35 @@ pub fn from_resources(set: &ResourceSet) -> Design {
         layout: BTreeMap::new(),
         lint: crate::lint::LintConfig::default(),
     }
+}
+
+/// The CIDRs of the pools pods get addresses from: the enabled ones, or all when every pool is
+/// disabled (pods keep their addresses). A design does not keep pool names or routing settings.
+pub(crate) fn pool_cidrs(pools: &[IpPool]) -> Vec<String> {
+    let enabled = pools.iter().any(|p| !p.spec.disabled);
+    let mut cidrs: Vec<String> = Vec::new();
+    for pool in pools.iter().filter(|p| !enabled || !p.spec.disabled) {
+        if !cidrs.contains(&pool.spec.cidr) {
+            cidrs.push(pool.spec.cidr.clone());
+        }
+    }
+    cidrs
+}
+
+/// Checks one pod CIDR as the design's settings are typed: `Ok` with the block it stands for (host
+/// bits masked), or a message quoting the input.
+pub fn check_pod_cidr(text: &str) -> Result<String, String> {
+    crate::model::parse_pool_cidr(text).map(|net| net.to_string())
+}
+
+/// The pod address range the evaluator uses for the design's workloads, as CIDRs: the design's pod
+/// CIDRs (IPv4 ones when there are any), or Calico's default pool when there are none (see
+/// [`crate::model::pod_range`]).
+pub fn effective_pod_cidrs(design: &Design) -> Vec<String> {
+    crate::model::pod_range(&to_resources(design).ip_pools)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn guess_scope(key: &str) -> LabelScope {

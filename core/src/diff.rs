@@ -208,11 +208,16 @@ fn flatten(resource: &Resource) -> Flat {
     }
 }
 
-/// The objects a policy repository holds (namespaces and workloads are not policy), keyed without
+/// The objects a policy repository holds (namespaces, workloads and IP pools are not policy), keyed without
 /// the tier: moving a policy to another tier is a change of that policy, shown as `spec.tier`.
 fn objects(set: &ResourceSet) -> BTreeMap<ObjectKey, Resource> {
     set.resources()
-        .filter(|r| !matches!(r, Resource::Namespace(_) | Resource::Workload(_)))
+        .filter(|r| {
+            !matches!(
+                r,
+                Resource::Namespace(_) | Resource::Workload(_) | Resource::IpPool(_)
+            )
+        })
         .map(|r| {
             (
                 ObjectKey {

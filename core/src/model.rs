@@ -14,8 +14,12 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub mod names;
+mod pools;
 mod ports;
 
+pub use pools::{
+    DEFAULT_IPV4_POOL_CIDR, DEFAULT_IPV4_POOL_NAME, IpPool, IpPoolSpec, parse_pool_cidr, pod_range,
+};
 pub use ports::{Port, PortParseError, Protocol, ProtocolParseError};
 
 /// Unknown fields of an object, kept verbatim so that export does not drop them.
@@ -621,6 +625,7 @@ pub enum Resource {
     NetworkSet(NetworkSet),
     Namespace(Namespace),
     Workload(Workload),
+    IpPool(IpPool),
 }
 
 impl Resource {
@@ -635,6 +640,7 @@ impl Resource {
             Resource::NetworkSet(_) => "NetworkSet",
             Resource::Namespace(_) => "Namespace",
             Resource::Workload(w) => w.kind.as_str(),
+            Resource::IpPool(_) => "IPPool",
         }
     }
 
@@ -647,6 +653,7 @@ impl Resource {
             Resource::NetworkSet(s) => &s.metadata,
             Resource::Namespace(n) => &n.metadata,
             Resource::Workload(w) => &w.metadata,
+            Resource::IpPool(p) => &p.metadata,
         }
     }
 }
@@ -667,6 +674,9 @@ pub struct ResourceSet {
     pub namespaces: Vec<Namespace>,
     #[serde(default)]
     pub workloads: Vec<Workload>,
+    /// The cluster's pod address range ([`pod_range`]: Calico's default pool when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_pools: Vec<IpPool>,
 }
 
 impl ResourceSet {
@@ -679,15 +689,17 @@ impl ResourceSet {
             Resource::NetworkSet(s) => self.network_sets.push(s),
             Resource::Namespace(n) => self.namespaces.push(n),
             Resource::Workload(w) => self.workloads.push(w),
+            Resource::IpPool(p) => self.ip_pools.push(p),
         }
     }
 
-    /// Every resource, tiers first (the order in which they must be applied).
+    /// Every resource, tiers first, then IP pools (the order in which they must be applied).
     pub fn resources(&self) -> impl Iterator<Item = Resource> + '_ {
         self.tiers
             .iter()
             .cloned()
             .map(Resource::Tier)
+            .chain(self.ip_pools.iter().cloned().map(Resource::IpPool))
             .chain(self.namespaces.iter().cloned().map(Resource::Namespace))
             .chain(self.network_sets.iter().cloned().map(Resource::NetworkSet))
             .chain(self.policies.iter().cloned().map(Resource::CalicoPolicy))

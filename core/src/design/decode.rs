@@ -41,6 +41,10 @@ pub(crate) fn decode(d: &mut Decoder<'_>, node: &Node) -> Option<Design> {
     design.description = f.string(d, "description");
     design.taxonomy = f.list(d, "taxonomy", |d, n, p| d.leaf(n, p));
     design.environments = f.list(d, "environments", |d, n, p| d.leaf(n, p));
+    design.pod_cidrs = f.strings(d, "podCidrs");
+    if let Some(node) = spec.get("podCidrs") {
+        check_pod_cidrs(d, node);
+    }
     design.namespaces = f.list(d, "namespaces", |d, n, p| d.leaf(n, p));
     design.layout = f
         .leaf::<BTreeMap<String, Position>>(d, "layout")
@@ -59,6 +63,13 @@ pub(crate) fn decode(d: &mut Decoder<'_>, node: &Node) -> Option<Design> {
             Resource::CalicoPolicy(p) => design.policies.push(p),
             Resource::KubernetesPolicy(p) => design.kubernetes_policies.push(p),
             Resource::NetworkSet(s) => design.network_sets.push(s),
+            Resource::IpPool(p) => {
+                for cidr in super::pool_cidrs(&[p]) {
+                    if !design.pod_cidrs.contains(&cidr) {
+                        design.pod_cidrs.push(cidr);
+                    }
+                }
+            }
             Resource::Namespace(n) => design.namespaces.push(super::DesignNamespace {
                 name: n.metadata.name,
                 labels: n.metadata.labels,
@@ -89,6 +100,20 @@ pub(crate) fn decode(d: &mut Decoder<'_>, node: &Node) -> Option<Design> {
         }
     }
     Some(design)
+}
+
+/// Reports each pod CIDR Calico would refuse as an IP pool's `spec.cidr`, at its position.
+fn check_pod_cidrs(d: &mut Decoder<'_>, node: &Node) {
+    let crate::yaml::node::Value::Seq(items) = &node.value else {
+        return;
+    };
+    for (i, item) in items.iter().enumerate() {
+        if let Some(text) = item.as_str()
+            && let Err(message) = crate::model::parse_pool_cidr(text)
+        {
+            d.error(item.pos, format!("invalid `spec.podCidrs[{i}]`: {message}"));
+        }
+    }
 }
 
 /// Why another `apiVersion` cannot be read, and what to do about it.

@@ -29,6 +29,8 @@ struct Spec<'a> {
     description: Option<&'a str>,
     taxonomy: &'a [LabelKey],
     environments: &'a [Environment],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pod_cidrs: &'a [String],
     namespaces: &'a [DesignNamespace],
     tiers: Vec<WireDoc<'a>>,
     policies: Vec<WireDoc<'a>>,
@@ -90,6 +92,7 @@ fn with_file(design: &Design, write: impl FnOnce(&File<'_>) -> String) -> String
             description: design.description.as_deref(),
             taxonomy: &design.taxonomy,
             environments: &design.environments,
+            pod_cidrs: &design.pod_cidrs,
             namespaces: &design.namespaces,
             tiers: wires(&tiers),
             policies: wires(&policies),

@@ -42,7 +42,8 @@ pub struct Placement {
 }
 
 /// The bundle and file of a resource; `None` for what the export does not ship (namespaces and
-/// workloads belong to the applications, not to the policy repository).
+/// workloads belong to the applications, IP pools to the cluster's set-up, not to the policy
+/// repository).
 pub fn place(resource: &Resource, teams: &BTreeMap<String, String>) -> Option<Placement> {
     let meta = resource.metadata();
     let kind = match resource {
@@ -52,7 +53,7 @@ pub fn place(resource: &Resource, teams: &BTreeMap<String, String>) -> Option<Pl
     };
     let file_name = |name: &str| format!("{kind}-{}.yaml", file_safe(name));
     let (bundle, file) = match resource {
-        Resource::Namespace(_) | Resource::Workload(_) => return None,
+        Resource::Namespace(_) | Resource::Workload(_) | Resource::IpPool(_) => return None,
         Resource::Tier(t) => (BundleKind::Tiers, file_name(&t.metadata.name)),
         Resource::CalicoPolicy(p) if !p.kind.is_namespaced() => (
             BundleKind::Infrastructure,

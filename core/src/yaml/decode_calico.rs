@@ -5,9 +5,9 @@ use super::decode::{Decoder, Fields};
 use super::node::Node;
 use super::validate::SelectorField::{Plain, RuleNamespace};
 use crate::model::{
-    CalicoPolicy, CalicoPolicyKind, EntityRule, Extra, IcmpFields, NetworkSet, NetworkSetSpec,
-    ObjectMeta, PolicySpec, Rule, RuleMetadata, ServiceAccountMatch, ServiceMatch, Tier, TierSpec,
-    names,
+    CalicoPolicy, CalicoPolicyKind, EntityRule, Extra, IcmpFields, IpPool, IpPoolSpec, NetworkSet,
+    NetworkSetSpec, ObjectMeta, PolicySpec, Rule, RuleMetadata, ServiceAccountMatch, ServiceMatch,
+    Tier, TierSpec, names,
 };
 
 /// Metadata fields the API server fills in: tolerated silently and kept aside, never exported.
@@ -382,5 +382,65 @@ pub(crate) fn network_set(
     Some(NetworkSet {
         metadata: meta,
         spec: spec?,
+    })
+}
+
+/// `IPPool` spec fields about routing and allocation: Netpol Studio only needs `cidr` and `disabled`,
+/// the others are kept as written without a warning (projectcalico.org/v3 `IPPoolSpec`).
+const IP_POOL_ROUTING_FIELDS: &[&str] = &[
+    "allowedUses",
+    "assignmentMode",
+    "blockSize",
+    "disableBGPExport",
+    "ipip",
+    "ipipMode",
+    "namespaceSelector",
+    "natOutgoing",
+    "nodeSelector",
+    "vxlanMode",
+];
+
+/// An `IPPool` (cluster-scoped): where pod IPs come from.
+pub(crate) fn ip_pool(
+    d: &mut Decoder<'_>,
+    meta_node: &Node,
+    spec_node: Option<&Node>,
+    aside: &mut Extra,
+) -> Option<IpPool> {
+    let meta = metadata(d, meta_node, aside);
+    let Some(node) = spec_node else {
+        d.error(meta_node.pos, "missing `spec.cidr` of the IPPool");
+        return None;
+    };
+    let mut f: Fields<'_> = d.fields(node, "spec")?;
+    let cidr_node = f.take("cidr");
+    let cidr = match cidr_node {
+        Some(n) => d.string(n, "spec.cidr"),
+        None => {
+            d.error(node.pos, "missing `spec.cidr` of the IPPool");
+            None
+        }
+    };
+    if let (Some(n), Some(text)) = (cidr_node, &cidr)
+        && let Err(message) = crate::model::parse_pool_cidr(text)
+    {
+        d.error(n.pos, format!("invalid `spec.cidr`: {message}"));
+    }
+    let mut spec = IpPoolSpec {
+        cidr: cidr.unwrap_or_default(),
+        disabled: f.leaf(d, "disabled").unwrap_or(false),
+        extra: Extra::new(),
+    };
+    for key in IP_POOL_ROUTING_FIELDS {
+        if let Some(value) = f.take(key) {
+            spec.extra.insert((*key).to_owned(), value.to_json());
+        }
+    }
+    f.finish(d, &mut spec.extra);
+    let mut meta = meta?;
+    forbid_namespace(d, meta_node, &mut meta, "IPPool");
+    Some(IpPool {
+        metadata: meta,
+        spec,
     })
 }

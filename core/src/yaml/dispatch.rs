@@ -122,7 +122,7 @@ fn decode_known(
         };
     }
     match kind {
-        "Tier" | "NetworkSet" | "GlobalNetworkSet" | "StagedKubernetesNetworkPolicy"
+        "Tier" | "NetworkSet" | "GlobalNetworkSet" | "StagedKubernetesNetworkPolicy" | "IPPool"
             if !is_calico =>
         {
             d.error(version_pos, format!("unsupported apiVersion `{api_version}` for {kind}: expected `{CALICO_V3}` or `{CALICO_CRD}`"));
@@ -133,6 +133,13 @@ fn decode_known(
             {
                 let meta = need_meta(d)?;
                 calico::tier(d, meta, spec, aside).map(Resource::Tier)
+            }
+        }
+        "IPPool" => {
+            top_level_rest(d, node, aside, true);
+            {
+                let meta = need_meta(d)?;
+                calico::ip_pool(d, meta, spec, aside).map(Resource::IpPool)
             }
         }
         "NetworkSet" | "GlobalNetworkSet" => {

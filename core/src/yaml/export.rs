@@ -143,6 +143,7 @@ pub(crate) enum WireDoc<'a> {
     Kube(Wire<'a, &'a crate::model::KubernetesPolicySpec>),
     Namespace(Wire<'a, ()>),
     Workload(serde_json::Value),
+    Pool(Wire<'a, &'a crate::model::IpPoolSpec>),
 }
 
 impl Serialize for WireDoc<'_> {
@@ -154,6 +155,7 @@ impl Serialize for WireDoc<'_> {
             WireDoc::Kube(w) => w.serialize(s),
             WireDoc::Namespace(w) => w.serialize(s),
             WireDoc::Workload(v) => v.serialize(s),
+            WireDoc::Pool(w) => w.serialize(s),
         }
     }
 }
@@ -172,6 +174,12 @@ pub(crate) fn wire(resource: &Resource, flavour: ApiFlavour) -> WireDoc<'_> {
             spec: None,
         }),
         Resource::Workload(w) => WireDoc::Workload(workload(w)),
+        Resource::IpPool(p) => WireDoc::Pool(Wire {
+            api_version: flavour.api_version(),
+            kind: "IPPool",
+            metadata: Cow::Borrowed(&p.metadata),
+            spec: Some(&p.spec),
+        }),
     }
 }
 
