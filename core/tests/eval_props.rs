@@ -20,6 +20,36 @@ fn small(seed: u64, policies: usize) -> EstateConfig {
     }
 }
 
+/// The estate with a third of its workloads stripped of their IP (designed workloads, aggregated
+/// flow-log rows) and one of several pod ranges: Calico's default pool, pools inside or across the
+/// CIDRs the random rules name, a pool inside a network set, a disabled pool, an IPv6 pool.
+fn with_pod_range(mut rs: ResourceSet, seed: u64) -> ResourceSet {
+    use netpol_core::model::IpPool;
+    let pools: &[(&str, bool)] = match seed % 6 {
+        0 => &[],
+        1 => &[("10.1.0.0/16", false)],
+        2 => &[("10.2.0.0/16", false), ("10.1.0.0/16", false)],
+        3 => &[("10.0.0.0/8", false)],
+        4 => &[("10.3.0.0/16", true), ("1.1.1.0/24", false)],
+        _ => &[("fd00:10::/64", false)],
+    };
+    rs.ip_pools = pools
+        .iter()
+        .map(|&(cidr, disabled)| {
+            let mut pool = IpPool::new(format!("pool-{disabled}-{cidr}"), cidr);
+            pool.spec.disabled = disabled;
+            pool
+        })
+        .collect();
+    let stripped = (seed / 6 % 3) as usize;
+    for (i, w) in rs.workloads.iter_mut().enumerate() {
+        if i % 3 == stripped {
+            w.ip = None;
+        }
+    }
+    rs
+}
+
 fn ref_decided(ev: &Evaluator, d: &DecidedBy) -> RefDecided {
     match *d {
         DecidedBy::Rule {
@@ -110,7 +140,7 @@ proptest! {
 
     #[test]
     fn compiled_agrees_with_reference(seed in any::<u64>(), policies in 1usize..40) {
-        let rs = estate(&small(seed, policies));
+        let rs = with_pod_range(estate(&small(seed, policies)), seed);
         let (mut ev, errors) = Evaluator::build(&rs);
         prop_assert!(errors.is_empty(), "{:?}", errors);
         let endpoints = flow_endpoints(&mut ev);
@@ -128,7 +158,7 @@ proptest! {
     ) {
         // The impact preview compiles policies only and interns the endpoints flow logs name, in the
         // order it meets them: interning order must not change a verdict.
-        let rs = estate(&small(seed, policies));
+        let rs = with_pod_range(estate(&small(seed, policies)), seed);
         let (mut full, _) = Evaluator::build(&rs);
         let endpoints = flow_endpoints(&mut full);
         let (mut lean, errors) = Evaluator::build_policies(&rs);
@@ -142,7 +172,7 @@ proptest! {
 
     #[test]
     fn incremental_updates_match_a_full_recompile(seed in any::<u64>(), edits in 1usize..12) {
-        let rs = estate(&small(seed, 20));
+        let rs = with_pod_range(estate(&small(seed, 20)), seed);
         let (mut incremental, _) = Evaluator::build(&rs);
         let mut current: ResourceSet = rs.clone();
         let mut rng = Rng::new(seed ^ 0xABCD);
@@ -225,7 +255,7 @@ proptest! {
 
     #[test]
     fn port_and_protocol_boundaries_agree_with_reference(seed in any::<u64>(), policies in 5usize..40) {
-        let rs = estate(&small(seed, policies));
+        let rs = with_pod_range(estate(&small(seed, policies)), seed);
         let (mut ev, _) = Evaluator::build(&rs);
         let endpoints = flow_endpoints(&mut ev);
         let reference = Reference::new(&rs);

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use ipnet::IpNet;
 
 use super::chain::NO_BLOCK;
-use super::endpoint::{Entity, SetEntity, effective_labels, peer_entities, set_entities};
+use super::endpoint::{
+    Entity, SetEntity, addresses, effective_labels, peer_entities, set_entities,
+};
 use super::matching::{Family, identity_matches};
 use super::normalize::{
     CompileError, L4, NormEntity, NormPolicy, NormRule, PeerSelector, PolicyKey, PortList,
@@ -98,7 +100,9 @@ enum Criterion {
 pub(crate) struct EndpointData {
     pub endpoint: Endpoint,
     pub label_set: Option<u32>,
-    pub net: Option<IpNet>,
+    /// Where its address is (`endpoint::addresses`): computed once, here, so that the pod range costs
+    /// the flow walk nothing.
+    pub addresses: Vec<IpNet>,
     pub entity: Option<Entity>,
     pub named_ports: Vec<ContainerPort>,
 }
@@ -122,6 +126,8 @@ pub struct Evaluator {
     criteria: Vec<Criterion>,
     criterion_ids: HashMap<String, u32>,
     sets: Vec<SetEntity>,
+    /// The cluster's pod range ([`crate::model::pod_range`]): where a workload without an IP is.
+    pod_range: Vec<IpNet>,
     pub(crate) label_sets: Vec<LabelSet>,
     /// Parallel to `label_sets`: the index blocks of its chains (`LabelSet::chains`), apart so that
     /// the fast path's first lookup stays in cache.
@@ -171,6 +177,7 @@ impl Evaluator {
             criteria: Vec::new(),
             criterion_ids: HashMap::new(),
             sets: set_entities(resources),
+            pod_range: crate::model::pod_range(&resources.ip_pools),
             label_sets: Vec::new(),
             blocks: Vec::new(),
             chains: super::chain::Chains::default(),
@@ -226,7 +233,7 @@ impl Evaluator {
         let data = EndpointData {
             endpoint: endpoint.clone(),
             label_set,
-            net: endpoint.net(),
+            addresses: addresses(endpoint, &self.pod_range),
             entity,
             named_ports,
         };
@@ -244,7 +251,7 @@ impl Evaluator {
         }
         self.hot.push(HotEndpoint {
             label_set: data.label_set.unwrap_or(u32::MAX),
-            family: data.net.map(|n| Family::of(Some(n))),
+            family: data.addresses.first().map(|n| Family::of(Some(*n))),
         });
         self.endpoints.push(data);
         self.endpoint_ids.insert(endpoint.clone(), id);
@@ -570,8 +577,8 @@ impl Evaluator {
             Criterion::Always => true,
             Criterion::Identity(er) => identity_matches(
                 er,
-                &peer_entities(e.entity.as_ref(), e.net, &self.sets),
-                e.net,
+                &peer_entities(e.entity.as_ref(), &e.addresses, &self.sets),
+                &e.addresses,
             ),
             Criterion::SelfPositive(p) => e.entity.as_ref().is_some_and(|ent| p.matches(ent)),
         }

@@ -45,7 +45,7 @@ impl Endpoint {
         }
     }
 
-    /// The address or block, when known.
+    /// The address or block, when known (not for a workload without an IP: see [`addresses`]).
     pub fn net(&self) -> Option<IpNet> {
         match self {
             Endpoint::Workload(w) => w.ip.map(IpNet::from),
@@ -67,8 +67,9 @@ pub struct WorkloadEndpoint {
     /// `None` means Kubernetes' `default` service account.
     pub service_account: Option<String>,
     pub service_account_labels: Labels,
-    /// The pod IP, when known. A workload without one matches only `nets` that contain every address
-    /// (`0.0.0.0/0`) and every `notNets`.
+    /// The pod IP, when known. A workload without one is somewhere in the cluster's pod range (its IP
+    /// pools, [`crate::model::pod_range`]): it matches `nets` that contain the whole range and is
+    /// excluded by `notNets` that share any address with it.
     pub ip: Option<IpAddr>,
     /// Container ports (named ones resolve named rule ports).
     pub ports: Vec<ContainerPort>,
@@ -244,17 +245,32 @@ pub(crate) fn parse_net(text: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("`{text}` is not a CIDR or an IP address"))
 }
 
-/// The IP-set members that own `net`: the workload itself (if any) and every network set that
-/// contains the whole of `net`.
+/// Where an endpoint's address may be, as blocks it is somewhere in: its own address or block, or —
+/// for a workload whose IP is not known — the cluster's pod range (`pod_range`, never empty). A rule's
+/// `nets` match only when every block is inside them and its `notNets` exclude when any block
+/// shares an address with them, so an unknown address is matched the way every one of its possible
+/// values would be, exactly so with one pool.
+pub(crate) fn addresses(endpoint: &Endpoint, pod_range: &[IpNet]) -> Vec<IpNet> {
+    match endpoint.net() {
+        Some(net) => vec![net],
+        None => pod_range.to_vec(),
+    }
+}
+
+/// The IP-set members that own an address somewhere in `addresses`: the workload itself (if any) and
+/// every network set that contains the whole of every block.
 pub(crate) fn peer_entities<'a>(
     own: Option<&'a Entity>,
-    net: Option<IpNet>,
+    addresses: &[IpNet],
     sets: &'a [SetEntity],
 ) -> Vec<&'a Entity> {
     let mut out: Vec<&Entity> = own.into_iter().collect();
-    if let Some(net) = net {
+    if !addresses.is_empty() {
         for set in sets {
-            if set.nets.iter().any(|n| n.contains(&net)) {
+            if addresses
+                .iter()
+                .all(|a| set.nets.iter().any(|n| n.contains(a)))
+            {
                 out.push(&set.entity);
             }
         }

@@ -35,8 +35,8 @@ impl Family {
 }
 
 /// The family of a flow: the source's address family, else the destination's, else IPv4.
-pub(crate) fn flow_family(src: Option<IpNet>, dst: Option<IpNet>) -> Family {
-    Family::of(src.or(dst))
+pub(crate) fn flow_family(src: &[IpNet], dst: &[IpNet]) -> Family {
+    Family::of(src.first().or(dst.first()).copied())
 }
 
 /// Labels seen through a key prefix (`pcns.`, `pcsa.`): the selector `k == 'v'` tests `pcns.k`.
@@ -163,29 +163,23 @@ impl Applies {
     }
 }
 
-/// Whether `net` (an address, a block, or unknown: taken as an IPv4 address inside no specific CIDR)
-/// is inside one of `nets`.
-pub(crate) fn net_in_any(net: Option<IpNet>, nets: &[IpNet]) -> bool {
-    match net {
-        Some(net) => nets.iter().any(|n| n.contains(&net)),
-        None => nets
-            .iter()
-            .any(|n| n.prefix_len() == 0 && Family::V4.has(n)),
-    }
+/// Whether an address somewhere in `addresses` (blocks, see `endpoint::addresses`) is surely inside
+/// one of `nets`: every block is contained in one of them.
+pub(crate) fn net_in_any(addresses: &[IpNet], nets: &[IpNet]) -> bool {
+    !addresses.is_empty() && addresses.iter().all(|a| nets.iter().any(|n| n.contains(a)))
 }
 
-/// Whether `net` shares an address with one of `nets`.
-fn net_overlaps_any(net: Option<IpNet>, nets: &[IpNet]) -> bool {
-    match net {
-        Some(net) => nets.iter().any(|n| n.contains(&net) || net.contains(n)),
-        None => nets
-            .iter()
-            .any(|n| n.prefix_len() == 0 && Family::V4.has(n)),
-    }
+/// Whether an address somewhere in `addresses` may be inside one of `nets`: a block shares an address
+/// with one of them.
+fn net_overlaps_any(addresses: &[IpNet], nets: &[IpNet]) -> bool {
+    addresses
+        .iter()
+        .any(|a| nets.iter().any(|n| n.contains(a) || a.contains(n)))
 }
 
-/// The identity part of an entity rule (selectors and CIDRs) for a peer owned by `entities` at `net`.
-pub(crate) fn identity_matches(er: &NormEntity, entities: &[&Entity], net: Option<IpNet>) -> bool {
+/// The identity part of an entity rule (selectors and CIDRs) for a peer owned by `entities`, whose
+/// address is somewhere in `addresses`.
+pub(crate) fn identity_matches(er: &NormEntity, entities: &[&Entity], addresses: &[IpNet]) -> bool {
     er.positive
         .as_ref()
         .is_none_or(|p| entities.iter().any(|e| p.matches(e)))
@@ -193,8 +187,8 @@ pub(crate) fn identity_matches(er: &NormEntity, entities: &[&Entity], net: Optio
             .negative
             .as_ref()
             .is_none_or(|n| !entities.iter().any(|e| plain_matches(n, &e.labels)))
-        && (er.nets.is_empty() || net_in_any(net, &er.nets))
-        && (er.not_nets.is_empty() || !net_overlaps_any(net, &er.not_nets))
+        && (er.nets.is_empty() || net_in_any(addresses, &er.nets))
+        && (er.not_nets.is_empty() || !net_overlaps_any(addresses, &er.not_nets))
 }
 
 /// Felix renders a rule per IP version: a rule for the other version, one whose `nets`/`notNets` have

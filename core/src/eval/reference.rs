@@ -2,7 +2,11 @@
 //! collects and sorts the selecting policies and walks them rule by rule, without interning, bit sets
 //! or precomputed chains. The compiled [`super::Evaluator`] must agree with it on every flow.
 
-use super::endpoint::{Entity, SetEntity, effective_labels, peer_entities, set_entities};
+use ipnet::IpNet;
+
+use super::endpoint::{
+    Entity, SetEntity, addresses, effective_labels, peer_entities, set_entities,
+};
 use super::matching::{
     dst_ports_match, flow_family, identity_matches, protocol_matches, rule_renders_for,
     src_ports_match,
@@ -42,6 +46,7 @@ pub struct Reference {
     policies: Vec<NormPolicy>,
     tiers: Tiers,
     sets: Vec<SetEntity>,
+    pod_range: Vec<IpNet>,
 }
 
 struct Peer<'a> {
@@ -61,6 +66,7 @@ impl Reference {
             policies,
             tiers,
             sets: set_entities(resources),
+            pod_range: crate::model::pod_range(&resources.ip_pools),
         }
     }
 
@@ -186,10 +192,11 @@ impl Reference {
         protocol: Protocol,
         port: Option<u16>,
     ) -> bool {
-        let (src_net, dst_net) = (src.endpoint.net(), dst.endpoint.net());
+        let src_net = addresses(src.endpoint, &self.pod_range);
+        let dst_net = addresses(dst.endpoint, &self.pod_range);
         let protocol = protocol.number();
         if rule.unsupported.is_some()
-            || !rule_renders_for(rule, flow_family(src_net, dst_net))
+            || !rule_renders_for(rule, flow_family(&src_net, &dst_net))
             || !src_ports_match(&rule.src)
         {
             return false;
@@ -197,10 +204,10 @@ impl Reference {
         if !protocol_matches(&rule.l4, protocol) {
             return false;
         }
-        let src_entities = peer_entities(src.entity.as_ref(), src_net, &self.sets);
-        let dst_entities = peer_entities(dst.entity.as_ref(), dst_net, &self.sets);
-        if !identity_matches(&rule.src, &src_entities, src_net)
-            || !identity_matches(&rule.dst, &dst_entities, dst_net)
+        let src_entities = peer_entities(src.entity.as_ref(), &src_net, &self.sets);
+        let dst_entities = peer_entities(dst.entity.as_ref(), &dst_net, &self.sets);
+        if !identity_matches(&rule.src, &src_entities, &src_net)
+            || !identity_matches(&rule.dst, &dst_entities, &dst_net)
         {
             return false;
         }
