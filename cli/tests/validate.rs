@@ -117,6 +117,7 @@ fn the_sample_is_written_and_validates_cleanly() {
         names,
         [
             "00-tiers.yaml",
+            "05-ip-pools.yaml",
             "10-namespaces.yaml",
             "20-network-sets.yaml",
             "30-policies.yaml",
@@ -126,12 +127,12 @@ fn the_sample_is_written_and_validates_cleanly() {
     let resources = netpol_in(&dir, &["validate", "resources"], "");
     assert_eq!(
         text(&resources.stdout),
-        "5 files, 33 resources, 0 errors, 0 warnings\n"
+        "6 files, 34 resources, 0 errors, 0 warnings\n"
     );
     let design_only = netpol_in(&dir, &["validate", "design.yaml"], "");
     assert_eq!(
         text(&design_only.stdout),
-        "1 files, 33 resources, 0 errors, 0 warnings\n"
+        "1 files, 34 resources, 0 errors, 0 warnings\n"
     );
     let policies =
         std::fs::read_to_string(dir.join("resources/30-policies.yaml")).unwrap_or_default();

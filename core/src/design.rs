@@ -424,10 +424,15 @@ pub fn resource_files(design: &Design, flavour: ApiFlavour) -> Vec<(String, Stri
         flavour,
         comments: true,
     };
-    let groups: [(&str, Vec<Resource>); 6] = [
+    let groups: [(&str, Vec<Resource>); 7] = [
         (
             "00-tiers.yaml",
             set.tiers.iter().cloned().map(Resource::Tier).collect(),
+        ),
+        // The pod range, so that the files evaluate as the design does (written only when set).
+        (
+            "05-ip-pools.yaml",
+            set.ip_pools.iter().cloned().map(Resource::IpPool).collect(),
         ),
         (
             "10-namespaces.yaml",

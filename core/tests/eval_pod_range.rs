@@ -235,10 +235,21 @@ fn ingress_sources_without_an_ip_are_in_the_pod_range_too() {
 
 /// The sample design's `pci-egress` (security tier) denies PCI workloads the internet — `0.0.0.0/0`
 /// minus private space — and passes the rest on. Designed workloads have no IP: they are pods in the
-/// default pool, so in-cluster flows pass to the tiers that own them, as the sample intends.
+/// design's pod range (or the default pool), so in-cluster flows pass to the tiers that own them, as
+/// the sample intends.
 #[test]
 fn the_sample_designs_pci_egress_leaves_in_cluster_flows_to_the_later_tiers() {
-    let rs = design::to_resources(&design::sample());
+    let sample = design::sample();
+    assert_eq!(design::effective_pod_cidrs(&sample), ["10.42.0.0/16"]);
+    let mut default_pool = sample.clone();
+    default_pool.pod_cidrs.clear();
+    for d in [sample, default_pool] {
+        sample_verdicts(&d);
+    }
+}
+
+fn sample_verdicts(d: &design::Design) {
+    let rs = design::to_resources(d);
     let mut ev = Evaluator::new(&rs).expect("the sample compiles");
     let reference = Reference::new(&rs);
     let mut verdict = |src: &str, dst: &str, protocol: Protocol, port: u16| {
