@@ -86,8 +86,11 @@ struct EsHit<'a> {
 }
 
 /// Parses one Felix document.
-pub(crate) fn parse(bytes: &[u8]) -> Result<RawRecord<'_>, String> {
-    if let Some(doc) = super::calico_fast::parse(bytes) {
+pub(crate) fn parse<'a>(
+    bytes: &'a [u8],
+    texts: &mut super::calico_fast::TextCache,
+) -> Result<RawRecord<'a>, String> {
+    if let Some(doc) = super::calico_fast::parse(bytes, texts) {
         return record(doc);
     }
     let doc: Doc<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;

@@ -9,11 +9,68 @@ use std::borrow::Cow;
 use super::calico::{Doc, LabelList, Policies};
 use super::raw::{NumOrStr, Str};
 
-struct Cursor<'a> {
+struct Cursor<'a, 'c> {
     /// The line, checked to be UTF-8 once: slicing it at ASCII quotes needs no further check.
     s: &'a str,
     b: &'a [u8],
     i: usize,
+    /// Label and policy objects seen on earlier lines.
+    texts: &'c mut TextCache,
+}
+
+/// The label and policy objects of earlier lines, byte for byte. Felix repeats them on every record of
+/// an endpoint or a flow. If the text at the cursor starts with a cached object, that object is the
+/// value there (the walk that found its end would stop at the same byte), so its extent is known
+/// without walking it.
+#[derive(Debug, Default)]
+pub(crate) struct TextCache {
+    /// By [`TextCache::key`].
+    texts: rustc_hash::FxHashMap<u64, Vec<Box<[u8]>>>,
+    bytes: usize,
+}
+
+impl TextCache {
+    /// Objects shorter than this are walked every time (they are quick to walk).
+    const MIN_BYTES: usize = 48;
+    /// At most this many bytes are kept: a file of ever-new objects stops filling it.
+    const MAX_BYTES: usize = 4 << 20;
+
+    /// A hash of the length and of three 16-byte windows (start, middle, end) of `text`.
+    fn key(text: &[u8]) -> Option<u64> {
+        use std::hash::Hasher;
+        let n = text.len();
+        if n < Self::MIN_BYTES {
+            return None;
+        }
+        let mut h = rustc_hash::FxHasher::default();
+        h.write_usize(n);
+        h.write(&text[..16]);
+        h.write(&text[n / 2 - 8..n / 2 + 8]);
+        h.write(&text[n - 16..]);
+        Some(h.finish())
+    }
+
+    /// The length of the cached object `rest` starts with. Label and policy objects hold flat lists
+    /// of strings, so their first `}` is usually their end: the one length looked up.
+    fn known(&self, rest: &[u8]) -> Option<usize> {
+        let len = memchr::memchr(b'}', rest)? + 1;
+        let text = &rest[..len];
+        self.texts
+            .get(&Self::key(text)?)?
+            .iter()
+            .any(|cached| **cached == *text)
+            .then_some(len)
+    }
+
+    fn remember(&mut self, text: &[u8]) {
+        if self.bytes + text.len() > Self::MAX_BYTES {
+            return;
+        }
+        if let Some(key) = Self::key(text) {
+            self.bytes += text.len();
+            self.texts.entry(key).or_default().push(text.into());
+        }
+    }
 }
 
 const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
@@ -67,7 +124,7 @@ enum Step {
     Done,
 }
 
-impl<'a> Cursor<'a> {
+impl<'a> Cursor<'a, '_> {
     #[inline]
     fn ws(&mut self) {
         while let Some(c) = self.b.get(self.i) {
@@ -201,7 +258,13 @@ impl<'a> Cursor<'a> {
             return None;
         }
         let start = self.i;
-        self.skip()?;
+        match self.texts.known(&self.b[start..]) {
+            Some(len) => self.i += len,
+            None => {
+                self.skip()?;
+                self.texts.remember(&self.b[start..self.i]);
+            }
+        }
         self.s.get(start..self.i)
     }
 
@@ -255,7 +318,7 @@ impl<'a> Cursor<'a> {
     /// Calls `field` for each key of an object, positioned at its value.
     fn object(
         &mut self,
-        mut field: impl FnMut(&mut Cursor<'a>, &'a [u8]) -> Option<Step>,
+        mut field: impl FnMut(&mut Cursor<'a, '_>, &'a [u8]) -> Option<Step>,
     ) -> Option<Step> {
         self.eat(b'{')?;
         if self.eat(b'}').is_some() {
@@ -336,6 +399,7 @@ pub(crate) fn label_list(text: &str) -> Result<Vec<Str<'_>>, String> {
         s: text,
         b: text.as_bytes(),
         i: 0,
+        texts: &mut TextCache::default(),
     };
     match c.label_object() {
         Some(labels) if c.peek().is_none() => Ok(labels.unwrap_or_default()),
@@ -351,6 +415,7 @@ pub(crate) fn policy_lists(text: &str) -> Result<Policies<'_>, String> {
         s: text,
         b: text.as_bytes(),
         i: 0,
+        texts: &mut TextCache::default(),
     };
     match c.policy_object() {
         Some(p) if c.peek().is_none() => Ok(p),
@@ -359,10 +424,15 @@ pub(crate) fn policy_lists(text: &str) -> Result<Policies<'_>, String> {
 }
 
 /// The document, or `None` to let serde parse the line.
-pub(crate) fn parse(line: &[u8]) -> Option<Doc<'_>> {
+pub(crate) fn parse<'a>(line: &'a [u8], texts: &mut TextCache) -> Option<Doc<'a>> {
     let s = std::str::from_utf8(line).ok()?;
     let mut doc = Doc::default();
-    let mut c = Cursor { s, b: line, i: 0 };
+    let mut c = Cursor {
+        s,
+        b: line,
+        i: 0,
+        texts,
+    };
     let mut seen = 0u32;
     let step = c.object(|c, key| {
         // Keys are compared as one integer (every key read is at most 16 bytes): a line has ~60 keys,
@@ -612,9 +682,13 @@ mod tests {
         assert_eq!(quote_or_escape(b"!#[]\x80\xff\x00\x01\""), Some(8));
     }
 
+    fn parse_fresh(line: &[u8]) -> Option<Doc<'_>> {
+        parse(line, &mut TextCache::default())
+    }
+
     #[test]
     fn gives_up_on_what_it_does_not_read_exactly() {
-        assert!(parse(br#"{"proto":"tcp","x":{"a":[1,{"b":"}"}]},"y":"q\"z"}"#).is_some());
+        assert!(parse_fresh(br#"{"proto":"tcp","x":{"a":[1,{"b":"}"}]},"y":"q\"z"}"#).is_some());
         for line in [
             &br#"{"proto":"t\u0063p"}"#[..],
             br#"{"start_time":1.5}"#,
@@ -623,7 +697,11 @@ mod tests {
             br#"{"proto":tcp}"#,
             b"{\"proto\":\"\xe9\"}",
         ] {
-            assert!(parse(line).is_none(), "{}", String::from_utf8_lossy(line));
+            assert!(
+                parse_fresh(line).is_none(),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 }

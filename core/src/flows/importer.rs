@@ -4,6 +4,7 @@ use std::io::Write;
 
 use flate2::write::MultiGzDecoder;
 
+use super::calico_fast::TextCache;
 use super::detect::{DETECT_BYTES, Plan, RecordFormat, detect, object_format};
 use super::json_scan::{Item, JsonScanner};
 use super::lines::{Line, LineSplitter};
@@ -20,6 +21,7 @@ pub struct FlowImporter {
     magic: Vec<u8>,
     gzip: Option<Box<MultiGzDecoder<Vec<u8>>>>,
     stage: Stage,
+    texts: TextCache,
 }
 
 enum Stage {
@@ -39,6 +41,7 @@ enum Stage {
 /// What to do with one record's bytes.
 struct Sink<'s> {
     set: &'s mut FlowSet,
+    texts: &'s mut TextCache,
     options: ImportOptions,
     /// The block of the input these lines come from (0 but in a parallel import): the high half of
     /// record positions and of error lines until they are renumbered.
@@ -63,7 +66,7 @@ impl Sink<'_> {
         let file = self.set.summary.formats.len() as u64;
         self.set.position = (file << 48) | (self.block << 32) | line;
         let parsed: Result<Option<RawRecord<'_>>, String> = match format {
-            RecordFormat::Calico => calico::parse(bytes).map(Some),
+            RecordFormat::Calico => calico::parse(bytes, self.texts).map(Some),
             RecordFormat::CalicoEsHit => calico::parse_es_hit(bytes).map(Some),
             RecordFormat::Whisker => goldmane::parse_whisker(bytes).map(Some),
             RecordFormat::WhiskerSse => goldmane::parse_whisker_sse(bytes),
@@ -113,6 +116,7 @@ impl FlowImporter {
             magic: Vec::new(),
             gzip: None,
             stage: Stage::Detecting(Vec::new()),
+            texts: TextCache::default(),
         }
     }
 
@@ -173,6 +177,7 @@ impl FlowImporter {
         let mut failure = None;
         let mut sink = Sink {
             set: &mut self.set,
+            texts: &mut self.texts,
             options: self.options,
             block: 0,
         };
@@ -236,6 +241,7 @@ impl FlowImporter {
         let mut failure = None;
         let mut sink = Sink {
             set: &mut self.set,
+            texts: &mut self.texts,
             options: self.options,
             block: 0,
         };
@@ -311,6 +317,7 @@ impl FlowImporter {
             magic,
             gzip,
             stage,
+            texts,
         } = self;
         match stage {
             Stage::Lines {
@@ -334,6 +341,7 @@ impl FlowImporter {
                 magic,
                 gzip,
                 stage,
+                texts,
             })),
         }
     }
@@ -343,6 +351,7 @@ impl FlowImporter {
 /// lines it holds. Record positions and error lines are `(block << 32) | line in the block`.
 pub(crate) fn import_block(
     set: &mut FlowSet,
+    texts: &mut TextCache,
     format: &RecordFormat,
     options: ImportOptions,
     block: u64,
@@ -350,6 +359,7 @@ pub(crate) fn import_block(
 ) -> u64 {
     let mut sink = Sink {
         set,
+        texts,
         options,
         block,
     };
@@ -365,6 +375,7 @@ pub(crate) fn import_block(
 pub(crate) fn too_long_block(set: &mut FlowSet, options: ImportOptions, block: u64, len: usize) {
     Sink {
         set,
+        texts: &mut TextCache::default(),
         options,
         block,
     }

@@ -9,6 +9,7 @@
 use std::io::Read;
 use std::sync::{Mutex, mpsc};
 
+use super::calico_fast::TextCache;
 use super::detect::RecordFormat;
 use super::importer::{LineParts, import_block, too_long_block};
 use super::{FlowSet, ImportError, ImportOptions};
@@ -35,13 +36,21 @@ enum Piece {
 #[derive(Default)]
 struct BlockWorker {
     set: FlowSet,
+    texts: TextCache,
     lines: Vec<(u64, u64)>,
 }
 
 impl BlockWorker {
     fn take(&mut self, block: u64, piece: Piece, format: &RecordFormat, options: ImportOptions) {
         let lines = match piece {
-            Piece::Lines(bytes) => import_block(&mut self.set, format, options, block, &bytes),
+            Piece::Lines(bytes) => import_block(
+                &mut self.set,
+                &mut self.texts,
+                format,
+                options,
+                block,
+                &bytes,
+            ),
             Piece::TooLong(len) => {
                 too_long_block(&mut self.set, options, block, len);
                 1
