@@ -682,6 +682,55 @@ mod tests {
         assert_eq!(quote_or_escape(b"!#[]\x80\xff\x00\x01\""), Some(8));
     }
 
+    #[test]
+    fn a_cached_object_is_only_taken_where_it_is_the_whole_value() {
+        let labels =
+            r#"{"labels":["app.kubernetes.io/name=api","security.company.io/tier=backend","x=1"]}"#;
+        let policies = r#"{"all_policies":["0|security|security.allow-kube-dns|allow|0"],"pending_policies":null}"#;
+        let line = |src: &str, pol: &str| {
+            format!(
+                r#"{{"proto":"tcp","source_labels":{src},"dest_labels":{src},"policies":{pol},"action":"allow"}}"#
+            )
+        };
+        let lines = [
+            line(labels, policies),
+            line(labels, policies),
+            // Starts like the cached objects but goes on: not them.
+            line(
+                &labels.replace("]}", r#"],"more":[1]}"#),
+                &policies.replace("null}", "[]}"),
+            ),
+            // A `}` inside a string: the first `}` is not the end.
+            line(&labels.replace("x=1", "x=}1"), policies),
+            line(&labels.replace("x=1", "x=}1"), policies),
+            line(labels, policies),
+        ];
+        let texts = |doc: &Doc<'_>| {
+            (
+                doc.source_labels
+                    .as_ref()
+                    .and_then(|l| l.text)
+                    .map(str::to_owned),
+                doc.dest_labels
+                    .as_ref()
+                    .and_then(|l| l.text)
+                    .map(str::to_owned),
+                doc.policies
+                    .as_ref()
+                    .and_then(|p| p.text)
+                    .map(str::to_owned),
+            )
+        };
+        let mut cache = TextCache::default();
+        for line in &lines {
+            let cached = parse(line.as_bytes(), &mut cache).map(|d| texts(&d));
+            let fresh = parse_fresh(line.as_bytes()).map(|d| texts(&d));
+            assert!(fresh.is_some(), "{line}");
+            assert_eq!(cached, fresh, "{line}");
+        }
+        assert!(cache.bytes > 0, "objects were cached");
+    }
+
     fn parse_fresh(line: &[u8]) -> Option<Doc<'_>> {
         parse(line, &mut TextCache::default())
     }
