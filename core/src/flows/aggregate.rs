@@ -228,9 +228,7 @@ impl FlowSet {
         };
         // Records repeat their endpoints byte for byte: the label list's text finds the endpoint
         // without splitting, hashing and comparing labels one by one.
-        let mut h = FxHasher::default();
-        text.hash(&mut h);
-        let hash = hash_parts(raw, h.finish(), 0);
+        let hash = hash_parts(raw, calico_fast::fingerprint(text.as_bytes()), 0);
         if let Some(entries) = self.text_index.get(&hash)
             && let Some(&(_, id)) = entries
                 .iter()

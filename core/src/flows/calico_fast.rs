@@ -35,19 +35,8 @@ impl TextCache {
     /// At most this many bytes are kept: a file of ever-new objects stops filling it.
     const MAX_BYTES: usize = 4 << 20;
 
-    /// A hash of the length and of three 16-byte windows (start, middle, end) of `text`.
     fn key(text: &[u8]) -> Option<u64> {
-        use std::hash::Hasher;
-        let n = text.len();
-        if n < Self::MIN_BYTES {
-            return None;
-        }
-        let mut h = rustc_hash::FxHasher::default();
-        h.write_usize(n);
-        h.write(&text[..16]);
-        h.write(&text[n / 2 - 8..n / 2 + 8]);
-        h.write(&text[n - 16..]);
-        Some(h.finish())
+        (text.len() >= Self::MIN_BYTES).then(|| fingerprint(text))
     }
 
     /// The length of the cached object `rest` starts with. Label and policy objects hold flat lists
@@ -114,6 +103,24 @@ fn quote_or_escape(b: &[u8]) -> Option<usize> {
         |w| zero_bytes(w ^ QUOTES) | zero_bytes(w ^ BACKSLASHES),
         |c| c == b'"' || c == b'\\',
     )
+}
+
+/// A hash of a text's length and of three 16-byte windows of it (start, middle, end); of all of it
+/// when shorter than 48 bytes. For the label and policy objects Felix repeats verbatim: texts that
+/// differ elsewhere collide, and the comparison that follows every lookup tells them apart.
+pub(crate) fn fingerprint(text: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let n = text.len();
+    let mut h = rustc_hash::FxHasher::default();
+    h.write_usize(n);
+    if n < 48 {
+        h.write(text);
+    } else {
+        h.write(&text[..16]);
+        h.write(&text[n / 2 - 8..n / 2 + 8]);
+        h.write(&text[n - 16..]);
+    }
+    h.finish()
 }
 
 /// What a field callback tells the object walk.
