@@ -391,6 +391,19 @@ pub fn check_pod_cidr(text: &str) -> Result<String, String> {
     crate::model::parse_pool_cidr(text).map(|net| net.to_string())
 }
 
+/// Reads pod CIDRs as typed in one field (separated by commas or spaces): each checked with
+/// [`check_pod_cidr`] and written as the block it stands for; the first bad one is the error.
+pub fn parse_pod_cidrs(text: &str) -> Result<Vec<String>, String> {
+    let mut cidrs: Vec<String> = Vec::new();
+    for part in text.split([',', ' ', '\t', '\n']).filter(|p| !p.is_empty()) {
+        let cidr = check_pod_cidr(part)?;
+        if !cidrs.contains(&cidr) {
+            cidrs.push(cidr);
+        }
+    }
+    Ok(cidrs)
+}
+
 /// The pod address range the evaluator uses for the design's workloads, as CIDRs: the design's pod
 /// CIDRs (IPv4 ones when there are any), or Calico's default pool when there are none (see
 /// [`crate::model::pod_range`]).

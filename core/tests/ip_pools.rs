@@ -159,6 +159,16 @@ fn a_bad_pod_cidr_in_a_design_is_reported_where_it_is() {
     );
     assert!(design::check_pod_cidr("10.244.0.0").is_ok());
     assert!(design::check_pod_cidr("pods").is_err());
+    assert_eq!(
+        design::parse_pod_cidrs(" 10.244.1.0/16,fd00:10::/64  10.244.0.0/16, "),
+        Ok(vec!["10.244.0.0/16".to_owned(), "fd00:10::/64".to_owned()])
+    );
+    assert_eq!(design::parse_pod_cidrs(""), Ok(Vec::new()));
+    assert!(
+        design::parse_pod_cidrs("10.244.0.0/16, 10.1.0.0/40")
+            .unwrap_err()
+            .contains("`10.1.0.0/40`")
+    );
 }
 
 #[test]

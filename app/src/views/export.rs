@@ -14,6 +14,8 @@ use crate::analysis::{Analysis, use_analysis};
 use crate::download::{copy_text, download};
 use crate::state::use_studio;
 
+mod pod_range;
+
 /// A Fleet repository of the design, per environment.
 #[component]
 pub fn ExportView() -> impl IntoView {
@@ -66,6 +68,7 @@ pub fn ExportView() -> impl IntoView {
             </p>
             <Options flavour=flavour settings=settings/>
             <Environments/>
+            <pod_range::PodRange/>
             <div class="export-actions">
                 <button class="primary" on:click=download_zip disabled=move || tree.with(Result::is_err)>
                     "Download zip"
