@@ -121,3 +121,24 @@ fn the_sample_design_loads_and_round_trips() {
     let again = netpol_core::design::load(&netpol_core::design::save(&design)).expect("reloads");
     assert_eq!(again, design);
 }
+
+#[wasm_bindgen_test]
+fn designed_workloads_are_pods_in_the_design_pod_range() {
+    use netpol_core::design;
+    use netpol_core::eval::{Evaluator, Flow, Verdict};
+    let mut d = design::sample();
+    let verdict = |d: &design::Design| {
+        let ev = Evaluator::new(&design::to_resources(d)).expect("the sample compiles");
+        let flow = Flow {
+            src: ev.workload("checkout/checkout-api").expect("checkout"),
+            dst: ev.workload("kube-system/coredns").expect("dns"),
+            protocol: Protocol::Udp,
+            port: Some(53),
+        };
+        ev.evaluate(&flow).verdict()
+    };
+    assert_eq!(verdict(&d), Verdict::Allow);
+    // Pods in carrier-grade NAT space are not in pci-egress's private notNets.
+    d.pod_cidrs = design::parse_pod_cidrs("100.64.0.0/10").expect("a CIDR");
+    assert_eq!(verdict(&d), Verdict::Deny);
+}
