@@ -45,7 +45,8 @@ impl Endpoint {
         }
     }
 
-    /// The address or block, when known (not for a workload without an IP: see [`addresses`]).
+    /// The address or block, when known (not for a workload without an IP, which the evaluator
+    /// places in the cluster's pod range).
     pub fn net(&self) -> Option<IpNet> {
         match self {
             Endpoint::Workload(w) => w.ip.map(IpNet::from),
