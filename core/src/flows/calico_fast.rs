@@ -105,21 +105,12 @@ fn quote_or_escape(b: &[u8]) -> Option<usize> {
     )
 }
 
-/// A hash of a text's length and of three 16-byte windows of it (start, middle, end); of all of it
-/// when shorter than 48 bytes. For the label and policy objects Felix repeats verbatim: texts that
-/// differ elsewhere collide, and the comparison that follows every lookup tells them apart.
+/// A hash of all of a text. (A hash of a few windows of it was tried: label lists of thousands of
+/// workloads differ only in a name or a pod-template hash, and then collide by the hundred.)
 pub(crate) fn fingerprint(text: &[u8]) -> u64 {
     use std::hash::Hasher;
-    let n = text.len();
     let mut h = rustc_hash::FxHasher::default();
-    h.write_usize(n);
-    if n < 48 {
-        h.write(text);
-    } else {
-        h.write(&text[..16]);
-        h.write(&text[n / 2 - 8..n / 2 + 8]);
-        h.write(&text[n - 16..]);
-    }
+    h.write(text);
     h.finish()
 }
 

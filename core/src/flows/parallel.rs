@@ -26,8 +26,9 @@ pub(crate) fn worker_count() -> usize {
 
 /// What the reading thread hands to the workers.
 enum Piece {
-    /// Whole lines (the last one may lack its newline at the end of the file).
-    Lines(Vec<u8>),
+    /// Whole lines in `buf[..len]` (the last one may lack its newline at the end of the file). The
+    /// buffer goes back to the reading thread to be filled again.
+    Lines { buf: Vec<u8>, len: usize },
     /// One line longer than the line limit, dropped as it was read: its length.
     TooLong(usize),
 }
@@ -41,22 +42,33 @@ struct BlockWorker {
 }
 
 impl BlockWorker {
-    fn take(&mut self, block: u64, piece: Piece, format: &RecordFormat, options: ImportOptions) {
-        let lines = match piece {
-            Piece::Lines(bytes) => import_block(
-                &mut self.set,
-                &mut self.texts,
-                format,
-                options,
-                block,
-                &bytes,
+    /// Aggregates one piece; returns its buffer for reuse.
+    fn take(
+        &mut self,
+        block: u64,
+        piece: Piece,
+        format: &RecordFormat,
+        options: ImportOptions,
+    ) -> Option<Vec<u8>> {
+        let (lines, buf) = match piece {
+            Piece::Lines { buf, len } => (
+                import_block(
+                    &mut self.set,
+                    &mut self.texts,
+                    format,
+                    options,
+                    block,
+                    &buf[..len],
+                ),
+                Some(buf),
             ),
             Piece::TooLong(len) => {
                 too_long_block(&mut self.set, options, block, len);
-                1
+                (1, None)
             }
         };
         self.lines.push((block, lines));
+        buf
     }
 }
 
@@ -79,12 +91,16 @@ pub(crate) fn import_rest<R: Read>(
     } = parts;
     let (sender, receiver) = mpsc::sync_channel::<(u64, Piece)>(workers * 2);
     let receiver = Mutex::new(receiver);
+    // Buffers come back from the workers: no fresh (page-faulting, zero-filled) memory per block.
+    let (recycle, recycled) = mpsc::channel::<Vec<u8>>();
     let (done, read) = std::thread::scope(|scope| {
+        let (receiver, format) = (&receiver, &format);
         let mut handles = Vec::new();
         for _ in 0..workers {
+            let recycle = recycle.clone();
             let spawned = std::thread::Builder::new()
                 .name("netpol-flow-import".into())
-                .spawn_scoped(scope, || work(&receiver, &format, options));
+                .spawn_scoped(scope, move || work(receiver, &recycle, format, options));
             match spawned {
                 Ok(handle) => handles.push(handle),
                 Err(_) => break,
@@ -93,21 +109,33 @@ pub(crate) fn import_rest<R: Read>(
         // Without any worker (the system refused threads), this thread does the work.
         let mut inline = BlockWorker::default();
         let mut send = |block: u64, piece: Piece| {
-            if handles.is_empty() {
-                inline.take(block, piece, &format, options);
-            } else if let Err(mpsc::SendError((block, piece))) = sender.send((block, piece)) {
-                // Every worker has stopped (a panic, re-raised below): keep the data.
-                inline.take(block, piece, &format, options);
+            let piece = if handles.is_empty() {
+                piece
+            } else {
+                match sender.send((block, piece)) {
+                    Ok(()) => return,
+                    // Every worker has stopped (a panic, re-raised below): keep the data.
+                    Err(mpsc::SendError((_, piece))) => piece,
+                }
+            };
+            if let Some(buf) = inline.take(block, piece, format, options) {
+                let _ = recycle.send(buf);
             }
+        };
+        let mut fresh = || {
+            recycled
+                .try_recv()
+                .unwrap_or_else(|_| vec![0; 2 * block_bytes.max(1)])
         };
         let read = cut_blocks(
             reader,
             carry,
-            block_bytes,
+            block_bytes.max(1),
             options,
             bytes_read,
             progress,
             &mut send,
+            &mut fresh,
         );
         drop(sender);
         let mut done = vec![inline];
@@ -126,7 +154,9 @@ pub(crate) fn import_rest<R: Read>(
     Ok(set)
 }
 
-/// Reads the input to its end, sending blocks of whole lines numbered from 1; returns the bytes read.
+/// Reads the input to its end, sending blocks of whole lines (about `block_bytes` each) numbered
+/// from 1; returns the bytes read. `fresh` gives an empty buffer (any length; it grows as needed).
+#[allow(clippy::too_many_arguments)]
 fn cut_blocks<R: Read>(
     reader: &mut R,
     carry: Vec<u8>,
@@ -135,55 +165,88 @@ fn cut_blocks<R: Read>(
     mut bytes_read: u64,
     progress: &mut dyn FnMut(u64),
     send: &mut dyn FnMut(u64, Piece),
+    fresh: &mut dyn FnMut() -> Vec<u8>,
 ) -> Result<u64, ImportError> {
     let first = bytes_read;
     let mut block = 1u64;
-    let mut buf = carry;
+    let mut buf = fresh();
+    let mut filled = carry.len();
+    grow(&mut buf, filled + block_bytes);
+    buf[..filled].copy_from_slice(&carry);
     // The length so far of an over-long line being dropped.
     let mut dropping: Option<usize> = None;
+    // Whether the bytes held end no line: read on even past the block size.
+    let mut no_line_end = false;
     loop {
-        let old_len = buf.len();
-        buf.resize(block_bytes.max(old_len + 64 * 1024), 0);
-        let n = read_some(reader, &mut buf[old_len..])?;
-        buf.truncate(old_len + n);
-        bytes_read += n as u64;
-        progress(bytes_read);
-        if n == 0 {
+        let mut at_end = false;
+        let target = if no_line_end { filled + 1 } else { block_bytes };
+        no_line_end = false;
+        while filled < target {
+            grow(&mut buf, filled + block_bytes);
+            let n = read_some(reader, &mut buf[filled..])?;
+            if n == 0 {
+                at_end = true;
+                break;
+            }
+            filled += n;
+            bytes_read += n as u64;
+            progress(bytes_read);
+        }
+        if at_end {
             match dropping {
-                Some(len) => send(block, Piece::TooLong(len)),
-                None if !buf.is_empty() => send(block, Piece::Lines(buf)),
+                Some(len) => send(block, Piece::TooLong(len + filled)),
+                None if filled > 0 => send(block, Piece::Lines { buf, len: filled }),
                 None => {}
             }
             return Ok(bytes_read - first);
         }
         if let Some(len) = dropping {
-            match memchr::memchr(b'\n', &buf) {
+            match memchr::memchr(b'\n', &buf[..filled]) {
                 Some(end) => {
                     send(block, Piece::TooLong(len + end));
                     block += 1;
                     dropping = None;
-                    buf.drain(..=end);
+                    buf.copy_within(end + 1..filled, 0);
+                    filled -= end + 1;
                 }
                 None => {
-                    dropping = Some(len + buf.len());
-                    buf.clear();
+                    dropping = Some(len + filled);
+                    filled = 0;
                     continue;
                 }
             }
         }
-        match memchr::memrchr(b'\n', &buf) {
+        match memchr::memrchr(b'\n', &buf[..filled]) {
             Some(end) => {
-                let rest = buf.split_off(end + 1);
-                send(block, Piece::Lines(std::mem::replace(&mut buf, rest)));
+                let rest = filled - (end + 1);
+                let mut next = fresh();
+                grow(&mut next, rest + block_bytes);
+                next[..rest].copy_from_slice(&buf[end + 1..filled]);
+                let lines = std::mem::replace(&mut buf, next);
+                send(
+                    block,
+                    Piece::Lines {
+                        buf: lines,
+                        len: end + 1,
+                    },
+                );
                 block += 1;
+                filled = rest;
             }
             // No line ends here yet: keep reading, up to the line limit.
-            None if buf.len() > options.max_line_bytes => {
-                dropping = Some(buf.len());
-                buf = Vec::new();
+            None if filled > options.max_line_bytes => {
+                dropping = Some(filled);
+                filled = 0;
             }
-            None => {}
+            None => no_line_end = true,
         }
+    }
+}
+
+/// Makes `buf` at least `len` bytes long (zero-filling only what is new).
+fn grow(buf: &mut Vec<u8>, len: usize) {
+    if buf.len() < len {
+        buf.resize(len, 0);
     }
 }
 
@@ -199,6 +262,7 @@ fn read_some<R: Read>(reader: &mut R, buf: &mut [u8]) -> Result<usize, ImportErr
 
 fn work(
     receiver: &Mutex<mpsc::Receiver<(u64, Piece)>>,
+    recycle: &mpsc::Sender<Vec<u8>>,
     format: &RecordFormat,
     options: ImportOptions,
 ) -> BlockWorker {
@@ -210,7 +274,12 @@ fn work(
             Err(_) => break,
         };
         match next {
-            Ok((block, piece)) => worker.take(block, piece, format, options),
+            Ok((block, piece)) => {
+                if let Some(buf) = worker.take(block, piece, format, options) {
+                    // The reading thread may be gone (it stopped on an error): then drop the buffer.
+                    let _ = recycle.send(buf);
+                }
+            }
             Err(mpsc::RecvError) => break,
         }
     }
@@ -472,6 +541,14 @@ mod tests {
         }
     }
 
+    fn lines(text: String) -> Piece {
+        let len = text.len();
+        Piece::Lines {
+            buf: text.into_bytes(),
+            len,
+        }
+    }
+
     #[test]
     fn merging_keeps_the_earliest_trace_even_from_a_later_copy() {
         // Worker A met the flow first (from its destination) but its source trace later than
@@ -486,25 +563,10 @@ mod tests {
         let later = src.replace("|allow|0", "|allow|7");
         let options = ImportOptions::default();
         let mut a = BlockWorker::default();
-        a.take(
-            1,
-            Piece::Lines(dst.into_bytes()),
-            &RecordFormat::Calico,
-            options,
-        );
-        a.take(
-            3,
-            Piece::Lines(later.into_bytes()),
-            &RecordFormat::Calico,
-            options,
-        );
+        a.take(1, lines(dst), &RecordFormat::Calico, options);
+        a.take(3, lines(later), &RecordFormat::Calico, options);
         let mut b = BlockWorker::default();
-        b.take(
-            2,
-            Piece::Lines(src.into_bytes()),
-            &RecordFormat::Calico,
-            options,
-        );
+        b.take(2, lines(src), &RecordFormat::Calico, options);
         let mut set = FlowSet::default();
         merge(&mut set, 0, vec![a, b], options);
         let flow = &set.flows()[0];
