@@ -138,6 +138,8 @@ pub struct Evaluator {
     /// Parallel to `endpoints`.
     pub(crate) hot: Vec<HotEndpoint>,
     endpoint_ids: HashMap<Endpoint, EndpointId>,
+    /// The first endpoint of each (label set or `u32::MAX`, addresses): see [`Evaluator::intern`].
+    bits_twins: HashMap<(u32, Vec<IpNet>), EndpointId>,
     by_name: HashMap<String, EndpointId>,
     /// Words of criterion bits per endpoint.
     stride: usize,
@@ -185,6 +187,7 @@ impl Evaluator {
             endpoints: Vec::new(),
             hot: Vec::new(),
             endpoint_ids: HashMap::new(),
+            bits_twins: HashMap::new(),
             by_name: HashMap::new(),
             stride: 1,
             bits: Vec::new(),
@@ -238,10 +241,24 @@ impl Evaluator {
             named_ports,
         };
         let id = EndpointId(self.endpoints.len() as u32);
-        self.bits.extend(std::iter::repeat_n(0, self.stride));
-        for c in 0..self.criteria.len() {
-            if self.criterion_holds(&self.criteria[c], &data) {
-                set_bit(&mut self.bits[id.0 as usize * self.stride..], c as u32);
+        // Criterion bits depend only on the label set and the addresses: pods of one workload that
+        // differ only by name share them (the impact preview meets thousands of such pods).
+        let twin_key = (data.label_set.unwrap_or(u32::MAX), data.addresses.clone());
+        match self.bits_twins.get(&twin_key) {
+            Some(&twin) => {
+                let start = twin.0 as usize * self.stride;
+                self.bits.extend_from_within(start..start + self.stride);
+            }
+            None => {
+                self.bits.extend(std::iter::repeat_n(0, self.stride));
+                let peers = peer_entities(data.entity.as_ref(), &data.addresses, &self.sets);
+                let row = &mut self.bits[id.0 as usize * self.stride..];
+                for (c, criterion) in self.criteria.iter().enumerate() {
+                    if criterion_holds(criterion, &data, &peers) {
+                        set_bit(row, c as u32);
+                    }
+                }
+                self.bits_twins.insert(twin_key, id);
             }
         }
         if let Endpoint::Workload(w) = endpoint
@@ -552,7 +569,9 @@ impl Evaluator {
             self.grow_stride();
         }
         for e in 0..self.endpoints.len() {
-            if self.criterion_holds(&criterion, &self.endpoints[e]) {
+            let data = &self.endpoints[e];
+            let peers = peer_entities(data.entity.as_ref(), &data.addresses, &self.sets);
+            if criterion_holds(&criterion, data, &peers) {
                 set_bit(&mut self.bits[e * self.stride..], id);
             }
         }
@@ -570,18 +589,6 @@ impl Evaluator {
         }
         self.bits = bits;
         self.stride = new_stride;
-    }
-
-    fn criterion_holds(&self, criterion: &Criterion, e: &EndpointData) -> bool {
-        match criterion {
-            Criterion::Always => true,
-            Criterion::Identity(er) => identity_matches(
-                er,
-                &peer_entities(e.entity.as_ref(), &e.addresses, &self.sets),
-                &e.addresses,
-            ),
-            Criterion::SelfPositive(p) => e.entity.as_ref().is_some_and(|ent| p.matches(ent)),
-        }
     }
 
     fn intern_label_set(&mut self, labels: Labels) -> u32 {
@@ -643,6 +650,16 @@ impl Evaluator {
         self.label_sets[ls]
             .applicable
             .sort_by_key(|p| rank.get(p.0 as usize).copied().unwrap_or(u32::MAX));
+    }
+}
+
+/// Whether a criterion holds for an endpoint whose IP-set members are `peers`
+/// ([`peer_entities`] of it).
+fn criterion_holds(criterion: &Criterion, e: &EndpointData, peers: &[&Entity]) -> bool {
+    match criterion {
+        Criterion::Always => true,
+        Criterion::Identity(er) => identity_matches(er, peers, &e.addresses),
+        Criterion::SelfPositive(p) => e.entity.as_ref().is_some_and(|ent| p.matches(ent)),
     }
 }
 
