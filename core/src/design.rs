@@ -41,8 +41,8 @@ pub use edit::{
     rename_workload_group,
 };
 pub use taxonomy::{
-    LabelStatus, RenameError, ValueRename, is_builtin_key, label_status, label_usage,
-    rename_label_value,
+    LabelStatus, RenameError, ValueRename, is_builtin_key, is_environment_key, label_status,
+    label_usage, rename_label_value,
 };
 
 /// The `apiVersion` of the design documents this version reads and writes.

@@ -285,3 +285,69 @@ fn the_validator_harness_reports_the_planted_mistakes() {
         String::from_utf8_lossy(&output.stdout)
     );
 }
+
+/// The namespaces whose policies a cluster with `labels` gets from `tree`.
+fn deployed_namespaces(tree: &FileTree, labels: &Labels) -> Vec<String> {
+    let deployed = import_tree(&export::deployed_files(tree, labels).expect("deploys"));
+    let mut namespaces: Vec<String> = deployed
+        .policies
+        .iter()
+        .filter_map(|p| p.metadata.namespace.clone())
+        .chain(
+            deployed
+                .kubernetes_policies
+                .iter()
+                .filter_map(|p| p.metadata.namespace.clone()),
+        )
+        .collect();
+    namespaces.sort();
+    namespaces.dedup();
+    namespaces
+}
+
+#[test]
+fn renaming_an_environment_value_keeps_namespaces_in_their_environment() {
+    // The sample with a policy in the staging-only namespace too.
+    let mut sample = design::sample();
+    let mut staging_policy = sample
+        .policies
+        .iter()
+        .find(|p| p.metadata.namespace.as_deref() == Some("checkout"))
+        .expect("the sample has a policy in checkout")
+        .clone();
+    staging_policy.metadata.namespace = Some("checkout-staging".to_owned());
+    sample.policies.push(staging_policy);
+    let before = export::export_design(&sample, &options(ApiFlavour::CrdV1)).expect("exports");
+    let mut renamed = sample.clone();
+    let count = design::rename_label_value(
+        &mut renamed,
+        "security.company.io/environment",
+        "staging",
+        "preprod",
+    )
+    .expect("the rename applies");
+    assert!(count.environment, "{count:?}");
+    let after =
+        export::export_design(&renamed, &options(ApiFlavour::CrdV1)).expect("the design exports");
+
+    // Every cluster (labelled as before: the clusters' labels do not change) gets the policies of the
+    // same namespaces, and checkout-staging's only on the staging clusters.
+    for (env, labels) in environments() {
+        let was = deployed_namespaces(&before, &labels);
+        assert_eq!(deployed_namespaces(&after, &labels), was, "{env}");
+        assert_eq!(
+            was.contains(&"checkout-staging".to_owned()),
+            env == "staging",
+            "{env}: {was:?}"
+        );
+    }
+    // The Fleet target of the environment carries the new name.
+    let fleet_yamls: String = after
+        .iter()
+        .filter(|(path, _)| path.ends_with("fleet.yaml"))
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    assert!(fleet_yamls.contains("name: preprod"), "{fleet_yamls}");
+    assert!(!fleet_yamls.contains("name: staging"), "{fleet_yamls}");
+    validate(&write_tree(&after, "renamed-environment"));
+}

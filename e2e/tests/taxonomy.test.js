@@ -77,3 +77,29 @@ pageTest("renaming a taxonomy value rewrites the policies that use it, as one un
     document.querySelector('textarea[aria-label="Policy YAML"]').value.includes('zone == "external"'),
   );
 });
+
+pageTest("renaming an environment value renames the Fleet environment with it", async ({ open }) => {
+  const page = await open();
+  await page.getByRole("link", { name: "Taxonomy" }).click();
+  const key = "security.company.io/environment";
+  const card = page.locator(`.key-card[data-key="${key}"]`);
+  await card.getByRole("button", { name: `Rename value staging of ${key}` }).click();
+  await card.getByLabel(`New name for value staging of ${key}`).fill("preprod");
+  await card.getByLabel(`New name for value staging of ${key}`).press("Enter");
+  await card.locator('.value-chip[data-value="preprod"]').waitFor();
+  const notice = await page.locator(".notice").textContent();
+  assert.match(notice, /environment staging/, notice);
+  assert.match(notice, /Fleet environment is now preprod; its clusters are still the ones labelled env=staging/, notice);
+
+  // The Export view lists the environment under its new name, still targeting the same clusters.
+  await page.getByRole("navigation", { name: "Views" }).getByRole("link", { name: "Export" }).click();
+  const clusters = page.getByLabel("Cluster labels of preprod");
+  await clusters.waitFor();
+  assert.equal(await clusters.inputValue(), "env=staging");
+  assert.equal(await page.getByLabel("Cluster labels of staging").count(), 0);
+
+  // One undo takes the environment's name back too.
+  await page.getByRole("button", { name: "Undo", exact: true }).click();
+  await page.getByLabel("Cluster labels of staging").waitFor();
+  assert.equal(await page.getByLabel("Cluster labels of preprod").count(), 0);
+});

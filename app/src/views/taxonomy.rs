@@ -290,11 +290,45 @@ fn ValueChip(
                     let plural = |n: usize, word: &str| {
                         format!("{n} {word}{}", if n == 1 { "" } else { "s" })
                     };
-                    notice.set(Some(format!(
-                        "Renamed {value} → {to} ({key}): {} changed ({}, {})",
-                        plural(count.places(), "place"),
+                    let mut parts = vec![
                         plural(count.selectors, "selector"),
                         plural(count.labels, "label"),
+                    ];
+                    let mut message = String::new();
+                    if count.environment {
+                        parts.push(format!("environment {value}"));
+                        if count.annotations > 0 {
+                            parts.push(plural(
+                                count.annotations,
+                                "environment annotation",
+                            ));
+                        }
+                        // The clusters keep their labels: say which ones the environment still selects.
+                        let clusters = studio.with_untracked(|d| {
+                            d.environments
+                                .iter()
+                                .find(|e| e.name == to)
+                                .map(|e| {
+                                    e.cluster_selector
+                                        .iter()
+                                        .map(|(k, v)| format!("{k}={v}"))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                })
+                                .unwrap_or_default()
+                        });
+                        message = if clusters.is_empty() {
+                            format!(". The Fleet environment is now {to}")
+                        } else {
+                            format!(
+                                ". The Fleet environment is now {to}; its clusters are still the ones labelled {clusters}"
+                            )
+                        };
+                    }
+                    notice.set(Some(format!(
+                        "Renamed {value} → {to} ({key}): {} changed ({}){message}",
+                        plural(count.places(), "place"),
+                        parts.join(", "),
                     )));
                 }
                 Some(Err(err)) => failure.set(Some(err.to_string())),

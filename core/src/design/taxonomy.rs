@@ -3,6 +3,10 @@
 
 use thiserror::Error;
 
+mod environment;
+
+pub use environment::is_environment_key;
+
 use super::Design;
 use crate::labels::{self, LabelSyntaxError};
 use crate::model::{LabelSelector, LabelSelectorOperator, Labels};
@@ -78,12 +82,17 @@ pub struct ValueRename {
     pub selectors: usize,
     /// Namespaces, workload groups and network sets whose label changed.
     pub labels: usize,
+    /// The value was an environment's name under an environment key, and the environment was renamed
+    /// with it (so its namespaces keep their environment in the Fleet export).
+    pub environment: bool,
+    /// Objects whose `studio.netpol.dev/environments` list named the renamed environment.
+    pub annotations: usize,
 }
 
 impl ValueRename {
-    /// Selectors and labels together.
+    /// Selectors, labels, the environment and annotations together.
     pub fn places(&self) -> usize {
-        self.selectors + self.labels
+        self.selectors + self.labels + usize::from(self.environment) + self.annotations
     }
 }
 
@@ -97,6 +106,8 @@ pub enum RenameError {
     UnknownValue { key: String, value: String },
     #[error("`{value}` is already an allowed value of `{key}`")]
     AlreadyAllowed { key: String, value: String },
+    #[error("an environment is already called `{0}`")]
+    EnvironmentExists(String),
     #[error(transparent)]
     BadValue(#[from] LabelSyntaxError),
 }
@@ -106,7 +117,9 @@ pub enum RenameError {
 /// `notSelector`, `namespaceSelector`, including `in {…}` sets and `pcns.`-prefixed namespace keys),
 /// the label selectors of Kubernetes policies, and the labels of namespaces, workload groups and network
 /// sets. Substring operators (`contains`, `starts with`) hold patterns and are left alone, as are
-/// selectors that do not parse. On error the design is unchanged.
+/// selectors that do not parse. When `key` is an environment key and `from` names an environment, the
+/// environment is renamed too, with the `studio.netpol.dev/environments` lists that name it (its
+/// cluster selector stays). On error the design is unchanged.
 pub fn rename_label_value(
     design: &mut Design,
     key: &str,
@@ -114,11 +127,12 @@ pub fn rename_label_value(
     to: &str,
 ) -> Result<ValueRename, RenameError> {
     labels::check_value(to)?;
-    let entry = design
+    let key_index = design
         .taxonomy
-        .iter_mut()
-        .find(|k| k.key == key)
+        .iter()
+        .position(|k| k.key == key)
         .ok_or_else(|| RenameError::UnknownKey(key.to_owned()))?;
+    let entry = &design.taxonomy[key_index];
     if from == to {
         return Ok(ValueRename::default());
     }
@@ -128,17 +142,22 @@ pub fn rename_label_value(
             value: to.to_owned(),
         });
     }
-    let Some(slot) = entry.values.iter_mut().find(|v| *v == from) else {
+    let Some(value_index) = entry.values.iter().position(|v| v == from) else {
         return Err(RenameError::UnknownValue {
             key: key.to_owned(),
             value: from.to_owned(),
         });
     };
-    *slot = to.to_owned();
+    let environment = environment::renamed_environment(design, key, from, to)?;
+    design.taxonomy[key_index].values[value_index] = to.to_owned();
 
     let mut count = ValueRename {
         selectors: rename_in_selectors(design, key, from, to),
-        labels: 0,
+        environment: environment.is_some(),
+        annotations: environment.map_or(0, |index| {
+            environment::rename_environment(design, index, from, to)
+        }),
+        ..ValueRename::default()
     };
     let rename = Rename { key, from, to };
     let label_maps = design

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Environment, ExportInput, FleetSettings};
-use crate::design::{self, Design};
+use crate::design::{self, Design, is_environment_key};
 use crate::lint::SYSTEM_NAMESPACES;
 use crate::model::{
     Action, ApiFlavour, CalicoPolicy, CalicoPolicyKind, EntityRule, ObjectMeta, PolicySpec,
@@ -47,11 +47,6 @@ impl Default for DesignExportOptions {
             comments: true,
         }
     }
-}
-
-fn is_environment_key(key: &str) -> bool {
-    let last = key.rsplit('/').next().unwrap_or(key);
-    matches!(last, "environment" | "env")
 }
 
 fn is_team_key(key: &str) -> bool {

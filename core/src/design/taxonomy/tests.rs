@@ -93,7 +93,8 @@ fn renaming_a_value_rewrites_every_selector_and_label_that_uses_it() {
         count,
         Ok(ValueRename {
             selectors: 7,
-            labels: 3
+            labels: 3,
+            ..ValueRename::default()
         })
     );
     assert_eq!(count.map(|c| c.places()), Ok(10));
@@ -158,7 +159,7 @@ fn a_selector_that_does_not_use_the_value_keeps_its_text() {
         count,
         Ok(ValueRename {
             selectors: 1,
-            labels: 0
+            ..ValueRename::default()
         })
     );
     assert_eq!(
@@ -233,4 +234,108 @@ fn usage_counts_namespaces_workload_groups_and_network_sets() {
     let mut renamed = d.clone();
     let labels = rename_label_value(&mut renamed, "tier", "backend", "services").map(|c| c.labels);
     assert_eq!(labels, Ok(label_usage(&d, "tier", Some("backend"))));
+}
+
+const ENVIRONMENTS: &str = r#"
+apiVersion: studio.netpol.dev/v1alpha1
+kind: Design
+metadata:
+  name: environments
+spec:
+  taxonomy:
+  - key: security.company.io/environment
+    values: [dev, staging, prod]
+    scope: security
+  - key: stage
+    values: [dev, staging]
+    scope: application
+  environments:
+  - name: dev
+    clusterSelector: {env: dev}
+  - name: staging
+    clusterSelector: {env: staging}
+  - name: prod
+    clusterSelector: {env: prod}
+  namespaces:
+  - name: shop-staging
+    labels:
+      security.company.io/environment: staging
+  policies:
+  - apiVersion: projectcalico.org/v3
+    kind: GlobalNetworkPolicy
+    metadata:
+      name: relaxed
+      annotations:
+        studio.netpol.dev/environments: dev, staging
+    spec:
+      selector: all()
+  - apiVersion: projectcalico.org/v3
+    kind: GlobalNetworkPolicy
+    metadata:
+      name: prod-only
+      annotations:
+        studio.netpol.dev/environments: prod
+    spec:
+      selector: all()
+"#;
+
+fn environments_design() -> Design {
+    match load(ENVIRONMENTS) {
+        Ok(d) => d,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn renaming_an_environment_value_renames_the_environment_and_its_annotations() {
+    let mut d = environments_design();
+    let count = rename_label_value(
+        &mut d,
+        "security.company.io/environment",
+        "staging",
+        "preprod",
+    );
+    assert_eq!(
+        count,
+        Ok(ValueRename {
+            labels: 1,
+            environment: true,
+            annotations: 1,
+            ..ValueRename::default()
+        })
+    );
+    let names: Vec<&str> = d.environments.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["dev", "preprod", "prod"]);
+    // The clusters keep their own labels: the environment still selects them.
+    assert_eq!(d.environments[1].cluster_selector["env"], "staging");
+    let annotation = |i: usize| {
+        d.policies[i]
+            .metadata
+            .annotations
+            .get(crate::export::ENVIRONMENTS_ANNOTATION)
+            .cloned()
+    };
+    assert_eq!(annotation(0).as_deref(), Some("dev, preprod"));
+    assert_eq!(annotation(1).as_deref(), Some("prod"));
+}
+
+#[test]
+fn a_value_of_a_key_that_is_not_an_environment_key_leaves_environments_alone() {
+    let mut d = environments_design();
+    let count = rename_label_value(&mut d, "stage", "staging", "preprod");
+    assert_eq!(count, Ok(ValueRename::default()));
+    assert_eq!(d.environments[1].name, "staging");
+}
+
+#[test]
+fn an_environment_rename_onto_another_environment_is_refused() {
+    let mut d = environments_design();
+    // `qa` is no allowed value, but an environment is already called so.
+    d.environments[0].name = "qa".to_owned();
+    let before = d.clone();
+    assert_eq!(
+        rename_label_value(&mut d, "security.company.io/environment", "staging", "qa"),
+        Err(RenameError::EnvironmentExists("qa".to_owned()))
+    );
+    assert_eq!(d, before);
 }
