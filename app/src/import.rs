@@ -7,6 +7,7 @@ use netpol_core::design::{Design, DesignNamespace, WorkloadGroup};
 use netpol_core::model::Resource;
 use netpol_core::yaml::{self, Diagnostic};
 
+use crate::count::count;
 use crate::state::use_studio;
 
 /// What an import did (or why it did nothing).
@@ -200,7 +201,7 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
             {move || report.get().map(|report| match report {
                 ImportReport::Rejected(errors) => view! {
                     <div class="import-report rejected" role="alert">
-                        <p class="error">{format!("Nothing imported: {} error(s).", errors.len())}</p>
+                        <p class="error">{format!("Nothing imported: {}.", count(errors.len(), "error"))}</p>
                         <ul>
                             {errors.into_iter().map(|d| {
                                 let at = if d.line > 0 { format!("{}:{}:{}", d.file, d.line, d.column) } else { d.file.clone() };
@@ -211,7 +212,7 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
                 }.into_any(),
                 ImportReport::Merged { added, replaced, warnings } => view! {
                     <div class="import-report merged" role="status">
-                        <p>{format!("Imported: {added} added, {replaced} replaced, {} warning(s).", warnings.len())}</p>
+                        <p>{format!("Imported: {added} added, {replaced} replaced, {}.", count(warnings.len(), "warning"))}</p>
                         <ul>
                             {warnings.into_iter().map(|d| view! { <li class="muted">{format!("{}:{}:{} {}", d.file, d.line, d.column, d.message)}</li> }).collect_view()}
                         </ul>

@@ -6,6 +6,7 @@
 //! file per view.
 
 mod analysis;
+mod count;
 mod download;
 mod import;
 mod routes;

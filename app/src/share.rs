@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use netpol_core::design::{self, Design};
 
 use crate::analysis::use_analysis;
+use crate::count::{count, counted};
 use crate::download::copy_text;
 use crate::state::use_studio;
 
@@ -104,7 +105,7 @@ pub fn SharePanel() -> impl IntoView {
                         let size = url.len();
                         view! {
                             <input class="share-link" readonly aria-label="Share link" prop:value=url/>
-                            <small>{format!("{size} characters, copied")}</small>
+                            <small>{format!("{}, copied", count(size, "character"))}</small>
                         }
                     })
             }}
@@ -126,9 +127,13 @@ pub fn ShareOffer() -> impl IntoView {
         offer.get().map(|shared| match shared {
             Ok(design) => {
                 let summary = format!(
-                    "A shared design “{}” ({} policies) was opened from a link.",
+                    "A shared design “{}” ({}) was opened from a link.",
                     design.name,
-                    design.policies.len() + design.kubernetes_policies.len()
+                    counted(
+                        design.policies.len() + design.kubernetes_policies.len(),
+                        "policy",
+                        "policies"
+                    )
                 );
                 let load = design.clone();
                 view! {

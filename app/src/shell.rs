@@ -5,6 +5,7 @@ use leptos::wasm_bindgen::JsCast;
 
 use netpol_core::lint::{Severity, lint_design};
 
+use crate::count::{count, counted};
 use crate::import::ImportPanel;
 use crate::routes::Route;
 use crate::state::{Design, SaveState, Studio, environment_names, sample, use_studio};
@@ -145,9 +146,10 @@ fn NewDesignPanel(on_close: Callback<()>) -> impl IntoView {
         studio.with(|d| {
             let policies = d.policies.len() + d.kubernetes_policies.len();
             format!(
-                "Replace “{}”? Its {} namespaces and {policies} policies will be replaced. Undo brings them back.",
+                "Replace “{}”? Its {} and {} will be replaced. Undo brings them back.",
                 d.name,
-                d.namespaces.len()
+                count(d.namespaces.len(), "namespace"),
+                counted(policies, "policy", "policies"),
             )
         })
     };
@@ -239,7 +241,12 @@ pub fn StatusLine() -> impl IntoView {
     });
     let lint_counts = move || {
         let (errors, warnings, infos) = counts.get();
-        format!("Lint: {errors} errors · {warnings} warnings · {infos} notes")
+        format!(
+            "Lint: {} · {} · {}",
+            count(errors, "error"),
+            count(warnings, "warning"),
+            count(infos, "note")
+        )
     };
     let save = move || match studio.save_state.get() {
         SaveState::Saved => "All changes saved in this browser".to_owned(),

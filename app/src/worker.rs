@@ -20,6 +20,7 @@ use netpol_core::flows::{FlowImporter, FlowSet, ImportOptions};
 use netpol_core::impact::{Change, Impact, ImpactOptions, ImpactReport, SuggestOptions};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
+use crate::count::count;
 use protocol::{Outcome, PairChanges, Request, Response, SkippedLine, UnusedRuleRow};
 
 /// Bytes read from an upload at a time: large enough that the per-chunk overhead vanishes, small
@@ -300,12 +301,12 @@ fn outcome(report: &ImpactReport, flows: &LoadedFlows, eval_ms: f64) -> Outcome 
         if examples.len() < EXAMPLES {
             let port = flow.port.map(|p| format!("/{p}")).unwrap_or_default();
             examples.push(format!(
-                "{} → {} {}{port} ({}, {} connections)",
+                "{} → {} {}{port} ({}, {})",
                 flow.src,
                 flow.dst,
                 flow.protocol,
                 flow.change.as_str(),
-                flow.count
+                count(flow.count, "connection")
             ));
         }
     }

@@ -89,7 +89,7 @@ pageTest("edit and delete a drawn flow in the table with the keyboard alone", as
   await page.getByRole("button", { name: "Add flow" }).focus();
   await tabTo(page, `Explain ${FLOW}`);
   await page.keyboard.press("Delete");
-  await page.getByRole("status").filter({ hasText: "Flow removed (2 rule(s))" }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Flow removed (2 rules)" }).waitFor();
   assert.match(await page.getByRole("status").filter({ hasText: "Flow removed" }).textContent(), /Removed the policy storefront\/api-gateway-2/);
   await page.locator(".flow-table").getByText("No flow drawn yet.").waitFor();
   assert.equal(await page.locator(".flow-canvas .edge").count(), 0);
@@ -109,10 +109,11 @@ pageTest("a node moved by its grip keeps its place across a reload, and undo mov
   const node = page.locator(`.flow-canvas [data-node="${GATEWAY}"]`);
   const before = await node.getAttribute("transform");
   const grip = await node.locator(".grip > rect").boundingBox();
-  await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
+  const [cx, cy] = [grip.x + grip.width / 2, grip.y + grip.height / 2];
+  await page.mouse.move(cx, cy);
   await page.mouse.down();
-  await page.mouse.move(grip.x + 60, grip.y + 50, { steps: 6 });
-  await page.mouse.move(grip.x + 127, grip.y + 80, { steps: 6 });
+  await page.mouse.move(cx + 53, cy + 30, { steps: 6 });
+  await page.mouse.move(cx + 120, cy + 60, { steps: 6 });
   await page.mouse.up();
   const moved = await node.getAttribute("transform");
   const xy = (t) => t.match(/translate\(([-\d.]+) ([-\d.]+)\)/).slice(1).map(Number);
@@ -132,4 +133,36 @@ pageTest("a node moved by its grip keeps its place across a reload, and undo mov
   await page.locator("[data-app-ready]").waitFor();
   await openCanvas(page);
   assert.equal(await page.locator(`.flow-canvas [data-node="${GATEWAY}"]`).getAttribute("transform"), moved);
+});
+
+pageTest("a node's focused grip moves it with the arrow keys, one undo step per press", async ({ open }) => {
+  const page = await open();
+  await openCanvas(page);
+  const node = page.locator(`.flow-canvas [data-node="${GATEWAY}"]`);
+  const xy = async () =>
+    (await node.getAttribute("transform")).match(/translate\(([-\d.]+) ([-\d.]+)\)/).slice(1).map(Number);
+  const [x0, y0] = await xy();
+  const grip = page.getByRole("button", { name: /^Move storefront\/api-gateway/ });
+  await grip.focus();
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction(
+    ([id, x]) => !document.querySelector(`[data-node="${id}"]`).getAttribute("transform").startsWith(`translate(${x} `),
+    [GATEWAY, x0],
+  );
+  // The grip keeps the focus after the node is redrawn: the next keys move it further.
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("Shift+ArrowDown");
+  await page.waitForFunction(
+    ([id, y]) => !document.querySelector(`[data-node="${id}"]`).getAttribute("transform").endsWith(` ${y})`),
+    [GATEWAY, y0],
+  );
+  assert.deepEqual(await xy(), [x0 + 20, y0 + 50]);
+  assert.equal(await page.getByLabel("Source").inputValue(), "", "moving is not drawing");
+
+  // One undo per key press.
+  await page.getByRole("button", { name: "Undo" }).click();
+  assert.deepEqual(await xy(), [x0 + 20, y0]);
+  await page.getByRole("button", { name: "Undo" }).click();
+  await page.getByRole("button", { name: "Undo" }).click();
+  assert.deepEqual(await xy(), [x0, y0]);
 });

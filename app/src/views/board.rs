@@ -10,6 +10,7 @@ use leptos::wasm_bindgen::JsCast;
 use netpol_core::board::{self, PolicyCard, PolicyRef, TierColumn};
 use netpol_core::model::TierDefaultAction;
 
+use crate::count::{count, counted};
 use crate::state::use_studio;
 use crate::views::focus_later;
 use drag::{BoardDrag, Dragged, DropAt, in_later_half};
@@ -206,11 +207,12 @@ fn TierColumnView(
                 })}
                 <span class="tier-position">{position + 1}</span>
                 {if fixed {
-                    view! { <h3 class="tier-name">{name.clone()}</h3> }.into_any()
+                    view! { <h3 class="tier-name" title=name.clone()>{name.clone()}</h3> }.into_any()
                 } else {
                     view! {
                         <input
                             class="tier-name"
+                            title=name.clone()
                             aria-label=format!("Name of tier {name}")
                             prop:value=name.clone()
                             on:change=move |ev| {
@@ -224,7 +226,7 @@ fn TierColumnView(
                         .into_any()
                 }}
                 <span class="tier-order muted">{order}</span>
-                <span class="badge">{format!("{count} policies")}</span>
+                <span class="badge">{counted(count, "policy", "policies")}</span>
                 {(!column.valid).then(|| view! { <span class="badge error">"undeclared"</span> })}
             </header>
             <div class="tier-tools">
@@ -248,6 +250,7 @@ fn TierColumnView(
                     </select>
                 </label>
                 <Show when=move || !fixed>
+                    <span class="tier-move">
                     <button
                         title="Evaluate this tier earlier (Alt+←)"
                         aria-label=format!("Move tier {} earlier", column.name)
@@ -268,6 +271,7 @@ fn TierColumnView(
                     >
                         "→"
                     </button>
+                    </span>
                 </Show>
             </div>
             <ol class="cards">
@@ -427,7 +431,7 @@ fn Card(card: PolicyCard, tier: String, set_error: WriteSignal<Option<String>>) 
                 <code class="selector">{card.selector.clone()}</code>
             </div>
             <div class="card-meta muted">
-                {format!("{} ingress · {} egress rules", card.ingress_rules, card.egress_rules)}
+                {format!("{} · {}", count(card.ingress_rules, "ingress rule"), count(card.egress_rules, "egress rule"))}
             </div>
             <Show when=move || !card.fixed>
                 <div class="card-tools">

@@ -16,14 +16,28 @@ use netpol_core::canvas::{Canvas, FlowRequest, Node, add_flow};
 use netpol_core::design::Position;
 use netpol_core::model::Protocol;
 
-use crate::state::use_studio;
+use crate::state::{Studio, use_studio};
 use flow_table::{FlowTable, PROTOCOLS, parse_ports};
 
 /// Node box size on the canvas.
 const NODE_W: f64 = 190.0;
 const NODE_H: f64 = 40.0;
-/// The grip at the left of a node, by which it is moved.
-const GRIP_W: f64 = 14.0;
+/// The grip at the left of a node, by which it is moved (with the pointer, or the arrow keys when it
+/// has the focus).
+const GRIP_W: f64 = 16.0;
+/// The gap between the grip and the node's label.
+const LABEL_GAP: f64 = 6.0;
+/// Where the canvas puts node `id` (the origin when it is gone).
+fn position_of(canvas: &Shared, id: &str) -> Position {
+    canvas
+        .0
+        .node(id)
+        .map_or(Position::default(), |n| n.position)
+}
+
+/// How far an arrow key moves a node (Shift: the big step).
+const KEY_STEP: f64 = 10.0;
+const KEY_STEP_BIG: f64 = 50.0;
 const ZOOM_MIN: f64 = 0.2;
 const ZOOM_MAX: f64 = 3.0;
 
@@ -220,10 +234,7 @@ pub fn CanvasView() -> impl IntoView {
                                 (drag.get_untracked(), moving.get_untracked())
                                 && at != origin
                             {
-                                // One undoable edit: the node's position in the design's layout.
-                                studio.edit(|design| {
-                                    design.layout.insert(id, at);
-                                });
+                                place_node(studio, id, at);
                             }
                             moving.set(None);
                             drag.set(None);
@@ -248,16 +259,13 @@ pub fn CanvasView() -> impl IntoView {
                         }>
                             <g class="edges">{move || edges_view(canvas.get(), selected, moving.get())}</g>
                             <g class="nodes">
-                                {move || {
-                                    canvas
-                                        .get()
-                                        .0
-                                        .nodes
-                                        .iter()
-                                        .cloned()
-                                        .map(|node| node_view(node, drag, moving, from, to))
-                                        .collect_view()
-                                }}
+                                // Keyed: a node moved (by its grip or the keyboard) keeps its element,
+                                // and so its focus; only its position follows the design.
+                                <For
+                                    each=move || canvas.get().0.nodes.clone()
+                                    key=|node| (node.id.clone(), node.label.clone(), node.kind)
+                                    children=move |node| node_view(node, canvas, studio, drag, moving, from, to)
+                                />
                             </g>
                         </g>
                     </svg>
@@ -331,24 +339,64 @@ fn on_node_or_edge(ev: &leptos::ev::PointerEvent) -> bool {
         .is_some()
 }
 
+/// Stores a node's position in the design's layout: one undoable edit (a drop, or one arrow key).
+fn place_node(studio: Studio, id: String, at: Position) {
+    studio.edit(|design| {
+        design.layout.insert(id, at);
+    });
+}
+
+/// How far an arrow key moves a node, or `None` for any other key.
+fn arrow_step(ev: &leptos::ev::KeyboardEvent) -> Option<(f64, f64)> {
+    let step = if ev.shift_key() {
+        KEY_STEP_BIG
+    } else {
+        KEY_STEP
+    };
+    match ev.key().as_str() {
+        "ArrowLeft" => Some((-step, 0.0)),
+        "ArrowRight" => Some((step, 0.0)),
+        "ArrowUp" => Some((0.0, -step)),
+        "ArrowDown" => Some((0.0, step)),
+        _ => None,
+    }
+}
+
 /// A node box; dragging from it starts a flow, releasing on another sets both ends. Dragging its grip
-/// (or the node with Shift held) moves it.
+/// (or the node with Shift held) moves it; so do the arrow keys when the grip has the focus (Shift
+/// for a bigger step), each press one undoable edit.
 fn node_view(
     node: Node,
+    canvas: Memo<Shared>,
+    studio: Studio,
     drag: RwSignal<Option<Drag>>,
     moving: RwSignal<Option<(String, Position)>>,
     from: RwSignal<String>,
     to: RwSignal<String>,
 ) -> impl IntoView {
     let (down_id, up_id, sel_id) = (node.id.clone(), node.id.clone(), node.id.clone());
-    let (move_id, position) = (node.id.clone(), node.position);
+    // Where the design puts the node now (the element outlives a move): tracked for the transform,
+    // untracked in the event handlers.
+    let placed = {
+        let id = node.id.clone();
+        move || canvas.with(|c| position_of(c, &id))
+    };
+    let placed_now = {
+        let id = node.id.clone();
+        move || canvas.with_untracked(|c| position_of(c, &id))
+    };
+    let move_id = node.id.clone();
     let transform = move || {
         let at = moving.with(|m| match m {
-            Some((id, at)) if *id == move_id => *at,
-            _ => position,
+            Some((id, at)) if *id == move_id => Some(*at),
+            _ => None,
         });
+        let at = at.unwrap_or_else(&placed);
         format!("translate({} {})", at.x, at.y)
     };
+    let key_id = node.id.clone();
+    let (placed_on_down, placed_on_key) = (placed_now.clone(), placed_now);
+    let grip_label = format!("Move {} (arrow keys; Shift for a bigger step)", node.label);
     let class = format!("node {}", node.kind.as_str());
     let title = format!("{} — drag to another node to allow a flow", node.label);
     view! {
@@ -374,7 +422,7 @@ fn node_view(
                         id: down_id.clone(),
                         x: f64::from(ev.client_x()),
                         y: f64::from(ev.client_y()),
-                        origin: position,
+                        origin: placed_on_down(),
                     }
                 } else {
                     Drag::Connect { from: down_id.clone() }
@@ -391,12 +439,30 @@ fn node_view(
         >
             <title>{title}</title>
             <rect width=NODE_W height=NODE_H rx="7"></rect>
-            <g class="grip" data-grip="">
-                <title>"Drag to move this node (or Shift+drag the node)"</title>
+            <g
+                class="grip"
+                data-grip=""
+                tabindex="0"
+                role="button"
+                aria-label=grip_label
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    let Some((dx, dy)) = arrow_step(&ev) else {
+                        return;
+                    };
+                    ev.prevent_default();
+                    let now = placed_on_key();
+                    let at = Position {
+                        x: now.x + dx,
+                        y: now.y + dy,
+                    };
+                    place_node(studio, key_id.clone(), at);
+                }
+            >
+                <title>"Drag to move this node (or Shift+drag the node; or focus it and use the arrow keys)"</title>
                 <rect width=GRIP_W height=NODE_H rx="7"></rect>
-                <text x="3" y="25">"⋮⋮"</text>
+                <text class="grip-dots" x=GRIP_W / 2.0 y="25">"⋮⋮"</text>
             </g>
-            <text x=GRIP_W + 4.0 y="25">{node.label.clone()}</text>
+            <text x=GRIP_W + LABEL_GAP y="25">{node.label.clone()}</text>
         </g>
     }
 }

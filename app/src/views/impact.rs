@@ -8,6 +8,7 @@ mod table;
 use leptos::prelude::*;
 
 use crate::analysis::{Analysis, Phase, use_analysis};
+use crate::count::count;
 use crate::routes::Route;
 use crate::worker::protocol::Outcome;
 
@@ -131,7 +132,7 @@ fn Report(analysis: Analysis) -> impl IntoView {
             let unmatched = o
                 .unmatched_reasons
                 .iter()
-                .map(|(reason, n)| view! { <li>{format!("{n} flows: {reason}")}</li> })
+                .map(|(reason, n)| view! { <li>{format!("{}: {reason}", count(*n, "flow"))}</li> })
                 .collect_view();
             view! {
                 <dl class="import-report" aria-label="Import report">
@@ -193,7 +194,7 @@ fn Cards(analysis: Analysis) -> impl IntoView {
             <div class="card broken">
                 <span class="figure" data-count="broken">{figure(|o| o.broken)}</span>
                 <span>"broken"</span>
-                <small>{move || format!("{} connections", figure(|o| o.broken_connections)())}</small>
+                <small>{move || count(figure(|o| o.broken_connections)(), "connection")}</small>
             </div>
             <div class="card widened">
                 <span class="figure" data-count="widened">{figure(|o| o.widened)}</span>

@@ -287,18 +287,15 @@ fn ValueChip(
             studio.edit(|d| outcome = Some(design::rename_label_value(d, &key, &value, &to)));
             match outcome {
                 Some(Ok(count)) => {
-                    let plural = |n: usize, word: &str| {
-                        format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-                    };
                     let mut parts = vec![
-                        plural(count.selectors, "selector"),
-                        plural(count.labels, "label"),
+                        crate::count::count(count.selectors, "selector"),
+                        crate::count::count(count.labels, "label"),
                     ];
                     let mut message = String::new();
                     if count.environment {
                         parts.push(format!("environment {value}"));
                         if count.annotations > 0 {
-                            parts.push(plural(
+                            parts.push(crate::count::count(
                                 count.annotations,
                                 "environment annotation",
                             ));
@@ -327,7 +324,7 @@ fn ValueChip(
                     }
                     notice.set(Some(format!(
                         "Renamed {value} → {to} ({key}): {} changed ({}){message}",
-                        plural(count.places(), "place"),
+                        crate::count::count(count.places(), "place"),
                         parts.join(", "),
                     )));
                 }

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use netpol_core::design::{self, Design, DesignNamespace, WorkloadGroup};
 use netpol_core::model::WorkloadKind;
 
+use crate::count::count;
 use crate::state::use_studio;
 use labels::{LabelEditor, LabelTarget};
 use ports::{PortsEditor, ServiceAccountField};
@@ -79,8 +80,9 @@ pub fn WorkloadsView() -> impl IntoView {
         studio.with(|d| {
             let groups: usize = d.namespaces.iter().map(|n| n.workloads.len()).sum();
             format!(
-                "{} namespaces · {groups} workload groups",
-                d.namespaces.len()
+                "{} · {}",
+                count(d.namespaces.len(), "namespace"),
+                count(groups, "workload group")
             )
         })
     };

@@ -11,6 +11,7 @@ use netpol_core::canvas::{Edge, FlowChange, FlowKey, remove_flow, update_flow};
 use netpol_core::model::{Port, Protocol};
 
 use super::Shared;
+use crate::count::count;
 use crate::state::{Studio, use_studio};
 use crate::views::focus_later;
 
@@ -82,7 +83,7 @@ fn delete(
     studio.edit(|design| outcome = Some(remove_flow(design, key)));
     match outcome {
         Some(Ok(removed)) => {
-            let mut text = format!("Flow removed ({} rule(s)).", removed.rules);
+            let mut text = format!("Flow removed ({}).", count(removed.rules, "rule"));
             for name in &removed.removed_policies {
                 text.push_str(&format!(
                     " Removed the policy {name}, which had no rule left."
