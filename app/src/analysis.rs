@@ -2,12 +2,14 @@
 //! worker, the outcome of the last evaluation and the table window on screen. Shared through context so
 //! that the Impact and Export views (and the PR summary) see the same figures.
 //!
-//! The baseline is the design as it was loaded or last exported: what is deployed. The "after" is the
-//! design being edited; every edit sends both to the worker, which re-evaluates the loaded flows.
+//! The "before" is either the open cluster (the design's estate with no policy: everything allowed,
+//! `netpol_core::design::open_cluster`), the default until the design is first exported, or the
+//! baseline: the design as it was loaded or last exported, what is deployed. The "after" is the design
+//! being edited; every edit sends both to the worker, which re-evaluates the loaded flows.
 
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
-use netpol_core::design::Design;
+use netpol_core::design::{Design, open_cluster};
 use netpol_core::model::CalicoPolicy;
 
 use crate::state::{Studio, use_studio};
@@ -16,6 +18,27 @@ use crate::worker::protocol::{DesignPair, FlowRow, Outcome, Request, Response, T
 
 /// Where the baseline is kept between visits.
 const BASELINE_KEY: &str = "netpol-studio/baseline";
+/// Where the choice of "before" is kept between visits.
+const BEFORE_KEY: &str = "netpol-studio/before";
+
+/// What the impact compares the design with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Before {
+    /// No policy at all: every flow allowed. What the design would break if rolled out today on a
+    /// cluster that enforces nothing yet; the default until the design is exported.
+    OpenCluster,
+    /// The baseline: the design as last exported (or as loaded).
+    Deployed,
+}
+
+impl Before {
+    fn as_str(self) -> &'static str {
+        match self {
+            Before::OpenCluster => "open-cluster",
+            Before::Deployed => "deployed",
+        }
+    }
+}
 
 /// The sample flow log shipped with the site: the sample design's estate (`app/samples/sample-flows.py`).
 pub const SAMPLE_FLOWS: &str = "samples/sample-design-flows.jsonl.gz";
@@ -54,8 +77,10 @@ pub struct Explained {
 pub struct Analysis {
     link: StoredValue<Option<WorkerLink>, LocalStorage>,
     studio: Studio,
-    /// The "before" design: as loaded or last exported.
+    /// The deployed design: as loaded or last exported.
     pub baseline: RwSignal<Design>,
+    /// Which "before" the impact compares with.
+    pub before: RwSignal<Before>,
     pub phase: RwSignal<Phase>,
     /// The figures of the last evaluation (`None` until flows are loaded).
     pub outcome: RwSignal<Option<Outcome>>,
@@ -83,6 +108,8 @@ impl Analysis {
             link: StoredValue::new_local(None),
             studio,
             baseline: RwSignal::new(baseline),
+            // Until the design is exported (or marked deployed), nothing of it is enforced yet.
+            before: RwSignal::new(read_before().unwrap_or(Before::OpenCluster)),
             phase: RwSignal::new(Phase::Empty),
             outcome: RwSignal::new(None),
             query: RwSignal::new(TableQuery {
@@ -100,8 +127,9 @@ impl Analysis {
         // Every edit (and a new baseline) re-evaluates the loaded flows in the worker.
         Effect::new(move |_| {
             let after = studio.with(Clone::clone);
-            let before = analysis.baseline.get();
-            write_baseline(&before);
+            analysis.baseline.with(write_baseline);
+            write_before(analysis.before.get());
+            let before = analysis.before_design();
             analysis.send(&Request::Designs(Box::new(DesignPair { before, after })));
         });
         // The table window follows the filter, the scroll position and each new outcome.
@@ -249,7 +277,7 @@ impl Analysis {
         self.phase.set(Phase::Empty);
         self.spawn();
         let after = untrack(|| self.studio.with(Clone::clone));
-        let before = self.baseline.get_untracked();
+        let before = untrack(|| self.before_design());
         self.send(&Request::Designs(Box::new(DesignPair { before, after })));
     }
 
@@ -288,6 +316,16 @@ impl Analysis {
     pub fn mark_deployed(&self) {
         self.baseline
             .set(untrack(|| self.studio.with(Clone::clone)));
+        self.before.set(Before::Deployed);
+    }
+
+    /// The design the impact compares with (tracked): the open cluster of the current design's estate,
+    /// or the baseline.
+    pub fn before_design(&self) -> Design {
+        match self.before.get() {
+            Before::OpenCluster => self.studio.with(open_cluster),
+            Before::Deployed => self.baseline.get(),
+        }
     }
 }
 
@@ -333,6 +371,21 @@ fn storage() -> Option<web_sys::Storage> {
 fn read_baseline() -> Option<Design> {
     let text = storage()?.get_item(BASELINE_KEY).ok().flatten()?;
     serde_json::from_str(&text).ok()
+}
+
+fn read_before() -> Option<Before> {
+    match storage()?.get_item(BEFORE_KEY).ok().flatten()?.as_str() {
+        "open-cluster" => Some(Before::OpenCluster),
+        "deployed" => Some(Before::Deployed),
+        _ => None,
+    }
+}
+
+fn write_before(before: Before) {
+    if let Some(storage) = storage() {
+        // As for the baseline: without storage the choice lasts for this visit.
+        let _ = storage.set_item(BEFORE_KEY, before.as_str());
+    }
 }
 
 fn write_baseline(design: &Design) {

@@ -233,6 +233,18 @@ pub fn baseline() -> Design {
     }
 }
 
+/// The design's estate with no network policy at all: the same namespaces, workload groups, network
+/// sets and tiers, without Calico or Kubernetes policies. Calico allows traffic to and from endpoints
+/// no policy applies to, so every flow is allowed: as a "before" of the impact preview it answers
+/// "what would this design break on a cluster that enforces nothing yet?".
+pub fn open_cluster(design: &Design) -> Design {
+    Design {
+        policies: Vec::new(),
+        kubernetes_policies: Vec::new(),
+        ..design.clone()
+    }
+}
+
 /// Reads a design document (YAML or JSON).
 pub fn load(text: &str) -> Result<Design, DesignError> {
     load_file("design.yaml", text)

@@ -241,3 +241,36 @@ fn typos_in_the_design_document_are_errors_at_their_line() {
         "{err}"
     );
 }
+
+#[test]
+fn against_the_open_cluster_the_sample_design_breaks_some_sample_flows() {
+    use netpol_core::flows::{ImportOptions, import_bytes};
+    use netpol_core::impact::{ImpactOptions, impact};
+
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../public/samples/sample-design-flows.jsonl.gz"
+    );
+    let bytes = std::fs::read(path).expect("the site's sample flows");
+    let flows = import_bytes(&bytes, ImportOptions::default()).expect("the sample flows import");
+    let sample = design::sample();
+    let open = design::open_cluster(&sample);
+    assert!(open.policies.is_empty() && open.kubernetes_policies.is_empty());
+    assert_eq!(open.namespaces, sample.namespaces);
+    assert_eq!(open.network_sets, sample.network_sets);
+
+    let after = design::to_resources(&sample);
+    let report = impact(
+        &design::to_resources(&open),
+        &after,
+        &flows,
+        ImpactOptions::default(),
+    );
+    let s = &report.summary;
+    // Nothing is denied on an open cluster: the design can only break flows, never widen them.
+    assert!(s.broken > 0, "{s:?}");
+    assert_eq!((s.widened, s.unchanged_deny), (0, 0), "{s:?}");
+    // Compared with itself the design changes nothing (the default "before" out of the box so far).
+    let same = impact(&after, &after, &flows, ImpactOptions::default()).summary;
+    assert_eq!(same.broken, 0, "{same:?}");
+}

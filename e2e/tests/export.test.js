@@ -75,9 +75,17 @@ pageTest("the preview shows a file's YAML, the lints and the PR summary", async 
   await page.locator(".file-tree button.file[data-path='gitrepo.yaml']").click();
   assert.match(await page.locator(".file-viewer pre").innerText(), /kind: GitRepo/);
   await page.locator(".export-lints h3").waitFor();
+  // Before the first export the "before" is an open cluster: every policy of the design is added.
   const summary = await page.getByLabel("PR summary Markdown").inputValue();
   assert.match(summary, /## Network policy changes/);
-  assert.match(summary, /No policy, tier or network set changed/);
+  assert.match(summary, /\*\*\d+ added, 0 removed, 0 changed\.\*\*/);
+  assert.match(await page.locator(".pr-summary .hint").innerText(), /open cluster/);
+  // Once exported, the export is the "before": nothing changed since.
+  await download(page, page.getByRole("button", { name: "Download zip" }));
+  await page.waitForFunction(() =>
+    document.querySelector('textarea[aria-label="PR summary Markdown"]').value.includes("No policy, tier or network set changed"),
+  );
+  assert.match(await page.locator(".pr-summary .hint").innerText(), /since the design was loaded or last exported/);
   await page.getByRole("button", { name: "Copy PR summary" }).click();
   await page.locator(".pr-summary .notice", { hasText: "Copied" }).waitFor();
 });

@@ -14,11 +14,12 @@ const SAMPLES = fs
   .filter((name) => name !== "README.md")
   .map((name) => path.join(FLOWS, name));
 
-/** Opens the Impact view. */
-async function openImpact(open) {
+/** Opens the Impact view; `deployed`: compare with the design as loaded rather than the open cluster. */
+async function openImpact(open, { deployed = false } = {}) {
   const page = await open();
   await page.getByRole("link", { name: "Impact" }).click();
   await page.locator(".dropzone").waitFor();
+  if (deployed) await page.getByLabel("The deployed design (last exported, or as loaded)").check();
   return page;
 }
 
@@ -50,7 +51,7 @@ pageTest("each sample flow format gives the counts of `netpol impact`", async ({
     return;
   }
   const design = sampleDesign();
-  const page = await openImpact(open);
+  const page = await openImpact(open, { deployed: true });
   for (const file of SAMPLES) {
     const cli = JSON.parse(
       netpol("impact", "--before", design, "--after", design, "--flows", file, "--format", "json"),
@@ -103,7 +104,7 @@ pageTest("a file that is not a flow log gives a clear error", async ({ open }) =
 });
 
 pageTest("the sample flows load, rows expand, and a suggested rule fixes a broken flow", async ({ open }) => {
-  const page = await openImpact(open);
+  const page = await openImpact(open, { deployed: true });
   await page.getByRole("button", { name: "Use sample flows" }).click();
   await page.locator("[data-count=broken]").waitFor({ timeout: 30_000 });
   const broken = () => page.locator("[data-count=broken]").innerText().then(Number);
@@ -147,6 +148,32 @@ pageTest("the sample flows load, rows expand, and a suggested rule fixes a broke
     brokenBefore,
   );
   assert.ok((await broken()) < brokenBefore);
+});
+
+pageTest("out of the box the sample flows are compared with an open cluster: the design breaks some", async ({ open }) => {
+  const page = await openImpact(open);
+  const openCluster = page.getByLabel("No policies (open cluster)");
+  assert.ok(await openCluster.isChecked(), "the open cluster is the default before any export");
+  assert.match(await page.locator(".before-explained").innerText(), /enforces no policy/);
+  await page.getByRole("button", { name: "Use sample flows" }).click();
+  await page.locator("[data-count=broken]").waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector("[data-count=broken]")?.textContent !== "0");
+  const shown = await figures(page);
+  assert.ok(shown.broken > 0, `the design denies flows an open cluster allows: ${JSON.stringify(shown)}`);
+  assert.equal(shown.widened, 0, "nothing is denied on an open cluster, so nothing is widened");
+
+  // The broken flows are listed.
+  await page.getByLabel("Filter by change").selectOption("broken");
+  await page.locator(".flow-row").first().waitFor();
+  assert.ok((await page.locator(".flow-row").count()) > 0, "broken flows are listed");
+  assert.match(await page.locator(".flow-table h3").innerText(), new RegExp(`\\(${shown.broken}\\)`));
+
+  // Against the design as loaded (the same design) nothing breaks; the choice survives a reload.
+  await page.getByLabel("The deployed design (last exported, or as loaded)").check();
+  await page.waitForFunction(() => document.querySelector("[data-count=broken]")?.textContent === "0");
+  await page.reload();
+  await page.getByRole("link", { name: "Impact" }).click();
+  assert.ok(await page.getByLabel("The deployed design (last exported, or as loaded)").isChecked());
 });
 
 pageTest("Cancel stops a long import at once, and the next import works", async ({ open }) => {

@@ -10,7 +10,7 @@ use netpol_core::export::{DesignExportOptions, FileTree, FleetSettings, export_d
 use netpol_core::lint::lint_design;
 use netpol_core::model::{ApiFlavour, Labels};
 
-use crate::analysis::{Analysis, use_analysis};
+use crate::analysis::{Analysis, Before, use_analysis};
 use crate::download::{copy_text, download};
 use crate::state::use_studio;
 
@@ -360,9 +360,9 @@ fn PrSummary(analysis: Analysis) -> impl IntoView {
                     .collect(),
             })
         });
-        analysis.baseline.with(|before| {
-            studio.with(|after| pr_summary_designs(before, after, figures).to_markdown())
-        })
+        // The same "before" as the impact figures: the open cluster or the deployed design.
+        let before = analysis.before_design();
+        studio.with(|after| pr_summary_designs(&before, after, figures).to_markdown())
     });
     let copied = RwSignal::new(false);
     view! {
@@ -370,10 +370,14 @@ fn PrSummary(analysis: Analysis) -> impl IntoView {
             <h3>"Pull-request summary"</h3>
             <p class="hint">
                 {move || {
+                    let since = match analysis.before.get() {
+                        Before::OpenCluster => "Changes from an open cluster (no policy; the Impact view's \"before\")",
+                        Before::Deployed => "Changes since the design was loaded or last exported",
+                    };
                     if analysis.outcome.with(Option::is_some) {
-                        "Changes since the design was loaded or last exported, with the impact on the loaded flows."
+                        format!("{since}, with the impact on the loaded flows.")
                     } else {
-                        "Changes since the design was loaded or last exported. Load flow logs in Impact to add their figures."
+                        format!("{since}. Load flow logs in Impact to add their figures.")
                     }
                 }}
             </p>

@@ -7,7 +7,7 @@ mod table;
 
 use leptos::prelude::*;
 
-use crate::analysis::{Analysis, Phase, use_analysis};
+use crate::analysis::{Analysis, Before, Phase, use_analysis};
 use crate::count::count;
 use crate::routes::Route;
 use crate::worker::protocol::Outcome;
@@ -21,7 +21,7 @@ pub fn ImpactView() -> impl IntoView {
         <section class="view-impact" aria-label="Impact">
             <h2>"Impact"</h2>
             <p class="lead">
-                "Replay the flow logs of a cluster against the design: the “before” is the design as loaded or last exported, the “after” is the design you are editing."
+                "Replay the flow logs of a cluster against the design: the “before” is what runs now (see below), the “after” is the design you are editing."
             </p>
             <Upload analysis=analysis/>
             <ImportStatus analysis=analysis/>
@@ -282,21 +282,34 @@ fn Unused(analysis: Analysis) -> impl IntoView {
     }
 }
 
-/// What the "before" is, and how to move it.
+/// What the "before" is (the open cluster or the deployed design), and how to move it.
 #[component]
 fn Baseline(analysis: Analysis) -> impl IntoView {
     let studio = crate::state::use_studio();
     let same = move || studio.with(|design| analysis.baseline.with(|base| base == design));
+    let choice = move |before: Before| {
+        view! {
+            <input
+                type="radio"
+                name="impact-before"
+                prop:checked=move || analysis.before.get() == before
+                on:change=move |_| analysis.before.set(before)
+            />
+        }
+    };
     view! {
         <section class="baseline">
             <h3>"Before"</h3>
-            <p>
-                {move || {
-                    if same() {
-                        "The design has not changed since it was loaded or last exported.".to_owned()
-                    } else {
-                        "The design has changed since it was loaded or last exported: the figures compare the two.".to_owned()
-                    }
+            <fieldset class="before-choice">
+                <legend class="visually-hidden">"Compare the design with"</legend>
+                <label>{choice(Before::OpenCluster)}" No policies (open cluster)"</label>
+                <label>{choice(Before::Deployed)}" The deployed design (last exported, or as loaded)"</label>
+            </fieldset>
+            <p class="hint before-explained">
+                {move || match analysis.before.get() {
+                    Before::OpenCluster => "Everything allowed, as on a cluster that enforces no policy yet: what this design would break if rolled out today (the default until the design is exported).".to_owned(),
+                    Before::Deployed if same() => "The design has not changed since it was loaded or last exported.".to_owned(),
+                    Before::Deployed => "The design has changed since it was loaded or last exported: the figures compare the two.".to_owned(),
                 }}
             </p>
             <button on:click=move |_| analysis.mark_deployed()>
