@@ -230,9 +230,10 @@ impl FlowSet {
         // without splitting, hashing and comparing labels one by one.
         let hash = hash_parts(raw, calico_fast::fingerprint(text.as_bytes()), 0);
         if let Some(entries) = self.text_index.get(&hash)
-            && let Some(&(_, id)) = entries
-                .iter()
-                .find(|(t, id)| **t == *text && same_identity(raw, &self.endpoints[*id as usize]))
+            && let Some(&(_, id)) = entries.iter().find(|(t, id)| {
+                calico_fast::same_bytes(t.as_bytes(), text.as_bytes())
+                    && same_identity(raw, &self.endpoints[*id as usize])
+            })
         {
             return Ok(id);
         }
