@@ -84,6 +84,7 @@ mod lines;
 mod parallel;
 mod policy_string;
 mod raw;
+mod text_cache;
 mod time;
 
 pub use aggregate::{AggregatedFlow, EndpointId, FlowSet, ReporterCounts, TraceId};

@@ -7,10 +7,10 @@ use std::hash::{Hash, Hasher};
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::Serialize;
 
-use super::calico_fast;
 use super::labels::split_label;
 use super::raw::{RawAction, RawEndpoint, RawRecord, RawTrace, Str};
 use super::{Endpoint, ImportSummary, Observed, PolicyHit, Reporter, parse_calico_policy_string};
+use super::{calico_fast, text_cache};
 use crate::model::{Labels, Protocol};
 
 /// Index of an [`Endpoint`] in a [`FlowSet`].
@@ -228,10 +228,10 @@ impl FlowSet {
         };
         // Records repeat their endpoints byte for byte: the label list's text finds the endpoint
         // without splitting, hashing and comparing labels one by one.
-        let hash = hash_parts(raw, calico_fast::fingerprint(text.as_bytes()), 0);
+        let hash = hash_parts(raw, text_cache::fingerprint(text.as_bytes()), 0);
         if let Some(entries) = self.text_index.get(&hash)
             && let Some(&(_, id)) = entries.iter().find(|(t, id)| {
-                calico_fast::same_bytes(t.as_bytes(), text.as_bytes())
+                text_cache::same_bytes(t.as_bytes(), text.as_bytes())
                     && same_identity(raw, &self.endpoints[*id as usize])
             })
         {

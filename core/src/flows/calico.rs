@@ -88,7 +88,7 @@ struct EsHit<'a> {
 /// Parses one Felix document.
 pub(crate) fn parse<'a>(
     bytes: &'a [u8],
-    texts: &mut super::calico_fast::TextCache,
+    texts: &mut super::text_cache::TextCache,
 ) -> Result<RawRecord<'a>, String> {
     if let Some(doc) = super::calico_fast::parse(bytes, texts) {
         return record(doc);

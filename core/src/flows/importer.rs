@@ -4,11 +4,11 @@ use std::io::Write;
 
 use flate2::write::MultiGzDecoder;
 
-use super::calico_fast::TextCache;
 use super::detect::{DETECT_BYTES, Plan, RecordFormat, detect, object_format};
 use super::json_scan::{Item, JsonScanner};
 use super::lines::{Line, LineSplitter};
 use super::raw::RawRecord;
+use super::text_cache::TextCache;
 use super::{FlowSet, ImportError, ImportOptions, LineError, calico, goldmane, hubble};
 
 /// Imports one flow-log file fed in chunks. Create it, [`feed`](FlowImporter::feed) every chunk, then

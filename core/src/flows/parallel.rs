@@ -9,9 +9,9 @@
 use std::io::Read;
 use std::sync::{Mutex, mpsc};
 
-use super::calico_fast::TextCache;
 use super::detect::RecordFormat;
 use super::importer::{LineParts, import_block, too_long_block};
+use super::text_cache::TextCache;
 use super::{FlowSet, ImportError, ImportOptions};
 
 /// Bytes per block: large enough that a block's own endpoint interning is a small part of its work,
