@@ -1,9 +1,11 @@
 // Offline use: after the first visit the service worker serves the site with the network off, and the
-// analysis worker and the sample flows still work.
+// analysis worker and the sample flows still work; a new version of the site is offered by a banner.
 "use strict";
 
 const assert = require("node:assert/strict");
-const { pageTest } = require("../lib/harness");
+const fs = require("node:fs");
+const path = require("node:path");
+const { pageTest, DIST } = require("../lib/harness");
 
 pageTest("after one visit the app works offline", async ({ open, page }) => {
   await open();
@@ -37,4 +39,33 @@ pageTest("the service worker caches only the site's own files", async ({ open, p
   assert.ok(cached.length > 3, "the site is cached");
   for (const url of cached) assert.ok(url.startsWith(origin + "/"), `cached from elsewhere: ${url}`);
   assert.ok(cached.some((u) => u.endsWith(".wasm")), "the wasm module is cached");
+});
+
+pageTest("a new version of the site shows the reload banner, and Reload loads it", async ({ open, page, origin }) => {
+  await open();
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  assert.equal(await page.locator(".update-banner").count(), 0, "no banner while the site is unchanged");
+
+  // The server now has another index.html (a new release): the service worker's background refresh,
+  // on the next visit, finds it and tells the page.
+  const released = fs
+    .readFileSync(path.join(DIST, "index.html"), "utf8")
+    .replace("</head>", '<meta name="netpol-release" content="2"></head>');
+  assert.match(released, /netpol-release/);
+  await page.context().route(`${origin}/`, (route) =>
+    route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: released }),
+  );
+  await page.reload();
+  await page.locator("[data-app-ready]").waitFor({ timeout: 30_000 });
+  const banner = page.getByRole("status").filter({ hasText: "A new version of Netpol Studio is available" });
+  await banner.waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator(".update-banner").count(), 1);
+
+  await banner.getByRole("button", { name: "Reload" }).click();
+  await page.locator("[data-app-ready]").waitFor({ timeout: 30_000 });
+  await page.locator('meta[name="netpol-release"]').waitFor({ state: "attached", timeout: 30_000 });
+  // The new version is the cached one now: no banner again.
+  await page.waitForTimeout(1500);
+  assert.equal(await page.locator(".update-banner").count(), 0);
 });
