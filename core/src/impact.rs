@@ -13,6 +13,8 @@
 //! re-runs it as the user edits; the CLI once). The JSON of [`ImpactReport`] is the `netpol impact`
 //! contract of `cli.md`.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -94,9 +96,10 @@ pub struct FlowImpact {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after_staged: Option<Verdict>,
     pub change: Change,
-    /// `{"egress": decided_by, "ingress": decided_by}` as `netpol eval` writes them.
-    pub before_decided_by: Value,
-    pub after_decided_by: Value,
+    /// `{"egress": decided_by, "ingress": decided_by}` as `netpol eval` writes them. Shared by every
+    /// row evaluated the same way: a JSON map per row was most of a large report's memory.
+    pub before_decided_by: Arc<Value>,
+    pub after_decided_by: Arc<Value>,
     /// Why an end could not be mapped (then `before`/`after` may be null).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unmatched: Option<String>,
@@ -209,7 +212,7 @@ struct Evaluated {
     flow: Flow,
     verdict: FlowVerdict,
     /// `{"egress": decided_by, "ingress": decided_by}` as `netpol eval` writes them.
-    decided_by: Value,
+    decided_by: Arc<Value>,
     /// Connections and rows (distinct flows) that map to this key: the weights of its rule hits.
     connections: u64,
     rows: u64,
@@ -250,10 +253,10 @@ impl SideCache {
             self.entries.push(Evaluated {
                 flow: key,
                 verdict,
-                decided_by: serde_json::json!({
+                decided_by: Arc::new(serde_json::json!({
                     "egress": side.ev.decided_by_json(&verdict.enforced.egress.decided_by),
                     "ingress": side.ev.decided_by_json(&verdict.enforced.ingress.decided_by),
-                }),
+                })),
                 connections: 0,
                 rows: 0,
             });
@@ -356,8 +359,8 @@ impl Impact {
                 summary.observed_differs_from_before += 1;
             }
             let decided = |r: &Result<&Evaluated, String>| match r {
-                Ok(e) => e.decided_by.clone(),
-                Err(_) => Value::Null,
+                Ok(e) => Arc::clone(&e.decided_by),
+                Err(_) => Arc::new(Value::Null),
             };
             let trace = |side: &Side, r: &Result<&Evaluated, String>| match r {
                 Ok(e) if options.explain => Some(side.ev.explain(&e.flow).to_json()),
