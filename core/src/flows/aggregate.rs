@@ -144,36 +144,9 @@ impl FlowSet {
     pub(crate) fn add(&mut self, rec: &RawRecord<'_>) -> Result<(), String> {
         let src = self.intern_endpoint(&rec.src)?;
         let dst = self.intern_endpoint(&rec.dst)?;
-        let key = FlowKey {
-            src,
-            dst,
-            protocol: rec.protocol.number(),
-            port: rec.port,
-        };
-        let next = self.flows.len() as u32;
-        let index = *self.flow_index.entry(key).or_insert(next);
-        if index == next {
-            self.positions.push(FlowPositions {
-                first: self.position,
-                traces: [u64::MAX; 4],
-            });
-            self.flows.push(AggregatedFlow {
-                src: EndpointId(src),
-                dst: EndpointId(dst),
-                protocol: rec.protocol.canonical(),
-                port: rec.port,
-                records: 0,
-                counts: ReporterCounts::default(),
-                first_seen: None,
-                last_seen: None,
-                trace_src: None,
-                trace_dst: None,
-                pending_src: None,
-                pending_dst: None,
-            });
-        }
+        let index = self.flow_slot(src, dst, rec.protocol, rec.port, self.position);
         let slot_free = {
-            let flow = &self.flows[index as usize];
+            let flow = &self.flows[index];
             match rec.reporter {
                 Reporter::Src => (flow.trace_src.is_none(), flow.pending_src.is_none()),
                 Reporter::Dst => (flow.trace_dst.is_none(), flow.pending_dst.is_none()),
@@ -188,7 +161,7 @@ impl FlowSet {
             (Some(t), true) => self.intern_trace(t)?,
             _ => None,
         };
-        let flow = &mut self.flows[index as usize];
+        let flow = &mut self.flows[index];
         flow.records += 1;
         let c = &mut flow.counts;
         let counter = match (rec.reporter, rec.action) {
@@ -216,7 +189,7 @@ impl FlowSet {
         for (k, (slot, trace)) in slots.into_iter().zip([enforced, pending]).enumerate() {
             if let Some(trace) = trace {
                 *slot = Some(TraceId(trace));
-                self.positions[index as usize].traces[first_slot + 2 * k] = self.position;
+                self.positions[index].traces[first_slot + 2 * k] = self.position;
             }
         }
         Ok(())
@@ -384,33 +357,7 @@ impl FlowSet {
                 (TraceId(id), offset(at.traces[k]))
             });
         }
-        let key = FlowKey {
-            src,
-            dst,
-            protocol: flow.protocol.number(),
-            port: flow.port,
-        };
-        let next = self.flows.len() as u32;
-        let into_index = *self.flow_index.entry(key).or_insert(next) as usize;
-        if into_index == next as usize {
-            self.positions.push(FlowPositions {
-                first: offset(at.first),
-                traces: [u64::MAX; 4],
-            });
-            self.flows.push(AggregatedFlow {
-                src: EndpointId(src),
-                dst: EndpointId(dst),
-                records: 0,
-                counts: ReporterCounts::default(),
-                first_seen: None,
-                last_seen: None,
-                trace_src: None,
-                trace_dst: None,
-                pending_src: None,
-                pending_dst: None,
-                ..flow.clone()
-            });
-        }
+        let into_index = self.flow_slot(src, dst, flow.protocol, flow.port, offset(at.first));
         let into = &mut self.flows[into_index];
         into.records += flow.records;
         let (a, b) = (&mut into.counts, &flow.counts);
@@ -441,6 +388,47 @@ impl FlowSet {
                 positions.traces[k] = position;
             }
         }
+    }
+
+    /// The index of the flow with these ends, protocol and port; a new flow with no records yet,
+    /// first seen at `position`, when there is none.
+    fn flow_slot(
+        &mut self,
+        src: u32,
+        dst: u32,
+        protocol: Protocol,
+        port: Option<u16>,
+        position: u64,
+    ) -> usize {
+        let key = FlowKey {
+            src,
+            dst,
+            protocol: protocol.number(),
+            port,
+        };
+        let next = self.flows.len() as u32;
+        let index = *self.flow_index.entry(key).or_insert(next);
+        if index == next {
+            self.positions.push(FlowPositions {
+                first: position,
+                traces: [u64::MAX; 4],
+            });
+            self.flows.push(AggregatedFlow {
+                src: EndpointId(src),
+                dst: EndpointId(dst),
+                protocol: protocol.canonical(),
+                port,
+                records: 0,
+                counts: ReporterCounts::default(),
+                first_seen: None,
+                last_seen: None,
+                trace_src: None,
+                trace_dst: None,
+                pending_src: None,
+                pending_dst: None,
+            });
+        }
+        index as usize
     }
 
     fn intern_owned_endpoint(&mut self, ep: &Endpoint) -> u32 {

@@ -309,41 +309,31 @@ impl FlowImporter {
     /// The state of an importer reading an uncompressed line-based file past its first line (a CSV
     /// header is behind it, no over-long line is being skipped), from which the rest of the file
     /// can be read in blocks of whole lines; otherwise the importer itself, to go on with.
-    pub(crate) fn into_line_parts(self) -> Result<LineParts, Box<FlowImporter>> {
-        let FlowImporter {
-            options,
-            set,
-            bytes,
-            magic,
-            gzip,
-            stage,
-            texts,
-        } = self;
-        match stage {
-            Stage::Lines {
-                format,
-                mut splitter,
-                skip_first_line: false,
-            } if gzip.is_none() && splitter.at_clean_point() => {
-                let (carry, lines) = splitter.take_carry();
-                Ok(LineParts {
-                    set,
-                    format,
-                    options,
-                    carry,
-                    lines,
-                })
-            }
-            stage => Err(Box::new(FlowImporter {
-                options,
-                set,
-                bytes,
-                magic,
-                gzip,
-                stage,
-                texts,
-            })),
+    pub(crate) fn into_line_parts(mut self) -> Result<LineParts, Box<FlowImporter>> {
+        let eligible = self.gzip.is_none()
+            && matches!(
+                &self.stage,
+                Stage::Lines { skip_first_line: false, splitter, .. } if splitter.at_clean_point()
+            );
+        if !eligible {
+            return Err(Box::new(self));
         }
+        let Stage::Lines {
+            format,
+            mut splitter,
+            ..
+        } = std::mem::replace(&mut self.stage, Stage::Detecting(Vec::new()))
+        else {
+            return Err(Box::new(self)); // not reached: checked above
+        };
+        let (carry, lines) = splitter.take_carry();
+        Ok(LineParts {
+            set: self.set,
+            format,
+            options: self.options,
+            carry,
+            lines,
+        })
     }
 }
 

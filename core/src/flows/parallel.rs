@@ -499,10 +499,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn each_trace_is_the_one_of_the_flows_earliest_record_that_has_it() {
-        // One flow: first seen from its destination, then its source reports two different policy
-        // traces. Whichever worker takes which block, the source trace is the earlier one.
+    /// Three records of one flow: from its source (rule 0 of its policy), from its destination, and
+    /// from its source again with another trace (rule 7).
+    fn one_flow_three_records() -> (String, String, String) {
         let good = sample("calico-enterprise-flows.jsonl");
         let src = good
             .split(|&c| c == b'\n')
@@ -511,6 +510,14 @@ mod tests {
         let src = String::from_utf8_lossy(src).into_owned();
         let dst = src.replace("\"reporter\":\"src\"", "\"reporter\":\"dst\"");
         let later = src.replace("|allow|0", "|allow|7");
+        (src, dst, later)
+    }
+
+    #[test]
+    fn each_trace_is_the_one_of_the_flows_earliest_record_that_has_it() {
+        // One flow: first seen from its destination, then its source reports two different policy
+        // traces. Whichever worker takes which block, the source trace is the earlier one.
+        let (src, dst, later) = one_flow_three_records();
         assert_ne!(later, src);
         let filler = "\n".repeat(50);
         let text = format!("{dst}\n{filler}{src}\n{filler}{later}\n{filler}{dst}\n");
@@ -553,14 +560,7 @@ mod tests {
     fn merging_keeps_the_earliest_trace_even_from_a_later_copy() {
         // Worker A met the flow first (from its destination) but its source trace later than
         // worker B's: B's trace wins.
-        let good = sample("calico-enterprise-flows.jsonl");
-        let src = good
-            .split(|&c| c == b'\n')
-            .find(|l| l.windows(16).any(|w| w == b"\"reporter\":\"src\""))
-            .expect("a source-side record");
-        let src = String::from_utf8_lossy(src).into_owned();
-        let dst = src.replace("\"reporter\":\"src\"", "\"reporter\":\"dst\"");
-        let later = src.replace("|allow|0", "|allow|7");
+        let (src, dst, later) = one_flow_three_records();
         let options = ImportOptions::default();
         let mut a = BlockWorker::default();
         a.take(1, lines(dst), &RecordFormat::Calico, options);
