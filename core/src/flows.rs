@@ -52,6 +52,11 @@
 //! # Errors
 //!
 //! A malformed record is reported with its line number and skipped ([`LineError`]); the import goes on.
+//! A record is malformed only when its verdict, its ends, its protocol or its port cannot be read: a
+//! policy trace that cannot be read (wholly or one policy string of it) is kept with its unreadable
+//! steps of kind [`KIND_UNKNOWN`], and the record is reported as a warning
+//! ([`ImportSummary::warnings`]). Hubble's event lines (`lost_events`, `agent_event`, …) are neither
+//! records nor errors: they are counted apart ([`ImportSummary::events`]).
 //! Only a file that is not a flow log at all (an unknown format, UTF-16, a broken gzip stream) fails the
 //! import ([`ImportError`]). A line longer than [`ImportOptions::max_line_bytes`] is an error for that
 //! line only, and memory stays bounded by that limit.
@@ -89,7 +94,7 @@ mod time;
 
 pub use aggregate::{AggregatedFlow, EndpointId, FlowSet, ReporterCounts, TraceId};
 pub use importer::FlowImporter;
-pub use policy_string::parse_calico_policy_string;
+pub use policy_string::{KIND_UNKNOWN, RULE_UNKNOWN, parse_calico_policy_string};
 
 /// Default limit on one line (or one JSON record): 16 MiB.
 pub const DEFAULT_MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
@@ -311,18 +316,29 @@ impl fmt::Display for LineError {
 pub struct ImportSummary {
     /// The formats seen (one per file imported).
     pub formats: Vec<FlowFormat>,
-    /// Records read (valid or not; not counting blank lines).
+    /// Records read (valid or not; not counting blank lines and [`ImportSummary::events`]).
+    /// `records - skipped - ignored` records made the flows: the sum of their
+    /// [`AggregatedFlow::records`].
     pub records: u64,
-    /// Records skipped because they were malformed.
+    /// Records skipped because they were malformed: their verdict, ends, protocol or port could not
+    /// be read (see `errors`).
     pub skipped: u64,
     /// Records deliberately left out (Hubble reply packets and trace events, which repeat a verdict).
     pub ignored: u64,
+    /// Lines that are not flow records at all: Hubble's `lost_events`, `agent_event`, `debug_event`
+    /// and `node_status` lines. Neither records nor errors.
+    pub events: u64,
+    /// Records kept although their policy trace could not be read: the trace's unreadable steps are
+    /// of kind [`KIND_UNKNOWN`] (see `warnings`).
+    pub unread_traces: u64,
     /// Distinct flows after aggregation.
     pub distinct: u64,
     /// Bytes read from the input (compressed bytes for gzip).
     pub bytes: u64,
     /// The first [`ImportOptions::max_reported_errors`] malformed records.
     pub errors: Vec<LineError>,
+    /// The first [`ImportOptions::max_reported_errors`] records kept with an unreadable trace.
+    pub warnings: Vec<LineError>,
 }
 
 /// Why a whole import failed.

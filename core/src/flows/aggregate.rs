@@ -2,14 +2,16 @@
 //! stored once, found again by hash without allocating), flows are keyed by (source, destination,
 //! protocol, port).
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::Serialize;
 
 use super::labels::split_label;
+use super::policy_string::{parse_or_unreadable, unreadable_hit};
 use super::raw::{RawAction, RawEndpoint, RawRecord, RawTrace, Str};
-use super::{Endpoint, ImportSummary, Observed, PolicyHit, Reporter, parse_calico_policy_string};
+use super::{Endpoint, ImportSummary, LineError, Observed, PolicyHit, Reporter};
 use super::{calico_fast, text_cache};
 use crate::model::{Labels, Protocol};
 
@@ -97,6 +99,8 @@ pub struct FlowSet {
     text_index: FxHashMap<u64, Vec<(Box<str>, u32)>>,
     trace_index: FxHashMap<u64, Vec<u32>>,
     trace_keys: Vec<String>,
+    /// Parallel to `traces`: why a trace could not be read (wholly or in part).
+    trace_problems: Vec<Option<Box<str>>>,
     flow_index: FxHashMap<FlowKey, u32>,
     /// Where the record being added is in the input: `file << 48 | block << 32 | line in the block`
     /// (see `super::parallel`).
@@ -140,10 +144,14 @@ impl FlowSet {
         &self.summary
     }
 
-    /// Adds one record.
+    /// Adds one record. Everything that can fail (reading an end's labels) happens before the set
+    /// changes: a record that is refused leaves no flow, count or endpoint behind.
     pub(crate) fn add(&mut self, rec: &RawRecord<'_>) -> Result<(), String> {
-        let src = self.intern_endpoint(&rec.src)?;
-        let dst = self.intern_endpoint(&rec.dst)?;
+        let src = self.read_endpoint(&rec.src)?;
+        let dst = self.read_endpoint(&rec.dst)?;
+        // INVARIANT: nothing below fails.
+        let src = self.intern_read(src);
+        let dst = self.intern_read(dst);
         let index = self.flow_slot(src, dst, rec.protocol, rec.port, self.position);
         let slot_free = {
             let flow = &self.flows[index];
@@ -154,11 +162,11 @@ impl FlowSet {
             }
         };
         let enforced = match (&rec.enforced, slot_free.0) {
-            (Some(t), true) => self.intern_trace(t)?,
+            (Some(t), true) => self.intern_trace(t),
             _ => None,
         };
         let pending = match (&rec.pending, slot_free.1) {
-            (Some(t), true) => self.intern_trace(t)?,
+            (Some(t), true) => self.intern_trace(t),
             _ => None,
         };
         let flow = &mut self.flows[index];
@@ -195,35 +203,67 @@ impl FlowSet {
         Ok(())
     }
 
+    #[cfg(test)]
     fn intern_endpoint(&mut self, raw: &RawEndpoint<'_>) -> Result<u32, String> {
+        let read = self.read_endpoint(raw)?;
+        Ok(self.intern_read(read))
+    }
+
+    /// Finds an end already interned, or reads what interning it needs (its label list, when the
+    /// parser kept it as text): the only step of interning that can fail.
+    fn read_endpoint<'r, 'a>(
+        &self,
+        raw: &'r RawEndpoint<'a>,
+    ) -> Result<ReadEndpoint<'r, 'a>, String> {
         let Some(text) = raw.labels_text else {
-            return Ok(self.intern_by_value(raw));
+            return Ok(ReadEndpoint::ByValue(Cow::Borrowed(raw)));
         };
         // Records repeat their endpoints byte for byte: the label list's text finds the endpoint
         // without splitting, hashing and comparing labels one by one.
         let hash = hash_parts(raw, text_cache::fingerprint(text.as_bytes()), 0);
-        if let Some(entries) = self.text_index.get(&hash)
-            && let Some(&(_, id)) = entries.iter().find(|(t, id)| {
-                text_cache::same_bytes(t.as_bytes(), text.as_bytes())
-                    && same_identity(raw, &self.endpoints[*id as usize])
-            })
-        {
-            return Ok(id);
+        if let Some(id) = self.find_by_text(hash, text, raw) {
+            return Ok(ReadEndpoint::Known(id));
         }
-        let id = if raw.labels_unread {
+        let raw = if raw.labels_unread {
             let labels = calico_fast::label_list(text)?;
             let mut read = raw.clone();
             read.labels = labels.into_iter().map(|Str(l)| l).collect();
             read.labels_unread = false;
-            self.intern_by_value(&read)
+            Cow::Owned(read)
         } else {
-            self.intern_by_value(raw)
+            Cow::Borrowed(raw)
         };
-        self.text_index
-            .entry(hash)
-            .or_default()
-            .push((text.into(), id));
-        Ok(id)
+        Ok(ReadEndpoint::ByText { hash, text, raw })
+    }
+
+    fn find_by_text(&self, hash: u64, text: &str, raw: &RawEndpoint<'_>) -> Option<u32> {
+        let entries = self.text_index.get(&hash)?;
+        entries
+            .iter()
+            .find(|(t, id)| {
+                text_cache::same_bytes(t.as_bytes(), text.as_bytes())
+                    && same_identity(raw, &self.endpoints[*id as usize])
+            })
+            .map(|&(_, id)| id)
+    }
+
+    fn intern_read(&mut self, read: ReadEndpoint<'_, '_>) -> u32 {
+        match read {
+            ReadEndpoint::Known(id) => id,
+            ReadEndpoint::ByValue(raw) => self.intern_by_value(&raw),
+            ReadEndpoint::ByText { hash, text, raw } => {
+                // The other end of the same record may have just added it.
+                if let Some(id) = self.find_by_text(hash, text, &raw) {
+                    return id;
+                }
+                let id = self.intern_by_value(&raw);
+                self.text_index
+                    .entry(hash)
+                    .or_default()
+                    .push((text.into(), id));
+                id
+            }
+        }
     }
 
     fn intern_by_value(&mut self, raw: &RawEndpoint<'_>) -> u32 {
@@ -265,21 +305,24 @@ impl FlowSet {
         id
     }
 
-    /// The trace's id; `None` when an unread Calico `policies` object has no such list.
-    fn intern_trace(&mut self, raw: &RawTrace<'_>) -> Result<Option<u32>, String> {
-        if let RawTrace::CalicoText { text, pending } = raw {
-            let p = calico_fast::policy_lists(text)?;
-            let list = if *pending {
-                p.pending_policies
-            } else {
-                p.enforced_policies.or(p.all_policies)
-            };
-            return match list {
-                Some(strings) => self.intern_trace(&RawTrace::Strings(strings)),
-                None => Ok(None),
-            };
-        }
+    /// The trace's id; `None` when an unread Calico `policies` object has no such list. A trace that
+    /// cannot be read is still a trace: its unreadable steps are of kind `unknown` (see
+    /// [`Self::trace_problems`]).
+    fn intern_trace(&mut self, raw: &RawTrace<'_>) -> Option<u32> {
         let key = match raw {
+            RawTrace::CalicoText { text, pending } => {
+                let p = match calico_fast::policy_lists(text) {
+                    Ok(p) => p,
+                    Err(reason) => return Some(self.intern_unreadable(reason)),
+                };
+                let list = if *pending {
+                    p.pending_policies
+                } else {
+                    p.enforced_policies.or(p.all_policies)
+                };
+                return self.intern_trace(&RawTrace::Strings(list?));
+            }
+            RawTrace::Unreadable(reason) => return Some(self.intern_unreadable(reason.clone())),
             RawTrace::Strings(strings) => {
                 // Entries are a set out of a Go map: order them by their leading index.
                 let index = |s: &&str| {
@@ -298,34 +341,123 @@ impl FlowSet {
                 key
             }
             RawTrace::Hits(hits) => format!("{hits:?}"),
-            RawTrace::CalicoText { .. } => return Ok(None),
         };
-        let mut h = FxHasher::default();
-        key.hash(&mut h);
-        let hash = h.finish();
-        if let Some(ids) = self.trace_index.get(&hash)
-            && let Some(&id) = ids.iter().find(|&&id| self.trace_keys[id as usize] == key)
-        {
-            return Ok(Some(id));
+        if let Some(id) = self.find_trace(&key) {
+            return Some(id);
         }
-        let hits = match raw {
+        let (hits, problem) = match raw {
             RawTrace::Strings(_) => {
-                let mut hits = key
+                let mut problem = None;
+                let mut hits: Vec<PolicyHit> = key
                     .lines()
-                    .map(parse_calico_policy_string)
-                    .collect::<Result<Vec<_>, _>>()?;
+                    .map(|line| {
+                        let (hit, reason) = parse_or_unreadable(line);
+                        if problem.is_none() {
+                            problem = reason;
+                        }
+                        hit
+                    })
+                    .collect();
                 hits.sort_by_key(|h| h.index);
-                hits
+                (hits, problem)
             }
-            RawTrace::Hits(hits) => hits.clone(),
-            RawTrace::CalicoText { .. } => return Ok(None),
+            RawTrace::Hits(hits) => (hits.clone(), None),
+            RawTrace::CalicoText { .. } | RawTrace::Unreadable(_) => return None, // handled above
         };
+        Some(self.push_trace(key, hits, problem))
+    }
+
+    /// The trace of a `policies` object that could not be read at all: one unknown step. Keyed by
+    /// the reason, which no list of policy strings can be (it starts with a NUL).
+    fn intern_unreadable(&mut self, reason: String) -> u32 {
+        let key = format!("\0{reason}");
+        match self.find_trace(&key) {
+            Some(id) => id,
+            None => self.push_trace(key, vec![unreadable_hit(0, "")], Some(reason)),
+        }
+    }
+
+    fn find_trace(&self, key: &str) -> Option<u32> {
+        let ids = self.trace_index.get(&trace_hash(key))?;
+        ids.iter()
+            .find(|&&id| self.trace_keys[id as usize] == key)
+            .copied()
+    }
+
+    fn push_trace(&mut self, key: String, hits: Vec<PolicyHit>, problem: Option<String>) -> u32 {
         let id = self.traces.len() as u32;
+        self.trace_index
+            .entry(trace_hash(&key))
+            .or_default()
+            .push(id);
         self.traces.push(hits);
         self.trace_keys.push(key);
-        self.trace_index.entry(hash).or_default().push(id);
-        Ok(Some(id))
+        self.trace_problems
+            .push(problem.map(String::into_boxed_str));
+        id
     }
+
+    /// Reports the records of the file being finished whose policy trace could not be read: one
+    /// warning per record that gave a flow its trace (a trace is read once per flow and reporter,
+    /// from the first record that carries one), in line order. Derived from the flows rather than
+    /// noted as records arrive, so that a threaded import, whose blocks each read the first trace
+    /// they meet, reports exactly what one thread does.
+    pub(crate) fn note_unread_traces(&mut self, max_reported: usize) {
+        let file = self.summary.formats.len() as u64;
+        let mut found: Vec<(u64, usize, u32)> = Vec::new();
+        for (flow, at) in self.flows.iter().zip(&self.positions) {
+            let slots = [
+                flow.trace_src,
+                flow.trace_dst,
+                flow.pending_src,
+                flow.pending_dst,
+            ];
+            for (k, slot) in slots.into_iter().enumerate() {
+                if let Some(TraceId(t)) = slot
+                    && self.trace_problems[t as usize].is_some()
+                    && at.traces[k] >> 48 == file
+                {
+                    found.push((at.traces[k] & LINE_BITS, k, t));
+                }
+            }
+        }
+        found.sort_unstable();
+        // Both traces of one record (enforced and pending) may be unreadable: one warning.
+        found.dedup_by_key(|&mut (line, _, _)| line);
+        let summary = &mut self.summary;
+        summary.unread_traces += found.len() as u64;
+        let room = max_reported.saturating_sub(summary.warnings.len());
+        for (line, _, t) in found.into_iter().take(room) {
+            let reason = self.trace_problems[t as usize]
+                .as_deref()
+                .unwrap_or_default();
+            summary.warnings.push(LineError {
+                line,
+                reason: format!("the policy trace is kept as unknown: {reason}"),
+            });
+        }
+    }
+}
+
+/// The bits of a record position below the file: the line (see `FlowSet::position`).
+const LINE_BITS: u64 = (1 << 48) - 1;
+
+fn trace_hash(key: &str) -> u64 {
+    let mut h = FxHasher::default();
+    key.hash(&mut h);
+    h.finish()
+}
+
+/// An end of a record ready to intern: already known, or read (labels split) and not yet added.
+enum ReadEndpoint<'r, 'a> {
+    Known(u32),
+    ByValue(Cow<'r, RawEndpoint<'a>>),
+    /// To be found again by its label list's text.
+    ByText {
+        hash: u64,
+        text: &'a str,
+        raw: Cow<'r, RawEndpoint<'a>>,
+    },
 }
 
 impl FlowSet {
@@ -353,7 +485,7 @@ impl FlowSet {
         .enumerate()
         {
             traces[k] = trace.map(|t| {
-                let id = self.intern_owned_trace(&from.trace_keys[t.0 as usize], from.trace(t));
+                let id = self.intern_owned_trace(from, t);
                 (TraceId(id), offset(at.traces[k]))
             });
         }
@@ -438,20 +570,17 @@ impl FlowSet {
         self.intern_by_value(&borrowed(ep, &labels, &namespace_labels))
     }
 
-    fn intern_owned_trace(&mut self, key: &str, hits: &[PolicyHit]) -> u32 {
-        let mut h = FxHasher::default();
-        key.hash(&mut h);
-        let hash = h.finish();
-        if let Some(ids) = self.trace_index.get(&hash)
-            && let Some(&id) = ids.iter().find(|&&id| self.trace_keys[id as usize] == key)
-        {
-            return id;
+    fn intern_owned_trace(&mut self, from: &FlowSet, trace: TraceId) -> u32 {
+        let at = trace.0 as usize;
+        let key = &from.trace_keys[at];
+        match self.find_trace(key) {
+            Some(id) => id,
+            None => self.push_trace(
+                key.clone(),
+                from.traces[at].clone(),
+                from.trace_problems[at].as_deref().map(str::to_owned),
+            ),
         }
-        let id = self.traces.len() as u32;
-        self.traces.push(hits.to_vec());
-        self.trace_keys.push(key.to_owned());
-        self.trace_index.entry(hash).or_default().push(id);
-        id
     }
 }
 
@@ -618,8 +747,6 @@ fn to_owned(raw: &RawEndpoint<'_>) -> Endpoint {
 
 #[cfg(test)]
 mod tests {
-    use std::borrow::Cow;
-
     use super::*;
     use crate::flows::EndpointKind;
 

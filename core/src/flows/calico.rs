@@ -50,7 +50,8 @@ pub(crate) struct Doc<'a> {
     pub(crate) action: Option<Str<'a>>,
     #[serde(borrow)]
     pub(crate) reporter: Option<Str<'a>>,
-    #[serde(borrow, default)]
+    /// A `policies` object that cannot be read spoils the trace, not the record.
+    #[serde(borrow, default, deserialize_with = "policies_or_unreadable")]
     pub(crate) policies: Option<Policies<'a>>,
     #[serde(default)]
     pub(crate) num_flows: Option<u64>,
@@ -77,6 +78,37 @@ pub(crate) struct Policies<'a> {
     /// The object as the line wrote it, lists unread (fast path only).
     #[serde(skip)]
     pub(crate) text: Option<&'a str>,
+    /// Why the object could not be read (then the lists are empty).
+    #[serde(skip)]
+    pub(crate) unreadable: Option<String>,
+}
+
+impl Policies<'_> {
+    /// No list read yet.
+    pub(crate) fn empty() -> Self {
+        Policies {
+            all_policies: None,
+            enforced_policies: None,
+            pending_policies: None,
+            text: None,
+            unreadable: None,
+        }
+    }
+}
+
+/// `policies` as JSON of any shape: read when it is the object Felix writes, kept as unreadable (with
+/// the reason) otherwise. Only the serde path comes here (the fast path keeps the object's text), so
+/// the detour through a `Value` costs nothing on the common line.
+fn policies_or_unreadable<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Policies<'de>>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.map(|value| {
+        Policies::deserialize(value).unwrap_or_else(|e| Policies {
+            unreadable: Some(format!("`policies`: {e}")),
+            ..Policies::empty()
+        })
+    }))
 }
 
 #[derive(Deserialize)]
@@ -134,6 +166,13 @@ fn record(doc: Doc<'_>) -> Result<RawRecord<'_>, String> {
         doc.dest_domains,
     )?;
     let (enforced, pending) = match doc.policies {
+        Some(Policies {
+            unreadable: Some(reason),
+            ..
+        }) => (
+            Some(RawTrace::Unreadable(reason.clone())),
+            Some(RawTrace::Unreadable(reason)),
+        ),
         Some(Policies {
             text: Some(text), ..
         }) => (

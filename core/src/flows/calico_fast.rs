@@ -235,20 +235,13 @@ impl<'a> Cursor<'a, '_> {
             return Some(None);
         }
         Some(Some(Policies {
-            all_policies: None,
-            enforced_policies: None,
-            pending_policies: None,
             text: Some(self.object_text()?),
+            ..Policies::empty()
         }))
     }
 
     fn policy_object(&mut self) -> Option<Policies<'a>> {
-        let mut p = Policies {
-            all_policies: None,
-            enforced_policies: None,
-            pending_policies: None,
-            text: None,
-        };
+        let mut p = Policies::empty();
         self.object(|c, key| {
             match key {
                 b"all_policies" => p.all_policies = c.opt_strings()?,

@@ -76,7 +76,12 @@ pub(crate) fn detect(head: &[u8], complete: bool) -> Result<Option<Plan>, Import
     let first_line = trim_line(&text[..first_line_end.unwrap_or(text.len())]);
     match text[0] {
         b'[' => Ok(Some(Plan::Structured)),
-        b'{' => detect_json(text, first_line, first_line_end.is_some() || complete),
+        b'{' => detect_json(
+            text,
+            first_line,
+            first_line_end.is_some() || complete,
+            !complete && head.len() < DETECT_BYTES,
+        ),
         _ if first_line.starts_with(b"data:") => Ok(Some(Plan::Lines {
             format: RecordFormat::WhiskerSse,
             skip_first_line: false,
@@ -97,18 +102,28 @@ fn detect_json(
     text: &[u8],
     first_line: &[u8],
     line_complete: bool,
+    more_to_come: bool,
 ) -> Result<Option<Plan>, ImportError> {
     if !line_complete {
         return Ok(Some(Plan::Structured));
     }
-    // A malformed first record should not hide a good file: look at the first few lines.
+    // A malformed first record should not hide a good file: look at the first few lines. Whether
+    // they decide must not depend on where the input was cut: a line the head ends inside waits for
+    // the rest of it.
     let mut first_error = None;
-    for line in text
-        .split(|&b| b == b'\n')
-        .take(5)
-        .map(trim_line)
-        .filter(|l| !l.is_empty())
-    {
+    let mut looked_at = 0;
+    let mut rest = text;
+    while looked_at < 5 && !rest.is_empty() {
+        let (line, ends) = match memchr::memchr(b'\n', rest) {
+            Some(end) => (&rest[..end], true),
+            None => (rest, false),
+        };
+        rest = &rest[(line.len() + 1).min(rest.len())..];
+        let line = trim_line(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        looked_at += 1;
         match serde_json::from_slice::<Value>(line) {
             Ok(Value::Object(map)) => {
                 if map.contains_key("items") || map.contains_key("hits") {
@@ -127,10 +142,14 @@ fn detect_json(
             Ok(_) => {}
             // The first line opens a document that goes on: pretty-printed JSON or a wrapper.
             Err(e) if e.is_eof() && line == first_line => return Ok(Some(Plan::Structured)),
+            Err(_) if !ends && more_to_come => return Ok(None),
             Err(e) => {
                 first_error.get_or_insert(e);
             }
         }
+    }
+    if looked_at < 5 && more_to_come {
+        return Ok(None);
     }
     let detail = first_error.map_or_else(
         || "no JSON object in the first lines".to_owned(),

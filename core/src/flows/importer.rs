@@ -197,6 +197,8 @@ impl FlowImporter {
         if let Some(e) = failure {
             return Err(e);
         }
+        self.set
+            .note_unread_traces(self.options.max_reported_errors);
         self.set.summary.distinct = self.set.flows().len() as u64;
         Ok(self.set)
     }

@@ -149,6 +149,7 @@ pub(crate) fn import_rest<R: Read>(
     });
     let read_after = read?;
     merge(&mut set, lines, done, options);
+    set.note_unread_traces(options.max_reported_errors);
     set.summary.bytes += read_after;
     set.summary.distinct = set.flows().len() as u64;
     Ok(set)
@@ -306,11 +307,14 @@ fn merge(set: &mut FlowSet, lines: u64, workers: Vec<BlockWorker>, options: Impo
         before[block] = before[block - 1] + counts[block - 1];
     }
     // Positions are `file << 48 | block << 32 | line in the block`; errors are the same without the
-    // file. Both become the line in the file (under the same file).
+    // file. Both become the line in the file; positions take this file's number (the workers' sets
+    // know no file: theirs is 0).
     let line_of = |position: u64| {
         let block = ((position >> 32) & 0xFFFF) as usize;
-        (position & !0xFFFF_FFFF_FFFF) | (before[block] + (position & 0xFFFF_FFFF))
+        before[block] + (position & 0xFFFF_FFFF)
     };
+    let file = (set.summary.formats.len() as u64) << 48;
+    let position_of = |position: u64| file | line_of(position);
 
     let mut flows: Vec<(u64, usize, usize)> = workers
         .iter()
@@ -325,7 +329,7 @@ fn merge(set: &mut FlowSet, lines: u64, workers: Vec<BlockWorker>, options: Impo
         .collect();
     flows.sort_unstable();
     for (_, w, i) in flows {
-        set.merge_flow(&workers[w].set, i, line_of);
+        set.merge_flow(&workers[w].set, i, position_of);
     }
 
     let summary = &mut set.summary;
@@ -336,6 +340,7 @@ fn merge(set: &mut FlowSet, lines: u64, workers: Vec<BlockWorker>, options: Impo
         summary.records += s.records;
         summary.skipped += s.skipped;
         summary.ignored += s.ignored;
+        summary.events += s.events;
         summary
             .errors
             .extend(s.errors.iter().map(|e| super::LineError {
@@ -371,13 +376,25 @@ mod tests {
     fn described(set: &FlowSet) -> Vec<String> {
         let s = set.summary();
         let mut out = vec![format!(
-            "formats {:?} records {} skipped {} ignored {} distinct {} bytes {}",
-            s.formats, s.records, s.skipped, s.ignored, s.distinct, s.bytes
+            "formats {:?} records {} skipped {} ignored {} events {} unread traces {} distinct {} bytes {}",
+            s.formats,
+            s.records,
+            s.skipped,
+            s.ignored,
+            s.events,
+            s.unread_traces,
+            s.distinct,
+            s.bytes
         )];
         out.extend(
             s.errors
                 .iter()
                 .map(|e| format!("error {}: {}", e.line, e.reason)),
+        );
+        out.extend(
+            s.warnings
+                .iter()
+                .map(|e| format!("warning {}: {}", e.line, e.reason)),
         );
         let trace = |t: Option<super::super::TraceId>| t.map(|t| format!("{:?}", set.trace(t)));
         out.extend(set.flows().iter().map(|f| {
@@ -616,6 +633,86 @@ mod tests {
         )
         .expect("b");
         assert_eq!(described(&both), expected);
+    }
+
+    #[test]
+    fn a_second_file_read_on_threads_keeps_the_first_files_traces() {
+        // The workers' sets know no file number: their positions must not pass for earlier than the
+        // first file's.
+        let (src, dst, later) = one_flow_three_records();
+        let options = ImportOptions::default();
+        let first = import_bytes(format!("{src}\n").as_bytes(), options).expect("first");
+        let second = format!("{dst}\n{}{later}\n", "\n".repeat(300));
+        let mut importer = super::super::FlowImporter::continue_with(first.clone(), options);
+        importer.feed(second.as_bytes()).expect("second");
+        let expected = described(&importer.finish().expect("second"));
+        let reader = Trickle {
+            bytes: second.as_bytes(),
+            step: 64,
+        };
+        let both = import_reader_on(reader, first, options, |_| {}, 2, 100).expect("threads");
+        assert_eq!(described(&both), expected);
+        let flow = &both.flows()[0];
+        assert_eq!(flow.trace_src.map(|t| both.trace(t)[0].rule), Some(0));
+    }
+
+    /// One line of a sample, changed in a way real files are broken (or not).
+    fn mutated(line: &str, mutation: u8, at: usize) -> String {
+        match mutation {
+            // A policy string that cannot be read, or a `policies` object of the wrong shape: the
+            // record stays, with a warning when its trace is the one read.
+            1 => line.replacen("|allow|0", "|allow|zero", 1),
+            2 => line.replacen("\"all_policies\":[", "\"all_policies\":7,\"was\":[", 1),
+            // The older form without the rule index.
+            3 => line.replace("|allow|0\"", "|allow\""),
+            // A verdict or an end that cannot be read: skipped.
+            4 => line.replacen("\"action\":\"allow\"", "\"action\":\"maybe\"", 1),
+            5 => line.replacen("\"dest_labels\":{\"labels\":[", "\"dest_labels\":{\"labels\":[1,", 1),
+            // New flows (a port over 65535 is an error).
+            6 => line.replacen("\"dest_port\":", &format!("\"dest_port\":{}", at % 7), 1),
+            7 => "{\"lost_events\":{\"source\":\"PERF_EVENT_RING_BUFFER\",\"num_events_lost\":\"3\"}}".into(),
+            8 => "not json".into(),
+            9 => String::new(),
+            _ => line.to_owned(),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+
+        /// Whatever a file holds, the flows hold exactly the records the report accepts, and the
+        /// threaded import says what one thread says (flows, counts, errors, warnings, events).
+        #[test]
+        fn flows_hold_the_accepted_records_on_any_number_of_threads(
+            hubble in proptest::bool::ANY,
+            picks in proptest::collection::vec((0usize..60, 0u8..14), 1..120),
+            block in 1usize..3000,
+        ) {
+            let name = if hubble { "hubble-flows.jsonl" } else { "calico-enterprise-flows.jsonl" };
+            let good = String::from_utf8(sample(name)).unwrap_or_default();
+            let lines: Vec<&str> = good.lines().collect();
+            let text: String = picks
+                .iter()
+                .enumerate()
+                .map(|(at, &(i, m))| mutated(lines[i % lines.len()], m, at) + "\n")
+                .collect();
+            let options = ImportOptions { max_line_bytes: 1 << 20, max_reported_errors: 5 };
+            // The file may start with a line that says nothing of its format: then it is refused
+            // alike on any number of threads.
+            let one = import_bytes(text.as_bytes(), options).map(|set| described(&set));
+            let reader = Trickle { bytes: text.as_bytes(), step: 500 };
+            let threads = import_reader_on(reader, FlowSet::default(), options, |_| {}, 3, block);
+            let Ok(set) = threads else {
+                proptest::prop_assert!(one.is_err());
+                return Ok(());
+            };
+            let s = set.summary();
+            let merged: u64 = set.flows().iter().map(|f| f.records).sum();
+            proptest::prop_assert_eq!(merged, s.records - s.skipped - s.ignored);
+            proptest::prop_assert!(set.flows().iter().all(|f| f.records > 0));
+            proptest::prop_assert!(s.warnings.len() as u64 <= s.unread_traces);
+            proptest::prop_assert_eq!(described(&set), one.unwrap_or_default());
+        }
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Calico flow-log policy strings, `<index>|<tier>|<policy>|<action>|<rule>`, in both dialects
+//! Calico flow-log policy strings, `<index>|<tier>|<policy>|<action>|<rule>` (older Calico Enterprise
+//! releases wrote `<index>|<tier>|<policy>|<action>`, without the rule), in both dialects
 //! (`../shared/flows/README.md` §1):
 //!
 //! - **tiered** (Calico Enterprise, Calico OSS before 3.32): `tier.name` (GlobalNetworkPolicy),
@@ -21,22 +22,37 @@ const KINDS: &[(&str, &str, bool)] = &[
     ("eot", "eot", false),
 ];
 
-/// Parses one policy string. The error says what is wrong, quoting the string.
+/// The rule index of a step whose rule the flow log does not say.
+pub const RULE_UNKNOWN: i32 = -2;
+
+/// The policy kind of a step that could not be read ([`unreadable_hit`]).
+pub const KIND_UNKNOWN: &str = "unknown";
+
+/// Parses one policy string: five parts, or four without the rule index (older Calico Enterprise
+/// releases), read as rule unknown ([`RULE_UNKNOWN`]). The error says what is wrong, quoting the
+/// string.
 pub fn parse_calico_policy_string(text: &str) -> Result<PolicyHit, String> {
     let parts: Vec<&str> = text.split('|').collect();
-    let [index, tier, policy, action, rule] = parts[..] else {
-        return Err(format!(
-            "policy `{text}` does not have 5 `|`-separated parts"
-        ));
+    let (index, tier, policy, action, rule) = match parts[..] {
+        [index, tier, policy, action, rule] => (index, tier, policy, action, Some(rule)),
+        [index, tier, policy, action] => (index, tier, policy, action, None),
+        _ => {
+            return Err(format!(
+                "policy `{text}` does not have 4 or 5 `|`-separated parts"
+            ));
+        }
     };
     let index: u32 = index
         .trim()
         .parse()
         .map_err(|_| format!("policy `{text}`: index `{index}` is not a number"))?;
-    let rule: i32 = rule
-        .trim()
-        .parse()
-        .map_err(|_| format!("policy `{text}`: rule `{rule}` is not a number"))?;
+    let rule: i32 = match rule {
+        Some(rule) => rule
+            .trim()
+            .parse()
+            .map_err(|_| format!("policy `{text}`: rule `{rule}` is not a number"))?,
+        None => RULE_UNKNOWN,
+    };
     let action = match action.trim().to_ascii_lowercase().as_str() {
         "allow" => HitAction::Allow,
         "deny" => HitAction::Deny,
@@ -50,6 +66,39 @@ pub fn parse_calico_policy_string(text: &str) -> Result<PolicyHit, String> {
         action,
         rule,
     })
+}
+
+/// A policy string read as far as it goes: when it cannot be read, one step of kind
+/// [`KIND_UNKNOWN`] named by the string itself (at its leading index when that is a number, else
+/// last), with the reason. The other steps of its trace stay as they are.
+pub(crate) fn parse_or_unreadable(text: &str) -> (PolicyHit, Option<String>) {
+    match parse_calico_policy_string(text) {
+        Ok(hit) => (hit, None),
+        Err(reason) => {
+            let index = text
+                .split('|')
+                .next()
+                .and_then(|i| i.trim().parse().ok())
+                .unwrap_or(u32::MAX);
+            (unreadable_hit(index, text), Some(reason))
+        }
+    }
+}
+
+/// The step that stands for a trace, or a part of one, that could not be read.
+pub(crate) fn unreadable_hit(index: u32, text: &str) -> PolicyHit {
+    PolicyHit {
+        index,
+        policy: PolicyRef {
+            kind: KIND_UNKNOWN,
+            tier: String::new(),
+            namespace: None,
+            name: text.to_owned(),
+            staged: false,
+        },
+        action: HitAction::Unknown,
+        rule: RULE_UNKNOWN,
+    }
 }
 
 fn parse_policy_name(tier: &str, policy: &str) -> PolicyRef {
@@ -213,11 +262,46 @@ mod tests {
     }
 
     #[test]
+    fn four_parts_are_the_older_form_without_the_rule() {
+        // Calico Enterprise before the rule index (Felix fixtures of 2020, the docs until 2025).
+        let hit =
+            parse_calico_policy_string("0|allow-tigera|allow-tigera.cluster-dns|allow").unwrap();
+        assert_eq!(
+            (hit.index, hit.action, hit.rule),
+            (0, HitAction::Allow, RULE_UNKNOWN)
+        );
+        assert_eq!(
+            (hit.policy.kind, hit.policy.name.as_str()),
+            ("gnp", "cluster-dns")
+        );
+        let hit =
+            parse_calico_policy_string("1|default|payments/knp.default.db-ingress|deny").unwrap();
+        assert_eq!(
+            (hit.policy.kind, hit.policy.namespace.as_deref(), hit.rule),
+            ("knp", Some("payments"), RULE_UNKNOWN)
+        );
+    }
+
+    #[test]
+    fn an_unreadable_string_is_one_unknown_step_with_its_reason() {
+        let (hit, reason) = parse_or_unreadable("3|a|b|allow|zero");
+        assert_eq!(
+            (hit.index, hit.policy.kind, hit.policy.name.as_str()),
+            (3, KIND_UNKNOWN, "3|a|b|allow|zero")
+        );
+        assert_eq!((hit.action, hit.rule), (HitAction::Unknown, RULE_UNKNOWN));
+        assert!(reason.is_some_and(|r| r.contains("`zero` is not a number")));
+        assert_eq!(parse_or_unreadable("x|y").0.index, u32::MAX);
+        assert!(parse_or_unreadable("0|a|a.b|deny|1").1.is_none());
+    }
+
+    #[test]
     fn malformed_strings_are_errors() {
         for bad in [
             "",
-            "0|a|b|allow",
+            "0|a|b",
             "x|a|b|allow|0",
+            "x|a|b|allow",
             "0|a|b|allow|z",
             "0|a|b|allow|0|extra",
         ] {

@@ -68,6 +68,8 @@ pub(crate) enum RawTrace<'a> {
         text: &'a str,
         pending: bool,
     },
+    /// A `policies` object that could not be read, and why: the record is kept, its trace unknown.
+    Unreadable(String),
 }
 
 /// One flow-log record, normalised.
