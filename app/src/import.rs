@@ -116,6 +116,13 @@ fn merge(design: &mut Design, resource: Resource) -> bool {
                 x.name == name
             })
         }
+        Resource::ClusterPolicy(p) => {
+            let name = p.metadata.name.clone();
+            let kind = p.kind;
+            upsert(&mut design.cluster_policies, p, |x| {
+                x.kind == kind && x.metadata.name == name
+            })
+        }
         // An IP pool adds its CIDR to the design's pod range (a design keeps CIDRs, not pools).
         Resource::IpPool(p) => {
             let cidr = p.spec.cidr.trim().to_owned();

@@ -23,8 +23,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    ApiFlavour, CalicoPolicy, ContainerPort, IpPool, KubernetesPolicy, Labels, Namespace,
-    NetworkSet, ObjectMeta, Resource, ResourceSet, Tier, Workload, WorkloadKind,
+    ApiFlavour, CalicoPolicy, CalicoVersion, ClusterPolicy, ContainerPort, IpPool,
+    KubernetesPolicy, Labels, Namespace, NetworkSet, ObjectMeta, Resource, ResourceSet, Tier,
+    Workload, WorkloadKind,
 };
 use crate::yaml::{self, Diagnostic, Severity};
 
@@ -82,6 +83,9 @@ pub struct Design {
     /// pool, `192.168.0.0/16`. The evaluator places every designed workload (they have no IP) in it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pod_cidrs: Vec<String>,
+    /// The Calico release the design targets (`spec.calicoVersion`); unset means the newest known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calico_version: Option<CalicoVersion>,
     #[serde(default)]
     pub namespaces: Vec<DesignNamespace>,
     #[serde(default)]
@@ -92,6 +96,9 @@ pub struct Design {
     /// Kubernetes (and staged Kubernetes) network policies.
     #[serde(default)]
     pub kubernetes_policies: Vec<KubernetesPolicy>,
+    /// ClusterNetworkPolicies (and AdminNetworkPolicies / BaselineAdminNetworkPolicies).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster_policies: Vec<ClusterPolicy>,
     #[serde(default)]
     pub network_sets: Vec<NetworkSet>,
     /// Canvas positions by node id.
@@ -241,6 +248,7 @@ pub fn open_cluster(design: &Design) -> Design {
     Design {
         policies: Vec::new(),
         kubernetes_policies: Vec::new(),
+        cluster_policies: Vec::new(),
         ..design.clone()
     }
 }
@@ -287,6 +295,8 @@ pub fn to_resources(design: &Design) -> ResourceSet {
         tiers: design.tiers.clone(),
         policies: design.policies.clone(),
         kubernetes_policies: design.kubernetes_policies.clone(),
+        cluster_policies: design.cluster_policies.clone(),
+        calico_version: design.calico_version,
         network_sets: design.network_sets.clone(),
         ip_pools: design
             .pod_cidrs
@@ -378,6 +388,8 @@ pub fn from_resources(set: &ResourceSet) -> Design {
         tiers: set.tiers.clone(),
         policies: set.policies.clone(),
         kubernetes_policies: set.kubernetes_policies.clone(),
+        cluster_policies: set.cluster_policies.clone(),
+        calico_version: set.calico_version,
         network_sets: set.network_sets.clone(),
         layout: BTreeMap::new(),
         lint: crate::lint::LintConfig::default(),
@@ -449,7 +461,7 @@ pub fn resource_files(design: &Design, flavour: ApiFlavour) -> Vec<(String, Stri
         flavour,
         comments: true,
     };
-    let groups: [(&str, Vec<Resource>); 7] = [
+    let groups: [(&str, Vec<Resource>); 8] = [
         (
             "00-tiers.yaml",
             set.tiers.iter().cloned().map(Resource::Tier).collect(),
@@ -489,6 +501,14 @@ pub fn resource_files(design: &Design, flavour: ApiFlavour) -> Vec<(String, Stri
                 .iter()
                 .cloned()
                 .map(Resource::KubernetesPolicy)
+                .collect(),
+        ),
+        (
+            "45-cluster-network-policies.yaml",
+            set.cluster_policies
+                .iter()
+                .cloned()
+                .map(Resource::ClusterPolicy)
                 .collect(),
         ),
         (

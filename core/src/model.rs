@@ -13,10 +13,14 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+mod calico_version;
+mod cluster_policy;
 pub mod names;
 mod pools;
 mod ports;
 
+pub use calico_version::{CalicoVersion, CalicoVersionParseError};
+pub use cluster_policy::*;
 pub use pools::{
     DEFAULT_IPV4_POOL_CIDR, DEFAULT_IPV4_POOL_NAME, IpPool, IpPoolSpec, parse_pool_cidr, pod_range,
 };
@@ -626,6 +630,7 @@ pub enum Resource {
     Namespace(Namespace),
     Workload(Workload),
     IpPool(IpPool),
+    ClusterPolicy(ClusterPolicy),
 }
 
 impl Resource {
@@ -641,6 +646,7 @@ impl Resource {
             Resource::Namespace(_) => "Namespace",
             Resource::Workload(w) => w.kind.as_str(),
             Resource::IpPool(_) => "IPPool",
+            Resource::ClusterPolicy(p) => p.kind.as_str(),
         }
     }
 
@@ -654,6 +660,7 @@ impl Resource {
             Resource::Namespace(n) => &n.metadata,
             Resource::Workload(w) => &w.metadata,
             Resource::IpPool(p) => &p.metadata,
+            Resource::ClusterPolicy(p) => &p.metadata,
         }
     }
 }
@@ -677,6 +684,12 @@ pub struct ResourceSet {
     /// The cluster's pod address range ([`pod_range`]: Calico's default pool when empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ip_pools: Vec<IpPool>,
+    /// ClusterNetworkPolicies, AdminNetworkPolicies and BaselineAdminNetworkPolicies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster_policies: Vec<ClusterPolicy>,
+    /// The Calico release the resources are evaluated as ([`CalicoVersion::default`] when unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calico_version: Option<CalicoVersion>,
 }
 
 impl ResourceSet {
@@ -690,6 +703,7 @@ impl ResourceSet {
             Resource::Namespace(n) => self.namespaces.push(n),
             Resource::Workload(w) => self.workloads.push(w),
             Resource::IpPool(p) => self.ip_pools.push(p),
+            Resource::ClusterPolicy(p) => self.cluster_policies.push(p),
         }
     }
 
@@ -702,6 +716,12 @@ impl ResourceSet {
             .chain(self.ip_pools.iter().cloned().map(Resource::IpPool))
             .chain(self.namespaces.iter().cloned().map(Resource::Namespace))
             .chain(self.network_sets.iter().cloned().map(Resource::NetworkSet))
+            .chain(
+                self.cluster_policies
+                    .iter()
+                    .cloned()
+                    .map(Resource::ClusterPolicy),
+            )
             .chain(self.policies.iter().cloned().map(Resource::CalicoPolicy))
             .chain(
                 self.kubernetes_policies

@@ -19,6 +19,7 @@ use crate::model::{Extra, Resource, ResourceSet};
 mod build;
 pub(crate) mod decode;
 mod decode_calico;
+mod decode_cluster_policy;
 mod decode_kube;
 mod diagnostic;
 pub(crate) mod dispatch;

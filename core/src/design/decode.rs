@@ -45,6 +45,7 @@ pub(crate) fn decode(d: &mut Decoder<'_>, node: &Node) -> Option<Design> {
     if let Some(node) = spec.get("podCidrs") {
         check_pod_cidrs(d, node);
     }
+    design.calico_version = calico_version(d, &mut f);
     design.namespaces = f.list(d, "namespaces", |d, n, p| d.leaf(n, p));
     design.layout = f
         .leaf::<BTreeMap<String, Position>>(d, "layout")
@@ -62,6 +63,7 @@ pub(crate) fn decode(d: &mut Decoder<'_>, node: &Node) -> Option<Design> {
             Resource::Tier(t) => design.tiers.push(t),
             Resource::CalicoPolicy(p) => design.policies.push(p),
             Resource::KubernetesPolicy(p) => design.kubernetes_policies.push(p),
+            Resource::ClusterPolicy(p) => design.cluster_policies.push(p),
             Resource::NetworkSet(s) => design.network_sets.push(s),
             Resource::IpPool(p) => {
                 for cidr in super::pool_cidrs(&[p]) {
@@ -100,6 +102,26 @@ pub(crate) fn decode(d: &mut Decoder<'_>, node: &Node) -> Option<Design> {
         }
     }
     Some(design)
+}
+
+/// `spec.calicoVersion`: `3.29` … `3.32`. Unquoted, YAML reads `3.30` as the number 3.3: a number is
+/// taken with two decimals, as a release is written.
+fn calico_version(
+    d: &mut Decoder<'_>,
+    f: &mut crate::yaml::decode::Fields<'_>,
+) -> Option<crate::model::CalicoVersion> {
+    let node = f.take("calicoVersion")?;
+    let text = match node.value {
+        crate::yaml::node::Value::Float(v) => format!("{v:.2}"),
+        _ => d.string(node, "spec.calicoVersion")?,
+    };
+    match text.parse() {
+        Ok(version) => Some(version),
+        Err(e) => {
+            d.error(node.pos, format!("invalid `spec.calicoVersion`: {e}"));
+            None
+        }
+    }
 }
 
 /// Reports each pod CIDR Calico would refuse as an IP pool's `spec.cidr`, at its position.

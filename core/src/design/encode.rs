@@ -31,6 +31,8 @@ struct Spec<'a> {
     environments: &'a [Environment],
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pod_cidrs: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calico_version: Option<crate::model::CalicoVersion>,
     namespaces: &'a [DesignNamespace],
     tiers: Vec<WireDoc<'a>>,
     policies: Vec<WireDoc<'a>>,
@@ -76,6 +78,13 @@ fn with_file(design: &Design, write: impl FnOnce(&File<'_>) -> String) -> String
                 .cloned()
                 .map(Resource::KubernetesPolicy),
         )
+        .chain(
+            design
+                .cluster_policies
+                .iter()
+                .cloned()
+                .map(Resource::ClusterPolicy),
+        )
         .collect();
     let sets: Vec<Resource> = design
         .network_sets
@@ -93,6 +102,7 @@ fn with_file(design: &Design, write: impl FnOnce(&File<'_>) -> String) -> String
             taxonomy: &design.taxonomy,
             environments: &design.environments,
             pod_cidrs: &design.pod_cidrs,
+            calico_version: design.calico_version,
             namespaces: &design.namespaces,
             tiers: wires(&tiers),
             policies: wires(&policies),

@@ -59,6 +59,8 @@ pub fn place(resource: &Resource, teams: &BTreeMap<String, String>) -> Option<Pl
             BundleKind::Infrastructure,
             file_name(&format!("{}.{}", p.tier(), p.metadata.name)),
         ),
+        // Cluster-scoped Kubernetes policies: the same file in both API flavours.
+        Resource::ClusterPolicy(p) => (BundleKind::Infrastructure, file_name(&p.metadata.name)),
         Resource::NetworkSet(s) if s.is_global() => {
             (BundleKind::Infrastructure, file_name(&s.metadata.name))
         }

@@ -2,8 +2,11 @@
 
 use super::decode::Decoder;
 use super::node::{Node, Value};
-use super::{ImportResult, ImportedResource, decode_calico as calico, decode_kube as kube};
-use crate::model::{CalicoPolicyKind, Extra, Resource, WorkloadKind};
+use super::{
+    ImportResult, ImportedResource, decode_calico as calico, decode_cluster_policy as cluster,
+    decode_kube as kube,
+};
+use crate::model::{CalicoPolicyKind, ClusterPolicyKind, Extra, Resource, WorkloadKind};
 
 const CALICO_V3: &str = "projectcalico.org/v3";
 const CALICO_CRD: &str = "crd.projectcalico.org/v1";
@@ -120,6 +123,21 @@ fn decode_known(
             let meta = need_meta(d)?;
             calico::calico_policy(d, ck, meta, spec, aside).map(Resource::CalicoPolicy)
         };
+    }
+    if let Some(ck) = ClusterPolicyKind::from_kind(kind) {
+        if api_version != ck.api_version() {
+            d.error(
+                version_pos,
+                format!(
+                    "unsupported apiVersion `{api_version}` for {kind}: expected `{}`",
+                    ck.api_version()
+                ),
+            );
+            return None;
+        }
+        top_level_rest(d, node, aside, true);
+        let meta = need_meta(d)?;
+        return cluster::cluster_policy(d, ck, meta, spec, aside).map(Resource::ClusterPolicy);
     }
     match kind {
         "Tier" | "NetworkSet" | "GlobalNetworkSet" | "StagedKubernetesNetworkPolicy" | "IPPool"

@@ -144,6 +144,7 @@ pub(crate) enum WireDoc<'a> {
     Namespace(Wire<'a, ()>),
     Workload(serde_json::Value),
     Pool(Wire<'a, &'a crate::model::IpPoolSpec>),
+    Cluster(Wire<'a, &'a crate::model::ClusterPolicySpec>),
 }
 
 impl Serialize for WireDoc<'_> {
@@ -156,6 +157,7 @@ impl Serialize for WireDoc<'_> {
             WireDoc::Namespace(w) => w.serialize(s),
             WireDoc::Workload(v) => v.serialize(s),
             WireDoc::Pool(w) => w.serialize(s),
+            WireDoc::Cluster(w) => w.serialize(s),
         }
     }
 }
@@ -177,6 +179,13 @@ pub(crate) fn wire(resource: &Resource, flavour: ApiFlavour) -> WireDoc<'_> {
         Resource::IpPool(p) => WireDoc::Pool(Wire {
             api_version: flavour.api_version(),
             kind: "IPPool",
+            metadata: Cow::Borrowed(&p.metadata),
+            spec: Some(&p.spec),
+        }),
+        // The same in both flavours: these are Kubernetes objects, not Calico's.
+        Resource::ClusterPolicy(p) => WireDoc::Cluster(Wire {
+            api_version: p.kind.api_version(),
+            kind: p.kind.as_str(),
             metadata: Cow::Borrowed(&p.metadata),
             spec: Some(&p.spec),
         }),
