@@ -10,6 +10,7 @@
 //! [`reference`] is a deliberately naive evaluator used by the tests to check the compiled one.
 
 mod chain;
+mod cnp;
 mod compiled;
 pub mod connectivity;
 

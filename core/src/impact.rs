@@ -254,8 +254,8 @@ impl SideCache {
                 flow: key,
                 verdict,
                 decided_by: Arc::new(serde_json::json!({
-                    "egress": side.ev.decided_by_json(&verdict.enforced.egress.decided_by),
-                    "ingress": side.ev.decided_by_json(&verdict.enforced.ingress.decided_by),
+                    "egress": side.ev.side_decided_by_json(&verdict.enforced.egress.decided_by, crate::eval::Direction::Egress),
+                    "ingress": side.ev.side_decided_by_json(&verdict.enforced.ingress.decided_by, crate::eval::Direction::Ingress),
                 })),
                 connections: 0,
                 rows: 0,

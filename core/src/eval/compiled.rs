@@ -378,6 +378,17 @@ impl Evaluator {
             .and_then(|r| r.unsupported)
     }
 
+    /// The name of the source rule a Calico rule was converted from (cluster-wide Kubernetes
+    /// policies name their rules).
+    pub fn rule_name(&self, id: PolicyId, direction: Direction, rule: u32) -> Option<&str> {
+        self.policy(id)?
+            .norm
+            .rules(direction)?
+            .get(rule as usize)?
+            .name
+            .as_deref()
+    }
+
     pub(crate) fn policy(&self, id: PolicyId) -> Option<&CPolicy> {
         self.policies.get(id.0 as usize).and_then(Option::as_ref)
     }

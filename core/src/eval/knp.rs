@@ -47,7 +47,7 @@ pub fn kubernetes_to_calico(policy: &KubernetesPolicy) -> PolicySpec {
     PolicySpec {
         tier: Some(crate::model::DEFAULT_TIER.to_owned()),
         order: Some(KUBERNETES_POLICY_ORDER),
-        selector: Some(selector(Some(&spec.pod_selector), true)),
+        selector: Some(k8s_selector(Some(&spec.pod_selector), true)),
         types: ingress_types,
         ingress,
         egress,
@@ -57,7 +57,7 @@ pub fn kubernetes_to_calico(policy: &KubernetesPolicy) -> PolicySpec {
 
 /// `k8sSelectorToCalico`: a pod selector gets the orchestrator term; an empty namespace selector is
 /// `all()`; an absent namespace selector is the empty string (the policy's own namespace).
-fn selector(s: Option<&LabelSelector>, pod: bool) -> String {
+pub(crate) fn k8s_selector(s: Option<&LabelSelector>, pod: bool) -> String {
     let mut terms = Vec::new();
     if pod {
         terms.push("projectcalico.org/orchestrator == 'k8s'".to_owned());
@@ -150,14 +150,14 @@ fn peer_entity(peer: Option<&KubernetesPeer>) -> EntityRule {
         entity.not_nets = block.except.clone();
         return entity;
     }
-    entity.selector = Some(selector(peer.pod_selector.as_ref(), true));
-    let ns = selector(peer.namespace_selector.as_ref(), false);
+    entity.selector = Some(k8s_selector(peer.pod_selector.as_ref(), true));
+    let ns = k8s_selector(peer.namespace_selector.as_ref(), false);
     entity.namespace_selector = (!ns.is_empty()).then_some(ns);
     entity
 }
 
 /// `SimplifyPorts`: named ports first, then the numbers merged into the fewest ranges.
-fn simplify_ports(ports: Vec<Port>) -> Vec<Port> {
+pub(crate) fn simplify_ports(ports: Vec<Port>) -> Vec<Port> {
     if ports.len() <= 1 {
         return ports;
     }
@@ -283,12 +283,12 @@ mod tests {
     #[test]
     fn namespace_selectors_follow_the_converter() {
         let empty = LabelSelector::default();
-        assert_eq!(selector(Some(&empty), false), "all()");
-        assert_eq!(selector(None, false), "");
+        assert_eq!(k8s_selector(Some(&empty), false), "all()");
+        assert_eq!(k8s_selector(None, false), "");
         let mut s = LabelSelector::default();
         s.match_labels.insert("team".into(), "a".into());
         assert_eq!(
-            selector(Some(&s), true),
+            k8s_selector(Some(&s), true),
             "projectcalico.org/orchestrator == 'k8s' && team == 'a'"
         );
     }

@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::endpoint::parse_net;
 use super::knp::kubernetes_to_calico;
 use crate::model::{
-    Action, CalicoPolicy, CalicoPolicyKind, EntityRule, KubernetesPolicy, PolicySpec, PolicyType,
-    Port, Rule, StagedAction,
+    Action, CalicoPolicy, CalicoPolicyKind, ClusterPolicy, ClusterPolicyKind, EntityRule,
+    KubernetesPolicy, PolicySpec, PolicyType, Port, Rule, StagedAction,
 };
 use crate::selector::Selector;
 
@@ -24,6 +24,12 @@ pub enum PolicyKind {
     StagedGlobalNetworkPolicy,
     KubernetesNetworkPolicy,
     StagedKubernetesNetworkPolicy,
+    /// A ClusterNetworkPolicy (Calico 3.32+).
+    KubernetesClusterNetworkPolicy,
+    /// An AdminNetworkPolicy (Calico 3.29–3.31).
+    KubernetesAdminNetworkPolicy,
+    /// The BaselineAdminNetworkPolicy (Calico 3.29–3.31).
+    KubernetesBaselineAdminNetworkPolicy,
 }
 
 impl PolicyKind {
@@ -36,6 +42,36 @@ impl PolicyKind {
             PolicyKind::StagedGlobalNetworkPolicy => "StagedGlobalNetworkPolicy",
             PolicyKind::KubernetesNetworkPolicy => "KubernetesNetworkPolicy",
             PolicyKind::StagedKubernetesNetworkPolicy => "StagedKubernetesNetworkPolicy",
+            PolicyKind::KubernetesClusterNetworkPolicy => "KubernetesClusterNetworkPolicy",
+            PolicyKind::KubernetesAdminNetworkPolicy => "KubernetesAdminNetworkPolicy",
+            PolicyKind::KubernetesBaselineAdminNetworkPolicy => {
+                "KubernetesBaselineAdminNetworkPolicy"
+            }
+        }
+    }
+
+    /// The kind of a cluster-wide Kubernetes policy.
+    pub fn of_cluster(kind: ClusterPolicyKind) -> PolicyKind {
+        match kind {
+            ClusterPolicyKind::ClusterNetworkPolicy => PolicyKind::KubernetesClusterNetworkPolicy,
+            ClusterPolicyKind::AdminNetworkPolicy => PolicyKind::KubernetesAdminNetworkPolicy,
+            ClusterPolicyKind::BaselineAdminNetworkPolicy => {
+                PolicyKind::KubernetesBaselineAdminNetworkPolicy
+            }
+        }
+    }
+
+    /// The Kubernetes kind a cluster-wide policy key stands for.
+    pub fn cluster_kind(self) -> Option<ClusterPolicyKind> {
+        match self {
+            PolicyKind::KubernetesClusterNetworkPolicy => {
+                Some(ClusterPolicyKind::ClusterNetworkPolicy)
+            }
+            PolicyKind::KubernetesAdminNetworkPolicy => Some(ClusterPolicyKind::AdminNetworkPolicy),
+            PolicyKind::KubernetesBaselineAdminNetworkPolicy => {
+                Some(ClusterPolicyKind::BaselineAdminNetworkPolicy)
+            }
+            _ => None,
         }
     }
 
@@ -109,9 +145,28 @@ impl PolicyKey {
         }
     }
 
-    /// The name as Calico shows it: `knp.default.<name>` for Kubernetes policies, `staged:` before staged ones.
+    /// The key of a ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy.
+    pub fn of_cluster(policy: &ClusterPolicy) -> PolicyKey {
+        PolicyKey {
+            kind: PolicyKind::of_cluster(policy.kind),
+            namespace: None,
+            name: policy.metadata.name.clone(),
+        }
+    }
+
+    /// The name as Calico shows it: `knp.default.<name>` for Kubernetes policies, `staged:` before
+    /// staged ones, `kcnp:<name>` for a ClusterNetworkPolicy (3.32's flow logs), and the converted
+    /// policy's name `kanp.adminnetworkpolicy.<name>` / `kbanp.baselineadminnetworkpolicy.<name>` for
+    /// the v1alpha1 kinds (3.29–3.31).
     pub fn display_name(&self) -> String {
         match self.kind {
+            PolicyKind::KubernetesClusterNetworkPolicy => format!("kcnp:{}", self.name),
+            PolicyKind::KubernetesAdminNetworkPolicy => {
+                format!("kanp.adminnetworkpolicy.{}", self.name)
+            }
+            PolicyKind::KubernetesBaselineAdminNetworkPolicy => {
+                format!("kbanp.baselineadminnetworkpolicy.{}", self.name)
+            }
             PolicyKind::KubernetesNetworkPolicy => format!("knp.default.{}", self.name),
             PolicyKind::StagedKubernetesNetworkPolicy => {
                 format!("staged:knp.default.{}", self.name)
@@ -125,12 +180,17 @@ impl PolicyKey {
 
     /// Calico 3.32's tie-break key for equal orders: `name/namespace/kind`.
     pub fn tie_key(&self) -> String {
-        format!(
-            "{}/{}/{}",
-            self.name,
-            self.namespace.as_deref().unwrap_or(""),
-            self.kind.as_str()
-        )
+        // Calico 3.29–3.31 keyed the converted v1alpha1 policies as GlobalNetworkPolicies of the
+        // prefixed name.
+        let (name, kind) = match self.kind {
+            PolicyKind::KubernetesAdminNetworkPolicy
+            | PolicyKind::KubernetesBaselineAdminNetworkPolicy => (
+                self.display_name(),
+                PolicyKind::GlobalNetworkPolicy.as_str(),
+            ),
+            _ => (self.name.clone(), self.kind.as_str()),
+        };
+        format!("{name}/{}/{kind}", self.namespace.as_deref().unwrap_or(""))
     }
 }
 
@@ -284,6 +344,8 @@ pub(crate) struct NormRule {
     pub unsupported: Option<&'static str>,
     /// An `http` match: enforced only by application-layer policy; the L4 part is evaluated.
     pub needs_alp: bool,
+    /// The name of the rule it was converted from (cluster-wide Kubernetes policies).
+    pub name: Option<String>,
 }
 
 /// A policy, reduced.
@@ -332,6 +394,14 @@ pub(crate) fn normalize_all(
             Err(e) => errors.extend(e),
         }
     }
+    let version = resources.calico_version.unwrap_or_default();
+    for policy in &resources.cluster_policies {
+        match normalize_cluster(policy, version) {
+            Ok(Some(p)) => out.push(p),
+            Ok(None) => {}
+            Err(e) => errors.extend(e),
+        }
+    }
     (out, errors)
 }
 
@@ -357,6 +427,39 @@ pub(crate) fn normalize_kubernetes(
     let key = PolicyKey::of_kubernetes(policy);
     let spec = kubernetes_to_calico(policy);
     normalize_spec(key, &spec).map(Some)
+}
+
+/// A ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy converted as the given
+/// Calico release converts it, then reduced; `None` when that release does not enforce the kind or drops
+/// the policy.
+pub(crate) fn normalize_cluster(
+    policy: &ClusterPolicy,
+    version: crate::model::CalicoVersion,
+) -> Result<Option<NormPolicy>, Vec<CompileError>> {
+    if !version.enforces(policy.kind) {
+        return Ok(None);
+    }
+    let Some(mut converted) = super::cnp::cluster_to_calico(policy) else {
+        return Ok(None);
+    };
+    super::cnp::annotate(&mut converted.spec.ingress, &converted.ingress_names);
+    super::cnp::annotate(&mut converted.spec.egress, &converted.egress_names);
+    let mut norm = normalize_spec(PolicyKey::of_cluster(policy), &converted.spec)?;
+    // `types` lists only the directions with a converted rule; a direction without is not applied.
+    if converted.spec.ingress.is_empty() {
+        norm.ingress = None;
+    }
+    if converted.spec.egress.is_empty() {
+        norm.egress = None;
+    }
+    let name_rules = |rules: &mut Option<Vec<NormRule>>, names: Vec<Option<String>>| {
+        for (rule, name) in rules.iter_mut().flatten().zip(names) {
+            rule.name = name;
+        }
+    };
+    name_rules(&mut norm.ingress, converted.ingress_names);
+    name_rules(&mut norm.egress, converted.egress_names);
+    Ok(Some(norm))
 }
 
 pub(crate) fn normalize_spec(
@@ -474,6 +577,7 @@ impl Cx<'_> {
             dst: self.entity(&rule.destination, ns, &format!("{field}.destination")),
             unsupported,
             needs_alp: rule.http.is_some(),
+            name: None,
         }
     }
 

@@ -4,7 +4,10 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use crate::model::{DEFAULT_TIER, Tier, TierDefaultAction};
+use crate::model::{
+    ADMIN_NETWORK_POLICY_TIER, BASELINE_ADMIN_NETWORK_POLICY_TIER, DEFAULT_TIER, KUBE_ADMIN_TIER,
+    KUBE_BASELINE_TIER, Tier, TierDefaultAction,
+};
 
 /// One tier as the evaluator sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,11 +21,18 @@ pub(crate) struct TierInfo {
 }
 
 /// Calico's built-in tiers: `default` (order 1,000,000, Deny), `kube-admin` (1,000, Pass) and
-/// `kube-baseline` (10,000,000, Pass).
-const BUILT_IN: [(&str, f64, TierDefaultAction); 3] = [
+/// `kube-baseline` (10,000,000, Pass) of 3.32, and 3.29–3.31's `adminnetworkpolicy` (1,000, Pass)
+/// and `baselineadminnetworkpolicy` (10,000,000, Pass). A tier matters only when a policy is in it.
+const BUILT_IN: [(&str, f64, TierDefaultAction); 5] = [
     (DEFAULT_TIER, 1_000_000.0, TierDefaultAction::Deny),
-    ("kube-admin", 1_000.0, TierDefaultAction::Pass),
-    ("kube-baseline", 10_000_000.0, TierDefaultAction::Pass),
+    (KUBE_ADMIN_TIER, 1_000.0, TierDefaultAction::Pass),
+    (KUBE_BASELINE_TIER, 10_000_000.0, TierDefaultAction::Pass),
+    (ADMIN_NETWORK_POLICY_TIER, 1_000.0, TierDefaultAction::Pass),
+    (
+        BASELINE_ADMIN_NETWORK_POLICY_TIER,
+        10_000_000.0,
+        TierDefaultAction::Pass,
+    ),
 ];
 
 /// The tiers known to an evaluator, by id.

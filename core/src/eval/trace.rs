@@ -29,10 +29,13 @@ pub enum TierOutcome {
 }
 
 /// The rule of a policy that matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleStep {
     pub rule: u32,
     pub action: Action,
+    /// The name of the rule it was converted from (ClusterNetworkPolicy and the v1alpha1 kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// One policy that selected the endpoint.
@@ -122,6 +125,7 @@ impl Recorder for TraceRecorder {
             p.2 = Some(RuleStep {
                 rule: index,
                 action,
+                name: None,
             });
             t.2 = Some(if action == Action::Pass {
                 TierOutcome::Pass
@@ -156,8 +160,8 @@ impl Evaluator {
             direction,
             endpoint: endpoint.to_owned(),
             verdict: v.verdict,
-            decided_by: self.decided_by_json(&v.decided_by),
-            tiers: self.tier_steps(rec),
+            decided_by: self.side_decided_by_json(&v.decided_by, direction),
+            tiers: self.tier_steps(rec, direction),
         };
         Explanation {
             verdict: verdict.enforced.verdict,
@@ -173,7 +177,7 @@ impl Evaluator {
         }
     }
 
-    fn tier_steps(&self, rec: TraceRecorder) -> Vec<TierStep> {
+    fn tier_steps(&self, rec: TraceRecorder, direction: Direction) -> Vec<TierStep> {
         rec.tiers
             .into_iter()
             .map(|(tier, policies, outcome)| TierStep {
@@ -185,6 +189,10 @@ impl Evaluator {
                     .into_iter()
                     .map(|(pid, logged, matched)| {
                         let key = self.policy_key(pid);
+                        let matched = matched.map(|m| RuleStep {
+                            name: self.rule_name(pid, direction, m.rule).map(str::to_owned),
+                            ..m
+                        });
                         PolicyStep {
                             policy: key.map(|k| k.display_name()).unwrap_or_default(),
                             namespace: key.and_then(|k| k.namespace.clone()),
@@ -209,6 +217,19 @@ impl Evaluator {
             Some(Endpoint::Outside(net)) => net.to_string(),
             None => String::new(),
         }
+    }
+
+    /// `decided_by` of one side as `cli.md` writes it, with the source rule's `rule_name` for rules
+    /// converted from a ClusterNetworkPolicy (or an AdminNetworkPolicy) rule that has a name.
+    pub fn side_decided_by_json(&self, d: &DecidedBy, direction: Direction) -> Value {
+        let mut v = self.decided_by_json(d);
+        if let DecidedBy::Rule { policy, rule, .. } = d
+            && let Some(name) = self.rule_name(*policy, direction, *rule)
+            && let Some(obj) = v.as_object_mut()
+        {
+            obj.insert("rule_name".into(), json!(name));
+        }
+        v
     }
 
     /// `decided_by` as `cli.md` writes it.
@@ -244,12 +265,12 @@ impl Evaluator {
 
     /// One output line of `netpol eval`: verdict, staged verdict, and each side's `decided_by`.
     pub fn verdict_json(&self, v: &FlowVerdict) -> Value {
-        let side = |s: &SideVerdict| json!({"verdict": s.verdict.as_str(), "decided_by": self.decided_by_json(&s.decided_by)});
+        let side = |s: &SideVerdict, direction| json!({"verdict": s.verdict.as_str(), "decided_by": self.side_decided_by_json(&s.decided_by, direction)});
         json!({
             "verdict": v.enforced.verdict.as_str(),
             "staged": v.staged.map(|s| s.verdict.as_str()),
-            "egress": side(&v.enforced.egress),
-            "ingress": side(&v.enforced.ingress),
+            "egress": side(&v.enforced.egress, Direction::Egress),
+            "ingress": side(&v.enforced.ingress, Direction::Ingress),
         })
     }
 }
@@ -322,9 +343,21 @@ fn write_side(out: &mut String, side: &SideTrace) {
             } else {
                 format!(" (logged by rules {:?})", p.logged)
             };
-            match p.matched {
+            let rule_name = |m: &RuleStep| {
+                m.name
+                    .as_ref()
+                    .map(|n| format!(" \"{n}\""))
+                    .unwrap_or_default()
+            };
+            match &p.matched {
                 Some(m) => {
-                    let _ = writeln!(out, "    {name}: rule {} {}{logged}", m.rule, m.action);
+                    let _ = writeln!(
+                        out,
+                        "    {name}: rule {}{} {}{logged}",
+                        m.rule,
+                        rule_name(m),
+                        m.action
+                    );
                 }
                 None => {
                     let _ = writeln!(out, "    {name}: no rule matched{logged}");
@@ -357,8 +390,12 @@ fn describe(d: &Value) -> String {
     };
     match s("kind").as_str() {
         "rule" => format!(
-            "rule {} ({}) of {} in tier {}",
+            "rule {}{} ({}) of {} in tier {}",
             d.get("rule").and_then(Value::as_u64).unwrap_or_default(),
+            d.get("rule_name")
+                .and_then(Value::as_str)
+                .map(|n| format!(" \"{n}\""))
+                .unwrap_or_default(),
             s("action"),
             s("policy"),
             s("tier")

@@ -40,7 +40,7 @@ fn culprits(side: &SideTrace) -> Vec<PolicyKey> {
                 let deny = tier
                     .policies
                     .iter()
-                    .find(|p| p.matched.is_some_and(|m| m.action == Action::Deny));
+                    .find(|p| p.matched.as_ref().is_some_and(|m| m.action == Action::Deny));
                 return deny.filter(is_staged).map(name).into_iter().collect();
             }
             TierOutcome::EndOfTier => {
