@@ -20,6 +20,7 @@ use crate::design::{Design, LabelScope, Position};
 use crate::eval::{
     Endpoint, EndpointId, Evaluator, Explanation, Flow, FlowVerdict, Verdict, WorkloadEndpoint,
 };
+use crate::model::vocabulary::addresses::parse_net;
 use crate::model::{Labels, Port, Protocol};
 
 pub use draw::{DrawError, DrawOutcome, FlowRequest, add_flow};
@@ -28,7 +29,7 @@ pub use edit::{FlowChange, RemoveOutcome, remove_flow, update_flow};
 /// The node id of "the world": any address outside the clusters.
 pub const WORLD_ID: &str = "internet";
 /// The rule annotation that marks a rule drawn on the canvas: `"<from-node> -> <to-node>"`.
-pub const FLOW_ANNOTATION: &str = "studio.netpol.dev/flow";
+pub use crate::model::vocabulary::annotations::FLOW_ANNOTATION;
 /// The label Kubernetes puts on the cluster DNS pods.
 const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 /// The address block "the world" stands for.
@@ -386,7 +387,7 @@ fn endpoint_of(ev: &mut Evaluator, design: &Design, node: &Node) -> Option<Endpo
                 .network_sets
                 .iter()
                 .find(|s| s.metadata.name == node.name && s.metadata.namespace == node.namespace)?;
-            let net: IpNet = set.spec.nets.iter().find_map(|n| n.parse().ok())?;
+            let net: IpNet = set.spec.nets.iter().find_map(|n| parse_net(n).ok())?;
             Some(ev.intern(&Endpoint::Outside(net)))
         }
         NodeKind::World => {

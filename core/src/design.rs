@@ -55,17 +55,7 @@ pub const SAMPLE_YAML: &str = include_str!("design/sample.yaml");
 /// The empty design with the default-deny baseline, as YAML.
 pub const BASELINE_YAML: &str = include_str!("design/baseline.yaml");
 
-/// The namespaces the cluster itself runs in (Kubernetes, Calico, the Tigera operator, Rancher): the
-/// baseline's default deny leaves them out so that the cluster keeps working.
-pub const SYSTEM_NAMESPACES: [&str; 7] = [
-    "calico-apiserver",
-    "calico-system",
-    "cattle-system",
-    "kube-node-lease",
-    "kube-public",
-    "kube-system",
-    "tigera-operator",
-];
+pub use crate::model::vocabulary::namespaces::SYSTEM_NAMESPACES;
 
 /// A design: everything the Studio edits.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

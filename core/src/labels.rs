@@ -3,6 +3,8 @@
 
 use thiserror::Error;
 
+use crate::model::names::is_dns_subdomain;
+
 /// The longest label name and value.
 pub const MAX_NAME_LEN: usize = 63;
 /// The longest key prefix (a DNS subdomain).
@@ -38,20 +40,6 @@ fn is_name(text: &str) -> bool {
         && bytes
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-fn is_dns_subdomain(text: &str) -> bool {
-    text.len() <= MAX_PREFIX_LEN
-        && text.split('.').all(|label| {
-            let bytes = label.as_bytes();
-            !bytes.is_empty()
-                && bytes.len() <= 63
-                && bytes
-                    .iter()
-                    .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && bytes[0] != b'-'
-                && bytes[bytes.len() - 1] != b'-'
-        })
 }
 
 /// Checks a label key: `name` or `prefix/name`.

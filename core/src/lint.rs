@@ -264,20 +264,15 @@ pub struct LintConfig {
     pub system_namespaces: Vec<String>,
 }
 
-/// The namespaces a cluster-wide default deny must not hit (Kubernetes, Calico, Rancher).
-pub const SYSTEM_NAMESPACES: &[&str] = &[
-    "kube-system",
-    "calico-system",
-    "cattle-system",
-    "tigera-operator",
-];
-
 impl Default for LintConfig {
     fn default() -> LintConfig {
         LintConfig {
             allow: BTreeSet::new(),
             max_inline_cidrs: 4,
-            system_namespaces: SYSTEM_NAMESPACES.iter().map(|s| (*s).to_owned()).collect(),
+            system_namespaces: crate::model::vocabulary::namespaces::SYSTEM_NAMESPACES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
         }
     }
 }

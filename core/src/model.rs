@@ -15,16 +15,18 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 mod calico_version;
 mod cluster_policy;
-pub mod names;
 mod pools;
-mod ports;
+pub mod vocabulary;
 
 pub use calico_version::{CalicoVersion, CalicoVersionParseError};
 pub use cluster_policy::*;
 pub use pools::{
     DEFAULT_IPV4_POOL_CIDR, DEFAULT_IPV4_POOL_NAME, IpPool, IpPoolSpec, parse_pool_cidr, pod_range,
 };
-pub use ports::{Port, PortParseError, Protocol, ProtocolParseError};
+pub use vocabulary::names;
+pub use vocabulary::ports::{
+    PORT_PROTOCOLS, Port, PortParseError, Protocol, ProtocolParseError, carries_ports,
+};
 
 /// Unknown fields of an object, kept verbatim so that export does not drop them.
 pub type Extra = BTreeMap<String, serde_json::Value>;

@@ -28,7 +28,6 @@ mod export;
 pub(crate) mod node;
 mod validate;
 
-pub(crate) use decode_calico::{is_dns_label, is_dns_subdomain};
 pub use diagnostic::{Diagnostic, Severity};
 pub use export::{ExportInput, ExportOptions, export, export_resource, export_set, to_wire_json};
 pub(crate) use export::{WireDoc, to_yaml, wire};

@@ -40,12 +40,7 @@ fn the_sample_is_the_rancher_zero_trust_estate() {
     assert_eq!(deny.spec.order, Some(1000.0));
     assert_eq!(deny.tier(), "default");
     let ns_sel = deny.spec.namespace_selector.as_deref().unwrap_or("");
-    for system in [
-        "kube-system",
-        "cattle-system",
-        "calico-system",
-        "tigera-operator",
-    ] {
+    for system in netpol_core::model::vocabulary::namespaces::SYSTEM_NAMESPACES {
         assert!(
             ns_sel.contains(system),
             "default deny must exclude {system}"

@@ -45,6 +45,11 @@ fn the_baseline_is_a_default_deny_and_a_dns_allow() {
     for system in SYSTEM_NAMESPACES {
         assert!(excluded.contains(&format!("\"{system}\"")), "{system}");
     }
+    // The baseline (YAML) and the export's guardrail (code) write one selector from one list.
+    assert_eq!(
+        excluded,
+        netpol_core::model::vocabulary::namespaces::non_system_namespace_selector()
+    );
 
     let dns = &d.policies[0];
     assert_eq!(dns.tier(), "platform");

@@ -59,7 +59,7 @@ fn baseline(mut extra_policies: Vec<Value>, extra_tiers: Vec<Value>) -> Value {
         gnp(
             "default-deny",
             json!({"order": 1000.0, "types": ["Ingress", "Egress"],
-            "selector": "projectcalico.org/namespace not in {'kube-system', 'calico-system', 'cattle-system', 'tigera-operator'}"}),
+            "selector": "projectcalico.org/namespace not in {'calico-apiserver', 'calico-system', 'cattle-system', 'kube-node-lease', 'kube-public', 'kube-system', 'tigera-operator'}"}),
         ),
     ];
     policies.append(&mut extra_policies);
@@ -421,7 +421,7 @@ fn ingress_only_default_deny() {
 fn namespace_without_default_deny() {
     let mut hit = baseline(vec![], vec![]);
     hit["policies"][2]["spec"]["selector"] = json!(
-        "projectcalico.org/namespace not in {'kube-system', 'calico-system', 'cattle-system', 'tigera-operator', 'shop'}"
+        "projectcalico.org/namespace not in {'calico-apiserver', 'calico-system', 'cattle-system', 'kube-node-lease', 'kube-public', 'kube-system', 'tigera-operator', 'shop'}"
     );
     hit["workloads"] = json!([
         workload("web", "shop", json!({"app": "web"})),
@@ -447,7 +447,7 @@ fn namespace_without_default_deny() {
 
 fn found_selector_excluding_shop() -> Value {
     json!(
-        "projectcalico.org/namespace not in {'kube-system', 'calico-system', 'cattle-system', 'tigera-operator', 'shop'}"
+        "projectcalico.org/namespace not in {'calico-apiserver', 'calico-system', 'cattle-system', 'kube-node-lease', 'kube-public', 'kube-system', 'tigera-operator', 'shop'}"
     )
 }
 

@@ -6,9 +6,9 @@
 use thiserror::Error;
 
 use super::{Design, DesignNamespace, WorkloadGroup};
-use crate::canvas::FLOW_ANNOTATION;
+use crate::model::names::{is_dns_label, is_dns_subdomain};
+use crate::model::vocabulary::annotations::FLOW_ANNOTATION;
 use crate::model::{ContainerPort, WorkloadKind};
-use crate::yaml::{is_dns_label, is_dns_subdomain};
 
 /// The label Kubernetes sets on every namespace to its name.
 const NAME_LABEL: &str = "kubernetes.io/metadata.name";

@@ -268,7 +268,7 @@ impl Evaluator {
         }
         self.hot.push(HotEndpoint {
             label_set: data.label_set.unwrap_or(u32::MAX),
-            family: data.addresses.first().map(|n| Family::of(Some(*n))),
+            family: data.addresses.first().map(Family::of_net),
         });
         self.endpoints.push(data);
         self.endpoint_ids.insert(endpoint.clone(), id);

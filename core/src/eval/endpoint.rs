@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+use crate::model::vocabulary::addresses::parse_net;
 use crate::model::{ContainerPort, Labels, Namespace, NetworkSet, ResourceSet, Workload};
 
 /// The service account Kubernetes gives a pod that names none.
@@ -233,17 +234,6 @@ fn set_entity(set: &NetworkSet, resources: &ResourceSet) -> SetEntity {
         entity: Entity { labels, namespaced },
         nets,
     }
-}
-
-/// A CIDR or a single address (`/32`, `/128`), host bits masked as Calico does.
-pub(crate) fn parse_net(text: &str) -> Result<IpNet, String> {
-    let text = text.trim();
-    if let Ok(net) = text.parse::<IpNet>() {
-        return Ok(net.trunc());
-    }
-    text.parse::<IpAddr>()
-        .map(IpNet::from)
-        .map_err(|_| format!("`{text}` is not a CIDR or an IP address"))
 }
 
 /// Where an endpoint's address may be, as blocks it is somewhere in: its own address or block, or —

@@ -9,8 +9,8 @@ use ipnet::IpNet;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::endpoint::parse_net;
 use super::{Endpoint, EndpointId, Evaluator, Flow, WorkloadEndpoint};
+use crate::model::vocabulary::addresses::parse_net;
 use crate::model::{ContainerPort, Labels, Protocol, ResourceSet};
 
 #[derive(Deserialize)]

@@ -9,34 +9,17 @@ use super::endpoint::{
 };
 use super::normalize::{Applies, L4, NormEntity, NormRule, NsScope, PeerSelector, PortList};
 use crate::model::Labels;
+pub(crate) use crate::model::vocabulary::addresses::Family;
 use crate::selector::{Expr, LabelLookup, Selector};
 
-/// An IP family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Family {
-    V4,
-    V6,
-}
-
-impl Family {
-    pub fn of(net: Option<IpNet>) -> Family {
-        match net {
-            Some(IpNet::V6(_)) => Family::V6,
-            _ => Family::V4,
-        }
-    }
-
-    fn has(self, net: &IpNet) -> bool {
-        matches!(
-            (self, net),
-            (Family::V4, IpNet::V4(_)) | (Family::V6, IpNet::V6(_))
-        )
-    }
+/// The family of an endpoint's address, IPv4 when it has none.
+pub(crate) fn family_of(net: Option<IpNet>) -> Family {
+    net.as_ref().map_or(Family::V4, Family::of_net)
 }
 
 /// The family of a flow: the source's address family, else the destination's, else IPv4.
 pub(crate) fn flow_family(src: &[IpNet], dst: &[IpNet]) -> Family {
-    Family::of(src.first().or(dst.first()).copied())
+    family_of(src.first().or(dst.first()).copied())
 }
 
 /// Labels seen through a key prefix (`pcns.`, `pcsa.`): the selector `k == 'v'` tests `pcns.k`.
@@ -239,7 +222,7 @@ pub(crate) fn dst_ports_match(
     port: Option<u16>,
     named: &dyn Fn(&str) -> bool,
 ) -> bool {
-    let carries_ports = matches!(protocol, 6 | 17 | 132);
+    let carries_ports = crate::model::carries_ports(protocol);
     let hit = |list: &PortList| match port {
         Some(p) if carries_ports => list.contains_number(p) || list.named.iter().any(|n| named(n)),
         _ => false,

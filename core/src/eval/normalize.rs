@@ -7,8 +7,8 @@ use std::fmt;
 use ipnet::IpNet;
 use serde::Serialize;
 
-use super::endpoint::parse_net;
 use super::knp::kubernetes_to_calico;
+use crate::model::vocabulary::addresses::parse_net;
 use crate::model::{
     Action, CalicoPolicy, CalicoPolicyKind, ClusterPolicy, ClusterPolicyKind, EntityRule,
     KubernetesPolicy, PolicySpec, PolicyType, Port, Rule, StagedAction,

@@ -15,14 +15,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Environment, ExportInput, FleetSettings};
 use crate::design::{self, Design, is_environment_key};
-use crate::lint::SYSTEM_NAMESPACES;
+use crate::model::vocabulary::annotations::PURPOSE_ANNOTATION;
+use crate::model::vocabulary::namespaces::non_system_namespace_selector;
 use crate::model::{
     Action, ApiFlavour, CalicoPolicy, CalicoPolicyKind, EntityRule, ObjectMeta, PolicySpec,
     PolicyType, Resource, ResourceSet, Rule,
 };
 
 /// Annotation restricting an object to some environments (comma-separated names).
-pub const ENVIRONMENTS_ANNOTATION: &str = "studio.netpol.dev/environments";
+pub use crate::model::vocabulary::annotations::ENVIRONMENTS_ANNOTATION;
 
 /// Name of the generated cross-environment guardrail policy.
 pub const GUARDRAIL_NAME: &str = "cross-environment-guardrail";
@@ -140,14 +141,9 @@ fn guardrail(design: &Design, env: &design::Environment) -> Option<CalicoPolicy>
                 .total_cmp(&b.spec.order.unwrap_or(f64::MAX))
         })
         .map(|t| t.metadata.name.clone());
-    let mut system: Vec<String> = SYSTEM_NAMESPACES
-        .iter()
-        .map(|ns| format!("\"{ns}\""))
-        .collect();
-    system.sort();
     let mut metadata = ObjectMeta::named(GUARDRAIL_NAME, None);
     metadata.annotations.insert(
-        "studio.netpol.dev/purpose".to_owned(),
+        PURPOSE_ANNOTATION.to_owned(),
         format!("generated from the design's environments: `{}` clusters exchange no traffic with other environments' ranges, except shared exceptions", env.name),
     );
     Some(CalicoPolicy {
@@ -157,10 +153,7 @@ fn guardrail(design: &Design, env: &design::Environment) -> Option<CalicoPolicy>
             tier,
             order: Some(GUARDRAIL_ORDER),
             selector: Some("all()".to_owned()),
-            namespace_selector: Some(format!(
-                "kubernetes.io/metadata.name not in {{{}}}",
-                system.join(", ")
-            )),
+            namespace_selector: Some(non_system_namespace_selector()),
             types: vec![PolicyType::Ingress, PolicyType::Egress],
             // A final Pass: the guardrail only denies, it never decides anything else for its tier.
             ingress: vec![deny(PolicyType::Ingress), Rule::new(Action::Pass)],

@@ -10,6 +10,7 @@ use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Labels;
+use crate::model::names::is_dns_label_shaped;
 
 /// The longest bundle name Fleet keeps (Helm's release-name limit, `MaxHelmReleaseNameLen`).
 const MAX_BUNDLE_NAME_LEN: usize = 53;
@@ -160,7 +161,7 @@ pub fn bundle_name(gitrepo: &str, dir: &str) -> String {
         }
     }
     let cleaned = cleaned.trim_matches('-');
-    if is_dns_label(cleaned) {
+    if is_dns_label_shaped(cleaned) {
         limit(cleaned, MAX_BUNDLE_NAME_LEN)
     } else {
         md5_hex(&original, 24)
@@ -174,16 +175,6 @@ fn join_clean(a: &str, b: &str) -> String {
         .filter(|part| !part.is_empty() && *part != ".")
         .collect::<Vec<_>>()
         .join("/")
-}
-
-fn is_dns_label(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    !bytes.is_empty()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-        && bytes.first() != Some(&b'-')
-        && bytes.last() != Some(&b'-')
 }
 
 /// rancher/fleet `names.Limit`: longer names are cut and end in `-` plus 5 hex digits of their md5.

@@ -10,6 +10,7 @@ use ipnet::IpNet;
 
 use crate::eval::{Endpoint, WorkloadEndpoint};
 use crate::flows::{self, EndpointKind, NetworkScope};
+use crate::model::vocabulary::addresses::parse_net;
 use crate::model::{Labels, NetworkSet, ResourceSet, Workload};
 
 /// How an endpoint was resolved.
@@ -242,7 +243,11 @@ impl Resolver {
         };
         let blocks: Vec<IpNet> = blocks.iter().filter_map(|b| b.parse().ok()).collect();
         let nets = |set: &NetworkSet| -> Vec<IpNet> {
-            set.spec.nets.iter().filter_map(|n| parse_net(n)).collect()
+            set.spec
+                .nets
+                .iter()
+                .filter_map(|n| parse_net(n).ok())
+                .collect()
         };
         // The narrowest set that covers them all (`rfc1918` rather than `internet` for private ones).
         let covering = self
@@ -302,24 +307,14 @@ impl Resolver {
     }
 }
 
-fn parse_net(text: &str) -> Option<IpNet> {
-    text.parse::<IpNet>()
-        .ok()
-        .or_else(|| text.parse::<std::net::IpAddr>().ok().map(IpNet::from))
-}
-
 /// The group of an aggregated pod name: `api-7d9f8b6c5-*` → `api-7d9f8b6c5`.
 fn group_name(name: &str) -> String {
     name.trim_end_matches('*').trim_end_matches('-').to_owned()
 }
 
 fn set_endpoint(set: &NetworkSet) -> Option<Resolved> {
-    let net = set.spec.nets.iter().find_map(|n| {
-        n.parse::<IpNet>()
-            .ok()
-            .or_else(|| n.parse::<std::net::IpAddr>().ok().map(IpNet::from))
-    })?;
-    Some(Resolved::NetworkSet(Endpoint::Outside(net.trunc())))
+    let net = set.spec.nets.iter().find_map(|n| parse_net(n).ok())?;
+    Some(Resolved::NetworkSet(Endpoint::Outside(net)))
 }
 
 /// `*.example.com` matches one or more labels before `example.com`; otherwise an exact match.

@@ -9,8 +9,8 @@ use crate::design::Design;
 use crate::model::{Action, EntityRule, PolicyType};
 
 use super::context::{Context, finding, rules};
-use super::match_space::parse_net;
 use super::{Change, ChangeOp, Finding, ResourceRef, SuggestedFix, ids};
+use crate::model::vocabulary::addresses::parse_net;
 
 /// The taxonomy key that carries the environment: its values include every environment name.
 fn environment_key(design: &Design) -> Option<&str> {
@@ -51,7 +51,7 @@ fn names_environment(
     let by_net = e
         .nets
         .iter()
-        .filter_map(|n| parse_net(n))
+        .filter_map(|n| parse_net(n).ok())
         .any(|n| cidrs.iter().any(|c| c.contains(&n)));
     by_label || by_net
 }
@@ -65,7 +65,8 @@ pub fn check(ctx: &Context<'_>, design: &Design, out: &mut Vec<Finding>) {
         .environments
         .iter()
         .filter(|env| {
-            let cidrs: Vec<ipnet::IpNet> = env.cidrs.iter().filter_map(|c| parse_net(c)).collect();
+            let cidrs: Vec<ipnet::IpNet> =
+                env.cidrs.iter().filter_map(|c| parse_net(c).ok()).collect();
             !ctx.set
                 .policies
                 .iter()

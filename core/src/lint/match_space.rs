@@ -17,49 +17,13 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::model::{CalicoPolicy, EntityRule, PolicyType, Port, Rule};
+use crate::model::vocabulary::addresses::{Family, addr_value, net_range, parse_net};
+use crate::model::{
+    CalicoPolicy, EntityRule, PORT_PROTOCOLS, PolicyType, Port, Rule, carries_ports,
+};
 
 use super::context::Context;
 use super::space::{Bits, FlowBox, Ports, Region};
-
-/// IPv4 or IPv6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    V4,
-    V6,
-}
-
-/// `(family, first, last)` of a CIDR as integers.
-fn net_range(net: &IpNet) -> (Family, u128, u128) {
-    match net {
-        IpNet::V4(n) => (
-            Family::V4,
-            u32::from(n.network()).into(),
-            u32::from(n.broadcast()).into(),
-        ),
-        IpNet::V6(n) => (
-            Family::V6,
-            u128::from(n.network()),
-            u128::from(n.broadcast()),
-        ),
-    }
-}
-
-fn ip_value(ip: IpAddr) -> (Family, u128) {
-    match ip {
-        IpAddr::V4(a) => (Family::V4, u32::from(a).into()),
-        IpAddr::V6(a) => (Family::V6, u128::from(a)),
-    }
-}
-
-/// A CIDR or a single address (`/32`, `/128`), host bits masked. `None` when it does not parse.
-pub fn parse_net(text: &str) -> Option<IpNet> {
-    let text = text.trim();
-    text.parse::<IpNet>()
-        .map(|n| n.trunc())
-        .ok()
-        .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
-}
 
 fn contains(net: &IpNet, family: Family, value: u128) -> bool {
     let (f, lo, hi) = net_range(net);
@@ -195,7 +159,7 @@ enum Owner {
 
 /// The CIDRs of a `nets`/`notNets` list; `None` when one does not parse.
 fn parse_all(nets: &[String]) -> Option<Vec<IpNet>> {
-    nets.iter().map(|n| parse_net(n)).collect()
+    nets.iter().map(|n| parse_net(n).ok()).collect()
 }
 
 /// Whether an address (`None`: unknown) is in any of the CIDRs.
@@ -247,7 +211,7 @@ impl<'a> Space<'a> {
             .map(|w| {
                 w.ip.as_deref()
                     .and_then(|ip| ip.trim().parse::<IpAddr>().ok())
-                    .map(ip_value)
+                    .map(addr_value)
             })
             .collect();
         let ids = (0..local_ips.len())
@@ -267,7 +231,7 @@ impl<'a> Space<'a> {
                         e.nets
                             .iter()
                             .chain(&e.not_nets)
-                            .filter_map(|n| parse_net(n))
+                            .filter_map(|n| parse_net(n).ok())
                             .map(|n| net_range(&n)),
                     );
                 }
@@ -654,7 +618,7 @@ impl<'a> Space<'a> {
         let bearing = {
             let mut b = Bits::empty(256);
             for p in PORT_PROTOCOLS {
-                b.insert(p);
+                b.insert(usize::from(p));
             }
             b
         };
@@ -671,7 +635,7 @@ impl<'a> Space<'a> {
                 let mut one = base.clone();
                 one.proto = base.proto.and(&single(256, usize::from(*proto)));
                 other_protos = other_protos.minus(&single(256, usize::from(*proto)));
-                let numeric_here = if PORT_PROTOCOLS.contains(&usize::from(*proto)) {
+                let numeric_here = if carries_ports(*proto) {
                     numeric.clone()
                 } else {
                     Ports::empty()
@@ -738,9 +702,6 @@ impl<'a> Space<'a> {
             .collect()
     }
 }
-
-/// Protocols whose ports rules can match: TCP, UDP, SCTP.
-const PORT_PROTOCOLS: [usize; 3] = [6, 17, 132];
 
 /// One `ports` or `notPorts` list of a rule.
 struct PortSpec<'r> {

@@ -8,9 +8,9 @@ use serde_json::json;
 use crate::model::{Action, CalicoPolicy, EntityRule, PolicyType, Rule};
 
 use super::context::{Context, cmp_order, display_policy, finding, policy_ref, rules};
-use super::match_space::parse_net;
 use super::universe::{Endpoint, probe};
 use super::{Change, ChangeOp, Finding, RuleRef, SuggestedFix, ids};
+use crate::model::vocabulary::addresses::parse_net;
 
 /// The endpoints two policies are compared on: the workloads and a probe pod per known namespace.
 fn endpoints(ctx: &Context<'_>) -> Vec<Endpoint> {
@@ -118,7 +118,7 @@ fn broad_peer(e: &EntityRule) -> bool {
     let everything = !e.nets.is_empty()
         && e.nets
             .iter()
-            .filter_map(|n| parse_net(n))
+            .filter_map(|n| parse_net(n).ok())
             .any(|n| n.prefix_len() == 0)
         && EntityRule {
             nets: Vec::new(),

@@ -260,7 +260,7 @@ pub fn set_entities(set: &ResourceSet) -> Vec<SetEntity> {
                 .spec
                 .nets
                 .iter()
-                .filter_map(|n| super::match_space::parse_net(n))
+                .filter_map(|n| crate::model::vocabulary::addresses::parse_net(n).ok())
                 .collect();
             SetEntity {
                 labels,

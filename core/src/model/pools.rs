@@ -3,11 +3,10 @@
 //! aggregated) is still somewhere in them: private space in practice, which rules such as
 //! `nets: [0.0.0.0/0]` + RFC 1918 `notNets` rely on.
 
-use std::net::IpAddr;
-
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+use super::vocabulary::addresses::parse_net;
 use super::{Extra, ObjectMeta};
 
 /// The pool calico-node creates when none exists and `CALICO_IPV4POOL_CIDR` is not set:
@@ -59,13 +58,7 @@ pub fn parse_pool_cidr(text: &str) -> Result<IpNet, String> {
     if trimmed.is_empty() {
         return Err("a pod CIDR is empty: write a block such as `10.244.0.0/16`".to_owned());
     }
-    if let Ok(net) = trimmed.parse::<IpNet>() {
-        return Ok(net.trunc());
-    }
-    trimmed
-        .parse::<IpAddr>()
-        .map(IpNet::from)
-        .map_err(|_| format!("`{trimmed}` is not a CIDR such as `10.244.0.0/16`"))
+    parse_net(trimmed).map_err(|_| format!("`{trimmed}` is not a CIDR such as `10.244.0.0/16`"))
 }
 
 /// Where pod IPs come from, given the cluster's pools: the enabled pools (all of them when every pool

@@ -4,6 +4,7 @@
 use super::decode::{Decoder, Fields};
 use super::node::Node;
 use super::validate::SelectorField::{Plain, RuleNamespace};
+use crate::model::names::{is_dns_label, is_dns_subdomain};
 use crate::model::{
     CalicoPolicy, CalicoPolicyKind, EntityRule, Extra, IcmpFields, IpPool, IpPoolSpec, NetworkSet,
     NetworkSetSpec, ObjectMeta, PolicySpec, Rule, RuleMetadata, ServiceAccountMatch, ServiceMatch,
@@ -46,32 +47,6 @@ fn checked_name(
         );
     }
     valid
-}
-
-/// A DNS-1123 label: what Kubernetes requires of namespace names.
-pub(crate) fn is_dns_label(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    (1..=63).contains(&bytes.len())
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
-}
-
-/// A DNS-1123 subdomain: what Kubernetes and Calico require of object names (tier-prefixed policy
-/// names such as `platform.allow-dns` are subdomains too).
-pub(crate) fn is_dns_subdomain(name: &str) -> bool {
-    name.len() <= 253
-        && name.split('.').all(|part| {
-            let bytes = part.as_bytes();
-            !bytes.is_empty()
-                && bytes
-                    .iter()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-                && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-                && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
-        })
 }
 
 /// `metadata`: server-populated fields go to `aside`, unknown ones to `meta.extra` with a warning.

@@ -4,6 +4,7 @@
 use super::decode::Decoder;
 use super::decode_calico::{metadata, require_namespace};
 use super::node::Node;
+use crate::model::vocabulary::addresses::is_cidr;
 use crate::model::{
     ContainerPort, Extra, IpBlock, KubernetesEgressRule, KubernetesIngressRule, KubernetesPeer,
     KubernetesPolicy, KubernetesPolicySpec, KubernetesPort, LabelSelector,
@@ -104,7 +105,7 @@ fn ip_block(d: &mut Decoder<'_>, node: &Node, path: &str) -> Option<IpBlock> {
             None
         }
     };
-    if let Some(c) = cidr.as_ref().filter(|c| c.parse::<ipnet::IpNet>().is_err()) {
+    if let Some(c) = cidr.as_ref().filter(|c| !is_cidr(c)) {
         let pos = node.get("cidr").map_or(node.pos, |n| n.pos);
         d.error(
             pos,

@@ -4,6 +4,7 @@
 
 use super::decode::Decoder;
 use super::node::{Node, Pos};
+use crate::model::vocabulary::addresses::parse_net;
 use crate::selector::Selector;
 
 /// Calico's CRD limit on selector fields.
@@ -70,7 +71,7 @@ impl Decoder<'_> {
             _ => Vec::new(),
         };
         for (i, (pos, text)) in items.iter().enumerate() {
-            if text.parse::<ipnet::IpNet>().is_err() && text.parse::<std::net::IpAddr>().is_err() {
+            if parse_net(text).is_err() {
                 let at = if matches!(node.value, super::node::Value::Seq(_)) {
                     format!("{path}[{i}]")
                 } else {

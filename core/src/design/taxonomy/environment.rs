@@ -5,7 +5,7 @@
 
 use super::RenameError;
 use crate::design::Design;
-use crate::export::ENVIRONMENTS_ANNOTATION;
+use crate::model::vocabulary::annotations::ENVIRONMENTS_ANNOTATION;
 
 /// Whether a label key puts namespaces in an environment: its last segment is `environment` or `env`
 /// (`security.company.io/environment`, `env`).

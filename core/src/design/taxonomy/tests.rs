@@ -312,7 +312,7 @@ fn renaming_an_environment_value_renames_the_environment_and_its_annotations() {
         d.policies[i]
             .metadata
             .annotations
-            .get(crate::export::ENVIRONMENTS_ANNOTATION)
+            .get(crate::model::vocabulary::annotations::ENVIRONMENTS_ANNOTATION)
             .cloned()
     };
     assert_eq!(annotation(0).as_deref(), Some("dev, preprod"));

@@ -14,15 +14,10 @@ use super::{Chain, FLAG_HEADER, FLAG_V4, FLAG_V6};
 use crate::eval::Direction;
 use crate::eval::compiled::{ALWAYS, ANY, CRule, Evaluator};
 use crate::eval::matching::protocol_matches;
-use crate::model::{Action, TierDefaultAction};
+use crate::model::{Action, TierDefaultAction, carries_ports};
 
 /// Protocols with their own semantics whatever the rules say: ICMP echo (1, 58) and ports (6, 17, 132).
 const BUILT_IN: [u8; 5] = [1, 6, 17, 58, 132];
-
-/// Whether `dst_ports_match` looks at the port for this protocol.
-fn carries_ports(protocol: u8) -> bool {
-    matches!(protocol, 6 | 17 | 132)
-}
 
 /// Protocol numbers grouped so that two of one class are treated alike by every rule: each protocol a
 /// rule names (or with built-in semantics) is a class of its own, all others share one.

@@ -6,7 +6,16 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{deserialize_int_or_string, serialize_display};
+use crate::model::{deserialize_int_or_string, serialize_display};
+
+/// The protocols whose ports rules can match (TCP, UDP, SCTP), by number: Felix renders port matches
+/// only for these (`rules.go` `protocolsWithPorts`), and Calico's validator refuses ports on others.
+pub const PORT_PROTOCOLS: [u8; 3] = [6, 17, 132];
+
+/// Whether protocol `number` carries ports that rules can match.
+pub fn carries_ports(number: u8) -> bool {
+    PORT_PROTOCOLS.contains(&number)
+}
 
 /// An IP protocol, by name or by number, as written. Names and numbers are equivalent for matching
 /// (`UDP` ≡ `17`): compare with [`Protocol::number`].
@@ -57,7 +66,7 @@ impl Protocol {
 
     /// TCP, UDP and SCTP carry ports that rules can match.
     pub fn has_ports(self) -> bool {
-        matches!(self.number(), 6 | 17 | 132)
+        carries_ports(self.number())
     }
 
     /// Parses a protocol name case-insensitively (flow logs write `tcp`) or a number.

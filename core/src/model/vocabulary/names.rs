@@ -4,7 +4,7 @@
 //! `crd.projectcalico.org/v1` object is always tier-prefixed, `default.` included. From 3.32 names are
 //! free. The model keeps the bare name; these functions convert at the edges.
 
-use super::DEFAULT_TIER;
+use crate::model::DEFAULT_TIER;
 
 /// The bare name of a policy read with `name` in `tier`: a `<tier>.` prefix that matches the tier is
 /// removed (so `platform.allow-dns` in tier `platform` and `allow-dns` are one policy); any other name
@@ -32,6 +32,31 @@ pub fn prefixed_policy_name(bare: &str, tier: &str, include_default: bool) -> St
 /// The name Calico gives a Kubernetes NetworkPolicy in the default tier.
 pub fn kubernetes_policy_name(name: &str) -> String {
     format!("knp.default.{name}")
+}
+
+/// A DNS-1123 label (`k8s.io/apimachinery` `IsDNS1123Label`): at most 63 lowercase letters, digits
+/// and `-`, starting and ending with a letter or digit. What Kubernetes requires of namespace names.
+pub fn is_dns_label(name: &str) -> bool {
+    name.len() <= 63 && is_dns_label_shaped(name)
+}
+
+/// A DNS-1123 subdomain (`IsDNS1123Subdomain`): at most 253 characters of dot-separated labels, each
+/// shaped as a DNS label (the subdomain check does not bound each part's length). What Kubernetes and
+/// Calico require of object names (tier-prefixed policy names such as `platform.allow-dns` are
+/// subdomains too) and of label key prefixes.
+pub fn is_dns_subdomain(name: &str) -> bool {
+    name.len() <= 253 && name.split('.').all(is_dns_label_shaped)
+}
+
+/// The shape of a DNS-1123 label without its length bound (the regular expression alone, as Fleet's
+/// `dnsLabelRegex` tests bundle names before it shortens them).
+pub fn is_dns_label_shaped(part: &str) -> bool {
+    let bytes = part.as_bytes();
+    bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
 }
 
 #[cfg(test)]
@@ -72,5 +97,18 @@ mod tests {
             "default.allow-dns"
         );
         assert_eq!(kubernetes_policy_name("web"), "knp.default.web");
+    }
+
+    #[test]
+    fn dns_names_follow_kubernetes() {
+        assert!(is_dns_label("kube-system"));
+        assert!(!is_dns_label("Kube"));
+        assert!(!is_dns_label("-a"));
+        assert!(!is_dns_label(""));
+        assert!(!is_dns_label(&"a".repeat(64)));
+        assert!(is_dns_subdomain("platform.allow-dns"));
+        assert!(is_dns_subdomain(&format!("{}.b", "a".repeat(64))));
+        assert!(!is_dns_subdomain("a..b"));
+        assert!(!is_dns_subdomain(&"a".repeat(254)));
     }
 }
