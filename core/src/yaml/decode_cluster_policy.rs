@@ -485,7 +485,7 @@ fn networks(d: &mut Decoder<'_>, node: &Node, path: &str) -> Vec<String> {
                     item.pos,
                     format!("`{path}[{i}]` is {} characters long, more than the limit of {MAX_CIDR_LEN}", text.len()),
                 );
-            } else if text.parse::<ipnet::IpNet>().is_err() {
+            } else if !crate::model::vocabulary::addresses::is_cidr(text) {
                 d.error(
                     item.pos,
                     format!("invalid `{path}[{i}]`: `{text}` is not a CIDR (like `10.0.0.0/8`; a bare address needs `/32` or `/128`)"),
