@@ -130,3 +130,101 @@ fn a_bad_trace_keeps_its_record_and_a_bad_end_or_verdict_leaves_no_row() {
     );
     assert_eq!(set.trace(dns.trace_dst.unwrap())[0].rule, 1);
 }
+
+#[test]
+fn hubble_event_lines_are_counted_apart_wherever_they_are() {
+    let text = String::from_utf8(sample("hubble-with-events.jsonl")).unwrap();
+    let set = import(text.as_bytes());
+    let s = set.summary();
+    assert_eq!(s.formats, [FlowFormat::Hubble]);
+    assert_eq!(
+        (s.records, s.skipped, s.ignored, s.events),
+        (4, 0, 1, 5),
+        "{:?}",
+        s.errors
+    );
+    assert_eq!(set.flows().len(), 2);
+    assert_counts_add_up(&set);
+
+    // The same lines fed in any chunk sizes, as a JSON array, pretty-printed, and with the flows
+    // bare (old CLIs): the same figures.
+    for size in [1, 5, 333] {
+        let mut importer = netpol_core::flows::FlowImporter::new(ImportOptions::default());
+        for chunk in text.as_bytes().chunks(size) {
+            importer.feed(chunk).unwrap();
+        }
+        let chunked = importer.finish().unwrap();
+        assert_eq!(chunked.summary(), s, "chunks of {size}");
+        assert_eq!(chunked.flows(), set.flows());
+    }
+    let values: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let array = serde_json::to_string(&values).unwrap();
+    let pretty: String = values
+        .iter()
+        .map(|v| serde_json::to_string_pretty(v).unwrap() + "\n")
+        .collect();
+    let bare: String = values
+        .iter()
+        .map(|v| v.get("flow").unwrap_or(v).to_string() + "\n")
+        .collect();
+    for (what, other) in [("array", array), ("pretty", pretty), ("bare", bare)] {
+        let other = import(other.as_bytes());
+        let o = other.summary();
+        assert_eq!(o.formats, [FlowFormat::Hubble], "{what}");
+        assert_eq!(
+            (o.records, o.skipped, o.ignored, o.events),
+            (4, 0, 1, 5),
+            "{what}: {:?}",
+            o.errors
+        );
+        assert_eq!(other.flows(), set.flows(), "{what}");
+    }
+
+    // A file of events only is Hubble's, with no flow; events between the lines of a large file
+    // change nothing but their count, on any number of threads.
+    let events: String = text
+        .lines()
+        .filter(|l| !l.contains("\"flow\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let only = import(events.as_bytes());
+    assert_eq!(
+        (
+            only.summary().formats.clone(),
+            only.summary().records,
+            only.summary().events
+        ),
+        (vec![FlowFormat::Hubble], 0, 5)
+    );
+    let big = String::from_utf8(sample("hubble-flows.jsonl")).unwrap();
+    let event = text.lines().nth(4).unwrap();
+    let mut mixed = String::new();
+    for (i, line) in big.lines().enumerate() {
+        if i % 7 == 0 {
+            mixed.push_str(event);
+            mixed.push('\n');
+        }
+        mixed.push_str(line);
+        mixed.push('\n');
+    }
+    let plain = import(big.as_bytes());
+    let read = netpol_core::flows::import_reader(
+        mixed.as_bytes(),
+        FlowSet::default(),
+        ImportOptions::default(),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(read.flows(), plain.flows());
+    assert_eq!(
+        read.summary().events,
+        big.lines().count().div_ceil(7) as u64
+    );
+    assert_eq!(
+        (read.summary().records, read.summary().skipped),
+        (plain.summary().records, 0)
+    );
+}

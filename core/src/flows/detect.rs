@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::csv::CsvHeader;
-use super::{FlowFormat, ImportError};
+use super::{FlowFormat, ImportError, hubble};
 
 /// How much of the input detection may look at before deciding.
 pub(crate) const DETECT_BYTES: usize = 64 * 1024;
@@ -112,6 +112,9 @@ fn detect_json(
     // the rest of it.
     let mut first_error = None;
     let mut looked_at = 0;
+    // Hubble's event lines (`lost_events`, …) say the file is Hubble's but not which form its flows
+    // take: look past them, and decide on them only when nothing else comes.
+    let mut saw_event = false;
     let mut rest = text;
     while looked_at < 5 && !rest.is_empty() {
         let (line, ends) = match memchr::memchr(b'\n', rest) {
@@ -123,8 +126,15 @@ fn detect_json(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
+        let parsed = serde_json::from_slice::<Value>(line);
+        if let Ok(Value::Object(map)) = &parsed
+            && hubble::is_event_object(map)
+        {
+            saw_event = true;
+            continue;
+        }
         looked_at += 1;
-        match serde_json::from_slice::<Value>(line) {
+        match parsed {
             Ok(Value::Object(map)) => {
                 if map.contains_key("items") || map.contains_key("hits") {
                     return Ok(Some(Plan::Structured));
@@ -150,6 +160,12 @@ fn detect_json(
     }
     if looked_at < 5 && more_to_come {
         return Ok(None);
+    }
+    if saw_event {
+        return Ok(Some(Plan::Lines {
+            format: RecordFormat::Hubble,
+            skip_first_line: false,
+        }));
     }
     let detail = first_error.map_or_else(
         || "no JSON object in the first lines".to_owned(),

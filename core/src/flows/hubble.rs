@@ -3,14 +3,15 @@
 //!
 //! Only verdict-bearing events are records: policy verdicts (event type 5) and drops (1) that are not
 //! replies. Trace events and replies repeat a verdict already seen and are counted as ignored; drops
-//! for reasons other than policy are ignored too.
+//! for reasons other than policy are ignored too. The same streams carry lines that are no flow at
+//! all (`lost_events`, `agent_event`, `debug_event`, `node_status`): events, counted apart.
 
 use std::net::IpAddr;
 
 use serde::Deserialize;
 
 use super::labels::{HubbleLabel, hubble_label};
-use super::raw::{NumOrStr, RawAction, RawEndpoint, RawRecord, Str, present};
+use super::raw::{NumOrStr, Parsed, RawAction, RawEndpoint, RawRecord, Str, present};
 use super::{EndpointKind, Reporter};
 use crate::model::Protocol;
 
@@ -99,34 +100,77 @@ struct Workload<'a> {
     name: Option<Str<'a>>,
 }
 
-/// One `GetFlowsResponse` line; `Ok(None)` for events that are not verdicts.
-pub(crate) fn parse(bytes: &[u8]) -> Result<Option<RawRecord<'_>>, String> {
-    let wrapper: Wrapper<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    record(wrapper.flow)
+/// The fields of a `GetFlowsResponse` that hold something else than a flow.
+const EVENT_KEYS: [&str; 4] = ["lost_events", "agent_event", "debug_event", "node_status"];
+
+/// A `GetFlowsResponse` line seen only for which of its fields are there.
+#[derive(Deserialize)]
+struct ResponseFields {
+    #[serde(default)]
+    flow: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    lost_events: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    agent_event: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    debug_event: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    node_status: Option<serde::de::IgnoredAny>,
+}
+
+/// Whether the line is one of Hubble's event lines (no `flow`, one of [`EVENT_KEYS`]). Asked only of
+/// lines that are no flow, so it costs nothing on the common line.
+fn is_event(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<ResponseFields>(bytes).is_ok_and(|r| {
+        r.flow.is_none()
+            && (r.lost_events.is_some()
+                || r.agent_event.is_some()
+                || r.debug_event.is_some()
+                || r.node_status.is_some())
+    })
+}
+
+/// [`is_event`] of an object already parsed (format detection).
+pub(crate) fn is_event_object(map: &serde_json::Map<String, serde_json::Value>) -> bool {
+    !map.contains_key("flow") && EVENT_KEYS.iter().any(|k| map.contains_key(*k))
+}
+
+/// One `GetFlowsResponse` line: a flow, an event line, or (from an old CLI) a bare flow.
+pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, String> {
+    match serde_json::from_slice::<Wrapper<'_>>(bytes) {
+        Ok(wrapper) => record(wrapper.flow),
+        // A line that is no wrapped flow is read again only now: the common line pays nothing.
+        Err(e) => parse_bare(bytes).map_err(|_| e.to_string()),
+    }
 }
 
 /// One bare `Flow` object (old CLIs).
-pub(crate) fn parse_bare(bytes: &[u8]) -> Result<Option<RawRecord<'_>>, String> {
-    let flow: Flow<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    record(flow)
+pub(crate) fn parse_bare(bytes: &[u8]) -> Result<Parsed<'_>, String> {
+    let parsed = serde_json::from_slice::<Flow<'_>>(bytes)
+        .map_err(|e| e.to_string())
+        .and_then(record);
+    match parsed {
+        Err(_) if is_event(bytes) => Ok(Parsed::Event),
+        parsed => parsed,
+    }
 }
 
-fn record(flow: Flow<'_>) -> Result<Option<RawRecord<'_>>, String> {
+fn record(flow: Flow<'_>) -> Result<Parsed<'_>, String> {
     if flow.is_reply == Some(true)
         || !matches!(
             flow.event_type.as_ref().and_then(|e| e.kind),
             None | Some(1) | Some(5)
         )
     {
-        return Ok(None);
+        return Ok(Parsed::Ignored);
     }
     let action = match flow.verdict.as_ref().ok_or("missing `verdict`")?.as_str() {
         "FORWARDED" | "AUDIT" | "REDIRECTED" | "TRANSLATED" => RawAction::Allow,
         "DROPPED" => match flow.drop_reason_desc.as_ref().map(Str::as_str) {
             Some("POLICY_DENIED" | "POLICY_DENY") | None => RawAction::Deny,
-            Some(_) => return Ok(None),
+            Some(_) => return Ok(Parsed::Ignored),
         },
-        _ => return Ok(None),
+        _ => return Ok(Parsed::Ignored),
     };
     let reporter = match flow.traffic_direction.as_ref().map(Str::as_str) {
         Some("EGRESS") => Reporter::Src,
@@ -155,7 +199,7 @@ fn record(flow: Flow<'_>) -> Result<Option<RawRecord<'_>>, String> {
     let src = endpoint(flow.source, src_ip, None);
     let dst = endpoint(flow.destination, dst_ip, flow.destination_names);
     let time = flow.time.as_ref().and_then(NumOrStr::as_unix_seconds);
-    Ok(Some(RawRecord {
+    Ok(Parsed::Record(RawRecord {
         src,
         dst,
         protocol,

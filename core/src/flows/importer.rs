@@ -7,9 +7,9 @@ use flate2::write::MultiGzDecoder;
 use super::detect::{DETECT_BYTES, Plan, RecordFormat, detect, object_format};
 use super::json_scan::{Item, JsonScanner};
 use super::lines::{Line, LineSplitter};
-use super::raw::RawRecord;
+use super::raw::{Parsed, RawRecord};
 use super::text_cache::TextCache;
-use super::{FlowSet, ImportError, ImportOptions, LineError, calico, goldmane, hubble};
+use super::{FlowFormat, FlowSet, ImportError, ImportOptions, LineError, calico, goldmane, hubble};
 
 /// Imports one flow-log file fed in chunks. Create it, [`feed`](FlowImporter::feed) every chunk, then
 /// [`finish`](FlowImporter::finish). Usable from a web worker: it never blocks and holds one record
@@ -65,29 +65,33 @@ impl Sink<'_> {
         // Files imported into one set are counted by their detected formats: later files come after.
         let file = self.set.summary.formats.len() as u64;
         self.set.position = (file << 48) | (self.block << 32) | line;
-        let parsed: Result<Option<RawRecord<'_>>, String> = match format {
-            RecordFormat::Calico => calico::parse(bytes, self.texts).map(Some),
-            RecordFormat::CalicoEsHit => calico::parse_es_hit(bytes).map(Some),
-            RecordFormat::Whisker => goldmane::parse_whisker(bytes).map(Some),
-            RecordFormat::WhiskerSse => goldmane::parse_whisker_sse(bytes),
-            RecordFormat::GoldmaneEmitter => goldmane::parse_emitter(bytes).map(Some),
-            RecordFormat::GoldmaneStream => goldmane::parse_stream(bytes).map(Some),
+        fn some(r: Result<RawRecord<'_>, String>) -> Result<Parsed<'_>, String> {
+            r.map(Parsed::Record)
+        }
+        let parsed = match format {
+            RecordFormat::Calico => some(calico::parse(bytes, self.texts)),
+            RecordFormat::CalicoEsHit => some(calico::parse_es_hit(bytes)),
+            RecordFormat::Whisker => some(goldmane::parse_whisker(bytes)),
+            RecordFormat::WhiskerSse => goldmane::parse_whisker_sse(bytes)
+                .map(|r| r.map_or(Parsed::Framing, Parsed::Record)),
+            RecordFormat::GoldmaneEmitter => some(goldmane::parse_emitter(bytes)),
+            RecordFormat::GoldmaneStream => some(goldmane::parse_stream(bytes)),
             RecordFormat::Hubble => hubble::parse(bytes),
             RecordFormat::HubbleBare => hubble::parse_bare(bytes),
-            RecordFormat::Csv(header) => header.parse_row(bytes).map(Some),
+            RecordFormat::Csv(header) => some(header.parse_row(bytes)),
         };
+        let summary = &mut self.set.summary;
         match parsed {
-            Ok(Some(record)) => match self.set.add(&record) {
+            Ok(Parsed::Record(record)) => match self.set.add(&record) {
                 Ok(()) => self.set.summary.records += 1,
                 Err(reason) => self.error(line, reason),
             },
-            Ok(None) => {
-                // SSE framing lines are not records at all; Hubble non-verdict events are.
-                if !matches!(format, RecordFormat::WhiskerSse) {
-                    self.set.summary.records += 1;
-                    self.set.summary.ignored += 1;
-                }
+            Ok(Parsed::Ignored) => {
+                summary.records += 1;
+                summary.ignored += 1;
             }
+            Ok(Parsed::Event) => summary.events += 1,
+            Ok(Parsed::Framing) => {}
             Err(reason) => self.error(line, reason),
         }
     }
@@ -407,6 +411,11 @@ fn handle_item(
                 // The first record decides the format of every record of the document.
                 match serde_json::from_slice::<serde_json::Value>(bytes) {
                     Ok(serde_json::Value::Object(map)) => match object_format(&map) {
+                        // Only Hubble writes event lines (its reader takes bare flows too).
+                        None if hubble::is_event_object(&map) => {
+                            sink.set.summary.formats.push(FlowFormat::Hubble);
+                            *format = Some(RecordFormat::Hubble);
+                        }
                         Some(f) => {
                             sink.set.summary.formats.push(f.format());
                             *format = Some(f);

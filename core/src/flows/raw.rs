@@ -90,6 +90,22 @@ pub(crate) struct RawRecord<'a> {
     pub pending: Option<RawTrace<'a>>,
 }
 
+/// What the bytes of one record turned out to be.
+// It lives on the stack for one record: boxing the record would allocate on every line.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum Parsed<'a> {
+    Record(RawRecord<'a>),
+    /// A record deliberately left out: a Hubble reply, trace event or drop for another reason than
+    /// policy, which repeats or does not bear a verdict.
+    Ignored,
+    /// Not a flow record at all, and not an error: Hubble's `lost_events`, `agent_event`,
+    /// `debug_event` and `node_status` lines.
+    Event,
+    /// Framing of an event stream (SSE lines other than `data:`): not counted.
+    Framing,
+}
+
 /// A JSON string borrowed from the input when it has no escapes. (`Cow<str>` alone always copies
 /// inside `Option` or `Vec`.)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
