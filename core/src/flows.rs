@@ -300,14 +300,17 @@ pub struct PolicyHit {
 /// A record that could not be read, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LineError {
-    /// 1-based line of the (decompressed) input where the record starts.
+    /// 1-based line of the (decompressed) input: where the JSON parser failed, else where the
+    /// record starts.
     pub line: u64,
+    /// 1-based byte column on that line, likewise (1 for a line-based record as a whole).
+    pub column: u64,
     pub reason: String,
 }
 
 impl fmt::Display for LineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.reason)
+        write!(f, "line {}:{}: {}", self.line, self.column, self.reason)
     }
 }
 

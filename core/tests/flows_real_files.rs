@@ -228,3 +228,87 @@ fn hubble_event_lines_are_counted_apart_wherever_they_are() {
         (plain.summary().records, 0)
     );
 }
+
+#[test]
+fn broken_json_names_its_line_column_and_format() {
+    let set = import(&sample("calico-trailing-comma.json"));
+    let s = set.summary();
+    assert_eq!(s.formats, [FlowFormat::Calico]);
+    assert_eq!((s.records, s.skipped), (1, 1));
+    let e = &s.errors[0];
+    assert_eq!((e.line, e.column), (51, 1), "{e}");
+    assert!(e.reason.contains("trailing comma"), "{e}");
+    assert!(e.reason.contains("calico"), "{e}");
+    assert!(set.flows().is_empty());
+
+    // After a good document, inside an array, inside a Linseed response: the same error, placed in
+    // the file, and the good records read.
+    let broken = String::from_utf8(sample("calico-trailing-comma.json")).unwrap();
+    let lines = String::from_utf8(sample("calico-enterprise-4-part-policies.jsonl")).unwrap();
+    let good: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    let good = serde_json::to_string_pretty(&good).unwrap();
+    let good_lines = good.lines().count() as u64;
+    for (what, text, line, column) in [
+        (
+            "after a document",
+            format!("{good}\n{broken}"),
+            good_lines + 51,
+            1,
+        ),
+        ("in an array", format!("[{broken}, {good}]"), 51, 1),
+        (
+            "first in an array",
+            format!("[  {}, {good}]", broken.trim_end().replace('\n', " ")),
+            1,
+            4 + broken.trim_end().len() as u64 - 1,
+        ),
+        (
+            "in a Linseed list",
+            format!("{{\"total_hits\": 2, \"items\": [{good},\n{broken}]}}"),
+            good_lines + 51,
+            1,
+        ),
+    ] {
+        let set = import(text.as_bytes());
+        let s = set.summary();
+        assert_eq!(s.formats, [FlowFormat::Calico], "{what}");
+        assert_eq!((s.records, s.skipped), (2, 1), "{what}: {:?}", s.errors);
+        assert_eq!(
+            (s.errors[0].line, s.errors[0].column),
+            (line, column),
+            "{what}: {}",
+            s.errors[0]
+        );
+        assert!(s.errors[0].reason.contains("trailing comma"), "{what}");
+        assert_eq!(set.flows().len(), 1, "{what}");
+    }
+
+    // JSON lines: a comma missing on line 3 is reported at its column; a file whose only line is
+    // broken is still told by its keys.
+    let mut rows: Vec<String> = lines.lines().map(str::to_owned).collect();
+    rows[2] = rows[2].replacen("\"tcp\",\"action\"", "\"tcp\" \"action\"", 1);
+    let column = rows[2].find("\"action\"").unwrap() as u64 + 1;
+    let set = import(rows.join("\n").as_bytes());
+    let e = &set.summary().errors;
+    assert_eq!((e.len(), e[0].line, e[0].column), (1, 3, column), "{e:?}");
+    assert!(e[0].reason.contains("not valid JSON"), "{}", e[0]);
+    let set = import(rows[2].as_bytes());
+    let s = set.summary();
+    assert_eq!(
+        (s.formats.clone(), s.records, s.skipped, s.errors[0].column),
+        (vec![FlowFormat::Calico], 1, 1, column)
+    );
+}
+
+#[test]
+fn a_linseed_list_response_is_read_as_calico_documents() {
+    let set = import(&sample("linseed-flow-logs.json"));
+    let s = set.summary();
+    assert_eq!(s.formats, [FlowFormat::Calico]);
+    assert_eq!((s.records, s.skipped), (3, 0), "{:?}", s.errors);
+    let lines = String::from_utf8(sample("calico-enterprise-4-part-policies.jsonl")).unwrap();
+    let first_three: Vec<&str> = lines.lines().take(3).collect();
+    let reference = import(first_three.join("\n").as_bytes());
+    assert_eq!(set.flows(), reference.flows());
+    assert_counts_add_up(&set);
+}

@@ -433,6 +433,7 @@ impl FlowSet {
                 .unwrap_or_default();
             summary.warnings.push(LineError {
                 line,
+                column: 1,
                 reason: format!("the policy trace is kept as unknown: {reason}"),
             });
         }

@@ -6,7 +6,8 @@ use std::net::IpAddr;
 use serde::Deserialize;
 
 use super::raw::{
-    NumOrStr, RawAction, RawEndpoint, RawRecord, RawTrace, Str, port, present, protocol,
+    NumOrStr, RawAction, RawEndpoint, RawRecord, RawTrace, RecordError, Str, port, present,
+    protocol,
 };
 use super::{EndpointKind, NetworkScope, Reporter};
 
@@ -121,18 +122,18 @@ struct EsHit<'a> {
 pub(crate) fn parse<'a>(
     bytes: &'a [u8],
     texts: &mut super::text_cache::TextCache,
-) -> Result<RawRecord<'a>, String> {
+) -> Result<RawRecord<'a>, RecordError> {
     if let Some(doc) = super::calico_fast::parse(bytes, texts) {
-        return record(doc);
+        return Ok(record(doc)?);
     }
-    let doc: Doc<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    record(doc)
+    let doc: Doc<'_> = serde_json::from_slice(bytes).map_err(RecordError::json)?;
+    Ok(record(doc)?)
 }
 
 /// Parses one Elasticsearch hit (`{"_source": {…}}`).
-pub(crate) fn parse_es_hit(bytes: &[u8]) -> Result<RawRecord<'_>, String> {
-    let hit: EsHit<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    record(hit.source)
+pub(crate) fn parse_es_hit(bytes: &[u8]) -> Result<RawRecord<'_>, RecordError> {
+    let hit: EsHit<'_> = serde_json::from_slice(bytes).map_err(RecordError::json)?;
+    Ok(record(hit.source)?)
 }
 
 fn record(doc: Doc<'_>) -> Result<RawRecord<'_>, String> {

@@ -478,8 +478,12 @@ pub(crate) fn parse<'a>(line: &'a [u8], texts: &mut TextCache) -> Option<Doc<'a>
     })?;
     match step {
         // The fields after the last one needed (counters, TCP stats, process data) are not read;
-        // the line must still end as an object does.
-        Step::Done => line.trim_ascii_end().ends_with(b"}").then_some(doc),
+        // the line must still end as an object does, without the trailing comma hand-edited
+        // documents have (then serde reports where).
+        Step::Done => {
+            let body = line.trim_ascii_end().strip_suffix(b"}")?;
+            (!body.trim_ascii_end().ends_with(b",")).then_some(doc)
+        }
         Step::Next => {
             c.ws();
             (c.i == line.len()).then_some(doc)
@@ -682,6 +686,7 @@ mod tests {
             br#"{"start_time":1.5}"#,
             br#"{"proto":"tcp""#,
             br#"{"proto":"tcp"} x"#,
+            br#"{"start_time":1,"end_time":2,"source_type":"wep","source_namespace":"a","source_name":"-","source_name_aggr":"a-*","source_ip":null,"source_labels":null,"dest_type":"wep","dest_namespace":"b","dest_name":"-","dest_name_aggr":"b-*","dest_ip":null,"dest_labels":null,"dest_domains":null,"dest_port":80,"proto":"tcp","action":"allow","reporter":"src","policies":null,"num_flows":1,"host":"n", }"#,
             br#"{"proto":tcp}"#,
             b"{\"proto\":\"\xe9\"}",
         ] {

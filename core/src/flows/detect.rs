@@ -111,6 +111,7 @@ fn detect_json(
     // they decide must not depend on where the input was cut: a line the head ends inside waits for
     // the rest of it.
     let mut first_error = None;
+    let mut first_broken: Option<&[u8]> = None;
     let mut looked_at = 0;
     // Hubble's event lines (`lost_events`, …) say the file is Hubble's but not which form its flows
     // take: look past them, and decide on them only when nothing else comes.
@@ -155,6 +156,7 @@ fn detect_json(
             Err(_) if !ends && more_to_come => return Ok(None),
             Err(e) => {
                 first_error.get_or_insert(e);
+                first_broken.get_or_insert(line);
             }
         }
     }
@@ -166,6 +168,20 @@ fn detect_json(
             format: RecordFormat::Hubble,
             skip_first_line: false,
         }));
+    }
+    // Only broken lines: when the keys before the break are a format's, the file is of that format
+    // and each line's error is reported where the parser failed.
+    if let Some(line) = first_broken {
+        let keys = key_skeleton(line);
+        if keys.contains_key("items") || keys.contains_key("hits") {
+            return Ok(Some(Plan::Structured));
+        }
+        if let Some(format) = object_format(&keys) {
+            return Ok(Some(Plan::Lines {
+                format,
+                skip_first_line: false,
+            }));
+        }
     }
     let detail = first_error.map_or_else(
         || "no JSON object in the first lines".to_owned(),
@@ -204,6 +220,103 @@ pub(crate) fn object_format(map: &Map<String, Value>) -> Option<RecordFormat> {
     None
 }
 
+/// The keys of a JSON object the parser gave up on (a trailing comma, a quote missing further on),
+/// as far as they can be told: its keys, and the keys of the objects right under them (what
+/// [`object_format`] looks at), every other value `null`. Only asked about a broken record.
+pub(crate) fn key_skeleton(bytes: &[u8]) -> Map<String, Value> {
+    let mut at = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    if bytes.get(at) != Some(&b'{') {
+        return Map::new();
+    }
+    skeleton_object(bytes, &mut at, 2)
+}
+
+/// The object at `b[*at] == b'{'`; leaves `at` after it (or at the end).
+fn skeleton_object(b: &[u8], at: &mut usize, levels: u8) -> Map<String, Value> {
+    let mut map = Map::new();
+    *at += 1;
+    loop {
+        skip_whitespace(b, at);
+        match b.get(*at) {
+            None => return map,
+            Some(b'}') => {
+                *at += 1;
+                return map;
+            }
+            Some(b'"') => {
+                let key = skeleton_string(b, at);
+                skip_whitespace(b, at);
+                if b.get(*at) != Some(&b':') {
+                    continue; // not a key after all: read on
+                }
+                *at += 1;
+                skip_whitespace(b, at);
+                let value = if levels > 1 && b.get(*at) == Some(&b'{') {
+                    Value::Object(skeleton_object(b, at, levels - 1))
+                } else {
+                    skip_value(b, at);
+                    Value::Null
+                };
+                map.insert(key, value);
+            }
+            // Commas, and whatever broke the document.
+            Some(_) => *at += 1,
+        }
+    }
+}
+
+/// The string at `b[*at] == b'"'`, escapes left as written; leaves `at` after it.
+fn skeleton_string(b: &[u8], at: &mut usize) -> String {
+    let start = *at + 1;
+    *at = start;
+    while let Some(&c) = b.get(*at) {
+        *at += 1;
+        match c {
+            b'\\' => *at += 1,
+            b'"' => return String::from_utf8_lossy(&b[start..*at - 1]).into_owned(),
+            _ => {}
+        }
+    }
+    String::from_utf8_lossy(&b[start.min(b.len())..]).into_owned()
+}
+
+/// Skips one value (at least one byte, so that a broken document is always read to its end).
+fn skip_value(b: &[u8], at: &mut usize) {
+    let mut depth = 0usize;
+    while let Some(&c) = b.get(*at) {
+        match c {
+            b'"' => {
+                skeleton_string(b, at);
+                if depth == 0 {
+                    return;
+                }
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth == 0 => return,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    *at += 1;
+                    return;
+                }
+            }
+            b',' if depth == 0 => return,
+            _ => {}
+        }
+        *at += 1;
+    }
+}
+
+fn skip_whitespace(b: &[u8], at: &mut usize) {
+    while b.get(*at).is_some_and(u8::is_ascii_whitespace) {
+        *at += 1;
+    }
+}
+
 fn looks_like_utf16(text: &[u8]) -> bool {
     let sample = &text[..text.len().min(64)];
     sample.len() >= 4 && sample.iter().filter(|&&b| b == 0).count() * 3 >= sample.len()
@@ -235,5 +348,44 @@ fn describe(first_line: &[u8]) -> String {
                 .collect();
             format!("binary data (first bytes {})", hex.join(" "))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str) -> String {
+        Value::Object(key_skeleton(text.as_bytes())).to_string()
+    }
+
+    #[test]
+    fn the_keys_of_a_broken_object_are_told_as_far_as_they_go() {
+        assert_eq!(
+            keys(r#" {"a": [1, {"x": "}"}], "b": {"c": 1, "d": {"e": 2}}, "f": "g\"h",}"#),
+            r#"{"a":null,"b":{"c":null,"d":null},"f":null}"#
+        );
+        assert_eq!(
+            keys(r#"{"reporter":"src","source_type":"wep" "#),
+            r#"{"reporter":null,"source_type":null}"#
+        );
+        assert_eq!(keys(r#"{"a" "b":1, 7, "c"}"#), r#"{"b":null}"#);
+        for broken in [
+            "",
+            "[",
+            "{",
+            "{\"",
+            "{\"a\":",
+            "{\"a\":{\"b",
+            "}}}{{{",
+            "{\"a\":[[[[",
+        ] {
+            let _ = keys(broken); // read to the end, never stuck, never a panic
+        }
+        let calico = key_skeleton(br#"{"start_time":1,"reporter":"dst","source_type":"wep","policies":{"all_policies":[],},}"#);
+        assert_eq!(object_format(&calico), Some(RecordFormat::Calico));
+        let hubble =
+            key_skeleton(br#"{"flow":{"verdict":"DROPPED","l4":{"TCP":{}},},"node_name":"n"}"#);
+        assert_eq!(object_format(&hubble), Some(RecordFormat::Hubble));
     }
 }

@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use super::labels::split_whisker;
 use super::raw::{
-    NumOrStr, RawAction, RawEndpoint, RawRecord, RawTrace, Str, port, present, protocol,
+    NumOrStr, RawAction, RawEndpoint, RawRecord, RawTrace, RecordError, Str, port, present,
+    protocol,
 };
 use super::{EndpointKind, HitAction, NetworkScope, PolicyHit, PolicyRef, Reporter};
 
@@ -128,8 +129,12 @@ struct StreamWrapper<'a> {
 }
 
 /// One Whisker `FlowResponse`.
-pub(crate) fn parse_whisker(bytes: &[u8]) -> Result<RawRecord<'_>, String> {
-    let item: WhiskerItem<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+pub(crate) fn parse_whisker(bytes: &[u8]) -> Result<RawRecord<'_>, RecordError> {
+    let item: WhiskerItem<'_> = serde_json::from_slice(bytes).map_err(RecordError::json)?;
+    Ok(whisker_record(item)?)
+}
+
+fn whisker_record(item: WhiskerItem<'_>) -> Result<RawRecord<'_>, String> {
     let action = match item.action.ok_or("missing `action`")?.as_str() {
         "Allow" | "allow" => RawAction::Allow,
         "Deny" | "deny" => RawAction::Deny,
@@ -160,23 +165,26 @@ pub(crate) fn parse_whisker(bytes: &[u8]) -> Result<RawRecord<'_>, String> {
 }
 
 /// One Whisker server-sent event line (`data: {…}`); other lines of the stream are not records.
-pub(crate) fn parse_whisker_sse(line: &[u8]) -> Result<Option<RawRecord<'_>>, String> {
-    match line.strip_prefix(b"data:") {
-        Some(json) => parse_whisker(json).map(Some),
+pub(crate) fn parse_whisker_sse(line: &[u8]) -> Result<Option<RawRecord<'_>>, RecordError> {
+    const DATA: &[u8] = b"data:";
+    match line.strip_prefix(DATA) {
+        Some(json) => parse_whisker(json)
+            .map(Some)
+            .map_err(|e| e.shifted(DATA.len() as u64)),
         None => Ok(None),
     }
 }
 
 /// One Goldmane emitter flow (`{"Key":{…},…}`).
-pub(crate) fn parse_emitter(bytes: &[u8]) -> Result<RawRecord<'_>, String> {
-    let flow: EmitterFlow<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    emitter_record(flow)
+pub(crate) fn parse_emitter(bytes: &[u8]) -> Result<RawRecord<'_>, RecordError> {
+    let flow: EmitterFlow<'_> = serde_json::from_slice(bytes).map_err(RecordError::json)?;
+    Ok(emitter_record(flow)?)
 }
 
 /// One `goldmane/cmd/stream` record (`{"id":…,"flow":{"Key":…}}`).
-pub(crate) fn parse_stream(bytes: &[u8]) -> Result<RawRecord<'_>, String> {
-    let wrapper: StreamWrapper<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    emitter_record(wrapper.flow)
+pub(crate) fn parse_stream(bytes: &[u8]) -> Result<RawRecord<'_>, RecordError> {
+    let wrapper: StreamWrapper<'_> = serde_json::from_slice(bytes).map_err(RecordError::json)?;
+    Ok(emitter_record(wrapper.flow)?)
 }
 
 fn emitter_record(flow: EmitterFlow<'_>) -> Result<RawRecord<'_>, String> {

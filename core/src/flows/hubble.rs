@@ -11,7 +11,7 @@ use std::net::IpAddr;
 use serde::Deserialize;
 
 use super::labels::{HubbleLabel, hubble_label};
-use super::raw::{NumOrStr, Parsed, RawAction, RawEndpoint, RawRecord, Str, present};
+use super::raw::{NumOrStr, Parsed, RawAction, RawEndpoint, RawRecord, RecordError, Str, present};
 use super::{EndpointKind, Reporter};
 use crate::model::Protocol;
 
@@ -136,19 +136,19 @@ pub(crate) fn is_event_object(map: &serde_json::Map<String, serde_json::Value>) 
 }
 
 /// One `GetFlowsResponse` line: a flow, an event line, or (from an old CLI) a bare flow.
-pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, String> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, RecordError> {
     match serde_json::from_slice::<Wrapper<'_>>(bytes) {
-        Ok(wrapper) => record(wrapper.flow),
+        Ok(wrapper) => Ok(record(wrapper.flow)?),
         // A line that is no wrapped flow is read again only now: the common line pays nothing.
-        Err(e) => parse_bare(bytes).map_err(|_| e.to_string()),
+        Err(e) => parse_bare(bytes).map_err(|_| RecordError::json(e)),
     }
 }
 
 /// One bare `Flow` object (old CLIs).
-pub(crate) fn parse_bare(bytes: &[u8]) -> Result<Parsed<'_>, String> {
+pub(crate) fn parse_bare(bytes: &[u8]) -> Result<Parsed<'_>, RecordError> {
     let parsed = serde_json::from_slice::<Flow<'_>>(bytes)
-        .map_err(|e| e.to_string())
-        .and_then(record);
+        .map_err(RecordError::json)
+        .and_then(|flow| Ok(record(flow)?));
     match parsed {
         Err(_) if is_event(bytes) => Ok(Parsed::Event),
         parsed => parsed,

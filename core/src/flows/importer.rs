@@ -4,10 +4,10 @@ use std::io::Write;
 
 use flate2::write::MultiGzDecoder;
 
-use super::detect::{DETECT_BYTES, Plan, RecordFormat, detect, object_format};
+use super::detect::{DETECT_BYTES, Plan, RecordFormat, detect, key_skeleton, object_format};
 use super::json_scan::{Item, JsonScanner};
 use super::lines::{Line, LineSplitter};
-use super::raw::{Parsed, RawRecord};
+use super::raw::{Parsed, RawRecord, RecordError};
 use super::text_cache::TextCache;
 use super::{FlowFormat, FlowSet, ImportError, ImportOptions, LineError, calico, goldmane, hubble};
 
@@ -49,24 +49,37 @@ struct Sink<'s> {
 }
 
 impl Sink<'_> {
-    fn error(&mut self, line: u64, reason: String) {
+    fn error(&mut self, line: u64, column: u64, reason: String) {
         let summary = &mut self.set.summary;
         summary.records += 1;
         summary.skipped += 1;
         if summary.errors.len() < self.options.max_reported_errors {
             summary.errors.push(LineError {
                 line: (self.block << 32) | line,
+                column,
                 reason,
             });
         }
     }
 
-    fn record(&mut self, line: u64, format: &RecordFormat, bytes: &[u8]) {
+    /// The error of a record that starts at `line`:`column`, placed where the parser failed.
+    fn record_error(&mut self, line: u64, column: u64, error: RecordError) {
+        let (line, column) = match error.at {
+            Some((1, at)) => (line, column + at - 1),
+            Some((below, at)) => (line + below - 1, at),
+            None => (line, column),
+        };
+        self.error(line, column, error.reason);
+    }
+
+    fn record(&mut self, line: u64, column: u64, format: &RecordFormat, bytes: &[u8]) {
         // Files imported into one set are counted by their detected formats: later files come after.
         let file = self.set.summary.formats.len() as u64;
         self.set.position = (file << 48) | (self.block << 32) | line;
-        fn some(r: Result<RawRecord<'_>, String>) -> Result<Parsed<'_>, String> {
-            r.map(Parsed::Record)
+        fn some<E: Into<RecordError>>(
+            r: Result<RawRecord<'_>, E>,
+        ) -> Result<Parsed<'_>, RecordError> {
+            r.map(Parsed::Record).map_err(Into::into)
         }
         let parsed = match format {
             RecordFormat::Calico => some(calico::parse(bytes, self.texts)),
@@ -84,7 +97,7 @@ impl Sink<'_> {
         match parsed {
             Ok(Parsed::Record(record)) => match self.set.add(&record) {
                 Ok(()) => self.set.summary.records += 1,
-                Err(reason) => self.error(line, reason),
+                Err(reason) => self.error(line, column, reason),
             },
             Ok(Parsed::Ignored) => {
                 summary.records += 1;
@@ -92,7 +105,7 @@ impl Sink<'_> {
             }
             Ok(Parsed::Event) => summary.events += 1,
             Ok(Parsed::Framing) => {}
-            Err(reason) => self.error(line, reason),
+            Err(error) => self.record_error(line, column, error),
         }
     }
 
@@ -100,6 +113,7 @@ impl Sink<'_> {
         let limit = self.options.max_line_bytes;
         self.error(
             line,
+            1,
             format!("the record is {len} bytes long, over the limit of {limit} bytes"),
         );
     }
@@ -388,7 +402,7 @@ fn handle_line(
         Line::Text { bytes, .. } if bytes.iter().all(u8::is_ascii_whitespace) => {}
         // The CSV header (blank lines before it were skipped above).
         Line::Text { .. } if std::mem::take(skip_first_line) => {}
-        Line::Text { number, bytes } => sink.record(number, format, bytes),
+        Line::Text { number, bytes } => sink.record(number, 1, format, bytes),
         Line::TooLong { number, len } => {
             *skip_first_line = false;
             sink.too_long(number, len);
@@ -406,7 +420,11 @@ fn handle_item(
         return;
     }
     match item {
-        Item::Record { line, bytes } => {
+        Item::Record {
+            line,
+            column,
+            bytes,
+        } => {
             if format.is_none() {
                 // The first record decides the format of every record of the document.
                 match serde_json::from_slice::<serde_json::Value>(bytes) {
@@ -431,18 +449,38 @@ fn handle_item(
                             return;
                         }
                     },
-                    Ok(_) | Err(_) => {
-                        sink.error(line, "not a JSON object".into());
+                    Ok(_) => {
+                        sink.error(line, column, "a JSON value that is not an object".into());
+                        return;
+                    }
+                    Err(e) => {
+                        // Say where the parser gave up; the keys it got past still tell the format
+                        // of the document (and of the records after this one).
+                        let mut error = RecordError::json(e);
+                        if let Some(f) = object_format(&key_skeleton(bytes)) {
+                            let name = f.format();
+                            error.reason = format!(
+                                "{} (the keys before it are those of a {name} flow record)",
+                                error.reason
+                            );
+                            sink.set.summary.formats.push(name);
+                            *format = Some(f);
+                        }
+                        sink.record_error(line, column, error);
                         return;
                     }
                 }
             }
             if let Some(f) = format {
-                sink.record(line, f, bytes);
+                sink.record(line, column, f, bytes);
             }
         }
         Item::TooLong { line, len } => sink.too_long(line, len),
-        Item::Junk { line, reason } => sink.error(line, reason),
+        Item::Junk {
+            line,
+            column,
+            reason,
+        } => sink.error(line, column, reason),
     }
 }
 

@@ -8,12 +8,20 @@
 /// What the scanner hands out.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Item<'a> {
-    /// A complete record object and the line it starts on.
-    Record { line: u64, bytes: &'a [u8] },
+    /// A complete record object and the line and (byte) column it starts at.
+    Record {
+        line: u64,
+        column: u64,
+        bytes: &'a [u8],
+    },
     /// A record longer than the limit (its bytes were dropped).
     TooLong { line: u64, len: usize },
-    /// Something that is not JSON structure where a record was expected.
-    Junk { line: u64, reason: String },
+    /// Something that is not JSON structure where a record was expected, and where.
+    Junk {
+        line: u64,
+        column: u64,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +44,7 @@ struct Capture {
     in_string: bool,
     escape: bool,
     line: u64,
+    column: u64,
     overflow: Option<usize>,
     /// A top-level object may turn out to be a wrapper (`items`, `hits`): byte range of the last
     /// string closed directly inside it, and whether a wrapper key was just followed by `:`.
@@ -49,6 +58,8 @@ struct Capture {
 pub(crate) struct JsonScanner {
     max: usize,
     line: u64,
+    /// Bytes of the current line read so far: the 1-based column of the last byte read.
+    column: u64,
     stack: Vec<Frame>,
     capture: Option<Capture>,
     in_string: bool,
@@ -64,6 +75,7 @@ impl JsonScanner {
         JsonScanner {
             max: max_record_bytes.max(1),
             line: 1,
+            column: 0,
             stack: Vec::new(),
             capture: None,
             in_string: false,
@@ -91,11 +103,13 @@ impl JsonScanner {
         if let Some(capture) = self.capture.take() {
             sink(Item::Junk {
                 line: capture.line,
+                column: capture.column,
                 reason: "the input ends inside this record (truncated file?)".into(),
             });
         } else if !self.stack.is_empty() {
             sink(Item::Junk {
                 line: self.line,
+                column: self.column.max(1),
                 reason: "the input ends inside a JSON array or object (truncated file?)".into(),
             });
         }
@@ -116,6 +130,9 @@ impl JsonScanner {
             let b = chunk[i];
             if b == b'\n' {
                 self.line += 1;
+                self.column = 0;
+            } else {
+                self.column += 1;
             }
             if c.in_string {
                 if c.escape {
@@ -156,7 +173,7 @@ impl JsonScanner {
                         key: Key::Records,
                         expect_key: false,
                     });
-                    self.outside(b, sink);
+                    self.structure(b, sink); // `b` is counted already
                     return i + 1;
                 }
                 b'{' | b'[' => {
@@ -178,6 +195,7 @@ impl JsonScanner {
                             }),
                             None => sink(Item::Record {
                                 line: done.line,
+                                column: done.column,
                                 bytes: &done.buf,
                             }),
                         }
@@ -198,8 +216,16 @@ impl JsonScanner {
     fn outside(&mut self, b: u8, sink: &mut dyn FnMut(Item<'_>)) {
         if b == b'\n' {
             self.line += 1;
+            self.column = 0;
             self.junk_line = None;
+        } else {
+            self.column += 1;
         }
+        self.structure(b, sink);
+    }
+
+    /// What one byte outside any record (already counted in `line` and `column`) does.
+    fn structure(&mut self, b: u8, sink: &mut dyn FnMut(Item<'_>)) {
         if self.junk_line.is_some() {
             return;
         }
@@ -239,6 +265,7 @@ impl JsonScanner {
                     in_string: false,
                     escape: false,
                     line: self.line,
+                    column: self.column,
                     overflow: None,
                     top_level: self.stack.is_empty(),
                     last_string: None,
@@ -291,6 +318,7 @@ impl JsonScanner {
     fn junk(&mut self, sink: &mut dyn FnMut(Item<'_>), reason: String) {
         sink(Item::Junk {
             line: self.line,
+            column: self.column,
             reason,
         });
         // Skip the rest of the line: one message per bad line is enough.
@@ -327,11 +355,21 @@ mod tests {
         let mut out = Vec::new();
         let mut scanner = JsonScanner::new(max);
         let mut sink = |item: Item<'_>| match item {
-            Item::Record { line, bytes } => {
-                out.push(format!("{line}:{}", String::from_utf8_lossy(bytes)))
-            }
+            Item::Record {
+                line,
+                column: 1,
+                bytes,
+            } => out.push(format!("{line}:{}", String::from_utf8_lossy(bytes))),
+            Item::Record {
+                line,
+                column,
+                bytes,
+            } => out.push(format!(
+                "{line}:{column}:{}",
+                String::from_utf8_lossy(bytes)
+            )),
             Item::TooLong { line, len } => out.push(format!("{line}:too long {len}")),
-            Item::Junk { line, reason } => out.push(format!("{line}:junk {reason}")),
+            Item::Junk { line, reason, .. } => out.push(format!("{line}:junk {reason}")),
         };
         for chunk in chunks {
             scanner.push(chunk.as_bytes(), &mut sink);
@@ -344,7 +382,7 @@ mod tests {
     fn records_of_every_wrapping_are_found() {
         assert_eq!(
             scan(&["[{\"a\":1},\n {\"b\":\"}\"}]"], 100),
-            ["1:{\"a\":1}", "2:{\"b\":\"}\"}"]
+            ["1:2:{\"a\":1}", "2:2:{\"b\":\"}\"}"]
         );
         assert_eq!(
             scan(&["{\n \"a\": {\"x\": 1}\n}\n{\"b\":2}"], 100),
@@ -362,7 +400,7 @@ mod tests {
                 &["{\"took\":1,\"hits\":{\"total\":2,\"hits\":[{\"_source\":{\"a\":1}}]}}"],
                 100
             ),
-            ["1:{\"_source\":{\"a\":1}}"]
+            ["1:37:{\"_source\":{\"a\":1}}"]
         );
     }
 
@@ -387,12 +425,12 @@ mod tests {
         );
         assert_eq!(
             scan(&["{\"a\":\"0123456789\"}{\"b\":1}"], 10),
-            ["1:too long 18", "1:{\"b\":1}"]
+            ["1:too long 18", "1:19:{\"b\":1}"]
         );
         assert_eq!(
             scan(&["[{\"a\":1},{\"b\""], 100),
             [
-                "1:{\"a\":1}",
+                "1:2:{\"a\":1}",
                 "1:junk the input ends inside this record (truncated file?)"
             ]
         );

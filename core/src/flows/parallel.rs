@@ -345,6 +345,7 @@ fn merge(set: &mut FlowSet, lines: u64, workers: Vec<BlockWorker>, options: Impo
             .errors
             .extend(s.errors.iter().map(|e| super::LineError {
                 line: line_of(e.line),
+                column: e.column,
                 reason: e.reason.clone(),
             }));
     }
@@ -389,7 +390,7 @@ mod tests {
         out.extend(
             s.errors
                 .iter()
-                .map(|e| format!("error {}: {}", e.line, e.reason)),
+                .map(|e| format!("error {}:{}: {}", e.line, e.column, e.reason)),
         );
         out.extend(
             s.warnings

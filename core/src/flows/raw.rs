@@ -106,6 +106,54 @@ pub(crate) enum Parsed<'a> {
     Framing,
 }
 
+/// Why a record cannot be read, and where in its bytes when the JSON parser said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RecordError {
+    pub reason: String,
+    /// 1-based line and column within the record's bytes.
+    pub at: Option<(u64, u64)>,
+}
+
+impl RecordError {
+    /// A JSON parser's error: its message without the position, which is kept apart (the record's
+    /// position in the file is added to it).
+    pub fn json(e: serde_json::Error) -> RecordError {
+        let text = e.to_string();
+        if e.line() == 0 {
+            return RecordError {
+                reason: text,
+                at: None,
+            };
+        }
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let message = text.strip_suffix(&suffix).unwrap_or(&text);
+        let reason = if e.is_syntax() || e.is_eof() {
+            format!("not valid JSON: {message}")
+        } else {
+            message.to_owned()
+        };
+        RecordError {
+            reason,
+            // The parser counts a column 0 when it fails at the start of a line.
+            at: Some((e.line() as u64, (e.column() as u64).max(1))),
+        }
+    }
+
+    /// The same error for bytes that start `columns` bytes into the record (after a prefix).
+    pub fn shifted(mut self, columns: u64) -> RecordError {
+        if let Some((1, column)) = &mut self.at {
+            *column += columns;
+        }
+        self
+    }
+}
+
+impl From<String> for RecordError {
+    fn from(reason: String) -> RecordError {
+        RecordError { reason, at: None }
+    }
+}
+
 /// A JSON string borrowed from the input when it has no escapes. (`Cow<str>` alone always copies
 /// inside `Option` or `Vec`.)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
