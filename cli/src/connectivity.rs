@@ -28,6 +28,8 @@ pub struct ConnectivityArgs {
     /// JSON: `{"external_ips": [...], "extra_ports": [["TCP", 9999], ["ICMP", null]]}`.
     #[arg(long)]
     pub probes: Option<String>,
+    #[command(flatten)]
+    pub version: crate::input::CalicoVersionArg,
 }
 
 /// Runs `netpol connectivity`.
@@ -45,7 +47,7 @@ pub fn run(args: &ConnectivityArgs) -> ExitCode {
             }
         },
     };
-    let resources = match crate::eval::load(&args.resources) {
+    let resources = match crate::eval::load(&args.resources, args.version) {
         Ok(resources) => resources,
         Err(code) => return code,
     };

@@ -22,11 +22,16 @@ pub struct EvalArgs {
     /// Add each side's trace: every tier visited and every policy that selected the endpoint.
     #[arg(long)]
     pub explain: bool,
+    #[command(flatten)]
+    pub version: crate::input::CalicoVersionArg,
 }
 
 /// Loads the resources and compiles them; on failure prints the problems and returns exit code 2.
-pub(crate) fn compile(paths: &[PathBuf]) -> Result<(ResourceSet, Evaluator), ExitCode> {
-    let resources = load(paths)?;
+pub(crate) fn compile(
+    paths: &[PathBuf],
+    version: crate::input::CalicoVersionArg,
+) -> Result<(ResourceSet, Evaluator), ExitCode> {
+    let resources = load(paths, version)?;
     match Evaluator::new(&resources) {
         Ok(ev) => Ok((resources, ev)),
         Err(errors) => {
@@ -38,8 +43,12 @@ pub(crate) fn compile(paths: &[PathBuf]) -> Result<(ResourceSet, Evaluator), Exi
     }
 }
 
-/// Loads the resources; input that cannot be read or has errors prints them and gives exit code 2.
-pub(crate) fn load(paths: &[PathBuf]) -> Result<ResourceSet, ExitCode> {
+/// Loads the resources as the chosen Calico release sees them, warning on stderr about every object it
+/// does not enforce; input that cannot be read or has errors prints them and gives exit code 2.
+pub(crate) fn load(
+    paths: &[PathBuf],
+    version: crate::input::CalicoVersionArg,
+) -> Result<ResourceSet, ExitCode> {
     let input = crate::input::load(paths).map_err(|message| {
         eprintln!("{message}");
         ExitCode::from(2)
@@ -50,12 +59,14 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<ResourceSet, ExitCode> {
         }
         return Err(ExitCode::from(2));
     }
-    Ok(input.resource_set())
+    let version = input.calico_version(version);
+    input.warn_not_enforced(version);
+    Ok(input.resource_set_for(version))
 }
 
 /// Runs `netpol eval`.
 pub fn run(args: &EvalArgs) -> ExitCode {
-    let (resources, mut ev) = match compile(&args.resources) {
+    let (resources, mut ev) = match compile(&args.resources, args.version) {
         Ok(compiled) => compiled,
         Err(code) => return code,
     };

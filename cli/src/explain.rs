@@ -38,11 +38,13 @@ pub struct ExplainArgs {
     /// `text` (default) or `json` (the `eval --explain` shape).
     #[arg(long, value_enum, default_value_t)]
     pub format: ExplainFormat,
+    #[command(flatten)]
+    pub version: crate::input::CalicoVersionArg,
 }
 
 /// Runs `netpol explain`.
 pub fn run(args: &ExplainArgs) -> ExitCode {
-    let (_, mut ev) = match crate::eval::compile(&args.resources) {
+    let (_, mut ev) = match crate::eval::compile(&args.resources, args.version) {
         Ok(compiled) => compiled,
         Err(code) => return code,
     };

@@ -65,15 +65,17 @@ pub struct ImpactArgs {
     /// Longest flow-log line (or JSON record) accepted, in bytes.
     #[arg(long, default_value_t = flows::DEFAULT_MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
+    #[command(flatten)]
+    pub version: crate::input::CalicoVersionArg,
 }
 
 /// Runs `netpol impact`.
 pub fn run(args: &ImpactArgs) -> ExitCode {
-    let (before, _) = match load(&args.before) {
+    let (before, _) = match load(&args.before, args.version) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let (after, security_keys) = match load(&args.after) {
+    let (after, security_keys) = match load(&args.after, args.version) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -156,7 +158,10 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
 }
 
 /// Resources of the paths, and the taxonomy's security-scoped keys of the designs among them.
-fn load(paths: &[PathBuf]) -> Result<(ResourceSet, Vec<String>), ExitCode> {
+fn load(
+    paths: &[PathBuf],
+    version: crate::input::CalicoVersionArg,
+) -> Result<(ResourceSet, Vec<String>), ExitCode> {
     let input = crate::input::load(paths).map_err(|message| {
         eprintln!("{message}");
         ExitCode::from(2)
@@ -174,7 +179,9 @@ fn load(paths: &[PathBuf]) -> Result<(ResourceSet, Vec<String>), ExitCode> {
         .filter(|k| k.scope == LabelScope::Security)
         .map(|k| k.key.clone())
         .collect();
-    Ok((input.resource_set(), keys))
+    let version = input.calico_version(version);
+    input.warn_not_enforced(version);
+    Ok((input.resource_set_for(version), keys))
 }
 
 /// Imports every flow file into one set; malformed records are printed as warnings.

@@ -10,8 +10,17 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use netpol_core::design::Design;
-use netpol_core::model::ResourceSet;
+use netpol_core::model::{CalicoVersion, ResourceSet};
 use netpol_core::yaml::{self, Diagnostic, ImportResult, ImportedResource};
+
+/// `--calico-version`, shared by every command that evaluates, lints or exports (`cli.md`).
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
+pub struct CalicoVersionArg {
+    /// The Calico release to evaluate as: 3.29, 3.30, 3.31 or 3.32 (default: the design's
+    /// spec.calicoVersion, else 3.32). It decides which cluster-wide kinds are enforced.
+    #[arg(long = "calico-version", value_name = "VERSION")]
+    pub calico_version: Option<CalicoVersion>,
+}
 
 /// Everything read from the paths.
 #[derive(Debug, Default)]
@@ -24,6 +33,29 @@ impl Input {
     /// All resources of all files, grouped.
     pub fn resource_set(&self) -> ResourceSet {
         self.result.resource_set()
+    }
+
+    /// The release to evaluate as: the flag, else the design's `spec.calicoVersion`, else 3.32.
+    pub fn calico_version(&self, flag: CalicoVersionArg) -> CalicoVersion {
+        self.result.calico_version(flag.calico_version)
+    }
+
+    /// The resources as `version` sees them.
+    pub fn resource_set_for(&self, version: CalicoVersion) -> ResourceSet {
+        self.result.resource_set_for(version)
+    }
+
+    /// Warnings for every object `version` does not enforce (and every object of a kind Netpol Studio
+    /// does not read): never silence.
+    pub fn not_enforced(&self, version: CalicoVersion) -> Vec<Diagnostic> {
+        self.result.not_enforced(version)
+    }
+
+    /// Prints [`Input::not_enforced`] on stderr.
+    pub fn warn_not_enforced(&self, version: CalicoVersion) {
+        for d in self.not_enforced(version) {
+            eprintln!("{}", d.render());
+        }
     }
 
     /// Every problem found, file by file, in file order.

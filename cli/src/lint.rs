@@ -33,6 +33,8 @@ pub struct LintArgs {
     /// Observed flow logs: report staged policies that would deny flows allowed today.
     #[arg(long, value_name = "FILE")]
     flows: Vec<PathBuf>,
+    #[command(flatten)]
+    version: input::CalicoVersionArg,
 }
 
 /// How `lint` prints.
@@ -83,7 +85,9 @@ pub fn run(args: &LintArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut findings = match lint_input(&input, &args.allow) {
+    let version = input.calico_version(args.version);
+    input.warn_not_enforced(version);
+    let mut findings = match lint_input(&input, &args.allow, version) {
         Ok(f) => f,
         Err(message) => {
             eprintln!("netpol lint: {message}");
@@ -94,7 +98,11 @@ pub fn run(args: &LintArgs) -> ExitCode {
         match load_flows(path) {
             Ok(flows) => {
                 let config = config_for(&input, &args.allow);
-                findings.extend(lint::lint_flows(&input.resource_set(), &flows, &config));
+                findings.extend(lint::lint_flows(
+                    &input.resource_set_for(version),
+                    &flows,
+                    &config,
+                ));
             }
             Err(message) => {
                 eprintln!("netpol lint: {message}");
@@ -176,7 +184,11 @@ fn config_for(input: &Input, allow: &[String]) -> LintConfig {
 
 /// Lints the input: each design document as a design when the input holds nothing else, otherwise
 /// every resource together.
-fn lint_input(input: &Input, allow: &[String]) -> Result<Vec<Finding>, String> {
+fn lint_input(
+    input: &Input,
+    allow: &[String],
+    version: netpol_core::model::CalicoVersion,
+) -> Result<Vec<Finding>, String> {
     let config = config_for(input, allow);
     let designs = input.designs();
     let design_resources: usize = designs
@@ -192,7 +204,10 @@ fn lint_input(input: &Input, allow: &[String]) -> Result<Vec<Finding>, String> {
         }
         return Ok(out);
     }
-    Ok(lint::lint_resources(&input.resource_set(), &config))
+    Ok(lint::lint_resources(
+        &input.resource_set_for(version),
+        &config,
+    ))
 }
 
 fn load_flows(path: &PathBuf) -> Result<netpol_core::flows::FlowSet, String> {

@@ -17,6 +17,8 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    #[command(flatten)]
+    version: input::CalicoVersionArg,
 }
 
 /// How `validate` prints.
@@ -55,16 +57,29 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The objects the targeted Calico ignores are warnings too (the importer already reported the
+    // kinds it does not read).
+    let version = input.calico_version(args.version);
+    let mut diagnostics = input.diagnostics().to_vec();
+    for d in input.not_enforced(version) {
+        if !diagnostics.contains(&d) {
+            diagnostics.push(d);
+        }
+    }
+    // In file order (as read), then by position; the sort is stable, so same-place problems keep theirs.
+    let file_index = |file: &str| input.files().iter().position(|f| f == file);
+    diagnostics.sort_by_key(|d| (file_index(&d.file), d.line, d.column));
+    let warnings = diagnostics.iter().filter(|d| !d.is_error()).count();
     let summary = format!(
         "{} files, {} resources, {} errors, {} warnings",
         input.files().len(),
         input.resources().len(),
         input.error_count(),
-        input.warning_count()
+        warnings
     );
     match args.format {
         Format::Text => {
-            for d in input.diagnostics() {
+            for d in &diagnostics {
                 println!("{}", d.render());
             }
             println!("{summary}");
@@ -74,8 +89,8 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
                 files: input.files().len(),
                 resources: input.resources().len(),
                 errors: input.error_count(),
-                warnings: input.warning_count(),
-                diagnostics: input.diagnostics(),
+                warnings,
+                diagnostics: &diagnostics,
                 objects: input
                     .resources()
                     .iter()

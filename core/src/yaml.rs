@@ -24,6 +24,7 @@ mod decode_kube;
 mod diagnostic;
 pub(crate) mod dispatch;
 mod documents;
+mod enforcement;
 mod export;
 pub(crate) mod node;
 mod validate;
@@ -31,6 +32,9 @@ mod validate;
 pub use diagnostic::{Diagnostic, Severity};
 pub use export::{ExportInput, ExportOptions, export, export_resource, export_set, to_wire_json};
 pub(crate) use export::{WireDoc, to_yaml, wire};
+
+/// How the importer's warning about an object of a kind it does not read ends.
+pub(crate) const IGNORED_KIND: &str = "is not used by Netpol Studio: skipped";
 
 /// Bounds on what one file may make the importer do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -454,3 +454,44 @@ fn a_clusternetworkpolicy_reads_into_the_model() {
         Some("dns-tcp")
     );
 }
+
+#[test]
+fn a_design_names_its_calico_version() {
+    use netpol_core::design;
+    use netpol_core::model::CalicoVersion;
+    let with = |v: &str| {
+        format!(
+            "apiVersion: studio.netpol.dev/v1alpha1\nkind: Design\nmetadata: {{name: d}}\nspec:\n  calicoVersion: {v}\n"
+        )
+    };
+    assert_eq!(
+        design::load(&with("'3.31'")).map(|d| d.calico_version),
+        Ok(Some(CalicoVersion::V3_31))
+    );
+    // Unquoted, YAML reads 3.30 as the number 3.3.
+    assert_eq!(
+        design::load(&with("3.30")).map(|d| d.calico_version),
+        Ok(Some(CalicoVersion::V3_30))
+    );
+    let bad = design::load(&with("'3.28'")).expect_err("unknown version");
+    assert!(
+        bad.to_string().contains(
+            "design.yaml:5:18: error: invalid `spec.calicoVersion`: `3.28` is not a Calico version"
+        ),
+        "{bad}"
+    );
+    let mut d = design::baseline();
+    d.calico_version = Some(CalicoVersion::V3_29);
+    let back = design::load(&design::save(&d)).expect("reads back");
+    assert_eq!(back.calico_version, Some(CalicoVersion::V3_29));
+    assert_eq!(
+        design::to_resources(&back).calico_version,
+        Some(CalicoVersion::V3_29)
+    );
+    let imported = yaml::import("d.yaml", &design::save(&d));
+    assert_eq!(imported.calico_version(None), CalicoVersion::V3_29);
+    assert_eq!(
+        imported.calico_version(Some(CalicoVersion::V3_32)),
+        CalicoVersion::V3_32
+    );
+}

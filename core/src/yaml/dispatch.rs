@@ -222,9 +222,7 @@ fn decode_known(
                     let pos = node.get("kind").map_or(node.pos, |n| n.pos);
                     d.warning(
                         pos,
-                        format!(
-                            "kind `{kind}` (`{api_version}`) is not used by Netpol Studio: skipped"
-                        ),
+                        format!("kind `{kind}` (`{api_version}`) {}", super::IGNORED_KIND),
                     );
                     None
                 }
