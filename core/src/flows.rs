@@ -267,7 +267,9 @@ pub enum Reporter {
 /// A policy as a flow log names it, normalised across the dialects.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct PolicyRef {
-    /// `gnp`, `np`, `knp`, `kcnp`, `profile`, `eot` (end of tier with no policy), or `unknown`.
+    /// `gnp`, `np`, `knp`, `kcnp` (ClusterNetworkPolicy), `kanp` / `kbanp` (AdminNetworkPolicy /
+    /// BaselineAdminNetworkPolicy, Calico 3.29–3.31), `profile`, `eot` (end of tier with no policy), or
+    /// `unknown`.
     pub kind: &'static str,
     pub tier: String,
     pub namespace: Option<String>,

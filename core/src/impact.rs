@@ -23,11 +23,13 @@ use crate::flows::{AggregatedFlow, FlowSet, Observed};
 use crate::model::{Protocol, ResourceSet};
 
 mod hits;
+mod policy_ref;
 mod render;
 mod resolve;
 mod suggest;
 
 pub use hits::{PolicyHits, RuleHits};
+pub use policy_ref::{policy_key_of, policy_of};
 pub use render::{render_markdown, render_table};
 pub use suggest::{SuggestOptions, Suggestion};
 

@@ -147,13 +147,14 @@ fn tiered_policy_name(tier: &str, policy: &str) -> PolicyRef {
     let kind = if let Some(bare) = name.strip_prefix("knp.default.") {
         name = bare.to_owned();
         "knp"
-    } else if let Some(bare) = name
-        .strip_prefix("kcnp.")
-        .or_else(|| name.strip_prefix("kanp."))
-        .or_else(|| name.strip_prefix("kbanp."))
+    } else if let Some((kind, bare)) = [("kcnp", "kcnp."), ("kanp", "kanp."), ("kbanp", "kbanp.")]
+        .into_iter()
+        .find_map(|(kind, prefix)| Some((kind, name.strip_prefix(prefix)?)))
     {
+        // `<kind>.<tier>.<name>`: ClusterNetworkPolicy (3.32), AdminNetworkPolicy and
+        // BaselineAdminNetworkPolicy (3.29–3.31).
         name = bare.split_once('.').map_or(bare, |(_, n)| n).to_owned();
-        "kcnp"
+        kind
     } else {
         if let Some(bare) = name.strip_prefix(tier).and_then(|r| r.strip_prefix('.'))
             && !bare.is_empty()
