@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use netpol_core::design;
 use netpol_core::diff::summary::{self, ImpactFigures};
-use netpol_core::flows::{self, FlowSet, ImportOptions};
+use netpol_core::flows::ImportOptions;
 use netpol_core::impact::{self, ImpactOptions};
 use netpol_core::lint::{self, Finding, LintConfig};
 use netpol_core::model::ResourceSet;
@@ -65,7 +65,7 @@ fn summarise(args: &DiffArgs) -> Result<String, String> {
     let impact = if args.flows.is_empty() {
         None
     } else {
-        let flows = load_flows(&args.flows)?;
+        let flows = input::load_flows(&args.flows, ImportOptions::default())?;
         let report = impact::impact(
             &old.resources,
             &new.resources,
@@ -101,7 +101,7 @@ fn load(path: &PathBuf) -> Result<Version, String> {
     let input = input::load(std::slice::from_ref(path))?;
     if input.error_count() > 0 {
         let rendered: Vec<String> = input
-            .diagnostics()
+            .diagnostics
             .iter()
             .filter(|d| d.is_error())
             .map(|d| d.render())
@@ -109,10 +109,7 @@ fn load(path: &PathBuf) -> Result<Version, String> {
         return Err(rendered.join("\n"));
     }
     let config = LintConfig::default();
-    // A design's resources are among the input's resources too: one file holding one design is a design.
-    if let [only] = input.designs()
-        && input.files().len() == 1
-    {
+    if let Some(only) = input.single_design() {
         return Ok(Version {
             resources: design::to_resources(only),
             findings: lint::lint_design(only, &only.lint),
@@ -126,15 +123,4 @@ fn load(path: &PathBuf) -> Result<Version, String> {
         findings,
         design: None,
     })
-}
-
-fn load_flows(paths: &[PathBuf]) -> Result<FlowSet, String> {
-    let mut set = FlowSet::default();
-    for path in paths {
-        let file = std::fs::File::open(path)
-            .map_err(|e| format!("{}: error: cannot read: {e}", path.display()))?;
-        set = flows::import_reader(file, set, ImportOptions::default(), |_| {})
-            .map_err(|e| format!("{}: error: {e}", path.display()))?;
-    }
-    Ok(set)
 }

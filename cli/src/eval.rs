@@ -49,19 +49,8 @@ pub(crate) fn load(
     paths: &[PathBuf],
     version: crate::input::CalicoVersionArg,
 ) -> Result<ResourceSet, ExitCode> {
-    let input = crate::input::load(paths).map_err(|message| {
-        eprintln!("{message}");
-        ExitCode::from(2)
-    })?;
-    if input.error_count() > 0 {
-        for d in input.diagnostics().iter().filter(|d| d.is_error()) {
-            eprintln!("{}", d.render());
-        }
-        return Err(ExitCode::from(2));
-    }
-    let version = input.calico_version(version);
-    input.warn_not_enforced(version);
-    Ok(input.resource_set_for(version))
+    let input = crate::input::load_or_exit(paths)?;
+    Ok(crate::input::enforced_resources(&input, version))
 }
 
 /// Runs `netpol eval`.

@@ -6,7 +6,6 @@
 //! is a warning (`FILE:LINE:1: warning: …`) and is skipped; a file that is not a flow log at all, or
 //! resources with errors, exit 2.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -83,7 +82,7 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
         max_line_bytes: args.max_line_bytes,
         ..ImportOptions::default()
     };
-    let flows = match load_flows(&args.flows, options) {
+    let flows = match crate::input::load_flows(&args.flows, options) {
         Ok(flows) => flows,
         Err(message) => {
             eprintln!("{message}");
@@ -162,63 +161,14 @@ fn load(
     paths: &[PathBuf],
     version: crate::input::CalicoVersionArg,
 ) -> Result<(ResourceSet, Vec<String>), ExitCode> {
-    let input = crate::input::load(paths).map_err(|message| {
-        eprintln!("{message}");
-        ExitCode::from(2)
-    })?;
-    if input.error_count() > 0 {
-        for d in input.diagnostics().iter().filter(|d| d.is_error()) {
-            eprintln!("{}", d.render());
-        }
-        return Err(ExitCode::from(2));
-    }
+    let input = crate::input::load_or_exit(paths)?;
     let keys = input
         .designs()
-        .iter()
-        .flat_map(|d| d.taxonomy.iter())
+        .flat_map(|d| d.design.taxonomy.iter())
         .filter(|k| k.scope == LabelScope::Security)
         .map(|k| k.key.clone())
         .collect();
-    let version = input.calico_version(version);
-    input.warn_not_enforced(version);
-    Ok((input.resource_set_for(version), keys))
-}
-
-/// Imports every flow file into one set; malformed records are printed as warnings.
-fn load_flows(paths: &[PathBuf], options: ImportOptions) -> Result<FlowSet, String> {
-    let mut set = FlowSet::default();
-    let mut stdin_read = false;
-    for path in paths {
-        let name = if path.as_os_str() == "-" {
-            "<stdin>".to_owned()
-        } else {
-            path.display().to_string()
-        };
-        let reader: Box<dyn Read> = if path.as_os_str() == "-" {
-            if std::mem::replace(&mut stdin_read, true) {
-                continue;
-            }
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(
-                std::fs::File::open(path)
-                    .map_err(|e| format!("{name}: error: cannot read: {e}"))?,
-            )
-        };
-        let (errors_before, skipped_before) = (set.summary().errors.len(), set.summary().skipped);
-        set = flows::import_reader(reader, set, options, |_| {})
-            .map_err(|e| format!("{name}: error: {e}"))?;
-        let s = set.summary();
-        for e in &s.errors[errors_before..] {
-            eprintln!("{name}:{}:1: warning: {}", e.line, e.reason);
-        }
-        let unreported =
-            (s.skipped - skipped_before).saturating_sub((s.errors.len() - errors_before) as u64);
-        if unreported > 0 {
-            eprintln!("{name}: warning: {unreported} more malformed records skipped");
-        }
-    }
-    Ok(set)
+    Ok((crate::input::enforced_resources(&input, version), keys))
 }
 
 fn suggest_all(

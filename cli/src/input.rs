@@ -1,17 +1,20 @@
-//! Loading resources from the command line's `PATH…` arguments, shared by every subcommand that reads
-//! resources (`validate`, `eval`, `impact`, `lint`, `export`, …).
+//! Reading the command line's inputs, shared by every subcommand: resource and design files
+//! (`PATH…` arguments) through core's one reader, `design::import_bytes`, and flow logs through
+//! `flows::import_reader`.
 //!
 //! A path is a file, a directory (every `*.yaml`, `*.yml` and `*.json` below it, sorted), or `-` for
-//! standard input. Files may hold Calico or Kubernetes objects, `List`s, or design documents (whose
-//! resources are included). Problems inside files are diagnostics, not failures: only input that cannot
-//! be read at all (a missing path, a permission error) makes [`load`] fail.
+//! standard input. Files may hold Calico or Kubernetes objects, `List`s, or design documents. Problems
+//! inside files are diagnostics, not failures: only input that cannot be read at all (a missing path, a
+//! permission error) makes [`load`] fail.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-use netpol_core::design::Design;
+use netpol_core::design;
+pub use netpol_core::design::Input;
+use netpol_core::flows::{self, FlowSet, ImportOptions};
 use netpol_core::model::{CalicoVersion, ResourceSet};
-use netpol_core::yaml::{self, Diagnostic, ImportResult, ImportedResource};
 
 /// `--calico-version`, shared by every command that evaluates, lints or exports (`cli.md`).
 #[derive(clap::Args, Debug, Clone, Copy, Default)]
@@ -22,71 +25,21 @@ pub struct CalicoVersionArg {
     pub calico_version: Option<CalicoVersion>,
 }
 
-/// Everything read from the paths.
-#[derive(Debug, Default)]
-pub struct Input {
-    files: Vec<String>,
-    result: ImportResult,
+impl CalicoVersionArg {
+    /// The release to evaluate `input` as: the flag, else the design's `spec.calicoVersion`, else 3.32.
+    pub fn resolve(self, input: &Input) -> CalicoVersion {
+        input.calico_version(self.calico_version)
+    }
 }
 
-impl Input {
-    /// All resources of all files, grouped.
-    pub fn resource_set(&self) -> ResourceSet {
-        self.result.resource_set()
+/// The resources as the chosen release sees them, after warning on stderr about every object it does
+/// not enforce (and every object of a kind Netpol Studio does not read): never silence.
+pub fn enforced_resources(input: &Input, version: CalicoVersionArg) -> ResourceSet {
+    let version = version.resolve(input);
+    for d in input.not_enforced(version) {
+        eprintln!("{}", d.render());
     }
-
-    /// The release to evaluate as: the flag, else the design's `spec.calicoVersion`, else 3.32.
-    pub fn calico_version(&self, flag: CalicoVersionArg) -> CalicoVersion {
-        self.result.calico_version(flag.calico_version)
-    }
-
-    /// The resources as `version` sees them.
-    pub fn resource_set_for(&self, version: CalicoVersion) -> ResourceSet {
-        self.result.resource_set_for(version)
-    }
-
-    /// Warnings for every object `version` does not enforce (and every object of a kind Netpol Studio
-    /// does not read): never silence.
-    pub fn not_enforced(&self, version: CalicoVersion) -> Vec<Diagnostic> {
-        self.result.not_enforced(version)
-    }
-
-    /// Prints [`Input::not_enforced`] on stderr.
-    pub fn warn_not_enforced(&self, version: CalicoVersion) {
-        for d in self.not_enforced(version) {
-            eprintln!("{}", d.render());
-        }
-    }
-
-    /// Every problem found, file by file, in file order.
-    pub fn diagnostics(&self) -> &[Diagnostic] {
-        &self.result.diagnostics
-    }
-
-    /// The resources with the file and line each came from.
-    pub fn resources(&self) -> &[ImportedResource] {
-        &self.result.resources
-    }
-
-    /// Design documents met (their resources are in [`Input::resource_set`] too).
-    pub fn designs(&self) -> &[Design] {
-        &self.result.designs
-    }
-
-    /// The files read, as named in diagnostics (`-` is `<stdin>`).
-    pub fn files(&self) -> &[String] {
-        &self.files
-    }
-
-    /// Number of error diagnostics.
-    pub fn error_count(&self) -> usize {
-        self.result.error_count()
-    }
-
-    /// Number of warning diagnostics.
-    pub fn warning_count(&self) -> usize {
-        self.result.warning_count()
-    }
+    input.resource_set_for(version)
 }
 
 /// Reads every path. `Err` (with a message for stderr, exit code 2) when a path cannot be read.
@@ -103,21 +56,70 @@ pub fn load(paths: &[PathBuf]) -> Result<Input, String> {
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .map_err(|e| format!("cannot read standard input: {e}"))?;
-            add(&mut input, "<stdin>", &bytes);
+            input.extend(design::import_bytes("<stdin>", &bytes));
             continue;
         }
         for file in expand(path)? {
             let bytes =
                 std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            add(&mut input, &file.display().to_string(), &bytes);
+            input.extend(design::import_bytes(&file.display().to_string(), &bytes));
         }
     }
     Ok(input)
 }
 
-fn add(input: &mut Input, name: &str, bytes: &[u8]) {
-    input.files.push(name.to_owned());
-    input.result.extend(yaml::import_bytes(name, bytes));
+/// Reads every path for a command that needs error-free input: a path that cannot be read, or input
+/// with errors, is printed to stderr and gives exit code 2.
+pub fn load_or_exit(paths: &[PathBuf]) -> Result<Input, ExitCode> {
+    let input = load(paths).map_err(|message| {
+        eprintln!("{message}");
+        ExitCode::from(2)
+    })?;
+    if input.error_count() > 0 {
+        for d in input.diagnostics.iter().filter(|d| d.is_error()) {
+            eprintln!("{}", d.render());
+        }
+        return Err(ExitCode::from(2));
+    }
+    Ok(input)
+}
+
+/// Imports every flow file (`-` is standard input, read once) into one set; malformed records are
+/// printed to stderr as warnings. `Err` when a file cannot be read or is not a flow log.
+pub fn load_flows(paths: &[PathBuf], options: ImportOptions) -> Result<FlowSet, String> {
+    let mut set = FlowSet::default();
+    let mut stdin_read = false;
+    for path in paths {
+        let name = if path.as_os_str() == "-" {
+            "<stdin>".to_owned()
+        } else {
+            path.display().to_string()
+        };
+        let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+            if std::mem::replace(&mut stdin_read, true) {
+                continue;
+            }
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(
+                std::fs::File::open(path)
+                    .map_err(|e| format!("{name}: error: cannot read: {e}"))?,
+            )
+        };
+        let (errors_before, skipped_before) = (set.summary().errors.len(), set.summary().skipped);
+        set = flows::import_reader(reader, set, options, |_| {})
+            .map_err(|e| format!("{name}: error: {e}"))?;
+        let s = set.summary();
+        for e in &s.errors[errors_before..] {
+            eprintln!("{name}:{}:1: warning: {}", e.line, e.reason);
+        }
+        let unreported =
+            (s.skipped - skipped_before).saturating_sub((s.errors.len() - errors_before) as u64);
+        if unreported > 0 {
+            eprintln!("{name}: warning: {unreported} more malformed records skipped");
+        }
+    }
+    Ok(set)
 }
 
 /// A file as itself; a directory as its YAML and JSON files, recursively, sorted by path.

@@ -85,8 +85,10 @@ pub fn run(args: &LintArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let version = input.calico_version(args.version);
-    input.warn_not_enforced(version);
+    let version = args.version.resolve(&input);
+    for d in input.not_enforced(version) {
+        eprintln!("{}", d.render());
+    }
     let mut findings = match lint_input(&input, &args.allow, version) {
         Ok(f) => f,
         Err(message) => {
@@ -95,7 +97,7 @@ pub fn run(args: &LintArgs) -> ExitCode {
         }
     };
     for path in &args.flows {
-        match load_flows(path) {
+        match input::load_flows(std::slice::from_ref(path), Default::default()) {
             Ok(flows) => {
                 let config = config_for(&input, &args.allow);
                 findings.extend(lint::lint_flows(
@@ -122,7 +124,7 @@ pub fn run(args: &LintArgs) -> ExitCode {
         count(Severity::Info),
     );
     let input_errors: Vec<String> = input
-        .diagnostics()
+        .diagnostics
         .iter()
         .filter(|d| d.is_error())
         .map(|d| d.render())
@@ -132,7 +134,7 @@ pub fn run(args: &LintArgs) -> ExitCode {
             for e in &input_errors {
                 println!("{e}");
             }
-            let fallback = input.files().first().map_or("<input>", String::as_str);
+            let fallback = input.files.first().map_or("<input>", String::as_str);
             for f in &findings {
                 println!("{}", render(f, fallback));
             }
@@ -172,9 +174,9 @@ pub fn run(args: &LintArgs) -> ExitCode {
 
 /// The configuration: a design's own `spec.lint` (when the input is one design) plus `--allow`.
 fn config_for(input: &Input, allow: &[String]) -> LintConfig {
-    let mut config = match input.designs() {
-        [design] => design.lint.clone(),
-        _ => LintConfig::default(),
+    let mut config = match input.single_design() {
+        Some(design) => design.lint.clone(),
+        None => LintConfig::default(),
     };
     for id in allow {
         config.allow.insert(id.clone());
@@ -190,14 +192,9 @@ fn lint_input(
     version: netpol_core::model::CalicoVersion,
 ) -> Result<Vec<Finding>, String> {
     let config = config_for(input, allow);
-    let designs = input.designs();
-    let design_resources: usize = designs
-        .iter()
-        .map(|d| netpol_core::design::to_resources(d).resources().count())
-        .sum();
-    if !designs.is_empty() && design_resources == input.resources().len() {
+    if input.is_designs_only() {
         let mut out = Vec::new();
-        for design in designs {
+        for design in input.designs().map(|d| &d.design) {
             let mut config = design.lint.clone();
             config.allow.extend(allow.iter().cloned());
             out.extend(lint::lint_design(design, &config));
@@ -210,12 +207,6 @@ fn lint_input(
     ))
 }
 
-fn load_flows(path: &PathBuf) -> Result<netpol_core::flows::FlowSet, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    netpol_core::flows::import_bytes(&bytes, Default::default())
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
 /// A resource by `(kind, namespace, name)`.
 type ResourceKey<'a> = (&'a str, Option<&'a str>, &'a str);
 
@@ -225,7 +216,8 @@ type Position<'a> = (&'a str, usize, usize);
 /// Fills in the file, line and column of each finding's resource.
 fn locate(input: &Input, findings: &mut [Finding]) {
     let mut positions: HashMap<ResourceKey<'_>, Position<'_>> = HashMap::new();
-    for r in input.resources() {
+    let located = input.located_resources();
+    for r in &located {
         let meta = r.resource.metadata();
         positions
             .entry((

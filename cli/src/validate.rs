@@ -59,21 +59,22 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
     };
     // The objects the targeted Calico ignores are warnings too (the importer already reported the
     // kinds it does not read).
-    let version = input.calico_version(args.version);
-    let mut diagnostics = input.diagnostics().to_vec();
+    let version = args.version.resolve(&input);
+    let mut diagnostics = input.diagnostics.clone();
     for d in input.not_enforced(version) {
         if !diagnostics.contains(&d) {
             diagnostics.push(d);
         }
     }
     // In file order (as read), then by position; the sort is stable, so same-place problems keep theirs.
-    let file_index = |file: &str| input.files().iter().position(|f| f == file);
+    let file_index = |file: &str| input.files.iter().position(|f| f == file);
     diagnostics.sort_by_key(|d| (file_index(&d.file), d.line, d.column));
     let warnings = diagnostics.iter().filter(|d| !d.is_error()).count();
+    let resources = input.located_resources();
     let summary = format!(
         "{} files, {} resources, {} errors, {} warnings",
-        input.files().len(),
-        input.resources().len(),
+        input.files.len(),
+        resources.len(),
         input.error_count(),
         warnings
     );
@@ -86,13 +87,12 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         }
         Format::Json => {
             let report = Report {
-                files: input.files().len(),
-                resources: input.resources().len(),
+                files: input.files.len(),
+                resources: resources.len(),
                 errors: input.error_count(),
                 warnings,
                 diagnostics: &diagnostics,
-                objects: input
-                    .resources()
+                objects: resources
                     .iter()
                     .map(|r| {
                         let meta = r.resource.metadata();

@@ -32,6 +32,10 @@ use crate::yaml::{self, Diagnostic, Severity};
 mod decode;
 mod edit;
 mod encode;
+mod enforcement;
+mod input;
+mod lint_settings;
+mod merge;
 mod taxonomy;
 
 pub(crate) use decode::decode;
@@ -56,6 +60,9 @@ pub const SAMPLE_YAML: &str = include_str!("design/sample.yaml");
 pub const BASELINE_YAML: &str = include_str!("design/baseline.yaml");
 
 pub use crate::model::vocabulary::namespaces::SYSTEM_NAMESPACES;
+pub use input::{DesignDocument, Document, Input, import, import_bytes, import_bytes_with_limits};
+pub use lint_settings::LintConfig;
+pub use merge::{ImportOutcome, apply_import, merge};
 
 /// A design: everything the Studio edits.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -95,8 +102,8 @@ pub struct Design {
     #[serde(default)]
     pub layout: BTreeMap<String, Position>,
     /// Which lints run for this design (`spec.lint`); omitted when it is the default.
-    #[serde(default, skip_serializing_if = "crate::lint::LintConfig::is_default")]
-    pub lint: crate::lint::LintConfig,
+    #[serde(default, skip_serializing_if = "LintConfig::is_default")]
+    pub lint: LintConfig,
 }
 
 /// One label key of the taxonomy.
@@ -250,14 +257,14 @@ pub fn load(text: &str) -> Result<Design, DesignError> {
 
 /// Reads a design document, naming `file_name` in diagnostics.
 pub fn load_file(file_name: &str, text: &str) -> Result<Design, DesignError> {
-    let mut result = yaml::import(file_name, text);
-    if result.error_count() > 0 {
+    let input = import(file_name, text);
+    if input.error_count() > 0 {
         return Err(DesignError {
-            diagnostics: result.diagnostics,
+            diagnostics: input.diagnostics,
         });
     }
-    if result.designs.len() != 1 {
-        let found = result.designs.len();
+    let found = input.designs().count();
+    if found != 1 {
         let message = format!(
             "expected exactly one `kind: Design` document (apiVersion `{API_VERSION}`), found {found}"
         );
@@ -265,7 +272,14 @@ pub fn load_file(file_name: &str, text: &str) -> Result<Design, DesignError> {
             diagnostics: vec![Diagnostic::file_level(Severity::Error, file_name, message)],
         });
     }
-    Ok(result.designs.remove(0))
+    // INVARIANT: exactly one design document was found above.
+    input
+        .designs()
+        .next()
+        .map(|d| d.design.clone())
+        .ok_or_else(|| DesignError {
+            diagnostics: Vec::new(),
+        })
 }
 
 /// Writes a design document as YAML (deterministic).
@@ -320,31 +334,15 @@ pub fn to_resources(design: &Design) -> ResourceSet {
 pub fn from_resources(set: &ResourceSet) -> Design {
     // In order of first appearance, so that a design made from a design's resources is that design.
     let mut namespaces: Vec<DesignNamespace> = Vec::new();
-    fn entry<'a>(namespaces: &'a mut Vec<DesignNamespace>, name: &str) -> &'a mut DesignNamespace {
-        let index = match namespaces.iter().position(|n| n.name == name) {
-            Some(i) => i,
-            None => {
-                namespaces.push(DesignNamespace {
-                    name: name.to_owned(),
-                    ..DesignNamespace::default()
-                });
-                namespaces.len() - 1
-            }
-        };
-        &mut namespaces[index]
-    }
     for ns in &set.namespaces {
-        entry(&mut namespaces, &ns.metadata.name).labels = ns.metadata.labels.clone();
+        merge::namespace_entry(&mut namespaces, &ns.metadata.name).labels =
+            ns.metadata.labels.clone();
     }
     for w in &set.workloads {
         let ns = w.metadata.namespace.as_deref().unwrap_or("default");
-        entry(&mut namespaces, ns).workloads.push(WorkloadGroup {
-            name: w.metadata.name.clone(),
-            kind: w.kind,
-            labels: w.metadata.labels.clone(),
-            service_account: w.service_account.clone(),
-            ports: w.ports.clone(),
-        });
+        merge::namespace_entry(&mut namespaces, ns)
+            .workloads
+            .push(merge::workload_group(w));
     }
     let mut seen: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     let label_maps = set
@@ -382,7 +380,7 @@ pub fn from_resources(set: &ResourceSet) -> Design {
         calico_version: set.calico_version,
         network_sets: set.network_sets.clone(),
         layout: BTreeMap::new(),
-        lint: crate::lint::LintConfig::default(),
+        lint: LintConfig::default(),
     }
 }
 

@@ -24,7 +24,6 @@ mod decode_kube;
 mod diagnostic;
 pub(crate) mod dispatch;
 mod documents;
-mod enforcement;
 mod export;
 pub(crate) mod node;
 mod validate;
@@ -86,8 +85,9 @@ pub struct ImportedResource {
 pub struct ImportResult {
     pub resources: Vec<ImportedResource>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Design documents met in the input; their resources are also in `resources`.
-    pub designs: Vec<crate::design::Design>,
+    /// Design documents met in the input, as parsed: `design::import` decodes them (the design
+    /// document is a layer above the resources).
+    pub(crate) design_documents: Vec<node::Node>,
 }
 
 impl ImportResult {
@@ -110,7 +110,7 @@ impl ImportResult {
     pub fn extend(&mut self, other: ImportResult) {
         self.resources.extend(other.resources);
         self.diagnostics.extend(other.diagnostics);
-        self.designs.extend(other.designs);
+        self.design_documents.extend(other.design_documents);
     }
 }
 
@@ -131,7 +131,7 @@ pub fn import_with_limits(file_name: &str, text: &str, limits: &Limits) -> Impor
             ),
         );
     }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = source_text(text);
     let documents = documents::split(text);
     if documents.len() > limits.max_documents {
         return refused(
@@ -212,6 +212,11 @@ pub fn import_bytes_with_limits(file_name: &str, bytes: &[u8], limits: &Limits) 
             r
         }
     }
+}
+
+/// The text positions are counted in: the input without a byte-order mark.
+pub(crate) fn source_text(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 fn refused(file_name: &str, message: String) -> ImportResult {

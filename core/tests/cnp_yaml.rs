@@ -488,7 +488,7 @@ fn a_design_names_its_calico_version() {
         design::to_resources(&back).calico_version,
         Some(CalicoVersion::V3_29)
     );
-    let imported = yaml::import("d.yaml", &design::save(&d));
+    let imported = design::import("d.yaml", &design::save(&d));
     assert_eq!(imported.calico_version(None), CalicoVersion::V3_29);
     assert_eq!(
         imported.calico_version(Some(CalicoVersion::V3_32)),

@@ -5,14 +5,13 @@ use netpol_core::design::{self, DesignNamespace, SYSTEM_NAMESPACES, WorkloadGrou
 use netpol_core::eval::reference::Reference;
 use netpol_core::eval::{Endpoint, Evaluator, Flow, Verdict, WorkloadEndpoint};
 use netpol_core::model::{ContainerPort, Protocol, ResourceSet, WorkloadKind};
-use netpol_core::yaml;
 
 #[test]
 fn the_baseline_loads_without_any_diagnostic() {
-    let result = yaml::import("baseline.yaml", design::BASELINE_YAML);
+    let result = design::import("baseline.yaml", design::BASELINE_YAML);
     let rendered: Vec<String> = result.diagnostics.iter().map(|d| d.render()).collect();
     assert!(rendered.is_empty(), "{}", rendered.join("\n"));
-    assert_eq!(result.designs.len(), 1);
+    assert!(result.single_design().is_some());
 }
 
 #[test]

@@ -50,9 +50,7 @@ pub(crate) fn decode(d: &mut Decoder<'_>, node: &Node) -> Option<Design> {
     design.layout = f
         .leaf::<BTreeMap<String, Position>>(d, "layout")
         .unwrap_or_default();
-    design.lint = f
-        .leaf::<crate::lint::LintConfig>(d, "lint")
-        .unwrap_or_default();
+    design.lint = f.leaf::<super::LintConfig>(d, "lint").unwrap_or_default();
     let mut resources = Vec::new();
     for key in ["tiers", "policies", "networkSets"] {
         resources.extend(f.list(d, key, |d, n, _| single(d, n)));

@@ -39,8 +39,8 @@ struct Spec<'a> {
     network_sets: Vec<WireDoc<'a>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     layout: &'a BTreeMap<String, Position>,
-    #[serde(skip_serializing_if = "crate::lint::LintConfig::is_default")]
-    lint: &'a crate::lint::LintConfig,
+    #[serde(skip_serializing_if = "super::LintConfig::is_default")]
+    lint: &'a super::LintConfig,
 }
 
 fn wires(rs: &[Resource]) -> Vec<WireDoc<'_>> {

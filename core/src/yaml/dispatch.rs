@@ -10,6 +10,8 @@ use crate::model::{CalicoPolicyKind, ClusterPolicyKind, Extra, Resource, Workloa
 
 const CALICO_V3: &str = "projectcalico.org/v3";
 const CALICO_CRD: &str = "crd.projectcalico.org/v1";
+/// `studio.netpol.dev/`: the apiVersion prefix of the Studio's own documents.
+const STUDIO_GROUP_PREFIX: &str = "studio.netpol.dev/";
 
 /// Decodes one document: an object, a `List` of objects, or a JSON array of objects.
 pub(crate) fn document(d: &mut Decoder<'_>, node: &Node, out: &mut ImportResult) {
@@ -196,18 +198,9 @@ fn decode_known(
                 kube::namespace(d, meta, aside).map(Resource::Namespace)
             }
         }
-        "Design" if api_version.starts_with("studio.netpol.dev/") => {
-            let design = crate::design::decode(d, node)?;
-            for resource in crate::design::to_resources(&design).resources() {
-                out.resources.push(ImportedResource {
-                    resource,
-                    file: d.file.to_owned(),
-                    line: node.pos.line,
-                    column: node.pos.column,
-                    extra_kept_aside: Extra::new(),
-                });
-            }
-            out.designs.push(design);
+        // The design document is decoded by `design::import`, a layer above: kept here as read.
+        "Design" if api_version.starts_with(STUDIO_GROUP_PREFIX) => {
+            out.design_documents.push(node.clone());
             None
         }
         _ => {
@@ -249,7 +242,7 @@ pub(crate) fn single(d: &mut Decoder<'_>, node: &Node) -> Option<Resource> {
     let mut found = ImportResult::default();
     // A list depth of 1 refuses nested `List`s.
     object(d, node, &mut found, 1);
-    if !found.designs.is_empty() {
+    if !found.design_documents.is_empty() {
         d.error(
             node.pos,
             "a design document cannot be nested in another one",

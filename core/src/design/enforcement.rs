@@ -1,18 +1,18 @@
 //! What the targeted Calico release ignores among what was read, as warnings: nothing is ever ignored
 //! silently (`cli.md` "Calico version"). An object of a kind Netpol Studio does not read is reported by
-//! the importer itself; this adds the cluster-wide Kubernetes policies the chosen release does not
+//! the importer itself; this adds, for resources and design documents alike, the cluster-wide Kubernetes policies the chosen release does not
 //! enforce (ClusterNetworkPolicy before 3.32, AdminNetworkPolicy and BaselineAdminNetworkPolicy from
 //! 3.32 on).
 
-use super::diagnostic::{Diagnostic, Severity};
-use super::{IGNORED_KIND, ImportResult};
+use super::input::Input;
 use crate::model::{CalicoVersion, Resource};
+use crate::yaml::{Diagnostic, IGNORED_KIND, Severity};
 
-impl ImportResult {
+impl Input {
     /// The release to evaluate as: `flag` when given, else the `spec.calicoVersion` of the first
     /// design document that has one, else [`CalicoVersion::default`].
     pub fn calico_version(&self, flag: Option<CalicoVersion>) -> CalicoVersion {
-        flag.or_else(|| self.designs.iter().find_map(|d| d.calico_version))
+        flag.or_else(|| self.designs().find_map(|d| d.design.calico_version))
             .unwrap_or_default()
     }
 
@@ -33,7 +33,7 @@ impl ImportResult {
             .filter(|d| d.message.ends_with(IGNORED_KIND))
             .cloned()
             .collect();
-        for imported in &self.resources {
+        for imported in &self.located_resources() {
             let Resource::ClusterPolicy(policy) = &imported.resource else {
                 continue;
             };
