@@ -3,8 +3,9 @@
 //! against the design, and says what the design breaks.
 //!
 //! Flow files are in any supported format, gzipped or not (`netpol_core::flows`). A malformed record
-//! is a warning (`FILE:LINE:1: warning: …`) and is skipped; a file that is not a flow log at all, or
-//! resources with errors, exit 2.
+//! is a warning (`FILE:LINE:COLUMN: warning: …`) and is skipped, as is a record kept with an
+//! unreadable policy trace (`crate::flow_files`); a file that is not a flow log at all, or resources
+//! with errors, exit 2.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use netpol_core::design;
 pub use netpol_core::design::Input;
-use netpol_core::flows::{self, FlowSet, ImportOptions};
+use netpol_core::flows::{FlowSet, ImportOptions};
 use netpol_core::model::{CalicoVersion, ResourceSet};
 
 /// `--calico-version`, shared by every command that evaluates, lints or exports (`cli.md`).
@@ -84,42 +84,11 @@ pub fn load_or_exit(paths: &[PathBuf]) -> Result<Input, ExitCode> {
     Ok(input)
 }
 
-/// Imports every flow file (`-` is standard input, read once) into one set; malformed records are
-/// printed to stderr as warnings. `Err` when a file cannot be read or is not a flow log.
+/// Imports every flow file (`-` is standard input, read once) into one set, saying on stderr what
+/// the import could not take (`crate::flow_files`). `Err` when a file cannot be read or is not a flow
+/// log.
 pub fn load_flows(paths: &[PathBuf], options: ImportOptions) -> Result<FlowSet, String> {
-    let mut set = FlowSet::default();
-    let mut stdin_read = false;
-    for path in paths {
-        let name = if path.as_os_str() == "-" {
-            "<stdin>".to_owned()
-        } else {
-            path.display().to_string()
-        };
-        let reader: Box<dyn Read> = if path.as_os_str() == "-" {
-            if std::mem::replace(&mut stdin_read, true) {
-                continue;
-            }
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(
-                std::fs::File::open(path)
-                    .map_err(|e| format!("{name}: error: cannot read: {e}"))?,
-            )
-        };
-        let (errors_before, skipped_before) = (set.summary().errors.len(), set.summary().skipped);
-        set = flows::import_reader(reader, set, options, |_| {})
-            .map_err(|e| format!("{name}: error: {e}"))?;
-        let s = set.summary();
-        for e in &s.errors[errors_before..] {
-            eprintln!("{name}:{}:1: warning: {}", e.line, e.reason);
-        }
-        let unreported =
-            (s.skipped - skipped_before).saturating_sub((s.errors.len() - errors_before) as u64);
-        if unreported > 0 {
-            eprintln!("{name}: warning: {unreported} more malformed records skipped");
-        }
-    }
-    Ok(set)
+    crate::flow_files::import(paths, options)
 }
 
 /// A file as itself; a directory as its YAML and JSON files, recursively, sorted by path.

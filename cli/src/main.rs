@@ -13,6 +13,7 @@ mod diff;
 mod eval;
 mod explain;
 mod export;
+mod flow_files;
 mod impact;
 pub mod input;
 mod lint;

@@ -129,8 +129,14 @@ pub struct UnusedRule {
 /// The import figures carried into the report (`import` in the JSON).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportFigures {
+    /// Flow records read, valid or not (`records - skipped - ignored` made the flows).
     pub records: u64,
+    /// Records whose verdict, ends, protocol or port could not be read.
     pub skipped: u64,
+    /// Lines that are not flow records (Hubble's event lines): not counted in `records`.
+    pub events: u64,
+    /// Records kept although their policy trace could not be read.
+    pub unread_traces: u64,
     pub distinct: u64,
     /// Distinct flows with an end that could not be mapped.
     pub unmatched: u64,
@@ -419,6 +425,8 @@ impl Impact {
             import: ImportFigures {
                 records: s.records,
                 skipped: s.skipped,
+                events: s.events,
+                unread_traces: s.unread_traces,
                 distinct: flows.flows().len() as u64,
                 unmatched: summary.unmatched,
                 format: formats.join(","),

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{Change, FlowImpact, ImpactReport};
+use super::{Change, FlowImpact, ImpactReport, ImportFigures};
 
 /// The order flows are listed in: what needs attention first.
 fn rank(change: Change) -> u8 {
@@ -82,6 +82,18 @@ fn reason(f: &FlowImpact) -> String {
     }
 }
 
+/// The import figures only some files have: Hubble event lines, records with an unreadable trace.
+fn beside_skipped(i: &ImportFigures) -> String {
+    let mut out = String::new();
+    if i.events > 0 {
+        out += &format!(", {} events", i.events);
+    }
+    if i.unread_traces > 0 {
+        out += &format!(", {} with an unreadable trace", i.unread_traces);
+    }
+    out
+}
+
 /// A plain-text table for the terminal.
 pub fn render_table(report: &ImpactReport) -> String {
     let mut out = String::new();
@@ -89,8 +101,13 @@ pub fn render_table(report: &ImpactReport) -> String {
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "import: {} ({} records, {} skipped, {} distinct flows, {} unmatched)",
-        i.format, i.records, i.skipped, i.distinct, i.unmatched
+        "import: {} ({} records, {} skipped{}, {} distinct flows, {} unmatched)",
+        i.format,
+        i.records,
+        i.skipped,
+        beside_skipped(i),
+        i.distinct,
+        i.unmatched
     );
     let _ = writeln!(
         out,
@@ -188,8 +205,13 @@ pub fn render_markdown(report: &ImpactReport) -> String {
     );
     let _ = writeln!(
         out,
-        "\n{} records ({}), {} skipped, {} distinct flows; {} observed-denied flows would be allowed.",
-        i.records, i.format, i.skipped, i.distinct, s.observed_denied_allowed_after
+        "\n{} records ({}), {} skipped{}, {} distinct flows; {} observed-denied flows would be allowed.",
+        i.records,
+        i.format,
+        i.skipped,
+        beside_skipped(i),
+        i.distinct,
+        s.observed_denied_allowed_after
     );
     for (title, change) in [
         ("Broken flows", Change::Broken),
