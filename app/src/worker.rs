@@ -46,9 +46,41 @@ struct LoadedFlows {
     set: FlowSet,
     files: Vec<String>,
     import_ms: f64,
-    errors: Vec<SkippedLine>,
+    lines: ImportLines,
     /// The namespaces of each flow's ends (empty outside the cluster), by flow index.
     namespaces: Vec<(String, String)>,
+}
+
+/// The lines the import skipped (`errors`) or kept with an unreadable policy trace (`warnings`), of
+/// every file so far, each named by its file when there are several.
+#[derive(Debug, Default)]
+struct ImportLines {
+    errors: Vec<SkippedLine>,
+    warnings: Vec<SkippedLine>,
+}
+
+impl ImportLines {
+    /// Takes the lines the file `name` (one of `files`) added to `set`, whose summary keeps those of
+    /// every file merged so far.
+    fn add_file(&mut self, set: &FlowSet, name: &str, files: usize) {
+        let prefix = if files > 1 {
+            format!("{name}: ")
+        } else {
+            String::new()
+        };
+        let s = set.summary();
+        for (seen, new) in [
+            (&mut self.errors, &s.errors),
+            (&mut self.warnings, &s.warnings),
+        ] {
+            let taken = seen.len();
+            seen.extend(new.iter().skip(taken).map(|e| SkippedLine {
+                line: e.line,
+                column: e.column,
+                reason: format!("{prefix}{}", e.reason),
+            }));
+        }
+    }
 }
 
 /// Starts answering the page's messages. Called by `main` inside the worker.
@@ -181,7 +213,7 @@ fn import(state: &mut WorkerState, names: Vec<String>, blobs: &[Blob]) {
         }
     };
     let mut set = FlowSet::default();
-    let mut errors = Vec::new();
+    let mut lines = ImportLines::default();
     let mut done = 0.0;
     for (name, blob) in names.iter().zip(blobs) {
         let mut importer = FlowImporter::continue_with(set, ImportOptions::default());
@@ -223,17 +255,7 @@ fn import(state: &mut WorkerState, names: Vec<String>, blobs: &[Blob]) {
                 return;
             }
         };
-        // The summary keeps the errors of every file merged so far; take only the new ones.
-        let prefix = if names.len() > 1 {
-            format!("{name}: ")
-        } else {
-            String::new()
-        };
-        let seen = errors.len();
-        errors.extend(set.summary().errors.iter().skip(seen).map(|e| SkippedLine {
-            line: e.line,
-            reason: format!("{prefix}{}", e.reason),
-        }));
+        lines.add_file(&set, name, names.len());
     }
     let namespaces = set
         .flows()
@@ -247,7 +269,7 @@ fn import(state: &mut WorkerState, names: Vec<String>, blobs: &[Blob]) {
         set,
         files: names,
         import_ms: 0.0,
-        errors,
+        lines,
         namespaces,
     });
     evaluate(state, started);
@@ -321,9 +343,12 @@ fn outcome(report: &ImpactReport, flows: &LoadedFlows, eval_ms: f64) -> Outcome 
         format: formats.join(","),
         records: summary.records,
         skipped: summary.skipped,
+        events: summary.events,
+        unread_traces: summary.unread_traces,
         distinct: report.import.distinct,
         bytes: summary.bytes,
-        errors: flows.errors.clone(),
+        errors: flows.lines.errors.clone(),
+        warnings: flows.lines.warnings.clone(),
         broken: report.summary.broken,
         widened: report.summary.widened,
         unchanged_allow: report.summary.unchanged_allow,
@@ -404,4 +429,93 @@ fn suggest(state: &mut WorkerState, index: usize, tier: String) {
         },
     };
     post(&response);
+}
+
+#[cfg(test)]
+mod tests {
+    use netpol_core::design;
+    use netpol_core::impact::impact;
+
+    use super::*;
+
+    fn data(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/../core/tests/data/flows/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// Imports the files as the worker does (one importer per file, continuing the set, in chunks).
+    fn load(names: &[&str]) -> LoadedFlows {
+        let mut set = FlowSet::default();
+        let mut lines = ImportLines::default();
+        for name in names {
+            let mut importer = FlowImporter::continue_with(set, ImportOptions::default());
+            for chunk in data(name).chunks(1000) {
+                importer.feed(chunk).expect("a flow log");
+            }
+            set = importer.finish().expect("a flow log");
+            lines.add_file(&set, name, names.len());
+        }
+        LoadedFlows {
+            namespaces: vec![(String::new(), String::new()); set.flows().len()],
+            set,
+            files: names.iter().map(|n| (*n).to_owned()).collect(),
+            import_ms: 0.0,
+            lines,
+        }
+    }
+
+    #[test]
+    fn the_import_report_shows_events_and_unread_traces_apart_from_skipped_lines() {
+        let flows = load(&[
+            "hubble-with-events.jsonl",
+            "calico-unreadable-traces.jsonl",
+            "calico-trailing-comma.json",
+        ]);
+        let resources = design::to_resources(&design::sample());
+        let report = impact(&resources, &resources, &flows.set, ImpactOptions::default());
+        let o = outcome(&report, &flows, 0.0);
+        assert_eq!(o.format, "hubble,calico");
+        assert_eq!(
+            (o.records, o.skipped, o.events, o.unread_traces),
+            (4 + 6 + 1, 2 + 1, 5, 2)
+        );
+        let at = |lines: &[SkippedLine]| {
+            lines
+                .iter()
+                .map(|l| {
+                    (
+                        l.line,
+                        l.column,
+                        l.reason.split(':').next().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            at(&o.errors),
+            [
+                (4, 1, "calico-unreadable-traces.jsonl".to_owned()),
+                (5, 1, "calico-unreadable-traces.jsonl".to_owned()),
+                (51, 1, "calico-trailing-comma.json".to_owned()),
+            ]
+        );
+        assert_eq!(
+            at(&o.warnings),
+            [
+                (2, 1, "calico-unreadable-traces.jsonl".to_owned()),
+                (3, 1, "calico-unreadable-traces.jsonl".to_owned()),
+            ]
+        );
+        assert!(
+            o.warnings[0].reason.contains("kept as unknown"),
+            "{:?}",
+            o.warnings
+        );
+        // Every row stands for records the import accepted.
+        assert_eq!(o.distinct, flows.set.flows().len() as u64);
+        assert!(report.flows.iter().all(|f| f.count > 0));
+    }
 }

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use crate::analysis::{Analysis, Before, Phase, use_analysis};
 use crate::count::count;
 use crate::routes::Route;
-use crate::worker::protocol::Outcome;
+use crate::worker::protocol::{Outcome, SkippedLine};
 
 /// Replay flow logs against the design and see what would change.
 #[component]
@@ -119,16 +119,22 @@ fn ImportStatus(analysis: Analysis) -> impl IntoView {
     }
 }
 
-/// Records, skipped lines with their reasons, unmatched ends.
+/// Records, skipped lines and records kept with an unreadable trace with their reasons, Hubble event
+/// lines, unmatched ends.
 #[component]
 fn Report(analysis: Analysis) -> impl IntoView {
     let report = move || {
         analysis.outcome.get().map(|o| {
-            let skipped = o
-                .errors
-                .iter()
-                .map(|e| view! { <li>{format!("line {}: {}", e.line, e.reason)}</li> })
-                .collect_view();
+            let located = |lines: &[SkippedLine]| {
+                lines
+                    .iter()
+                    .map(|e| {
+                        view! { <li>{format!("line {}:{}: {}", e.line, e.column, e.reason)}</li> }
+                    })
+                    .collect_view()
+            };
+            let skipped = located(&o.errors);
+            let warned = located(&o.warnings);
             let unmatched = o
                 .unmatched_reasons
                 .iter()
@@ -144,6 +150,10 @@ fn Report(analysis: Analysis) -> impl IntoView {
                     <dd data-figure="records">{o.records}</dd>
                     <dt>"Skipped lines"</dt>
                     <dd data-figure="skipped">{o.skipped}</dd>
+                    <dt>"Event lines (not flows)"</dt>
+                    <dd data-figure="events">{o.events}</dd>
+                    <dt>"Unreadable policy traces"</dt>
+                    <dd data-figure="unread-traces">{o.unread_traces}</dd>
                     <dt>"Distinct flows"</dt>
                     <dd data-figure="distinct">{o.distinct}</dd>
                     <dt>"Read in"</dt>
@@ -155,6 +165,12 @@ fn Report(analysis: Analysis) -> impl IntoView {
                     <details class="skipped-lines">
                         <summary>"Skipped lines and why"</summary>
                         <ul>{skipped}</ul>
+                    </details>
+                })}
+                {(!o.warnings.is_empty()).then(|| view! {
+                    <details class="warned-lines">
+                        <summary>"Records kept with an unreadable policy trace"</summary>
+                        <ul>{warned}</ul>
                     </details>
                 })}
                 {(!o.unmatched_reasons.is_empty()).then(|| view! {

@@ -89,12 +89,20 @@ pub enum Response {
 pub struct Outcome {
     pub files: Vec<String>,
     pub format: String,
+    /// Flow records read, valid or not.
     pub records: u64,
+    /// Records skipped: their verdict, ends, protocol or port could not be read.
     pub skipped: u64,
+    /// Lines that are no flow records (Hubble's event lines): not in `records`.
+    pub events: u64,
+    /// Records kept although their policy trace could not be read.
+    pub unread_traces: u64,
     pub distinct: u64,
     pub bytes: u64,
     /// The first skipped lines, with their reasons.
     pub errors: Vec<SkippedLine>,
+    /// The first records kept with an unreadable policy trace, with the reasons.
+    pub warnings: Vec<SkippedLine>,
     pub broken: u64,
     pub widened: u64,
     pub unchanged_allow: u64,
@@ -154,9 +162,10 @@ pub struct FlowRow {
     pub unmatched: Option<String>,
 }
 
-/// A line the import skipped, and why.
+/// A line the import skipped (or kept with a warning), where, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedLine {
     pub line: u64,
+    pub column: u64,
     pub reason: String,
 }
