@@ -19,6 +19,7 @@ use crate::design::Design;
 pub use crate::design::LintConfig;
 use crate::model::{PolicyType, ResourceSet};
 
+mod cluster_policy;
 mod context;
 mod defaults;
 mod dns;
@@ -243,6 +244,16 @@ lints! {
         "environments are defined but no policy denies traffic between them";
     STAGED_DENIES_ALLOWED_FLOWS = "staged-denies-allowed-flows", Warning,
         "a staged policy would deny flows that are allowed today";
+    CLUSTER_POLICY_PRIORITY_TIE = "cluster-policy-priority-tie", Warning,
+        "two cluster network policies of one tier with the same priority and overlapping subjects (the order is undefined upstream)";
+    CLUSTER_POLICY_UNENFORCED_PEER = "cluster-policy-unenforced-peer", Warning,
+        "a `nodes` or `domainNames` peer, which Calico does not enforce: the rule fails closed";
+    CLUSTER_POLICY_NETWORKS_MATCH_PODS = "cluster-policy-networks-match-pods", Warning,
+        "an Accept to `networks` that contain pod addresses also accepts pod-to-pod traffic";
+    ADMIN_POLICY_NAMED_PORT = "admin-policy-named-port", Warning,
+        "an AdminNetworkPolicy `namedPort`, which Calico 3.29–3.31 ignores: the rule matches every port";
+    TIER_BEFORE_KUBE_ADMIN = "tier-before-kube-admin", Warning,
+        "a Calico tier ordered below 1000 runs before the cluster admin's ClusterNetworkPolicies";
 }
 
 /// The lint with that id.
@@ -270,6 +281,7 @@ pub fn lint_design(design: &Design, config: &LintConfig) -> Vec<Finding> {
 fn run(ctx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     tiers::check(ctx, &mut findings);
+    cluster_policy::check(ctx, &mut findings);
     let denies = defaults::default_denies(ctx);
     defaults::check(ctx, &denies, &mut findings);
     dns::check(ctx, &denies, &mut findings);
