@@ -312,3 +312,38 @@ fn a_linseed_list_response_is_read_as_calico_documents() {
     assert_eq!(set.flows(), reference.flows());
     assert_counts_add_up(&set);
 }
+
+#[test]
+fn a_first_line_cut_short_does_not_swallow_the_lines_after_it() {
+    // A copy that starts mid-file (or a record cut by hand): the first line ends inside its object,
+    // as a pretty-printed document's first line does, but the lines after it are records.
+    let text = String::from_utf8(sample("calico-enterprise-4-part-policies.jsonl")).unwrap();
+    let first = text.lines().next().unwrap();
+    let cut = format!(
+        "{}\n{}",
+        &first[..first.len() / 2],
+        text.split_once('\n').unwrap().1
+    );
+    for size in [7, 4096] {
+        let mut importer = netpol_core::flows::FlowImporter::new(ImportOptions::default());
+        for chunk in cut.as_bytes().chunks(size) {
+            importer.feed(chunk).unwrap();
+        }
+        let set = importer.finish().unwrap();
+        let s = set.summary();
+        assert_eq!(s.formats, [FlowFormat::Calico], "chunks of {size}");
+        assert_eq!(
+            (s.records, s.skipped),
+            (5, 1),
+            "chunks of {size}: {:?}",
+            s.errors
+        );
+        assert_eq!(s.errors[0].line, 1);
+        assert!(
+            s.errors[0].reason.contains("not valid JSON"),
+            "{}",
+            s.errors[0]
+        );
+        assert_counts_add_up(&set);
+    }
+}

@@ -116,6 +116,10 @@ fn detect_json(
     // Hubble's event lines (`lost_events`, …) say the file is Hubble's but not which form its flows
     // take: look past them, and decide on them only when nothing else comes.
     let mut saw_event = false;
+    // The first line opens a document (it ends inside a JSON value), and the lines after it that
+    // are records have this format.
+    let mut opens_document = false;
+    let mut lines_format = None;
     let mut rest = text;
     while looked_at < 5 && !rest.is_empty() {
         let (line, ends) = match memchr::memchr(b'\n', rest) {
@@ -136,6 +140,14 @@ fn detect_json(
         }
         looked_at += 1;
         match parsed {
+            // After a first line that opens a document, a line that is a record means the first
+            // line was one cut short; anything else, that the document goes on.
+            Ok(Value::Object(map)) if opens_document => match object_format(&map) {
+                Some(format) if !map.contains_key("items") && !map.contains_key("hits") => {
+                    lines_format.get_or_insert(format);
+                }
+                _ => return Ok(Some(Plan::Structured)),
+            },
             Ok(Value::Object(map)) => {
                 if map.contains_key("items") || map.contains_key("hits") {
                     return Ok(Some(Plan::Structured));
@@ -150,10 +162,11 @@ fn detect_json(
                     }),
                 };
             }
-            Ok(_) => {}
-            // The first line opens a document that goes on: pretty-printed JSON or a wrapper.
-            Err(e) if e.is_eof() && line == first_line => return Ok(Some(Plan::Structured)),
+            // The first line opens a document that may go on: pretty-printed JSON or a wrapper.
+            Err(e) if e.is_eof() && line == first_line => opens_document = true,
             Err(_) if !ends && more_to_come => return Ok(None),
+            _ if opens_document => return Ok(Some(Plan::Structured)),
+            Ok(_) => {}
             Err(e) => {
                 first_error.get_or_insert(e);
                 first_broken.get_or_insert(line);
@@ -162,6 +175,17 @@ fn detect_json(
     }
     if looked_at < 5 && more_to_come {
         return Ok(None);
+    }
+    if opens_document {
+        let format = lines_format.or(saw_event.then_some(RecordFormat::Hubble));
+        return Ok(Some(match format {
+            // Records on every line after a first one cut short: JSON lines.
+            Some(format) if looked_at > 1 || saw_event => Plan::Lines {
+                format,
+                skip_first_line: false,
+            },
+            _ => Plan::Structured,
+        }));
     }
     if saw_event {
         return Ok(Some(Plan::Lines {
