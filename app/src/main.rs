@@ -5,6 +5,8 @@
 //! view; `shell` is the frame around the views (top bar, navigation, status line); `views/` has one
 //! file per view.
 
+#![forbid(unsafe_code)]
+
 mod analysis;
 mod count;
 mod download;

@@ -3,6 +3,8 @@
 //! Exit codes (`../shared/spec/cli.md`): 0 success, 1 the command found what it was asked to fail on,
 //! 2 usage error or unreadable input. Each subcommand lives in its own module under `commands/`.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -3,6 +3,13 @@
 //! ClusterNetworkPolicy before Calico 3.32, an AdminNetworkPolicy from 3.32 on — and the verdicts
 //! follow the chosen release.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

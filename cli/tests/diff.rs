@@ -1,5 +1,12 @@
 //! `netpol diff`: the pull-request summary of two designs or resource sets.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::path::PathBuf;
 use std::process::Command;
 

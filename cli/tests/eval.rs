@@ -1,5 +1,12 @@
 //! `netpol eval`, `netpol explain` and `netpol connectivity` against the contract in `cli.md`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

@@ -1,5 +1,12 @@
 //! `netpol export`: writes the Fleet repository of a design to a directory or a zip.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -2,6 +2,13 @@
 //! (`fixtures/impact/estate.yaml`, what is deployed) with a design (`design.yaml`: the database accepts
 //! only payments-api on 5432, and a staged cross-environment deny).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

@@ -1,5 +1,12 @@
 //! `netpol selector` against the contract in `../shared/spec/cli.md`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

@@ -2,6 +2,13 @@
 //! decisions per second on one core), and cluster connectivity of 50 namespaces × 1 000 pods × 500
 //! policies (target < 2 s).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::hint::black_box;
 use std::time::Instant;
 

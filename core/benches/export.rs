@@ -2,6 +2,13 @@
 //! prod) with 4 policies each — 1 200 namespaced policies in 300 application bundles — to a file tree,
 //! then to a zip. `cargo bench -p netpol-core --bench export`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -9,6 +9,13 @@
 //! The file is not in the repository: `make bench` generates it and passes its path in
 //! `NETPOL_BENCH_FLOWS`. Without that variable these benchmarks say so and do nothing.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::fs::File;
 use std::hint::black_box;
 use std::time::Instant;

@@ -3,6 +3,13 @@
 //! `cargo bench -p netpol-core --bench selector`. Parse throughput is reported in bytes of selector text,
 //! match throughput in label maps evaluated.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 

@@ -3,6 +3,13 @@
 //!
 //! `cargo bench -p netpol-core --bench yaml`. Throughput is reported in bytes of YAML.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -5,6 +5,8 @@
 //! `setup(flows)` builds the benchmark estate (500 policies, 5 tiers, 2 000 workloads), compiles it and
 //! draws the random flows; `run()` evaluates them all and returns how many were allowed.
 
+#![allow(unsafe_code)] // `no_mangle` exports: the bare wasm module Node calls.
+
 use std::cell::RefCell;
 
 use netpol_core::eval::synthetic::{EstateConfig, Rng, estate, flow_endpoints, random_flows};

@@ -7,6 +7,8 @@
 //! `impact()` compiles the 500-policy estates `setup()` built (before and after) and replays the
 //! distinct flows.
 
+#![allow(unsafe_code)] // `no_mangle` exports: the bare wasm module Node calls.
+
 use std::cell::RefCell;
 
 use netpol_core::eval::synthetic::{EstateConfig, estate};

@@ -20,7 +20,9 @@ mod knp;
 mod matching;
 mod normalize;
 pub(crate) mod order;
+#[cfg(feature = "test-util")]
 pub mod reference;
+#[cfg(feature = "test-util")]
 pub mod synthetic;
 
 mod trace;

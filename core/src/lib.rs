@@ -4,6 +4,8 @@
 //! re-implements a rule of Calico. The crate has no web or OS dependencies and builds for native and
 //! `wasm32-unknown-unknown`.
 
+#![forbid(unsafe_code)]
+
 pub mod board;
 pub mod canvas;
 pub mod design;

@@ -1,6 +1,13 @@
 //! The policy board: evaluation order of tiers and policies, and reorder edits that keep orders
 //! strictly increasing.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::board::{self, BoardError, PolicyRef};
 use netpol_core::design::Design;
 use netpol_core::model::{

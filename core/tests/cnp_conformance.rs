@@ -9,6 +9,13 @@
 //! node-peer scenarios (`…EgressNodePeers`) need node IPs and host-network pods, which an estate of
 //! workloads does not have: they are not transcribed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::eval::Evaluator;
 use netpol_core::model::{
     AdminPort, AdminPortNumber, CalicoVersion, ClusterAction, ClusterPolicy, ClusterPolicyKind,

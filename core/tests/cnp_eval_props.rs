@@ -2,6 +2,13 @@
 //! BaselineAdminNetworkPolicy (Calico 3.31) added to random estates, the compiled evaluator agrees
 //! with the reference evaluator on every flow, and with the explanation it gives.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::eval::reference::{RefDecided, Reference};
 use netpol_core::eval::synthetic::{EstateConfig, Rng, estate, flow_endpoints, random_flows};
 use netpol_core::eval::{DecidedBy, Direction, Evaluator, Flow, Verdict};

@@ -3,6 +3,13 @@
 //! `config/crd/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml`, and the v1alpha1
 //! CRDs of branch `release-0.1`), each as a rejected case with its line:column and an accepted twin.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::model::{ClusterAction, ClusterPolicyKind, ClusterTier, Resource};
 use netpol_core::yaml;
 

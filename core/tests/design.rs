@@ -1,5 +1,12 @@
 //! The design document and the built-in sample.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::design::{self, Design, LabelScope};
 use netpol_core::model::{ApiFlavour, Resource};
 use netpol_core::yaml;

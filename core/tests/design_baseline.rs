@@ -1,6 +1,13 @@
 //! The empty design with the default-deny baseline: its shape, and what it allows through the evaluator
 //! (DNS to kube-dns, on UDP and TCP 53; nothing else for workloads outside the system namespaces).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::design::{self, DesignNamespace, SYSTEM_NAMESPACES, WorkloadGroup};
 use netpol_core::eval::reference::Reference;
 use netpol_core::eval::{Endpoint, Evaluator, Flow, Verdict, WorkloadEndpoint};

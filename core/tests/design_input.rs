@@ -1,5 +1,12 @@
 //! The one input reader (`design::import`) and the import merge (`design::apply_import`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::design::{self, Document, ImportOutcome};
 
 const POLICY: &str = "\

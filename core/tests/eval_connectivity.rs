@@ -1,5 +1,12 @@
 //! Cluster connectivity in the normalized form of `connectivity.md`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::eval::connectivity::{Connection, Probes, connectivity, to_csv, to_json};
 use netpol_core::model::ResourceSet;
 use serde_json::json;

@@ -3,6 +3,13 @@
 //! matching is IP-set membership; `nets` / `notNets` test the pod's IP). Every case is also checked
 //! against the reference evaluator.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::design;
 use netpol_core::eval::reference::{RefDecided, Reference};
 use netpol_core::eval::{DecidedBy, Endpoint, Evaluator, Flow, Verdict, WorkloadEndpoint};

@@ -1,6 +1,13 @@
 //! Property tests: the compiled evaluator agrees with the reference evaluator on random estates and
 //! flows, and incremental policy edits give the same verdicts as a full recompile.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::eval::reference::{RefDecided, Reference};
 use netpol_core::eval::synthetic::{
     EstateConfig, Rng, Vocab, estate, flow_endpoints, random_flows, random_policy,

@@ -1,6 +1,13 @@
 //! Scenario tests of the evaluator, one per rule of Calico's semantics (`calico-semantics.md` §4–§8).
 //! Every scenario also checks that the reference evaluator gives the same answer.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::eval::reference::{RefDecided, Reference};
 use netpol_core::eval::{
     DecidedBy, Endpoint, Evaluator, Flow, FlowVerdict, Verdict, WorkloadEndpoint,

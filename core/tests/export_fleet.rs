@@ -3,6 +3,13 @@
 //! really deploys; read back into the same policies; byte-identical when exported twice; and kept as
 //! golden files (insta snapshots).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

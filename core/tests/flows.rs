@@ -1,6 +1,13 @@
 //! Flow-log import on every sample of `../shared/flows/` (copied to `tests/data/flows/`) and on
 //! hand-made broken inputs.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::io::Write;
 
 use netpol_core::flows::{

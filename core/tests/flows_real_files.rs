@@ -3,6 +3,13 @@
 //! Linseed list response. The inputs are the small hand-written files of `tests/data/flows/` listed in
 //! its README.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::flows::{
     FlowFormat, FlowSet, HitAction, ImportOptions, KIND_UNKNOWN, RULE_UNKNOWN, import_bytes,
 };

@@ -1,5 +1,12 @@
 //! Impact preview over the sample flow logs and a small design of the sample estate.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::flows::{FlowSet, ImportOptions, import_bytes};
 use netpol_core::impact::{
     Change, Impact, ImpactOptions, SuggestOptions, impact, render_markdown, render_table,

@@ -2,6 +2,13 @@
 //! `podCidrs`, written back by the YAML export, and left out of the Fleet export (cluster set-up, not
 //! policy).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::design;
 use netpol_core::export::{self, DesignExportOptions};
 use netpol_core::model::{ApiFlavour, IpPool, Resource};

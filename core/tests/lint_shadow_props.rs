@@ -2,6 +2,13 @@
 //! shadowed may ever be the rule that decides a flow. The flows are every pair of endpoints (workloads
 //! and outside addresses) over a spread of protocols and ports.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::collections::BTreeSet;
 
 use netpol_core::eval::synthetic::{EstateConfig, estate, flow_endpoints};

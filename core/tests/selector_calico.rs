@@ -2,6 +2,13 @@
 //! (`libcalico-go/lib/selector/parser/parser_test.go`, `tokenizer/tokenizer_test.go`) and the rules of
 //! `../shared/spec/calico-semantics.md` §1.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::collections::{BTreeMap, HashMap};
 
 use netpol_core::model::{LabelSelector, LabelSelectorOperator, LabelSelectorRequirement};

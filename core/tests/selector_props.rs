@@ -2,6 +2,13 @@
 //! a brute-force reference written from the spec table (calico-semantics.md §1.3), and robustness of the
 //! parser on random token soups.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::collections::BTreeMap;
 
 use netpol_core::selector::{Expr, MatchOp, Selector};

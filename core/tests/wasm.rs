@@ -2,6 +2,12 @@
 //! (`make test-wasm`). Natively this file compiles to an empty test binary; the semantics are tested
 //! natively by the unit tests next to each module.
 #![cfg(target_arch = "wasm32")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 use netpol_core::model::names::{bare_policy_name, prefixed_policy_name};
 use netpol_core::model::{CalicoPolicy, Port, Protocol, ResourceSet};

@@ -1,5 +1,12 @@
 //! YAML import: documents, kinds, names, diagnostics and limits.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::model::{ApiFlavour, CalicoPolicyKind, Resource, WorkloadKind};
 use netpol_core::yaml::{self, ExportOptions, Limits, Severity};
 

@@ -1,5 +1,12 @@
 //! Import → export → import is lossless for every supported field (property test), in both API flavours.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::collections::BTreeMap;
 
 use netpol_core::model::*;

@@ -1,3 +1,4 @@
+#![allow(clippy::unreachable)]
 use super::*;
 use crate::model::{
     Action, CalicoPolicy, CalicoPolicyKind, ObjectMeta, PolicySpec, Port, Protocol, Rule, Tier,
