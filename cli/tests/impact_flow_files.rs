@@ -3,6 +3,13 @@
 //! the JSON `import` figures add up (`records` and `skipped` as in `cli.md`, plus `events` and
 //! `unread_traces`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

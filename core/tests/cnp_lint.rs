@@ -1,5 +1,12 @@
 //! The cluster-policy lints: each fires on the case it is about and stays quiet on its near miss.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::lint::{self, LintConfig, ids};
 use netpol_core::model::{CalicoVersion, ResourceSet};
 
