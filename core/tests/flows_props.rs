@@ -3,6 +3,13 @@
 //! skipped record), and how the input is cut into chunks changes nothing. Inputs are the samples'
 //! records, broken the ways real files are, as JSON lines or as one JSON array.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+
 use netpol_core::flows::{FlowImporter, FlowSet, ImportOptions, import_bytes};
 use proptest::prelude::*;
 
