@@ -4,6 +4,10 @@
 //! in order — probes (client pod → server pod, protocol, port, reachable or not) and the edits the
 //! suite makes between them (swapping two rules, rewriting a rule's ports as a named port).
 //!
+//! Transcribed: the Admin and Baseline tier TCP/UDP/SCTP ingress and egress scenarios, the named-port
+//! scenarios, the priority field, the Admin + NetworkPolicy + Baseline integration and the inline CIDR
+//! peers (20 scenarios). Not yet: `standard-gress-rules-combined` (Admin and Baseline).
+//!
 //! Every scenario runs twice: as a ClusterNetworkPolicy under Calico 3.32, and rewritten as the
 //! AdminNetworkPolicy (or BaselineAdminNetworkPolicy) the v1alpha1 suite uses, under Calico 3.31. The
 //! node-peer scenarios (`…EgressNodePeers`) need node IPs and host-network pods, which an estate of
@@ -18,8 +22,8 @@
 
 use netpol_core::eval::Evaluator;
 use netpol_core::model::{
-    AdminPort, AdminPortNumber, CalicoVersion, ClusterAction, ClusterPolicy, ClusterPolicyKind,
-    ClusterProtocol, ClusterTier, Protocol, ResourceSet,
+    AdminPort, AdminPortNumber, CalicoVersion, ClusterAction, ClusterEgressRule, ClusterPolicy,
+    ClusterPolicyKind, ClusterProtocol, ClusterTier, Protocol, ResourceSet,
 };
 use serde_json::{Value, json};
 
@@ -189,22 +193,48 @@ fn as_v1alpha1(policy: &ClusterPolicy) -> ClusterPolicy {
 enum Step {
     /// `client → server` over `protocol`/`port` is reachable (`true`) or not.
     Probe(&'static str, &'static str, &'static str, u16, bool),
-    /// Swap rules `i` and `j` of the policy's direction.
+    /// Swap rules `i` and `j` of the first policy's direction.
     Swap(usize, usize),
-    /// Rewrite rule `i`'s ports as the named port.
+    /// Rewrite rule `i`'s ports (first policy) as the named port.
     Named(usize, &'static str),
+    /// Set the action of rule `i` of policy `p` (`in` / `eg`).
+    Action(usize, bool, usize, ClusterAction),
+    /// Set the priority of policy `p`.
+    Priority(usize, u32),
+    /// Delete the Kubernetes NetworkPolicies.
+    DropNetworkPolicies,
+    /// Replace a house's namespace labels with `conformance-house: value`.
+    Relabel(&'static str, &'static str),
+    /// Put first in policy `p` an egress Accept to the `/32` of each pod.
+    AcceptPodIps(usize, Vec<&'static str>),
 }
 
-/// Parses `server S; C proto port yes|no; swap i j; named i NAME` into steps.
+fn action(text: &str) -> ClusterAction {
+    match text {
+        "Accept" => ClusterAction::Accept,
+        "Deny" => ClusterAction::Deny,
+        "Pass" => ClusterAction::Pass,
+        other => panic!("`{other}` is not an action"),
+    }
+}
+
+/// Parses the steps: `server S; C proto port yes|no; swap i j; named i NAME; action p in|eg i A;
+/// priority p N; drop-np; relabel HOUSE VALUE; accept-ips p POD…`.
 fn steps(text: &'static str) -> Vec<Step> {
     let mut server = "";
     let mut out = Vec::new();
+    let n = |w: &str| -> usize { w.parse().expect("a number") };
     for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let words: Vec<&'static str> = part.split_whitespace().collect();
         match words[..] {
             ["server", s] => server = s,
-            ["swap", i, j] => out.push(Step::Swap(i.parse().expect("i"), j.parse().expect("j"))),
-            ["named", i, name] => out.push(Step::Named(i.parse().expect("i"), name)),
+            ["swap", i, j] => out.push(Step::Swap(n(i), n(j))),
+            ["named", i, name] => out.push(Step::Named(n(i), name)),
+            ["action", p, dir, i, a] => out.push(Step::Action(n(p), dir == "eg", n(i), action(a))),
+            ["priority", p, v] => out.push(Step::Priority(n(p), n(v) as u32)),
+            ["drop-np"] => out.push(Step::DropNetworkPolicies),
+            ["relabel", house, value] => out.push(Step::Relabel(house, value)),
+            ["accept-ips", p, ref pods @ ..] => out.push(Step::AcceptPodIps(n(p), pods.to_vec())),
             [client, protocol, port, expect] => out.push(Step::Probe(
                 client,
                 server,
@@ -224,38 +254,55 @@ fn steps(text: &'static str) -> Vec<Step> {
 
 struct Scenario {
     name: &'static str,
-    policy: ClusterPolicy,
+    policies: Vec<ClusterPolicy>,
+    /// Kubernetes NetworkPolicies beside them (YAML).
+    network_policies: &'static str,
     egress: bool,
     steps: Vec<Step>,
 }
 
-/// Runs a scenario with `policy` under `version`; returns the failed probes.
+/// The address of a suite pod (as [`estate`] gives it).
+fn pod_ip(name: &str) -> String {
+    let (prefix, index) = name.rsplit_once('-').expect("prefix-index");
+    let h = HOUSES
+        .iter()
+        .position(|(_, p)| *p == prefix)
+        .expect("house");
+    format!("10.244.{h}.{}", index.parse::<u32>().expect("index") + 10)
+}
+
+/// Runs a scenario under `version`; returns the number of probes and the failed ones.
 fn run(s: &Scenario, version: CalicoVersion, v1alpha1: bool) -> (usize, Vec<String>) {
-    let mut policy = if v1alpha1 {
-        as_v1alpha1(&s.policy)
+    let mut policies: Vec<ClusterPolicy> = if v1alpha1 {
+        s.policies.iter().map(as_v1alpha1).collect()
     } else {
-        s.policy.clone()
+        s.policies.clone()
     };
+    let mut network_policies = netpol_core::design::import("np.yaml", s.network_policies)
+        .resource_set()
+        .kubernetes_policies;
+    let mut relabelled: Vec<(&str, &str)> = Vec::new();
     let mut probes = 0;
     let mut failures = Vec::new();
     for step in &s.steps {
-        match *step {
-            Step::Swap(i, j) if s.egress => policy.spec.egress.swap(i, j),
-            Step::Swap(i, j) => policy.spec.ingress.swap(i, j),
+        match step {
+            Step::Swap(i, j) if s.egress => policies[0].spec.egress.swap(*i, *j),
+            Step::Swap(i, j) => policies[0].spec.ingress.swap(*i, *j),
             Step::Named(i, name) => {
                 let named = ClusterProtocol {
-                    destination_named_port: Some(name.to_owned()),
+                    destination_named_port: Some((*name).to_owned()),
                     ..ClusterProtocol::default()
                 };
                 let admin = AdminPort {
-                    named_port: Some(name.to_owned()),
+                    named_port: Some((*name).to_owned()),
                     ..AdminPort::default()
                 };
+                let policy = &mut policies[0];
                 let (protocols, ports) = if s.egress {
-                    let r = &mut policy.spec.egress[i];
+                    let r = &mut policy.spec.egress[*i];
                     (&mut r.protocols, &mut r.ports)
                 } else {
-                    let r = &mut policy.spec.ingress[i];
+                    let r = &mut policy.spec.ingress[*i];
                     (&mut r.protocols, &mut r.ports)
                 };
                 if v1alpha1 {
@@ -264,10 +311,49 @@ fn run(s: &Scenario, version: CalicoVersion, v1alpha1: bool) -> (usize, Vec<Stri
                     *protocols = vec![named];
                 }
             }
+            Step::Action(p, egress, i, a) => {
+                let a = if v1alpha1 && *a == ClusterAction::Accept {
+                    ClusterAction::Allow
+                } else {
+                    *a
+                };
+                if *egress {
+                    policies[*p].spec.egress[*i].action = a;
+                } else {
+                    policies[*p].spec.ingress[*i].action = a;
+                }
+            }
+            Step::Priority(p, v) => policies[*p].spec.priority = Some(*v),
+            Step::DropNetworkPolicies => network_policies.clear(),
+            Step::Relabel(house, value) => relabelled.push((house, value)),
+            Step::AcceptPodIps(p, pods) => {
+                let networks: Vec<String> = pods
+                    .iter()
+                    .map(|pod| format!("{}/32", pod_ip(pod)))
+                    .collect();
+                let rule: ClusterEgressRule = serde_json::from_value(json!({
+                    "name": "allow-egress-to-specific-podIPs",
+                    "action": if v1alpha1 { "Allow" } else { "Accept" },
+                    "to": [{"networks": networks}],
+                }))
+                .expect("rule");
+                policies[*p].spec.egress.insert(0, rule);
+            }
             Step::Probe(client, server, protocol, port, expected) => {
                 probes += 1;
                 let mut rs = estate();
-                rs.cluster_policies.push(policy.clone());
+                for (house, value) in &relabelled {
+                    if let Some(ns) = rs
+                        .namespaces
+                        .iter_mut()
+                        .find(|n| n.metadata.name == namespace(house))
+                    {
+                        ns.metadata.labels =
+                            [("conformance-house".to_owned(), (*value).to_owned())].into();
+                    }
+                }
+                rs.cluster_policies = policies.clone();
+                rs.kubernetes_policies = network_policies.clone();
                 rs.calico_version = Some(version);
                 let mut ev = Evaluator::new(&rs).expect("compiles");
                 let (src, dst) = (pod(client), pod(server));
@@ -278,11 +364,11 @@ fn run(s: &Scenario, version: CalicoVersion, v1alpha1: bool) -> (usize, Vec<Stri
                 let flow = netpol_core::eval::flow_input::parse_flow_line(&mut ev, &rs, &flow)
                     .expect("flow");
                 let allowed = ev.allows(&flow);
-                if allowed != expected {
+                if allowed != *expected {
                     failures.push(format!(
                         "{} ({version}): {client} → {server} {protocol}/{port}: expected {}, got {}",
                         s.name,
-                        if expected { "allow" } else { "deny" },
+                        if *expected { "allow" } else { "deny" },
                         if allowed { "allow" } else { "deny" },
                     ));
                 }
@@ -290,6 +376,13 @@ fn run(s: &Scenario, version: CalicoVersion, v1alpha1: bool) -> (usize, Vec<Stri
         }
     }
     (probes, failures)
+}
+
+/// Policies written as ClusterNetworkPolicy YAML.
+fn read_policies(text: &str) -> Vec<ClusterPolicy> {
+    let input = netpol_core::design::import("cnp.yaml", text);
+    assert_eq!(input.error_count(), 0, "{:?}", input.diagnostics);
+    input.resource_set().cluster_policies
 }
 
 /// The Admin-tier single-protocol scenarios (`standard-{ingress,egress}-{tcp,udp,sctp}-rules`): accept,
@@ -319,7 +412,8 @@ fn admin_family(
     ];
     Scenario {
         name,
-        policy: cnp(name, "Admin", priority, subject, egress, &rules),
+        policies: vec![cnp(name, "Admin", priority, subject, egress, &rules)],
+        network_policies: "",
         egress,
         steps: steps(script),
     }
@@ -347,7 +441,8 @@ fn baseline_family(
     ];
     Scenario {
         name,
-        policy: cnp("default", "Baseline", 10, subject, egress, &rules),
+        policies: vec![cnp("default", "Baseline", 10, subject, egress, &rules)],
+        network_policies: "",
         egress,
         steps: steps(script),
     }
@@ -435,7 +530,155 @@ fn scenarios() -> Vec<Scenario> {
             "server harry-potter-1; named 3 web; cedric-diggory-0 tcp 80 yes; cedric-diggory-1 tcp 8080 no"),
         baseline_family("CNPBaselineTierEgressNamedPort", "hufflepuff", true, "udp", "ravenclaw", 5353, "gryffindor", 53,
             "server harry-potter-1; named 3 dns; cedric-diggory-0 udp 53 yes; cedric-diggory-1 udp 5353 no"),
+        Scenario {
+            name: "CNPAdminTierPriorityField",
+            policies: read_policies(PRIORITY),
+            network_policies: "",
+            egress: false,
+            steps: steps(
+                "server harry-potter-0; draco-malfoy-0 tcp 80 no; draco-malfoy-1 tcp 8080 no;
+                 server draco-malfoy-0; harry-potter-0 tcp 80 no; harry-potter-1 tcp 8080 no;
+                 priority 1 40;
+                 server harry-potter-0; draco-malfoy-0 tcp 80 yes; draco-malfoy-1 tcp 8080 yes;
+                 server draco-malfoy-0; harry-potter-0 tcp 80 yes; harry-potter-1 tcp 8080 yes",
+            ),
+        },
+        Scenario {
+            name: "CNPAdminTierBaselineTierNetworkPolicyIntegration",
+            policies: read_policies(INTEGRATION),
+            network_policies: INTEGRATION_NP,
+            egress: false,
+            steps: steps(
+                "server harry-potter-0; draco-malfoy-0 tcp 80 no; draco-malfoy-1 tcp 8080 no;
+                 server draco-malfoy-0; harry-potter-0 tcp 80 no; harry-potter-1 tcp 8080 no;
+                 action 0 in 0 Pass;
+                 server harry-potter-0; draco-malfoy-0 tcp 80 yes; draco-malfoy-1 tcp 8080 yes;
+                 action 0 eg 0 Pass;
+                 server draco-malfoy-0; harry-potter-0 tcp 80 yes; harry-potter-1 tcp 8080 yes;
+                 drop-np;
+                 server harry-potter-0; draco-malfoy-0 tcp 80 no; draco-malfoy-1 tcp 8080 no;
+                 server draco-malfoy-0; harry-potter-0 tcp 80 no; harry-potter-1 tcp 8080 no",
+            ),
+        },
+        inline_cidr("CNPAdminTierEgressInlineCIDRPeers", "Admin", "inline-cidr-as-peers-example", 85,
+            "{pods: {namespaceSelector: {matchLabels: {conformance-house: gryffindor}}, podSelector: {matchLabels: {conformance-house: gryffindor}}}}"),
+        inline_cidr("CNPBaselineTierEgressInlineCIDRPeers", "Baseline", "default", 10,
+            "{namespaces: {matchLabels: {kubernetes.io/metadata.name: network-policy-conformance-gryffindor}}}"),
     ]
+}
+
+/// `standard-priority-field.yaml`: a Deny at priority 50, a Pass at 60 (raised to 40 by the test),
+/// and a baseline Accept, between gryffindor and slytherin both ways.
+const PRIORITY: &str = "
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: priority-50-example}
+spec:
+  tier: Admin
+  priority: 50
+  subject: {pods: {namespaceSelector: {matchLabels: {conformance-house: gryffindor}}, podSelector: {matchLabels: {conformance-house: gryffindor}}}}
+  ingress: [{name: deny-all-ingress-from-slytherin, action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}]
+  egress: [{name: deny-all-egress-to-slytherin, action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: old-priority-60-new-priority-40-example}
+spec:
+  tier: Admin
+  priority: 60
+  subject: {pods: {namespaceSelector: {matchLabels: {conformance-house: gryffindor}}, podSelector: {matchLabels: {conformance-house: gryffindor}}}}
+  ingress: [{name: pass-all-ingress-from-slytherin, action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}]
+  egress: [{name: pass-all-egress-to-slytherin, action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: default}
+spec:
+  tier: Baseline
+  priority: 10
+  subject: {pods: {namespaceSelector: {matchLabels: {conformance-house: gryffindor}}, podSelector: {matchLabels: {conformance-house: gryffindor}}}}
+  ingress: [{name: allow-all-ingress-from-slytherin, action: Accept, from: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}]
+  egress: [{name: allow-all-egress-to-slytherin, action: Accept, to: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}]
+";
+
+/// `standard-anp-np-banp.yaml`: an Admin deny, a NetworkPolicy allow and a Baseline deny between
+/// gryffindor and slytherin, both ways.
+const INTEGRATION: &str = "
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: pass-example}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress: [{name: deny-all-ingress-from-slytherin, action: Deny, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}]
+  egress: [{name: deny-all-egress-to-slytherin, action: Deny, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: default}
+spec:
+  tier: Baseline
+  priority: 10
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress: [{name: deny-all-ingress-from-slytherin, action: Deny, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}]
+  egress: [{name: deny-all-egress-to-slytherin, action: Deny, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}]
+";
+
+const INTEGRATION_NP: &str = "
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-gress-from-to-slytherin-to-gryffindor, namespace: network-policy-conformance-gryffindor}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress: [{from: [{namespaceSelector: {matchLabels: {conformance-house: slytherin}}}]}]
+  egress: [{to: [{namespaceSelector: {matchLabels: {conformance-house: slytherin}}}]}]
+";
+
+/// `standard-egress-inline-cidr-rules.yaml` (both tiers): gryffindor may reach slytherin's pods and
+/// nothing else (`networks: [0.0.0.0/0, ::/0]` denied); the suite then relabels slytherin's namespace
+/// and puts first an Accept to two pods' addresses.
+fn inline_cidr(
+    name: &'static str,
+    tier: &str,
+    policy: &str,
+    priority: u32,
+    subject: &str,
+) -> Scenario {
+    let text = format!(
+        "apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {{name: {policy}}}
+spec:
+  tier: {tier}
+  priority: {priority}
+  subject: {subject}
+  egress:
+  - {{name: allow-egress-to-slytherin, action: Accept, to: [{{pods: {{namespaceSelector: {{matchLabels: {{conformance-house: slytherin}}}}, podSelector: {{matchLabels: {{conformance-house: slytherin}}}}}}}}]}}
+  - {{name: deny-egress-to-internet, action: Deny, to: [{{networks: [0.0.0.0/0, '::/0']}}]}}
+"
+    );
+    Scenario {
+        name,
+        policies: read_policies(&text),
+        network_policies: "",
+        egress: true,
+        steps: steps(
+            "server luna-lovegood-0; harry-potter-1 tcp 80 no; harry-potter-1 udp 53 no; harry-potter-1 sctp 9003 no;
+             server cedric-diggory-0; harry-potter-1 tcp 80 no; harry-potter-1 udp 53 no; harry-potter-1 sctp 9003 no;
+             server draco-malfoy-0; harry-potter-1 tcp 80 yes; harry-potter-1 udp 53 yes; harry-potter-1 sctp 9003 yes;
+             relabel slytherin denied-namespace-label;
+             harry-potter-1 tcp 80 no; harry-potter-1 udp 53 no; harry-potter-1 sctp 9003 no;
+             relabel slytherin slytherin;
+             harry-potter-1 tcp 80 yes; harry-potter-1 udp 53 yes; harry-potter-1 sctp 9003 yes;
+             accept-ips 0 luna-lovegood-0 cedric-diggory-0;
+             server luna-lovegood-0; harry-potter-1 tcp 80 yes; harry-potter-1 udp 53 yes; harry-potter-1 sctp 9003 yes;
+             server cedric-diggory-0; harry-potter-1 tcp 80 yes; harry-potter-1 udp 53 yes; harry-potter-1 sctp 9003 yes;
+             server luna-lovegood-1; harry-potter-1 tcp 80 no; harry-potter-1 udp 53 no; harry-potter-1 sctp 9003 no;
+             server cedric-diggory-1; harry-potter-1 tcp 80 no; harry-potter-1 udp 53 no; harry-potter-1 sctp 9003 no",
+        ),
+    }
 }
 
 #[test]
@@ -449,8 +692,8 @@ fn clusternetworkpolicy_conformance_on_calico_3_32() {
         failures.extend(f);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    // 16 scenarios, 128 probes: the count fails loudly if a table loses rows.
-    assert_eq!((all.len(), probes), (16, 128));
+    // 20 scenarios, 202 probes: the count fails loudly if a table loses rows.
+    assert_eq!((all.len(), probes), (20, 202));
 }
 
 /// The v1alpha1 suite on Calico 3.31. Calico 3.29–3.31 does not convert `namedPort` (the rule then
@@ -474,7 +717,7 @@ fn admin_network_policy_conformance_on_calico_3_31() {
             "CNPBaselineTierEgressNamedPort (3.31): cedric-diggory-1 → harry-potter-1 udp/5353: expected deny, got allow",
         ]
     );
-    assert_eq!(probes, 128);
+    assert_eq!(probes, 202);
 }
 
 /// A ClusterNetworkPolicy is not enforced by 3.31, nor an AdminNetworkPolicy by 3.32: the estate is
