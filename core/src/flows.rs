@@ -9,11 +9,11 @@
 //! |---|---|
 //! | gzip of any of the below | magic bytes `1f 8b` (inflated as it streams, multi-member files too) |
 //! | Calico Enterprise / Calico Cloud flow logs (Felix JSON lines) | an object with `reporter` and `source_name_aggr` or `source_type`; policy strings in both the tiered (`tier\|tier.name\|…`, Enterprise and Calico < 3.32) and the kind (`gnp:name`, 3.32+) dialects |
-//! | the same wrapped in an Elasticsearch response | `hits.hits[]._source` |
+//! | the same wrapped in an Elasticsearch response, or Linseed's list response | `hits.hits[]._source`; `{"total_hits":…,"items":[…]}` |
 //! | Calico OSS Whisker API list (`GET /flows`) | an object with `items` (and `total`) |
 //! | Whisker server-sent events | lines starting `data: {` |
 //! | Goldmane emitter NDJSON (and `goldmane/cmd/stream` output) | an object with `Key` (or `flow.Key`) |
-//! | Cilium Hubble (`hubble observe -o json`, exporter files, legacy bare flows) | an object with `flow` holding `verdict`, or a bare object with `verdict` and `l4` |
+//! | Cilium Hubble (`hubble observe -o json`, exporter files, legacy bare flows) | an object with `flow` holding `verdict`, or a bare object with `verdict` and `l4`; its event lines (`lost_events`, `agent_event`, `debug_event`, `node_status`) too |
 //! | CSV with a header | the header below |
 //!
 //! JSON may come as one document per line, as pretty-printed documents one after another, or as a

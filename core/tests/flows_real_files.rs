@@ -354,3 +354,29 @@ fn a_first_line_cut_short_does_not_swallow_the_lines_after_it() {
         assert_counts_add_up(&set);
     }
 }
+
+#[test]
+fn a_file_without_records_after_another_reports_nothing_twice() {
+    let first = import(&sample("calico-unreadable-traces.jsonl"));
+    let before = first.summary().clone();
+    for empty in [&b"[]"[..], b"{\"items\": []}", b"[\n]\n"] {
+        let mut importer = netpol_core::flows::FlowImporter::continue_with(
+            first.clone(),
+            ImportOptions::default(),
+        );
+        importer.feed(empty).unwrap();
+        let set = importer.finish().unwrap();
+        let s = set.summary();
+        assert_eq!(
+            (s.unread_traces, s.warnings.len(), s.records, s.skipped),
+            (
+                before.unread_traces,
+                before.warnings.len(),
+                before.records,
+                before.skipped
+            ),
+            "{}",
+            String::from_utf8_lossy(empty)
+        );
+    }
+}

@@ -22,6 +22,8 @@ pub struct FlowImporter {
     gzip: Option<Box<MultiGzDecoder<Vec<u8>>>>,
     stage: Stage,
     texts: TextCache,
+    /// Formats the set knew before this file: the file has records of its own once it has one more.
+    formats_before: usize,
 }
 
 enum Stage {
@@ -129,12 +131,13 @@ impl FlowImporter {
     pub fn continue_with(set: FlowSet, options: ImportOptions) -> FlowImporter {
         FlowImporter {
             options,
-            set,
             bytes: 0,
             magic: Vec::new(),
             gzip: None,
             stage: Stage::Detecting(Vec::new()),
             texts: TextCache::default(),
+            formats_before: set.summary.formats.len(),
+            set,
         }
     }
 
@@ -215,8 +218,12 @@ impl FlowImporter {
         if let Some(e) = failure {
             return Err(e);
         }
-        self.set
-            .note_unread_traces(self.options.max_reported_errors);
+        // A file without a record (an empty array) has no file number of its own: the last one is
+        // an earlier file's.
+        if self.set.summary.formats.len() > self.formats_before {
+            self.set
+                .note_unread_traces(self.options.max_reported_errors);
+        }
         self.set.summary.distinct = self.set.flows().len() as u64;
         Ok(self.set)
     }
