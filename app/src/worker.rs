@@ -17,18 +17,14 @@ use leptos::wasm_bindgen::JsCast;
 use leptos::wasm_bindgen::prelude::*;
 use netpol_core::design::{self, Design};
 use netpol_core::flows::{FlowImporter, FlowSet, ImportOptions};
-use netpol_core::impact::{Change, Impact, ImpactOptions, ImpactReport, SuggestOptions};
+use netpol_core::impact::{Impact, ImpactFigures, ImpactOptions, ImpactReport, SuggestOptions};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
-use crate::count::count;
-use protocol::{Outcome, PairChanges, Request, Response, SkippedLine, UnusedRuleRow};
+use protocol::{Outcome, Request, Response, SkippedLine};
 
 /// Bytes read from an upload at a time: large enough that the per-chunk overhead vanishes, small
 /// enough that progress moves smoothly.
 const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
-
-/// How many broken or widened flows the PR summary describes.
-const EXAMPLES: usize = 5;
 
 /// Everything the worker holds between messages.
 #[derive(Default)]
@@ -47,8 +43,6 @@ struct LoadedFlows {
     files: Vec<String>,
     import_ms: f64,
     lines: ImportLines,
-    /// The namespaces of each flow's ends (empty outside the cluster), by flow index.
-    namespaces: Vec<(String, String)>,
 }
 
 /// The lines the import skipped (`errors`) or kept with an unreadable policy trace (`warnings`), of
@@ -162,11 +156,9 @@ fn handle(state: &mut WorkerState, event: &MessageEvent) {
             seq,
         } => {
             let (total, rows) = match (&state.report, &state.flows) {
-                (Some(report), Some(flows)) => {
-                    state
-                        .table
-                        .window(report, &flows.namespaces, &query, offset, limit)
-                }
+                (Some(report), Some(flows)) => state
+                    .table
+                    .window(report, &flows.set, &query, offset, limit),
                 _ => (0, Vec::new()),
             };
             post(&Response::Rows {
@@ -257,20 +249,11 @@ fn import(state: &mut WorkerState, names: Vec<String>, blobs: &[Blob]) {
         };
         lines.add_file(&set, name, names.len());
     }
-    let namespaces = set
-        .flows()
-        .iter()
-        .map(|flow| {
-            let ns = |id| set.endpoint(id).namespace.clone().unwrap_or_default();
-            (ns(flow.src), ns(flow.dst))
-        })
-        .collect();
     state.flows = Some(LoadedFlows {
         set,
         files: names,
         import_ms: 0.0,
         lines,
-        namespaces,
     });
     evaluate(state, started);
 }
@@ -296,91 +279,21 @@ fn evaluate(state: &mut WorkerState, import_started: f64) {
 }
 
 fn outcome(report: &ImpactReport, flows: &LoadedFlows, eval_ms: f64) -> Outcome {
-    let summary = flows.set.summary();
-    let mut pairs: std::collections::BTreeMap<(String, String), PairChanges> = Default::default();
-    let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
-    let mut examples = Vec::new();
-    for flow in &report.flows {
-        if let Some(reason) = &flow.unmatched {
-            *reasons.entry(reason.clone()).or_default() += 1;
-        }
-        if !matches!(flow.change, Change::Broken | Change::Widened) {
-            continue;
-        }
-        let (src, dst) = flows.namespaces[flow.index].clone();
-        let pair = pairs
-            .entry((src.clone(), dst.clone()))
-            .or_insert_with(|| PairChanges {
-                src: outside_if_empty(src),
-                dst: outside_if_empty(dst),
-                ..PairChanges::default()
-            });
-        if flow.change == Change::Broken {
-            pair.broken += 1;
-        } else {
-            pair.widened += 1;
-        }
-        if examples.len() < EXAMPLES {
-            let port = flow.port.map(|p| format!("/{p}")).unwrap_or_default();
-            examples.push(format!(
-                "{} → {} {}{port} ({}, {})",
-                flow.src,
-                flow.dst,
-                flow.protocol,
-                flow.change.as_str(),
-                count(flow.count, "connection")
-            ));
-        }
-    }
-    let mut pairs: Vec<PairChanges> = pairs.into_values().collect();
-    pairs.sort_by_key(|p| std::cmp::Reverse(p.broken + p.widened));
-    let mut unmatched_reasons: Vec<(String, u64)> = reasons.into_iter().collect();
-    unmatched_reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
-    let mut formats: Vec<&str> = summary.formats.iter().map(|f| f.as_str()).collect();
-    formats.dedup();
     Outcome {
         files: flows.files.clone(),
-        format: formats.join(","),
-        records: summary.records,
-        skipped: summary.skipped,
-        events: summary.events,
-        unread_traces: summary.unread_traces,
-        distinct: report.import.distinct,
-        bytes: summary.bytes,
+        bytes: flows.set.summary().bytes,
         errors: flows.lines.errors.clone(),
         warnings: flows.lines.warnings.clone(),
-        broken: report.summary.broken,
-        widened: report.summary.widened,
-        unchanged_allow: report.summary.unchanged_allow,
-        unchanged_deny: report.summary.unchanged_deny,
-        unmatched: report.summary.unmatched,
-        broken_connections: report.summary.broken_connections,
-        unmatched_reasons,
-        pairs,
-        unused: report
-            .unused
-            .iter()
-            .map(|u| UnusedRuleRow {
-                tier: u.tier.clone(),
-                policy: u.policy.clone(),
-                namespace: u.namespace.clone(),
-                direction: format!("{:?}", u.direction).to_lowercase(),
-                rule: u.rule,
-            })
-            .collect(),
+        import: report.import.clone(),
+        summary: report.summary.clone(),
+        figures: ImpactFigures::from(report),
+        unmatched_reasons: report.unmatched_reasons(),
+        pairs: report.by_namespace_pair(&flows.set),
+        unused: report.unused.clone(),
         compile_errors: report.compile_errors.clone(),
-        examples,
         eval_ms,
         import_ms: flows.import_ms,
         run: 0,
-    }
-}
-
-fn outside_if_empty(namespace: String) -> String {
-    if namespace.is_empty() {
-        "(outside)".to_owned()
-    } else {
-        namespace
     }
 }
 
@@ -395,17 +308,7 @@ fn suggest(state: &mut WorkerState, index: usize, tier: String) {
         });
         return;
     };
-    let security_keys: Vec<String> = after
-        .taxonomy
-        .iter()
-        .filter(|key| key.scope == design::LabelScope::Security)
-        .map(|key| key.key.clone())
-        .collect();
-    let options = SuggestOptions {
-        tier,
-        order: None,
-        security_keys: (!security_keys.is_empty()).then_some(security_keys),
-    };
+    let options = SuggestOptions::for_designs(&tier, [after]);
     let response = match impact.suggest(&flows.set, index, &options) {
         Ok(suggestions) if suggestions.is_empty() => Response::Suggested {
             index,
@@ -459,7 +362,6 @@ mod tests {
             lines.add_file(&set, name, names.len());
         }
         LoadedFlows {
-            namespaces: vec![(String::new(), String::new()); set.flows().len()],
             set,
             files: names.iter().map(|n| (*n).to_owned()).collect(),
             import_ms: 0.0,
@@ -477,9 +379,14 @@ mod tests {
         let resources = design::to_resources(&design::sample());
         let report = impact(&resources, &resources, &flows.set, ImpactOptions::default());
         let o = outcome(&report, &flows, 0.0);
-        assert_eq!(o.format, "hubble,calico");
+        assert_eq!(o.import.format, "hubble,calico");
         assert_eq!(
-            (o.records, o.skipped, o.events, o.unread_traces),
+            (
+                o.import.records,
+                o.import.skipped,
+                o.import.events,
+                o.import.unread_traces
+            ),
             (4 + 6 + 1, 2 + 1, 5, 2)
         );
         let at = |lines: &[SkippedLine]| {
@@ -515,7 +422,7 @@ mod tests {
             o.warnings
         );
         // Every row stands for records the import accepted.
-        assert_eq!(o.distinct, flows.set.flows().len() as u64);
+        assert_eq!(o.import.distinct, flows.set.flows().len() as u64);
         assert!(report.flows.iter().all(|f| f.count > 0));
     }
 }

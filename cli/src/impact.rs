@@ -11,11 +11,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use netpol_core::design::LabelScope;
-use netpol_core::flows::{self, FlowSet, ImportOptions};
+use netpol_core::design::Design;
+use netpol_core::flows::{self, ImportOptions};
 use netpol_core::impact::{
-    Change, Impact, ImpactOptions, ImpactReport, SuggestOptions, Suggestion, render_markdown,
-    render_table,
+    Change, Impact, ImpactOptions, SuggestOptions, Suggestion, render_markdown, render_table,
 };
 use netpol_core::model::{ApiFlavour, Resource, ResourceSet};
 use netpol_core::yaml::{self, ExportOptions};
@@ -75,7 +74,7 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let (after, security_keys) = match load(&args.after, args.version) {
+    let (after, after_designs) = match load(&args.after, args.version) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -102,12 +101,8 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
     }
     let suggestions = match &args.suggest_tier {
         Some(tier) => {
-            let options = SuggestOptions {
-                tier: tier.clone(),
-                order: None,
-                security_keys: Some(security_keys),
-            };
-            suggest_all(&mut imp, &flows, &report, &options)
+            let options = SuggestOptions::for_designs(tier, &after_designs);
+            imp.suggest_all(&flows, &report, &options)
         }
         None => Vec::new(),
     };
@@ -157,40 +152,14 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
     }
 }
 
-/// Resources of the paths, and the taxonomy's security-scoped keys of the designs among them.
+/// Resources of the paths, and the designs among them (their taxonomies shape suggestions).
 fn load(
     paths: &[PathBuf],
     version: crate::input::CalicoVersionArg,
-) -> Result<(ResourceSet, Vec<String>), ExitCode> {
+) -> Result<(ResourceSet, Vec<Design>), ExitCode> {
     let input = crate::input::load_or_exit(paths)?;
-    let keys = input
-        .designs()
-        .flat_map(|d| d.design.taxonomy.iter())
-        .filter(|k| k.scope == LabelScope::Security)
-        .map(|k| k.key.clone())
-        .collect();
-    Ok((crate::input::enforced_resources(&input, version), keys))
-}
-
-fn suggest_all(
-    imp: &mut Impact,
-    flows: &FlowSet,
-    report: &ImpactReport,
-    options: &SuggestOptions,
-) -> Vec<Suggestion> {
-    report
-        .flows
-        .iter()
-        .filter(|f| f.change == Change::Broken)
-        .filter_map(|f| imp.suggest(flows, f.index, options).ok())
-        .flatten()
-        .fold(Vec::new(), |mut all: Vec<Suggestion>, s| {
-            // Flows of the same workloads differing only in details give the same policy.
-            if !all.iter().any(|o| o.policy == s.policy) {
-                all.push(s);
-            }
-            all
-        })
+    let designs = input.designs().map(|d| d.design.clone()).collect();
+    Ok((crate::input::enforced_resources(&input, version), designs))
 }
 
 fn suggestions_text(suggestions: &[Suggestion], markdown: bool) -> String {

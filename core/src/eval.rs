@@ -30,7 +30,7 @@ mod walk;
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use compiled::{EndpointId, Evaluator, PolicyId, TierId};
 pub use endpoint::{
@@ -91,7 +91,7 @@ impl fmt::Display for Verdict {
 }
 
 /// Ingress (evaluated on the destination) or egress (evaluated on the source).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     Ingress,

@@ -15,19 +15,21 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::eval::{CompileError, Evaluator, Explanation, Flow, FlowVerdict, Verdict};
 use crate::flows::{AggregatedFlow, FlowSet, Observed};
 use crate::model::{Protocol, ResourceSet};
 
+mod figures;
 mod hits;
 mod policy_ref;
 mod render;
 mod resolve;
 mod suggest;
 
+pub use figures::{ImpactFigures, PairChanges};
 pub use hits::{PolicyHits, RuleHits};
 pub use policy_ref::{policy_key_of, policy_of};
 pub use render::{render_markdown, render_table};
@@ -63,7 +65,7 @@ impl Change {
 }
 
 /// Counts of distinct flows by change.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImpactSummary {
     pub broken: u64,
     pub widened: u64,
@@ -116,7 +118,7 @@ pub struct FlowImpact {
 }
 
 /// A rule of the design no observed flow hit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnusedRule {
     pub tier: String,
     pub policy: String,
@@ -127,7 +129,7 @@ pub struct UnusedRule {
 }
 
 /// The import figures carried into the report (`import` in the JSON).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportFigures {
     /// Flow records read, valid or not (`records - skipped - ignored` made the flows).
     pub records: u64,
@@ -478,6 +480,28 @@ impl Impact {
             index,
             options,
         )
+    }
+
+    /// The suggestions for every broken flow of `report` (a run over `flows`), each distinct policy
+    /// once: flows of the same workloads that differ only in details give the same policy.
+    pub fn suggest_all(
+        &mut self,
+        flows: &FlowSet,
+        report: &ImpactReport,
+        options: &SuggestOptions,
+    ) -> Vec<Suggestion> {
+        let mut all: Vec<Suggestion> = Vec::new();
+        for flow in report.flows.iter().filter(|f| f.change == Change::Broken) {
+            let Ok(suggestions) = self.suggest(flows, flow.index, options) else {
+                continue;
+            };
+            for suggestion in suggestions {
+                if !all.iter().any(|known| known.policy == suggestion.policy) {
+                    all.push(suggestion);
+                }
+            }
+        }
+        all
     }
 }
 

@@ -9,7 +9,8 @@
 
 use netpol_core::flows::{FlowSet, ImportOptions, import_bytes};
 use netpol_core::impact::{
-    Change, Impact, ImpactOptions, SuggestOptions, impact, render_markdown, render_table,
+    Change, Impact, ImpactFigures, ImpactOptions, SuggestOptions, impact, render_markdown,
+    render_table,
 };
 use netpol_core::model::ResourceSet;
 use serde_json::{Value, json};
@@ -396,4 +397,180 @@ fn rows_sharing_an_evaluation_agree_with_their_own_walks() {
         .collect();
     assert_eq!(rule0.flows, rows.len() as u64);
     assert_eq!(rule0.hits, rows.iter().map(|f| f.count).sum::<u64>());
+}
+
+#[test]
+fn figures_count_and_word_the_report_once() {
+    let flows = sample("calico-enterprise-flows.jsonl");
+    let report = impact(
+        &set(estate()),
+        &set(design()),
+        &flows,
+        ImpactOptions::default(),
+    );
+    let s = &report.summary;
+    let figures = ImpactFigures::from(&report);
+    assert_eq!(
+        (
+            figures.broken as u64,
+            figures.widened as u64,
+            figures.unchanged_allow as u64,
+            figures.unchanged_deny as u64
+        ),
+        (s.broken, s.widened, s.unchanged_allow, s.unchanged_deny)
+    );
+    assert_eq!(s.unchanged(), s.unchanged_allow + s.unchanged_deny);
+    assert_eq!(
+        s.line(),
+        format!(
+            "{} broken, {} widened, {} unchanged allow, {} unchanged deny, {} unmatched",
+            s.broken, s.widened, s.unchanged_allow, s.unchanged_deny, s.unmatched
+        )
+    );
+    assert!(render_table(&report).contains(&format!("summary: {};", s.line())));
+    let changed = (s.broken + s.widened) as usize;
+    assert_eq!(figures.examples.len(), changed.min(10), "{figures:#?}");
+    assert!(
+        figures
+            .examples
+            .iter()
+            .all(|e| e.starts_with("broken: `") || e.starts_with("widened: `")),
+        "{figures:#?}"
+    );
+    let broken = find(&report, "checkout-web/", "payments-db/", 5432);
+    assert!(
+        figures.examples.contains(&broken.describe()),
+        "{figures:#?}"
+    );
+    assert!(
+        broken.describe().contains("` TCP/5432 ("),
+        "{}",
+        broken.describe()
+    );
+    let mut one = broken.clone();
+    one.count = 1;
+    assert!(
+        one.describe().ends_with("(1 connection)"),
+        "{}",
+        one.describe()
+    );
+    one.count = 2;
+    assert!(
+        one.describe().ends_with("(2 connections)"),
+        "{}",
+        one.describe()
+    );
+    assert!(
+        figures
+            .unused_rules
+            .contains(&"`payments-db/application.postgres-ingress` ingress rule 1".to_owned()),
+        "{figures:#?}"
+    );
+    assert_eq!(figures.unused_rules.len(), report.unused.len());
+    assert!(render_markdown(&report).contains(&format!("- {}", figures.unused_rules[0])));
+}
+
+#[test]
+fn changes_are_counted_by_namespace_pair() {
+    let flows = sample("calico-enterprise-flows.jsonl");
+    let report = impact(
+        &set(estate()),
+        &set(design()),
+        &flows,
+        ImpactOptions::default(),
+    );
+    let pairs = report.by_namespace_pair(&flows);
+    assert_eq!(
+        pairs.iter().map(|p| p.broken).sum::<u64>(),
+        report.summary.broken
+    );
+    assert_eq!(
+        pairs.iter().map(|p| p.widened).sum::<u64>(),
+        report.summary.widened
+    );
+    assert!(
+        pairs.windows(2).all(|w| w[0].changed() >= w[1].changed()),
+        "{pairs:#?}"
+    );
+    let to_database = pairs
+        .iter()
+        .find(|p| p.src == "checkout-web" && p.dst == "payments-db")
+        .expect("checkout-web to the database breaks");
+    let broken_there = report
+        .flows
+        .iter()
+        .filter(|f| {
+            f.change == Change::Broken
+                && f.src.starts_with("checkout-web/")
+                && f.dst.starts_with("payments-db/")
+        })
+        .count() as u64;
+    assert_eq!(to_database.broken, broken_there);
+    assert!(broken_there > 0);
+    assert_eq!(to_database.label(), "checkout-web → payments-db");
+    assert_eq!(
+        to_database.line(),
+        format!(
+            "{} broken, {} widened",
+            to_database.broken, to_database.widened
+        )
+    );
+    // Each pair once; an end outside the cluster is `(outside)`, never an empty name.
+    assert!(pairs.iter().all(|p| !p.src.is_empty() && !p.dst.is_empty()));
+    let mut keys: Vec<_> = pairs.iter().map(|p| (&p.src, &p.dst)).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), pairs.len());
+}
+
+#[test]
+fn unmatched_reasons_are_counted_most_frequent_first() {
+    let flows = sample("calico-enterprise-flows.jsonl");
+    let report = impact(
+        &set(estate()),
+        &set(design()),
+        &flows,
+        ImpactOptions::default(),
+    );
+    let reasons = report.unmatched_reasons();
+    assert_eq!(
+        reasons.iter().map(|(_, n)| n).sum::<u64>(),
+        report.summary.unmatched
+    );
+    assert!(reasons.windows(2).all(|w| w[0].1 >= w[1].1), "{reasons:#?}");
+    assert!(
+        reasons.iter().any(|(r, _)| r.contains("worker-1")),
+        "{reasons:#?}"
+    );
+}
+
+#[test]
+fn suggest_all_gives_each_policy_once_for_the_broken_flows() {
+    let flows = sample("calico-enterprise-flows.jsonl");
+    let mut imp = Impact::new(&set(estate()), &set(design()));
+    let report = imp.run(&flows, ImpactOptions::default());
+    let sample_design = netpol_core::design::sample();
+    let options = SuggestOptions::for_designs("application", [&sample_design]);
+    assert!(
+        options
+            .security_keys
+            .as_ref()
+            .is_some_and(|keys| keys.iter().any(|k| k == "security.company.io/tier")),
+        "{options:?}"
+    );
+    assert_eq!(
+        SuggestOptions::for_designs("application", []).security_keys,
+        None
+    );
+    let all = imp.suggest_all(&flows, &report, &options);
+    for (i, s) in all.iter().enumerate() {
+        assert!(
+            !all[..i].iter().any(|o| o.policy == s.policy),
+            "twice: {s:#?}"
+        );
+    }
+    let broken = find(&report, "checkout-web/", "payments-db/", 5432);
+    for s in imp.suggest(&flows, broken.index, &options).unwrap() {
+        assert!(all.contains(&s), "{s:#?}");
+    }
 }

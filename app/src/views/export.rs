@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use netpol_core::design;
-use netpol_core::diff::summary::{ImpactFigures, pr_summary_designs};
+use netpol_core::diff::summary::pr_summary_designs;
 use netpol_core::export::{DesignExportOptions, FileTree, FleetSettings, export_design, to_zip};
 use netpol_core::lint::lint_design;
 use netpol_core::model::{ApiFlavour, Labels};
@@ -346,20 +346,9 @@ fn Lints() -> impl IntoView {
 fn PrSummary(analysis: Analysis) -> impl IntoView {
     let studio = use_studio();
     let markdown = Memo::new(move |_| {
-        let figures = analysis.outcome.with(|o| {
-            o.as_ref().map(|o| ImpactFigures {
-                broken: o.broken as usize,
-                widened: o.widened as usize,
-                unchanged_allow: o.unchanged_allow as usize,
-                unchanged_deny: o.unchanged_deny as usize,
-                examples: o.examples.clone(),
-                unused_rules: o
-                    .unused
-                    .iter()
-                    .map(|u| format!("{}/{} {} rule {}", u.tier, u.policy, u.direction, u.rule))
-                    .collect(),
-            })
-        });
+        let figures = analysis
+            .outcome
+            .with(|o| o.as_ref().map(|o| o.figures.clone()));
         // The same "before" as the impact figures: the open cluster or the deployed design.
         let before = analysis.before_design();
         studio.with(|after| pr_summary_designs(&before, after, figures).to_markdown())

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use crate::analysis::{Analysis, Before, Phase, use_analysis};
 use crate::count::count;
 use crate::routes::Route;
-use crate::worker::protocol::{Outcome, SkippedLine};
+use crate::worker::protocol::SkippedLine;
 
 /// Replay flow logs against the design and see what would change.
 #[component]
@@ -145,17 +145,17 @@ fn Report(analysis: Analysis) -> impl IntoView {
                     <dt>"Files"</dt>
                     <dd>{o.files.join(", ")}</dd>
                     <dt>"Format"</dt>
-                    <dd data-figure="format">{o.format.clone()}</dd>
+                    <dd data-figure="format">{o.import.format.clone()}</dd>
                     <dt>"Records"</dt>
-                    <dd data-figure="records">{o.records}</dd>
+                    <dd data-figure="records">{o.import.records}</dd>
                     <dt>"Skipped lines"</dt>
-                    <dd data-figure="skipped">{o.skipped}</dd>
+                    <dd data-figure="skipped">{o.import.skipped}</dd>
                     <dt>"Event lines (not flows)"</dt>
-                    <dd data-figure="events">{o.events}</dd>
+                    <dd data-figure="events">{o.import.events}</dd>
                     <dt>"Unreadable policy traces"</dt>
-                    <dd data-figure="unread-traces">{o.unread_traces}</dd>
+                    <dd data-figure="unread-traces">{o.import.unread_traces}</dd>
                     <dt>"Distinct flows"</dt>
-                    <dd data-figure="distinct">{o.distinct}</dd>
+                    <dd data-figure="distinct">{o.import.distinct}</dd>
                     <dt>"Read in"</dt>
                     <dd data-figure="import-ms" data-ms=format!("{:.0}", o.import_ms)>
                         {format!("{:.0} ms (evaluated in {:.0} ms)", o.import_ms, o.eval_ms)}
@@ -190,11 +190,13 @@ fn Report(analysis: Analysis) -> impl IntoView {
     view! { <section class="impact-report">{report}</section> }
 }
 
-/// Broken, widened, unchanged and unmatched, as cards.
+/// Broken, widened, unchanged and unmatched, as cards: core's figures and wording.
 #[component]
 fn Cards(analysis: Analysis) -> impl IntoView {
-    let figure = move |pick: fn(&Outcome) -> u64| {
-        move || analysis.outcome.with(|o| o.as_ref().map_or(0, pick))
+    let summary = move || {
+        analysis
+            .outcome
+            .with(|o| o.as_ref().map(|o| o.summary.clone()).unwrap_or_default())
     };
     let eval_ms = move || {
         analysis
@@ -208,31 +210,21 @@ fn Cards(analysis: Analysis) -> impl IntoView {
             data-run=move || analysis.outcome.with(|o| o.as_ref().map_or(0, |o| o.run))
         >
             <div class="card broken">
-                <span class="figure" data-count="broken">{figure(|o| o.broken)}</span>
+                <span class="figure" data-count="broken">{move || summary().broken}</span>
                 <span>"broken"</span>
-                <small>{move || count(figure(|o| o.broken_connections)(), "connection")}</small>
+                <small>{move || summary().broken_connections_line()}</small>
             </div>
             <div class="card widened">
-                <span class="figure" data-count="widened">{figure(|o| o.widened)}</span>
+                <span class="figure" data-count="widened">{move || summary().widened}</span>
                 <span>"widened"</span>
             </div>
             <div class="card unchanged">
-                <span class="figure" data-count="unchanged">
-                    {figure(|o| o.unchanged_allow + o.unchanged_deny)}
-                </span>
+                <span class="figure" data-count="unchanged">{move || summary().unchanged()}</span>
                 <span>"unchanged"</span>
-                <small>
-                    {move || {
-                        format!(
-                            "{} allowed, {} denied",
-                            figure(|o| o.unchanged_allow)(),
-                            figure(|o| o.unchanged_deny)(),
-                        )
-                    }}
-                </small>
+                <small>{move || summary().unchanged_line()}</small>
             </div>
             <div class="card unmatched">
-                <span class="figure" data-count="unmatched">{figure(|o| o.unmatched)}</span>
+                <span class="figure" data-count="unmatched">{move || summary().unmatched}</span>
                 <span>"unmatched"</span>
             </div>
         </div>
@@ -278,7 +270,7 @@ fn Unused(analysis: Analysis) -> impl IntoView {
                 view! {
                     <li>
                         {link}
-                        {format!(" — tier {}, {} rule {}", u.tier, u.direction, u.rule)}
+                        {format!(" — tier {}, {} rule {}", u.tier, u.direction.as_str(), u.rule)}
                     </li>
                 }
             })

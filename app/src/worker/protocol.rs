@@ -2,6 +2,7 @@
 //! shared; they travel as JSON text (plus `File` handles for an import, which JSON cannot carry).
 
 use netpol_core::design::Design;
+use netpol_core::impact::{ImpactFigures, ImpactSummary, ImportFigures, PairChanges, UnusedRule};
 use netpol_core::model::CalicoPolicy;
 use serde::{Deserialize, Serialize};
 
@@ -84,65 +85,34 @@ pub enum Response {
     Failed { message: String },
 }
 
-/// The import report and the impact figures.
+/// The import report and the impact figures: core's answers, as the worker got them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Outcome {
     pub files: Vec<String>,
-    pub format: String,
-    /// Flow records read, valid or not.
-    pub records: u64,
-    /// Records skipped: their verdict, ends, protocol or port could not be read.
-    pub skipped: u64,
-    /// Lines that are no flow records (Hubble's event lines): not in `records`.
-    pub events: u64,
-    /// Records kept although their policy trace could not be read.
-    pub unread_traces: u64,
-    pub distinct: u64,
     pub bytes: u64,
     /// The first skipped lines, with their reasons.
     pub errors: Vec<SkippedLine>,
     /// The first records kept with an unreadable policy trace, with the reasons.
     pub warnings: Vec<SkippedLine>,
-    pub broken: u64,
-    pub widened: u64,
-    pub unchanged_allow: u64,
-    pub unchanged_deny: u64,
-    pub unmatched: u64,
-    pub broken_connections: u64,
+    /// Records, skipped lines, event lines, unreadable traces, distinct flows and the format.
+    pub import: ImportFigures,
+    /// Distinct flows by change.
+    pub summary: ImpactSummary,
+    /// The figures of the PR summary.
+    pub figures: ImpactFigures,
     /// Why ends could not be mapped, most frequent first: (reason, flows).
     pub unmatched_reasons: Vec<(String, u64)>,
     /// Changes per (source namespace, destination namespace), most changes first.
     pub pairs: Vec<PairChanges>,
-    /// Rules of the design no observed flow hit: `tier/policy direction rule N`.
-    pub unused: Vec<UnusedRuleRow>,
+    /// Rules of the design no observed flow hit.
+    pub unused: Vec<UnusedRule>,
     pub compile_errors: Vec<String>,
-    /// Broken and widened flows, described, for the PR summary.
-    pub examples: Vec<String>,
     /// How long the last evaluation took in the worker.
     pub eval_ms: f64,
     /// How long the import took (0 when this outcome comes from a re-evaluation).
     pub import_ms: f64,
     /// Counts the evaluations of this worker: each outcome has a new number.
     pub run: u64,
-}
-
-/// The changes between one pair of namespaces.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PairChanges {
-    pub src: String,
-    pub dst: String,
-    pub broken: u64,
-    pub widened: u64,
-}
-
-/// An unused rule of the design.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnusedRuleRow {
-    pub tier: String,
-    pub policy: String,
-    pub namespace: Option<String>,
-    pub direction: String,
-    pub rule: u32,
 }
 
 /// One row of the flow table.

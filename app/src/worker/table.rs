@@ -1,6 +1,7 @@
 //! The flow table's rows, filtered and sorted in the worker: the page only ever receives the window it
 //! shows, so a table of 100 000 flows costs the page as much as one of 50.
 
+use netpol_core::flows::{AggregatedFlow, EndpointId, FlowSet};
 use netpol_core::impact::{FlowImpact, ImpactReport};
 
 use super::protocol::{FlowRow, TableQuery};
@@ -16,14 +17,14 @@ impl TableCache {
     pub fn window(
         &mut self,
         report: &ImpactReport,
-        namespaces: &[(String, String)],
+        flows: &FlowSet,
         query: &TableQuery,
         offset: usize,
         limit: usize,
     ) -> (usize, Vec<FlowRow>) {
         let fresh = !matches!(&self.last, Some((last, _)) if last == query);
         if fresh {
-            self.last = Some((query.clone(), select(report, namespaces, query)));
+            self.last = Some((query.clone(), select(report, flows, query)));
         }
         let Some((_, order)) = &self.last else {
             return (0, Vec::new());
@@ -38,20 +39,21 @@ impl TableCache {
     }
 }
 
-/// Positions in `report.flows` of the rows `query` selects, in its order.
-fn select(
-    report: &ImpactReport,
-    namespaces: &[(String, String)],
-    query: &TableQuery,
-) -> Vec<usize> {
+/// Positions in `report.flows` (a run over `flows`) of the rows `query` selects, in its order.
+fn select(report: &ImpactReport, flows: &FlowSet, query: &TableQuery) -> Vec<usize> {
     let namespace = query.namespace.trim();
     let mut order: Vec<usize> = report
         .flows
         .iter()
         .enumerate()
         .filter(|(_, flow)| {
-            let (src, dst) = &namespaces[flow.index];
-            (namespace.is_empty() || src.contains(namespace) || dst.contains(namespace))
+            let in_namespace = |end: fn(&AggregatedFlow) -> EndpointId| {
+                flows.flows().get(flow.index).is_some_and(|observed| {
+                    let ns = flows.endpoint(end(observed)).namespace.as_deref();
+                    ns.unwrap_or_default().contains(namespace)
+                })
+            };
+            (namespace.is_empty() || in_namespace(|f| f.src) || in_namespace(|f| f.dst))
                 && query.port.is_none_or(|port| flow.port == Some(port))
                 && (query.change.is_empty() || flow.change.as_str() == query.change)
         })
@@ -91,31 +93,23 @@ mod tests {
     use super::*;
 
     /// The sample flows shipped with the site, replayed against the sample design.
-    fn sample() -> (ImpactReport, Vec<(String, String)>) {
+    fn sample() -> (ImpactReport, FlowSet) {
         let bytes = include_bytes!("../../../public/samples/sample-design-flows.jsonl.gz");
         let flows = import_bytes(bytes, ImportOptions::default()).expect("the sample imports");
         let resources = design::to_resources(&design::sample());
         let report = impact(&resources, &resources, &flows, ImpactOptions::default());
-        let namespaces = flows
-            .flows()
-            .iter()
-            .map(|f| {
-                let ns = |id| flows.endpoint(id).namespace.clone().unwrap_or_default();
-                (ns(f.src), ns(f.dst))
-            })
-            .collect();
-        (report, namespaces)
+        (report, flows)
     }
 
     #[test]
     fn filters_select_and_order_sorts_by_count() {
-        let (report, namespaces) = sample();
+        let (report, flows) = sample();
         let mut cache = TableCache::default();
         let all = TableQuery {
             descending: true,
             ..TableQuery::default()
         };
-        let (total, rows) = cache.window(&report, &namespaces, &all, 0, usize::MAX);
+        let (total, rows) = cache.window(&report, &flows, &all, 0, usize::MAX);
         assert_eq!(total, report.flows.len());
         assert!(rows.windows(2).all(|w| w[0].count >= w[1].count));
 
@@ -123,21 +117,21 @@ mod tests {
             descending: false,
             ..all.clone()
         };
-        let (_, rows) = cache.window(&report, &namespaces, &ascending, 0, usize::MAX);
+        let (_, rows) = cache.window(&report, &flows, &ascending, 0, usize::MAX);
         assert!(rows.windows(2).all(|w| w[0].count <= w[1].count));
 
         let dns = TableQuery {
             port: Some(53),
             ..all.clone()
         };
-        let (n, rows) = cache.window(&report, &namespaces, &dns, 0, usize::MAX);
+        let (n, rows) = cache.window(&report, &flows, &dns, 0, usize::MAX);
         assert!(n > 0 && rows.iter().all(|r| r.port == Some(53)));
 
         let checkout = TableQuery {
             namespace: "checkout".to_owned(),
             ..all.clone()
         };
-        let (_, rows) = cache.window(&report, &namespaces, &checkout, 0, usize::MAX);
+        let (_, rows) = cache.window(&report, &flows, &checkout, 0, usize::MAX);
         assert!(!rows.is_empty());
         assert!(
             rows.iter()
@@ -153,7 +147,7 @@ mod tests {
             change: "unmatched".to_owned(),
             ..all.clone()
         };
-        let (n, rows) = cache.window(&report, &namespaces, &unmatched, 0, usize::MAX);
+        let (n, rows) = cache.window(&report, &flows, &unmatched, 0, usize::MAX);
         assert_eq!(n as u64, report.summary.unmatched);
         assert!(
             rows.iter()
@@ -163,14 +157,14 @@ mod tests {
 
     #[test]
     fn windows_are_slices_of_the_order() {
-        let (report, namespaces) = sample();
+        let (report, flows) = sample();
         let mut cache = TableCache::default();
         let query = TableQuery::default();
-        let (total, all) = cache.window(&report, &namespaces, &query, 0, usize::MAX);
-        let (same_total, window) = cache.window(&report, &namespaces, &query, 5, 7);
+        let (total, all) = cache.window(&report, &flows, &query, 0, usize::MAX);
+        let (same_total, window) = cache.window(&report, &flows, &query, 5, 7);
         assert_eq!(total, same_total);
         assert_eq!(window, all[5..12]);
-        let (_, past_end) = cache.window(&report, &namespaces, &query, total + 3, 10);
+        let (_, past_end) = cache.window(&report, &flows, &query, total + 3, 10);
         assert!(past_end.is_empty());
     }
 }

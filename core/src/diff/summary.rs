@@ -18,20 +18,7 @@ pub struct LintEntry {
     pub new: bool,
 }
 
-/// Impact figures from replaying observed flows against the old and new versions (`netpol impact`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ImpactFigures {
-    /// Observed flows allowed before and denied after.
-    pub broken: usize,
-    /// Observed flows denied before and allowed after.
-    pub widened: usize,
-    pub unchanged_allow: usize,
-    pub unchanged_deny: usize,
-    /// A few broken or widened flows, described, for the reviewer.
-    pub examples: Vec<String>,
-    /// Rules of the new version that no observed flow hit (`tier/policy rule N`).
-    pub unused_rules: Vec<String>,
-}
+pub use crate::impact::ImpactFigures;
 
 /// Everything a pull request needs to show about a policy change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -380,55 +367,4 @@ fn numbered(rules: &[(PolicyType, String)]) -> Vec<(usize, (PolicyType, &str))> 
             (index, (*d, r.as_str()))
         })
         .collect()
-}
-
-/// How many broken or widened flows the summary lists by name.
-const IMPACT_EXAMPLES: usize = 10;
-
-impl From<&crate::impact::ImpactReport> for ImpactFigures {
-    fn from(report: &crate::impact::ImpactReport) -> ImpactFigures {
-        use crate::impact::Change;
-        let examples = report
-            .flows
-            .iter()
-            .filter(|f| matches!(f.change, Change::Broken | Change::Widened))
-            .take(IMPACT_EXAMPLES)
-            .map(|f| {
-                let port = f.port.map(|p| format!("/{p}")).unwrap_or_default();
-                format!(
-                    "{}: `{}` → `{}` {}{port} ({} connections)",
-                    f.change.as_str(),
-                    f.src,
-                    f.dst,
-                    f.protocol,
-                    f.count
-                )
-            })
-            .collect();
-        let unused_rules = report
-            .unused
-            .iter()
-            .map(|u| {
-                let direction = match u.direction {
-                    crate::eval::Direction::Ingress => "ingress",
-                    crate::eval::Direction::Egress => "egress",
-                };
-                let ns = u
-                    .namespace
-                    .as_deref()
-                    .map(|n| format!("{n}/"))
-                    .unwrap_or_default();
-                format!("`{ns}{}.{}` {direction} rule {}", u.tier, u.policy, u.rule)
-            })
-            .collect();
-        let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
-        ImpactFigures {
-            broken: count(report.summary.broken),
-            widened: count(report.summary.widened),
-            unchanged_allow: count(report.summary.unchanged_allow),
-            unchanged_deny: count(report.summary.unchanged_deny),
-            examples,
-            unused_rules,
-        }
-    }
 }

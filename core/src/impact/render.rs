@@ -111,12 +111,8 @@ pub fn render_table(report: &ImpactReport) -> String {
     );
     let _ = writeln!(
         out,
-        "summary: {} broken, {} widened, {} unchanged allow, {} unchanged deny, {} unmatched; {} observed-denied flows allowed after",
-        s.broken,
-        s.widened,
-        s.unchanged_allow,
-        s.unchanged_deny,
-        s.unmatched,
+        "summary: {}; {} observed-denied flows allowed after",
+        s.line(),
         s.observed_denied_allowed_after
     );
     let rows: Vec<[String; 8]> = sorted(report)
@@ -253,20 +249,7 @@ pub fn render_markdown(report: &ImpactReport) -> String {
             report.unused.len()
         );
         for u in report.unused.iter().take(200) {
-            let ns = u
-                .namespace
-                .as_deref()
-                .map(|n| format!("{n}/"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "- `{}` {}{} {} rule {}",
-                u.tier,
-                ns,
-                u.policy,
-                u.direction.as_str(),
-                u.rule
-            );
+            let _ = writeln!(out, "- {}", u.describe());
         }
         let _ = writeln!(out, "\n</details>");
     }

@@ -35,6 +35,27 @@ impl Default for SuggestOptions {
     }
 }
 
+impl SuggestOptions {
+    /// Suggestions into `tier`, last in it, selecting endpoints by the security-scoped label keys
+    /// of the taxonomies of `designs` (the design being edited; none for plain resources).
+    pub fn for_designs<'a>(
+        tier: &str,
+        designs: impl IntoIterator<Item = &'a crate::design::Design>,
+    ) -> SuggestOptions {
+        let security_keys: Vec<String> = designs
+            .into_iter()
+            .flat_map(|design| design.taxonomy.iter())
+            .filter(|key| key.scope == crate::design::LabelScope::Security)
+            .map(|key| key.key.clone())
+            .collect();
+        SuggestOptions {
+            tier: tier.to_owned(),
+            order: None,
+            security_keys: (!security_keys.is_empty()).then_some(security_keys),
+        }
+    }
+}
+
 /// One suggested policy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {

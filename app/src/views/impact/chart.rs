@@ -24,7 +24,7 @@ pub fn PairChart(analysis: Analysis) -> impl IntoView {
             }
             let max = pairs
                 .iter()
-                .map(|p| p.broken + p.widened)
+                .map(|p| p.changed())
                 .max()
                 .unwrap_or(1)
                 .max(1) as f64;
@@ -36,8 +36,8 @@ pub fn PairChart(analysis: Analysis) -> impl IntoView {
                     let y = i as f64 * BAR_HEIGHT + 4.0;
                     let broken_w = pair.broken as f64 / max * BAR_WIDTH;
                     let widened_w = pair.widened as f64 / max * BAR_WIDTH;
-                    let label = format!("{} → {}", pair.src, pair.dst);
-                    let figures = format!("{} broken, {} widened", pair.broken, pair.widened);
+                    let label = pair.label();
+                    let figures = pair.line();
                     let title = format!("{label}: {figures}");
                     let pair_attr = label.clone();
                     view! {
