@@ -12,7 +12,7 @@ use leptos::wasm_bindgen::JsCast;
 use netpol_core::design::{Design, open_cluster};
 use netpol_core::model::CalicoPolicy;
 
-use crate::state::{Studio, use_studio};
+use crate::state::{Studio, decode_stored_design, use_studio};
 use crate::worker::client::WorkerLink;
 use crate::worker::protocol::{DesignPair, FlowRow, Outcome, Request, Response, TableQuery};
 
@@ -370,7 +370,8 @@ fn storage() -> Option<web_sys::Storage> {
 
 fn read_baseline() -> Option<Design> {
     let text = storage()?.get_item(BASELINE_KEY).ok().flatten()?;
-    serde_json::from_str(&text).ok()
+    // An unreadable baseline is forgotten: the design as loaded becomes the baseline again.
+    decode_stored_design("baseline.json", &text).ok()
 }
 
 fn read_before() -> Option<Before> {
@@ -389,7 +390,8 @@ fn write_before(before: Before) {
 }
 
 fn write_baseline(design: &Design) {
-    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(design)) {
+    if let Some(storage) = storage() {
+        let text = netpol_core::design::save_json(design);
         // Storage may be full: the baseline then lasts only for this visit, which is acceptable.
         let _ = storage.set_item(BASELINE_KEY, &text);
     }

@@ -261,6 +261,13 @@ pub fn StatusLine() -> impl IntoView {
             >
                 {save}
             </span>
+            {move || {
+                studio.unreadable_autosave.get().map(|why| view! {
+                    <span class="autosave failed" role="alert">
+                        {format!("The design saved in this browser could not be read ({why}); it is kept aside, and the sample is open.")}
+                    </span>
+                })
+            }}
         </footer>
     }
 }

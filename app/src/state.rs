@@ -5,12 +5,18 @@
 //! undo returns to. Views read the design through [`Studio::with`] so they re-render when it changes.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 pub use netpol_core::design::{Design, sample};
 
-/// The key under which the design is autosaved.
+mod autosave;
+
+pub use autosave::decode_stored_design;
+use autosave::{decode_autosave, encode_autosave};
+
+/// The key under which the design document is autosaved.
 const STORAGE_KEY: &str = "netpol-studio/design";
+/// The key under which the environment being viewed is kept.
+const ENVIRONMENT_KEY: &str = "netpol-studio/environment";
 /// The most snapshots undo keeps; older ones are dropped.
 const HISTORY_LIMIT: usize = 100;
 
@@ -42,14 +48,6 @@ pub enum SaveState {
     Failed(String),
 }
 
-/// What is autosaved: the design and the environment being viewed.
-#[derive(Serialize, Deserialize)]
-struct Saved {
-    design: Design,
-    #[serde(default)]
-    environment: String,
-}
-
 /// Undo and redo stacks of whole-design snapshots.
 #[derive(Default)]
 struct History {
@@ -68,23 +66,25 @@ pub struct Studio {
     pub environment: RwSignal<String>,
     /// The outcome of the last autosave.
     pub save_state: RwSignal<SaveState>,
+    /// Why the autosave found at startup could not be read (it is kept aside), if it could not.
+    pub unreadable_autosave: RwSignal<Option<String>>,
 }
 
 impl Studio {
     /// Loads the autosaved design (or the sample on the first visit) and starts autosaving.
     pub fn load() -> Studio {
-        let saved = read_storage();
-        let (design, environment) = match saved {
-            Some(saved) => (saved.design, saved.environment),
-            None => {
-                let design = sample();
-                let first = environment_names(&design)
-                    .into_iter()
-                    .next()
-                    .unwrap_or_default();
-                (design, first)
-            }
+        let (restored, unreadable) = match read_storage() {
+            Ok(restored) => (restored, None),
+            Err(why) => (None, Some(why)),
         };
+        let (design, saved_environment) = match restored {
+            Some(restored) => (restored.design, restored.environment),
+            None => (sample(), None),
+        };
+        let environment = saved_environment
+            .or_else(read_environment)
+            .or_else(|| environment_names(&design).into_iter().next())
+            .unwrap_or_default();
         let studio = Studio {
             design: RwSignal::new(design),
             history: StoredValue::new(History::default()),
@@ -92,15 +92,13 @@ impl Studio {
             can_redo: RwSignal::new(false),
             environment: RwSignal::new(environment),
             save_state: RwSignal::new(SaveState::Saved),
+            unreadable_autosave: RwSignal::new(unreadable),
         };
         // Autosave: one effect that writes the design whenever it or the environment changes.
         Effect::new(move |_| {
-            let outcome = studio.design.with(|design| {
-                write_storage(&Saved {
-                    design: design.clone(),
-                    environment: studio.environment.get(),
-                })
-            });
+            let outcome = studio
+                .design
+                .with(|design| write_storage(&encode_autosave(design), &studio.environment.get()));
             studio.save_state.set(match outcome {
                 Ok(()) => SaveState::Saved,
                 Err(message) => SaveState::Failed(message),
@@ -199,27 +197,34 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-/// The autosaved state, or `None` on a first visit or when what is stored no longer parses (then the
-/// Studio starts on the sample; the stored text is kept under a backup key so nothing is lost).
-fn read_storage() -> Option<Saved> {
-    let storage = storage()?;
-    let text = storage.get_item(STORAGE_KEY).ok().flatten()?;
-    match serde_json::from_str(&text) {
-        Ok(saved) => Some(saved),
-        Err(err) => {
-            let _ = storage.set_item(&format!("{STORAGE_KEY}.unreadable"), &text);
-            leptos::logging::warn!(
-                "the autosaved design could not be read ({err}); starting on the sample"
-            );
-            None
-        }
-    }
+/// The autosaved design (`None` on a first visit), or why what is stored cannot be read: then the
+/// Studio starts on the sample, and the stored text is kept under a backup key so nothing is lost.
+fn read_storage() -> Result<Option<autosave::Restored>, String> {
+    let Some(storage) = storage() else {
+        return Ok(None);
+    };
+    let Some(text) = storage.get_item(STORAGE_KEY).ok().flatten() else {
+        return Ok(None);
+    };
+    decode_autosave(&text).map(Some).map_err(|why| {
+        let backup = format!("{STORAGE_KEY}.unreadable");
+        let _ = storage.set_item(&backup, &text);
+        leptos::logging::warn!(
+            "the autosaved design could not be read ({why}); it is kept under `{backup}`; starting on the sample"
+        );
+        why
+    })
 }
 
-fn write_storage(saved: &Saved) -> Result<(), String> {
+fn read_environment() -> Option<String> {
+    storage()?.get_item(ENVIRONMENT_KEY).ok().flatten()
+}
+
+fn write_storage(document: &str, environment: &str) -> Result<(), String> {
     let storage = storage().ok_or("this browser offers no local storage")?;
-    let text = serde_json::to_string(saved).map_err(|err| err.to_string())?;
+    let refused = |_| "the browser refused to store the design (storage full?)".to_owned();
+    storage.set_item(STORAGE_KEY, document).map_err(refused)?;
     storage
-        .set_item(STORAGE_KEY, &text)
-        .map_err(|_| "the browser refused to store the design (storage full?)".to_owned())
+        .set_item(ENVIRONMENT_KEY, environment)
+        .map_err(refused)
 }

@@ -33,7 +33,9 @@ pageTest("a share link opens the same design in a fresh browser", async ({ open,
   assert.equal(await fresh.getByLabel("Design name").inputValue(), "shared-from-alice");
   assert.doesNotMatch(fresh.url(), /#share=/, "the fragment is cleared once handled");
   const received = await fresh.evaluate(() => localStorage.getItem("netpol-studio/design"));
-  assert.deepEqual(JSON.parse(received).design, JSON.parse(sent).design);
+  // Autosave keeps the design document: the same document on both ends.
+  assert.equal(JSON.parse(sent).kind, "Design");
+  assert.deepEqual(JSON.parse(received), JSON.parse(sent));
   // Undo brings the previous design back.
   await fresh.getByRole("button", { name: "Undo" }).click();
   assert.notEqual(await fresh.getByLabel("Design name").inputValue(), "shared-from-alice");
