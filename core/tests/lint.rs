@@ -1,4 +1,6 @@
-//! Every lint: a case that triggers it and a near miss that must not (issue 9 quality bar).
+//! Lint behaviour beyond a trigger and its near miss (those are fixture files: `lint_fixtures.rs`):
+//! fixes, locations, configuration, shadowing over the design's endpoints, the sample and the
+//! baseline lint clean.
 
 #![allow(
     clippy::unwrap_used,
@@ -83,17 +85,6 @@ fn fired(findings: &[Finding], id: &str) -> bool {
     findings.iter().any(|f| f.id == id)
 }
 
-fn check_case(id: &str, trigger: Value, near_miss: Value) {
-    let hit = findings(trigger);
-    assert!(fired(&hit, id), "`{id}` should fire; got {:#?}", hit);
-    let miss = findings(near_miss);
-    assert!(
-        !fired(&miss, id),
-        "`{id}` should not fire on the near miss; got {:#?}",
-        miss.iter().filter(|f| f.id == id).collect::<Vec<_>>()
-    );
-}
-
 #[test]
 fn the_baseline_is_clean() {
     let found = findings(baseline(vec![], vec![]));
@@ -101,33 +92,7 @@ fn the_baseline_is_clean() {
 }
 
 #[test]
-fn tier_not_found() {
-    check_case(
-        ids::TIER_NOT_FOUND,
-        baseline(
-            vec![gnp(
-                "x",
-                json!({"tier": "platform", "order": 1.0, "ingress": [{"action": "Allow"}]}),
-            )],
-            vec![],
-        ),
-        baseline(
-            vec![gnp(
-                "x",
-                json!({"tier": "platform", "order": 1.0, "ingress": [{"action": "Allow"}]}),
-            )],
-            vec![tier("platform", Some(200.0), None)],
-        ),
-    );
-}
-
-#[test]
 fn tier_order_tie() {
-    check_case(
-        ids::TIER_ORDER_TIE,
-        baseline(vec![], vec![tier("platform", Some(100.0), None)]),
-        baseline(vec![], vec![tier("platform", Some(100.5), None)]),
-    );
     // The implicit default tier has order 1,000,000.
     let hit = findings(baseline(
         vec![],
@@ -138,67 +103,13 @@ fn tier_order_tie() {
 
 #[test]
 fn pass_in_last_tier() {
-    let last = || vec![tier("apps", Some(2_000_000.0), None)];
-    check_case(
-        ids::PASS_IN_LAST_TIER,
-        baseline(
-            vec![gnp(
-                "p",
-                json!({"tier": "apps", "order": 1.0, "ingress": [{"action": "Pass", "protocol": "TCP"}]}),
-            )],
-            last(),
-        ),
-        baseline(
-            vec![gnp(
-                "p",
-                json!({"tier": "apps", "order": 1.0, "ingress": [{"action": "Allow", "protocol": "TCP"}]}),
-            )],
-            last(),
-        ),
-    );
     // Pass in an earlier tier is the normal hand-over.
     let pass_early = findings(baseline(vec![], vec![]));
     assert!(!fired(&pass_early, ids::PASS_IN_LAST_TIER));
-    // A last tier that passes by default.
-    check_case(
-        ids::PASS_IN_LAST_TIER,
-        baseline(
-            vec![gnp(
-                "p",
-                json!({"tier": "apps", "ingress": [{"action": "Allow"}]}),
-            )],
-            vec![tier("apps", Some(2e6), Some("Pass"))],
-        ),
-        baseline(
-            vec![gnp(
-                "p",
-                json!({"tier": "apps", "ingress": [{"action": "Allow"}]}),
-            )],
-            vec![tier("apps", Some(2e6), Some("Deny"))],
-        ),
-    );
 }
 
 #[test]
 fn tier_prefix_mismatch() {
-    let tiers = || vec![tier("platform", Some(200.0), None)];
-    check_case(
-        ids::TIER_PREFIX_MISMATCH,
-        baseline(
-            vec![gnp(
-                "security.allow-x",
-                json!({"tier": "platform", "order": 1.0, "ingress": [{"action": "Allow"}]}),
-            )],
-            tiers(),
-        ),
-        baseline(
-            vec![gnp(
-                "platform.allow-x",
-                json!({"tier": "platform", "order": 1.0, "ingress": [{"action": "Allow"}]}),
-            )],
-            tiers(),
-        ),
-    );
     // Kubernetes-derived names are formatted by Calico, not tier-prefixed.
     let knp = findings(baseline(
         vec![np(
@@ -213,24 +124,6 @@ fn tier_prefix_mismatch() {
 
 #[test]
 fn name_order_mismatch() {
-    let tiers = || vec![tier("platform", Some(200.0), None)];
-    check_case(
-        ids::NAME_ORDER_MISMATCH,
-        baseline(
-            vec![gnp(
-                "platform.100-allow-x",
-                json!({"tier": "platform", "order": 200.0, "ingress": [{"action": "Allow"}]}),
-            )],
-            tiers(),
-        ),
-        baseline(
-            vec![gnp(
-                "platform.100-allow-x",
-                json!({"tier": "platform", "order": 100.0, "ingress": [{"action": "Allow"}]}),
-            )],
-            tiers(),
-        ),
-    );
     let hit = findings(baseline(
         vec![gnp(
             "100-x",
@@ -247,55 +140,10 @@ fn name_order_mismatch() {
 }
 
 #[test]
-fn inline_cidrs_and_domains() {
-    let nets = |n: usize| {
-        (0..n)
-            .map(|i| format!("192.0.2.{i}/32"))
-            .collect::<Vec<_>>()
-    };
-    check_case(
-        ids::INLINE_CIDRS,
-        baseline(
-            vec![gnp(
-                "x",
-                json!({"tier": "security", "order": 5.0, "egress": [{"action": "Allow", "destination": {"nets": nets(5)}}]}),
-            )],
-            vec![],
-        ),
-        baseline(
-            vec![gnp(
-                "x",
-                json!({"tier": "security", "order": 5.0, "egress": [{"action": "Allow", "destination": {"nets": nets(4)}}]}),
-            )],
-            vec![],
-        ),
-    );
-    check_case(
-        ids::INLINE_DOMAINS,
-        baseline(
-            vec![gnp(
-                "x",
-                json!({"tier": "security", "order": 5.0, "egress": [{"action": "Allow", "destination": {"domains": ["api.stripe.com"]}}]}),
-            )],
-            vec![],
-        ),
-        baseline(
-            vec![gnp(
-                "x",
-                json!({"tier": "security", "order": 5.0, "egress": [{"action": "Allow", "destination": {"selector": "set == 'stripe'"}}]}),
-            )],
-            vec![],
-        ),
-    );
-}
-
-#[test]
 fn dns_udp_only() {
     let udp_only = json!([{"action": "Allow", "protocol": "UDP", "destination": {"ports": [53]}}]);
     let mut hit = baseline(vec![], vec![]);
     hit["policies"][0]["spec"]["egress"] = udp_only;
-    let miss = baseline(vec![], vec![]);
-    check_case(ids::DNS_UDP_ONLY, hit.clone(), miss);
     let found = findings(hit);
     let f = found
         .iter()
@@ -314,22 +162,6 @@ fn dns_udp_only() {
     range["policies"][0]["spec"]["egress"] =
         json!([{"action": "Allow", "protocol": "UDP", "destination": {"ports": ["1:1024"]}}]);
     assert!(fired(&findings(range), ids::DNS_UDP_ONLY));
-}
-
-#[test]
-fn default_deny_without_dns() {
-    let deny = |order: f64| {
-        gnp(
-            "deny-all",
-            json!({"tier": "security", "order": order, "types": ["Ingress", "Egress"]}),
-        )
-    };
-    // allow-dns is at order 100 in tier security: a deny at 50 comes first, one at 150 after.
-    check_case(
-        ids::DEFAULT_DENY_WITHOUT_DNS,
-        baseline(vec![deny(50.0)], vec![]),
-        baseline(vec![deny(150.0)], vec![]),
-    );
 }
 
 #[test]
@@ -369,11 +201,6 @@ fn without_policy(mut value: Value, name: &str) -> Value {
 
 #[test]
 fn no_global_default_deny() {
-    check_case(
-        ids::NO_GLOBAL_DEFAULT_DENY,
-        without_policy(baseline(vec![], vec![]), "default-deny"),
-        baseline(vec![], vec![]),
-    );
     // A deny scoped to one environment's namespaces is not global.
     let mut scoped = without_policy(baseline(vec![], vec![]), "default-deny");
     scoped["policies"].as_array_mut().unwrap().push(gnp("deny-prod", json!({"order": 1000.0, "types": ["Ingress", "Egress"], "namespaceSelector": "env == 'prod'"})));
@@ -390,11 +217,6 @@ fn no_global_default_deny() {
 fn default_deny_selects_system_namespaces() {
     let mut hit = baseline(vec![], vec![]);
     hit["policies"][2]["spec"]["selector"] = json!("all()");
-    check_case(
-        ids::DEFAULT_DENY_SYSTEM_NAMESPACES,
-        hit.clone(),
-        baseline(vec![], vec![]),
-    );
     let found = findings(hit);
     let f = found
         .iter()
@@ -421,7 +243,6 @@ fn ingress_only_default_deny() {
         "deny-egress",
         json!({"order": 1001.0, "types": ["Egress"]}),
     ));
-    check_case(ids::INGRESS_ONLY_DEFAULT_DENY, hit, miss);
 }
 
 #[test]
@@ -436,7 +257,6 @@ fn namespace_without_default_deny() {
     ]);
     let mut miss = baseline(vec![], vec![]);
     miss["workloads"] = hit["workloads"].clone();
-    check_case(ids::NAMESPACE_WITHOUT_DENY, hit.clone(), miss);
     let found = findings(hit);
     let hits: Vec<_> = found
         .iter()
@@ -656,11 +476,6 @@ fn same_order_conflict() {
         "ingress": [{"action": "Deny", "protocol": "TCP"}]}),
         )
     };
-    check_case(
-        ids::SAME_ORDER_CONFLICT,
-        shop(vec![allow(10.0), deny("env == 'prod'")], vec![]),
-        shop(vec![allow(11.0), deny("env == 'prod'")], vec![]),
-    );
     // Same order, but no endpoint in common.
     assert!(!fired(
         &findings(shop(vec![allow(10.0), deny("app == 'db'")], vec![])),
@@ -692,14 +507,6 @@ fn broad_allow_ahead() {
         "b-web",
         json!({"tier": "security", "order": 20.0, "selector": "app == 'web'",
         "ingress": [{"action": "Allow", "source": {"selector": "app == 'api'"}}]}),
-    );
-    check_case(
-        ids::BROAD_ALLOW_AHEAD,
-        shop(vec![broad(json!({})), specific.clone()], vec![]),
-        shop(
-            vec![broad(json!({"selector": "app == 'api'"})), specific.clone()],
-            vec![],
-        ),
     );
     assert!(fired(
         &findings(shop(
