@@ -17,7 +17,9 @@ use leptos::wasm_bindgen::JsCast;
 use leptos::wasm_bindgen::prelude::*;
 use netpol_core::design::{self, Design};
 use netpol_core::flows::{FlowImporter, FlowSet, ImportOptions};
-use netpol_core::impact::{Impact, ImpactFigures, ImpactOptions, ImpactReport, SuggestOptions};
+use netpol_core::impact::{
+    Impact, ImpactFigures, ImpactOptions, ImpactReport, SuggestOptions, suggestions_outcome,
+};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
 use protocol::{Outcome, Request, Response, SkippedLine};
@@ -310,21 +312,11 @@ fn suggest(state: &mut WorkerState, index: usize, tier: String) {
     };
     let options = SuggestOptions::for_designs(&tier, [after]);
     let response = match impact.suggest(&flows.set, index, &options) {
-        Ok(suggestions) if suggestions.is_empty() => Response::Suggested {
+        Ok(suggestions) => Response::Suggested {
             index,
-            policies: Vec::new(),
-            message: Some("the design already allows this flow".to_owned()),
+            message: suggestions_outcome(&suggestions).map(str::to_owned),
+            policies: suggestions.into_iter().map(|s| s.policy).collect(),
         },
-        Ok(suggestions) => {
-            let blocked = suggestions.iter().any(|s| !s.lets_through);
-            Response::Suggested {
-                index,
-                policies: suggestions.into_iter().map(|s| s.policy).collect(),
-                message: blocked.then(|| {
-                    "added, but a deny in an earlier tier still wins for this flow".to_owned()
-                }),
-            }
-        }
         Err(message) => Response::Suggested {
             index,
             policies: Vec::new(),

@@ -172,11 +172,7 @@ fn suggestions_text(suggestions: &[Suggestion], markdown: bool) -> String {
         "\nsuggested allow policies:\n"
     });
     for s in suggestions {
-        let note = if s.lets_through {
-            ""
-        } else {
-            "; an earlier tier still denies"
-        };
+        let note = s.note().map(|n| format!("; {n}")).unwrap_or_default();
         out.push_str(&format!(
             "---\n# opens the {} side{note}\n",
             s.direction.as_str()

@@ -33,7 +33,7 @@ pub use figures::{ImpactFigures, PairChanges};
 pub use hits::{PolicyHits, RuleHits};
 pub use policy_ref::{policy_key_of, policy_of};
 pub use render::{render_markdown, render_table};
-pub use suggest::{SuggestOptions, Suggestion};
+pub use suggest::{SuggestOptions, Suggestion, suggestions_outcome};
 
 use hits::HitCounter;
 use resolve::{Resolved, Resolver};

@@ -574,3 +574,25 @@ fn suggest_all_gives_each_policy_once_for_the_broken_flows() {
         assert!(all.contains(&s), "{s:#?}");
     }
 }
+
+#[test]
+fn suggestion_outcomes_are_worded_once() {
+    use netpol_core::impact::{Suggestion, suggestions_outcome};
+    assert_eq!(
+        suggestions_outcome(&[]),
+        Some("the design already allows this flow")
+    );
+    let policy = netpol_core::design::sample().policies[0].clone();
+    let opening = |lets_through| Suggestion {
+        direction: netpol_core::eval::Direction::Ingress,
+        policy: policy.clone(),
+        lets_through,
+    };
+    assert_eq!(suggestions_outcome(&[opening(true)]), None);
+    assert_eq!(opening(true).note(), None);
+    assert_eq!(
+        suggestions_outcome(&[opening(true), opening(false)]),
+        Some("added, but a deny in an earlier tier still wins for this flow")
+    );
+    assert_eq!(opening(false).note(), Some("an earlier tier still denies"));
+}

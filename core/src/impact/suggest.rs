@@ -67,6 +67,24 @@ pub struct Suggestion {
     pub lets_through: bool,
 }
 
+impl Suggestion {
+    /// Said beside a policy that, added, would still not let its side through.
+    pub fn note(&self) -> Option<&'static str> {
+        (!self.lets_through).then_some("an earlier tier still denies")
+    }
+}
+
+/// What the suggestions for one flow mean, for people: `None` when adding them lets it through.
+pub fn suggestions_outcome(suggestions: &[Suggestion]) -> Option<&'static str> {
+    if suggestions.is_empty() {
+        Some("the design already allows this flow")
+    } else if suggestions.iter().any(|s| !s.lets_through) {
+        Some("added, but a deny in an earlier tier still wins for this flow")
+    } else {
+        None
+    }
+}
+
 pub(crate) fn suggest(
     ev: &mut Evaluator,
     resolver: &Resolver,
