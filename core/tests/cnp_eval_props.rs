@@ -11,7 +11,7 @@
 
 use netpol_core::eval::reference::{RefDecided, Reference};
 use netpol_core::eval::synthetic::{EstateConfig, Rng, estate, flow_endpoints, random_flows};
-use netpol_core::eval::{DecidedBy, Direction, Evaluator, Flow, Verdict};
+use netpol_core::eval::{Direction, Evaluator, Flow, Verdict};
 use netpol_core::model::{CalicoVersion, ClusterPolicy, ResourceSet};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -184,25 +184,6 @@ fn with_cluster_policies(seed: u64, calico_policies: usize, cluster: usize) -> R
     rs
 }
 
-fn ref_decided(ev: &Evaluator, d: &DecidedBy) -> RefDecided {
-    match *d {
-        DecidedBy::Rule {
-            policy,
-            rule,
-            action,
-        } => RefDecided::Rule {
-            policy: ev.policy_key(policy).cloned().expect("key"),
-            rule,
-            action,
-        },
-        DecidedBy::EndOfTier { tier } => RefDecided::EndOfTier {
-            tier: ev.tier_name(tier).unwrap_or_default().to_owned(),
-        },
-        DecidedBy::Profile => RefDecided::Profile,
-        DecidedBy::None => RefDecided::None,
-    }
-}
-
 fn agree(ev: &Evaluator, reference: &Reference, flow: &Flow) -> Result<(), TestCaseError> {
     let v = ev.evaluate(flow);
     let (src, dst) = (
@@ -213,13 +194,13 @@ fn agree(ev: &Evaluator, reference: &Reference, flow: &Flow) -> Result<(), TestC
     prop_assert_eq!(v.enforced.verdict, r.verdict, "{:?}", flow);
     prop_assert_eq!(ev.allows(flow), r.verdict == Verdict::Allow);
     prop_assert_eq!(
-        ref_decided(ev, &v.enforced.egress.decided_by),
+        RefDecided::of_compiled(ev, &v.enforced.egress.decided_by),
         r.egress.1,
         "egress {:?}",
         flow
     );
     prop_assert_eq!(
-        ref_decided(ev, &v.enforced.ingress.decided_by),
+        RefDecided::of_compiled(ev, &v.enforced.ingress.decided_by),
         r.ingress.1,
         "ingress {:?}",
         flow

@@ -12,7 +12,7 @@ use netpol_core::eval::reference::{RefDecided, Reference};
 use netpol_core::eval::synthetic::{
     EstateConfig, Rng, Vocab, estate, flow_endpoints, random_flows, random_policy,
 };
-use netpol_core::eval::{DecidedBy, Evaluator, Flow};
+use netpol_core::eval::{Evaluator, Flow};
 use netpol_core::model::ResourceSet;
 use proptest::prelude::*;
 
@@ -57,25 +57,6 @@ fn with_pod_range(mut rs: ResourceSet, seed: u64) -> ResourceSet {
     rs
 }
 
-fn ref_decided(ev: &Evaluator, d: &DecidedBy) -> RefDecided {
-    match *d {
-        DecidedBy::Rule {
-            policy,
-            rule,
-            action,
-        } => RefDecided::Rule {
-            policy: ev.policy_key(policy).cloned().expect("key"),
-            rule,
-            action,
-        },
-        DecidedBy::EndOfTier { tier } => RefDecided::EndOfTier {
-            tier: ev.tier_name(tier).unwrap_or_default().to_owned(),
-        },
-        DecidedBy::Profile => RefDecided::Profile,
-        DecidedBy::None => RefDecided::None,
-    }
-}
-
 /// Compiled and reference agree on verdict, staged verdict and what decided each side.
 fn agree(ev: &Evaluator, reference: &Reference, flow: &Flow) -> Result<(), TestCaseError> {
     let v = ev.evaluate(flow);
@@ -107,13 +88,13 @@ fn agree(ev: &Evaluator, reference: &Reference, flow: &Flow) -> Result<(), TestC
     );
     prop_assert_eq!(v.staged.map(|s| s.verdict), r.staged, "staged {:?}", flow);
     prop_assert_eq!(
-        ref_decided(ev, &v.enforced.egress.decided_by),
+        RefDecided::of_compiled(ev, &v.enforced.egress.decided_by),
         r.egress.1,
         "egress {:?}",
         flow
     );
     prop_assert_eq!(
-        ref_decided(ev, &v.enforced.ingress.decided_by),
+        RefDecided::of_compiled(ev, &v.enforced.ingress.decided_by),
         r.ingress.1,
         "ingress {:?}",
         flow
@@ -131,12 +112,12 @@ fn same(a: &Evaluator, b: &mut Evaluator, flows: &[Flow]) -> Result<(), TestCase
         prop_assert_eq!(va.enforced.verdict, vb.enforced.verdict, "{:?}", flow);
         prop_assert_eq!(va.staged.map(|s| s.verdict), vb.staged.map(|s| s.verdict));
         prop_assert_eq!(
-            ref_decided(a, &va.enforced.ingress.decided_by),
-            ref_decided(b, &vb.enforced.ingress.decided_by)
+            RefDecided::of_compiled(a, &va.enforced.ingress.decided_by),
+            RefDecided::of_compiled(b, &vb.enforced.ingress.decided_by)
         );
         prop_assert_eq!(
-            ref_decided(a, &va.enforced.egress.decided_by),
-            ref_decided(b, &vb.enforced.egress.decided_by)
+            RefDecided::of_compiled(a, &va.enforced.egress.decided_by),
+            RefDecided::of_compiled(b, &vb.enforced.egress.decided_by)
         );
     }
     Ok(())

@@ -69,35 +69,16 @@ fn eval(
         "reference staged verdict"
     );
     assert_eq!(
-        ref_decided(&ev, &v.enforced.egress.decided_by),
+        RefDecided::of_compiled(&ev, &v.enforced.egress.decided_by),
         r.egress.1,
         "reference egress"
     );
     assert_eq!(
-        ref_decided(&ev, &v.enforced.ingress.decided_by),
+        RefDecided::of_compiled(&ev, &v.enforced.ingress.decided_by),
         r.ingress.1,
         "reference ingress"
     );
     (ev, v)
-}
-
-fn ref_decided(ev: &Evaluator, d: &DecidedBy) -> RefDecided {
-    match *d {
-        DecidedBy::Rule {
-            policy,
-            rule,
-            action,
-        } => RefDecided::Rule {
-            policy: ev.policy_key(policy).cloned().expect("key"),
-            rule,
-            action,
-        },
-        DecidedBy::EndOfTier { tier } => RefDecided::EndOfTier {
-            tier: ev.tier_name(tier).unwrap_or_default().to_owned(),
-        },
-        DecidedBy::Profile => RefDecided::Profile,
-        DecidedBy::None => RefDecided::None,
-    }
 }
 
 /// (policy display name, rule index, action) of a rule decision.

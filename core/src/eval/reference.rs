@@ -13,7 +13,7 @@ use super::matching::{
 };
 use super::normalize::{NormPolicy, NormRule, PolicyKey, normalize_all};
 use super::order::{Tiers, policy_cmp, tier_cmp};
-use super::{Direction, Endpoint, Verdict};
+use super::{DecidedBy, Direction, Endpoint, Evaluator, Verdict};
 use crate::model::{Action, Protocol, ResourceSet, TierDefaultAction};
 
 /// What decided one side, by name.
@@ -29,6 +29,32 @@ pub enum RefDecided {
     },
     Profile,
     None,
+}
+
+impl RefDecided {
+    /// What the compiled evaluator `ev` says decided a side, by name, to compare with the reference.
+    /// A policy the evaluator cannot name reads as `None`, so the comparison fails on it.
+    pub fn of_compiled(ev: &Evaluator, decided: &DecidedBy) -> RefDecided {
+        match *decided {
+            DecidedBy::Rule {
+                policy,
+                rule,
+                action,
+            } => match ev.policy_key(policy) {
+                Some(policy) => RefDecided::Rule {
+                    policy: policy.clone(),
+                    rule,
+                    action,
+                },
+                None => RefDecided::None,
+            },
+            DecidedBy::EndOfTier { tier } => RefDecided::EndOfTier {
+                tier: ev.tier_name(tier).unwrap_or_default().to_owned(),
+            },
+            DecidedBy::Profile => RefDecided::Profile,
+            DecidedBy::None => RefDecided::None,
+        }
+    }
 }
 
 /// The reference verdict of a flow.
