@@ -1,9 +1,10 @@
-//! `netpol lint PATH… [--format text|json] [--deny warnings] [--allow ID…] [--flows FILE…]`:
-//! best-practice findings for resources or a design document (`cli.md`).
+//! `netpol lint PATH… [--format text|json|sarif] [--fail-on error|warning|note] [--list] [--allow ID…]
+//! [--flows FILE…]`: best-practice findings for resources or a design document (`cli.md`).
 //!
 //! Text output is one `FILE:LINE:COL: SEVERITY[ID]: message` line per finding, then the suggested fix,
-//! then a summary line. Exit 1 on error findings or unreadable resources in a file (and on warnings with
-//! `--deny warnings`), 2 on usage errors or paths that cannot be read.
+//! then a summary line; `sarif` is SARIF 2.1.0 (`crate::sarif`). Exit 1 on error findings or unreadable
+//! resources in a file (and on findings of the `--fail-on` severity or worse; `--deny warnings` is
+//! `--fail-on warning`), 2 on usage errors or paths that cannot be read. `--list` prints every lint.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -19,12 +20,18 @@ use crate::input::{self, Input};
 #[derive(Args, Debug)]
 pub struct LintArgs {
     /// Files or directories (every *.yaml, *.yml, *.json below, sorted); `-` reads standard input.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "list", value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Print every lint (`ID  SEVERITY  description`; JSON with --format json) and exit.
+    #[arg(long)]
+    list: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Also fail (exit 1) on findings of this severity.
+    /// Fail (exit 1) when a finding of this severity or worse exists (`note` = `info`).
+    #[arg(long = "fail-on", value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+    /// Also fail (exit 1) on findings of this severity (`--deny warnings` = `--fail-on warning`).
     #[arg(long, value_enum, value_name = "LEVEL")]
     deny: Option<Deny>,
     /// Turn a lint off (repeatable, or comma-separated).
@@ -42,6 +49,16 @@ pub struct LintArgs {
 enum Format {
     Text,
     Json,
+    Sarif,
+}
+
+/// The least severe finding that fails the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    #[value(alias = "note")]
+    Info,
 }
 
 /// What else fails the run besides errors.
@@ -63,6 +80,9 @@ struct Report<'a> {
 
 /// Runs the subcommand.
 pub fn run(args: &LintArgs) -> ExitCode {
+    if args.list {
+        return list(args.format);
+    }
     let unknown: Vec<&String> = args
         .allow
         .iter()
@@ -159,17 +179,97 @@ pub fn run(args: &LintArgs) -> ExitCode {
                 }
             }
         }
+        Format::Sarif => {
+            for e in &input_errors {
+                eprintln!("{e}");
+            }
+            let fallback = input.files.first().map_or("<input>", String::as_str);
+            println!("{}", sarif(&findings, fallback));
+        }
     }
-    let denied = match args.deny {
-        None => false,
-        Some(Deny::Warnings) => warnings > 0,
-        Some(Deny::Info) => warnings + info > 0,
+    let threshold = match (args.fail_on, args.deny) {
+        (Some(FailOn::Info), _) | (_, Some(Deny::Info)) => Severity::Info,
+        (Some(FailOn::Warning), _) | (_, Some(Deny::Warnings)) => Severity::Warning,
+        _ => Severity::Error,
     };
+    let denied = findings.iter().any(|f| f.severity <= threshold);
     if errors > 0 || !input_errors.is_empty() || denied {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--list`: every lint, one per line (`ID  SEVERITY  description`), or a JSON array.
+fn list(format: Format) -> ExitCode {
+    match format {
+        Format::Json => match serde_json::to_string_pretty(LINTS) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("netpol lint: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        Format::Text | Format::Sarif => {
+            let width = LINTS.iter().map(|l| l.id.len()).max().unwrap_or(0);
+            for l in LINTS {
+                println!("{:width$}  {:7}  {}", l.id, l.severity.as_str(), l.summary);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// SARIF's level for a severity (`info` is `note`).
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// The findings as a SARIF 2.1.0 log; a finding with no position points at line 1 of `fallback`.
+fn sarif(findings: &[Finding], fallback: &str) -> String {
+    let rules: Vec<crate::sarif::Rule<'_>> = LINTS
+        .iter()
+        .map(|l| crate::sarif::Rule {
+            id: l.id,
+            summary: l.summary,
+            level: level(l.severity),
+        })
+        .collect();
+    let results: Vec<crate::sarif::Finding<'_>> = findings
+        .iter()
+        .map(|f| {
+            let (file, line, column) = match (&f.location.file, f.location.line) {
+                (Some(file), Some(line)) if line > 0 => {
+                    (file.as_str(), line, f.location.column.unwrap_or(1))
+                }
+                (Some(file), _) => (file.as_str(), 1, 1),
+                _ => (fallback, 1, 1),
+            };
+            let resource = &f.location.resource;
+            let mut logical = match &resource.namespace {
+                Some(ns) => format!("{} {ns}/{}", resource.kind, resource.name),
+                None => format!("{} {}", resource.kind, resource.name),
+            };
+            if let Some(rule) = f.location.rule {
+                logical.push_str(&format!(" {rule}"));
+            }
+            crate::sarif::Finding {
+                rule_id: f.id,
+                level: level(f.severity),
+                message: format!("{} (fix: {})", f.message, f.fix.text),
+                file,
+                line,
+                column,
+                logical: Some(logical),
+            }
+        })
+        .collect();
+    let log = crate::sarif::log(&rules, &results);
+    serde_json::to_string_pretty(&log).unwrap_or_default()
 }
 
 /// The configuration: a design's own `spec.lint` (when the input is one design) plus `--allow`.

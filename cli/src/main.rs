@@ -20,6 +20,7 @@ mod impact;
 pub mod input;
 mod lint;
 mod sample;
+mod sarif;
 mod selector;
 mod validate;
 

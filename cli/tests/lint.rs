@@ -112,3 +112,119 @@ fn unknown_lint_ids_are_usage_errors() {
         Some(2)
     );
 }
+
+/// `netpol lint --format sarif` against `../shared/schemas/sarif-schema-2.1.0.json`, with the
+/// project's Python `jsonschema` (`make setup` installs it in `.venv`).
+fn assert_valid_sarif(log: &[u8]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python = root.join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run `make setup` (or `python3 -m venv .venv && .venv/bin/pip install jsonschema pyyaml`)",
+        python.display()
+    );
+    let schema = root.join("../shared/schemas/sarif-schema-2.1.0.json");
+    assert!(schema.exists(), "{} is missing", schema.display());
+    let file = std::env::temp_dir().join(format!("netpol-sarif-{}.json", std::process::id()));
+    std::fs::write(&file, log).unwrap();
+    let script = "import json, sys, jsonschema\n\
+        schema = json.load(open(sys.argv[1]))\n\
+        log = json.load(open(sys.argv[2]))\n\
+        errors = list(jsonschema.Draft4Validator(schema).iter_errors(log))\n\
+        for e in errors: print(list(e.absolute_path), e.message)\n\
+        sys.exit(1 if errors else 0)\n";
+    let out = Command::new(&python)
+        .args(["-c", script])
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .expect("run python");
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "the SARIF log does not validate:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn sarif_output_validates_against_the_schema_and_places_every_finding() {
+    let out = netpol(&["lint", "lint/mistakes.yaml", "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_valid_sarif(&out.stdout);
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let list = stdout(&netpol(&["lint", "--list"]));
+    assert_eq!(rules.len(), list.lines().count());
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    let tier = results
+        .iter()
+        .find(|r| r["ruleId"] == "tier-not-found")
+        .expect("tier-not-found");
+    assert_eq!(tier["level"], "error");
+    let place = &tier["locations"][0]["physicalLocation"];
+    assert_eq!(place["artifactLocation"]["uri"], "lint/mistakes.yaml");
+    assert_eq!(place["region"]["startLine"], 1);
+    assert_eq!(place["region"]["startColumn"], 1);
+    let index = tier["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], "tier-not-found");
+    // A clean run is a valid log with no results.
+    let clean = netpol(&[
+        "lint",
+        "lint/warnings-only.yaml",
+        "--format",
+        "sarif",
+        "--allow",
+        "tier-order-tie",
+    ]);
+    assert_valid_sarif(&clean.stdout);
+    assert_eq!(clean.status.code(), Some(0));
+}
+
+#[test]
+fn list_prints_every_lint_without_a_path() {
+    let out = netpol(&["lint", "--list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap();
+    let fields: Vec<&str> = first.split_whitespace().collect();
+    assert_eq!(fields[0], "no-global-default-deny");
+    assert_eq!(fields[1], "warning");
+    assert!(text.contains("tier-not-found"), "{text}");
+    let json = netpol(&["lint", "--list", "--format", "json"]);
+    let lints: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(lints.as_array().unwrap().len(), text.lines().count());
+    assert_eq!(lints[0]["severity"], "warning");
+    assert_eq!(netpol(&["lint"]).status.code(), Some(2));
+}
+
+#[test]
+fn fail_on_picks_the_least_severe_failing_finding() {
+    let file = "lint/warnings-only.yaml";
+    for (args, code) in [
+        (&["--fail-on", "error"][..], 0),
+        (&["--fail-on", "warning"][..], 1),
+        (&["--fail-on", "note"][..], 1),
+        (&["--fail-on", "info"][..], 1),
+        (&["--deny", "warnings"][..], 1),
+        (&["--fail-on", "note", "--allow", "tier-order-tie"][..], 0),
+    ] {
+        let mut all = vec!["lint", file];
+        all.extend_from_slice(args);
+        assert_eq!(netpol(&all).status.code(), Some(code), "{args:?}");
+    }
+    assert_eq!(
+        netpol(&["lint", "lint/mistakes.yaml", "--fail-on", "error"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        netpol(&["lint", file, "--fail-on", "fatal"]).status.code(),
+        Some(2)
+    );
+}
