@@ -29,6 +29,9 @@ pub enum Command {
     Connectivity(crate::connectivity::ConnectivityArgs),
     /// Replay observed flow logs against what is deployed and the design: what breaks, what widens.
     Impact(crate::impact::ImpactArgs),
+    /// Rewrite AdminNetworkPolicy/BaselineAdminNetworkPolicy as ClusterNetworkPolicy and prove the
+    /// verdicts stay (Calico 3.31 before, 3.32 after); exit 1 when any changes.
+    MigrateAnp(crate::migrate_anp::MigrateAnpArgs),
 }
 
 /// Runs a subcommand and maps its outcome to the exit code of the CLI contract.
@@ -48,5 +51,6 @@ pub fn run(command: Command) -> ExitCode {
         Command::Explain(args) => crate::explain::run(&args),
         Command::Connectivity(args) => crate::connectivity::run(&args),
         Command::Impact(args) => crate::impact::run(&args),
+        Command::MigrateAnp(args) => crate::migrate_anp::run(&args),
     }
 }

@@ -19,6 +19,7 @@ mod flow_files;
 mod impact;
 pub mod input;
 mod lint;
+mod migrate_anp;
 mod sample;
 mod sarif;
 mod selector;

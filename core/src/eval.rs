@@ -15,9 +15,11 @@ mod compiled;
 pub mod connectivity;
 
 mod endpoint;
+pub mod equivalence;
 pub mod flow_input;
 mod knp;
 mod matching;
+pub mod migration;
 mod normalize;
 pub(crate) mod order;
 #[cfg(feature = "test-util")]

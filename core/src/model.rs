@@ -13,6 +13,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub mod anp_migration;
 mod calico_version;
 mod cluster_policy;
 mod pools;

@@ -53,7 +53,7 @@ pub enum ConnectivityError {
 }
 
 /// The protocols of the normalized form, in output order.
-fn proto_name(protocol: Protocol) -> Option<&'static str> {
+pub(crate) fn proto_name(protocol: Protocol) -> Option<&'static str> {
     match protocol.number() {
         1 => Some("ICMP"),
         6 => Some("TCP"),
@@ -64,9 +64,9 @@ fn proto_name(protocol: Protocol) -> Option<&'static str> {
 }
 
 /// A probed (protocol, port): ICMP has no port.
-type Probe = (Protocol, Option<u16>);
+pub(crate) type Probe = (Protocol, Option<u16>);
 
-fn probe(protocol: Protocol, port: Option<u16>) -> Option<Probe> {
+pub(crate) fn probe(protocol: Protocol, port: Option<u16>) -> Option<Probe> {
     proto_name(protocol)?;
     Some(if protocol.has_ports() {
         (protocol.canonical(), port)
@@ -76,7 +76,7 @@ fn probe(protocol: Protocol, port: Option<u16>) -> Option<Probe> {
 }
 
 /// Sorts probes as the output wants them: by protocol name, then port (null first).
-fn sorted(probes: impl IntoIterator<Item = Probe>) -> Vec<Probe> {
+pub(crate) fn sorted(probes: impl IntoIterator<Item = Probe>) -> Vec<Probe> {
     let set: BTreeSet<(&'static str, Option<u16>)> = probes
         .into_iter()
         .filter_map(|(p, port)| Some((proto_name(p)?, port)))
@@ -89,8 +89,9 @@ fn sorted(probes: impl IntoIterator<Item = Probe>) -> Vec<Probe> {
         .collect()
 }
 
-/// Every (protocol, port) declared anywhere in the resources: container ports and numeric rule ports.
-fn declared_ports(rs: &ResourceSet) -> Vec<Probe> {
+/// Every (protocol, port) declared anywhere in the resources: container ports and numeric rule ports
+/// (the first port of a range) of every policy kind.
+pub(crate) fn declared_ports(rs: &ResourceSet) -> Vec<Probe> {
     let mut out = Vec::new();
     for w in &rs.workloads {
         out.extend(
@@ -134,6 +135,39 @@ fn declared_ports(rs: &ResourceSet) -> Vec<Probe> {
         for port in ports {
             if let Some(Port::Number(n)) = port.port {
                 out.extend(probe(port.protocol.unwrap_or(Protocol::Tcp), Some(n)));
+            }
+        }
+    }
+    for p in &rs.cluster_policies {
+        let rules = p
+            .spec
+            .ingress
+            .iter()
+            .map(|r| (&r.protocols, &r.ports))
+            .chain(p.spec.egress.iter().map(|r| (&r.protocols, &r.ports)));
+        for (protocols, ports) in rules {
+            for entry in protocols {
+                let on = [
+                    (Protocol::Tcp, &entry.tcp),
+                    (Protocol::Udp, &entry.udp),
+                    (Protocol::Sctp, &entry.sctp),
+                ];
+                for (protocol, port) in on {
+                    let Some(destination) = port.as_ref().and_then(|p| p.destination_port.as_ref())
+                    else {
+                        continue;
+                    };
+                    let first = destination.number.or(destination.range.map(|r| r.start));
+                    out.extend(first.and_then(|n| probe(protocol, Some(n))));
+                }
+            }
+            for port in ports {
+                if let Some(n) = &port.port_number {
+                    out.extend(probe(n.protocol.unwrap_or(Protocol::Tcp), Some(n.port)));
+                }
+                if let Some(r) = &port.port_range {
+                    out.extend(probe(r.protocol.unwrap_or(Protocol::Tcp), Some(r.start)));
+                }
             }
         }
     }

@@ -232,6 +232,12 @@ impl Evaluator {
         v
     }
 
+    /// One side's `decided_by` for people: `rule 0 "from-dev" (Deny) of kcnp:deny-cross-env in tier
+    /// kube-admin`, `end of tier default`, `profile`, `outside the cluster`.
+    pub fn describe_side(&self, d: &DecidedBy, direction: Direction) -> String {
+        describe(&self.side_decided_by_json(d, direction))
+    }
+
     /// `decided_by` as `cli.md` writes it.
     pub fn decided_by_json(&self, d: &DecidedBy) -> Value {
         match d {
