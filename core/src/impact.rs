@@ -36,6 +36,7 @@ pub use render::{render_markdown, render_table};
 pub use suggest::{SuggestOptions, Suggestion, suggestions_outcome};
 
 use hits::HitCounter;
+pub(crate) use resolve::VOLATILE_LABELS;
 use resolve::{Resolved, Resolver};
 
 /// How a flow's verdict changes from before to after.

@@ -17,5 +17,6 @@ pub mod impact;
 pub mod labels;
 pub mod lint;
 pub mod model;
+pub mod recommend;
 pub mod selector;
 pub mod yaml;

@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["yaml", "eval", "flows"],
     &["design"],
     &["impact", "lint", "export", "canvas", "board"],
-    &["diff"],
+    &["diff", "recommend"],
 ];
 
 /// Imports between two modules of one layer that are allowed, each with its reason.
