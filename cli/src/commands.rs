@@ -32,6 +32,8 @@ pub enum Command {
     /// Rewrite AdminNetworkPolicy/BaselineAdminNetworkPolicy as ClusterNetworkPolicy and prove the
     /// verdicts stay (Calico 3.31 before, 3.32 after); exit 1 when any changes.
     MigrateAnp(crate::migrate_anp::MigrateAnpArgs),
+    /// Write a least-privilege design from observed flow logs and prove it breaks none of them.
+    Recommend(crate::recommend::RecommendArgs),
 }
 
 /// Runs a subcommand and maps its outcome to the exit code of the CLI contract.
@@ -52,5 +54,6 @@ pub fn run(command: Command) -> ExitCode {
         Command::Connectivity(args) => crate::connectivity::run(&args),
         Command::Impact(args) => crate::impact::run(&args),
         Command::MigrateAnp(args) => crate::migrate_anp::run(&args),
+        Command::Recommend(args) => crate::recommend::run(&args),
     }
 }

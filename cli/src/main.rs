@@ -20,6 +20,7 @@ mod impact;
 pub mod input;
 mod lint;
 mod migrate_anp;
+mod recommend;
 mod sample;
 mod sarif;
 mod selector;

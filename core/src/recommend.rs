@@ -222,6 +222,9 @@ pub struct Recommendation {
     /// Per flow of the set: whether the recommendation took it as allowed.
     #[serde(skip)]
     pub(crate) allowed: Vec<bool>,
+    /// The starting design, when there was one: what its own policies allow is not a widening.
+    #[serde(skip)]
+    pub(crate) base: Option<Design>,
 }
 
 /// An end of a recommended rule.
@@ -712,6 +715,7 @@ pub fn recommend(
         network_sets_written,
         endpoint_nodes,
         allowed,
+        base: base.cloned(),
     }
 }
 

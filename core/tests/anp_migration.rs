@@ -146,7 +146,10 @@ fn written_policies_import_without_a_problem() {
             "{text}\n{:?}",
             back.diagnostics
         );
-        assert_eq!(back.resource_set().cluster_policies, std::slice::from_ref(&m.policy));
+        assert_eq!(
+            back.resource_set().cluster_policies,
+            std::slice::from_ref(&m.policy)
+        );
     }
 }
 

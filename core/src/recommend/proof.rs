@@ -262,14 +262,34 @@ fn enumerate_widened(
     }
     proof.widened_enumerated = true;
     let pods = crate::model::pod_range(&resources.ip_pools);
+    // The starting design's own policies over the recommended estate: what they allow was allowed
+    // before the recommendation.
+    let base_ev = rec.base.as_ref().map(|base| {
+        let estate = design::Design {
+            policies: base.policies.clone(),
+            kubernetes_policies: base.kubernetes_policies.clone(),
+            cluster_policies: base.cluster_policies.clone(),
+            ..rec.design.clone()
+        };
+        let resources = design::to_resources(&estate);
+        let mut ev = Evaluator::build(&resources).0;
+        let ids: Vec<crate::eval::EndpointId> = ends
+            .iter()
+            .map(|e| match e.address {
+                Some(ip) => ev.intern(&Endpoint::outside(ip)),
+                None => ev.workload(&e.label).unwrap_or(e.id),
+            })
+            .collect();
+        (ev, ids)
+    });
     let scope = &rec.options.namespaces;
     let has_side = |e: &UEnd| {
         e.namespace
             .as_deref()
             .is_some_and(|ns| has_policy_side(ns, scope))
     };
-    for a in &ends {
-        for b in &ends {
+    for (ai, a) in ends.iter().enumerate() {
+        for (bi, b) in ends.iter().enumerate() {
             if a.namespace.is_none() && b.namespace.is_none() {
                 continue;
             }
@@ -298,7 +318,17 @@ fn enumerate_widened(
                             .to_owned(),
                     )
                 } else {
-                    explain(rec, a, b, protocol, port, &pods)
+                    explain(rec, a, b, protocol, port, &pods).or_else(|| {
+                        let (ev, ids) = base_ev.as_ref()?;
+                        let flow = Flow {
+                            src: *ids.get(ai)?,
+                            dst: *ids.get(bi)?,
+                            protocol,
+                            port: Some(port),
+                        };
+                        ev.allows(&flow)
+                            .then(|| "the starting design's own policies allow it".to_owned())
+                    })
                 };
                 if because.is_none() {
                     proof.widened_unexplained += 1;
