@@ -50,13 +50,16 @@ struct Object<'a> {
 
 /// Runs the subcommand: exit 0 when every file is valid, 1 on errors, 2 when a path cannot be read.
 pub fn run(args: &ValidateArgs) -> ExitCode {
-    let input = match input::load(&args.paths) {
+    let mut input = match input::load(&args.paths) {
         Ok(input) => input,
         Err(message) => {
             eprintln!("netpol validate: {message}");
             return ExitCode::from(2);
         }
     };
+    // The API server refuses a second object of the same kind, namespace and name.
+    let duplicates = input.duplicate_objects();
+    input.diagnostics.extend(duplicates);
     // The objects the targeted Calico ignores are warnings too (the importer already reported the
     // kinds it does not read).
     let version = args.version.resolve(&input);

@@ -146,3 +146,29 @@ fn the_sample_is_written_and_validates_cleanly() {
     insta::assert_snapshot!("sample_policies", policies);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn what_the_api_server_rejects_is_rejected_with_its_position_even_across_files() {
+    let dir = std::env::temp_dir().join(format!("netpol-validate-parity-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  podSelector: {}\n  ingress:\n  - ports:\n    - {port: http, endPort: 8080}\n";
+    let valid = policy
+        .replace("{port: http, endPort: 8080}", "{port: 8080}")
+        .replace("name: web", "name: api");
+    std::fs::write(dir.join("a.yaml"), format!("{policy}---\n{valid}")).unwrap();
+    std::fs::write(dir.join("b.yaml"), &valid).unwrap();
+    let out = netpol_in(&dir, &["validate", "a.yaml", "b.yaml"], "");
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("a.yaml:8:29: error: `spec.ingress[0].ports[0].endPort` may not be given with a named `port`"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "b.yaml:1:1: error: NetworkPolicy `shop/api` is defined twice (first at a.yaml:10:1)"
+        ),
+        "{report}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -26,6 +26,7 @@ pub(crate) mod dispatch;
 mod documents;
 mod export;
 pub(crate) mod node;
+mod parity;
 mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};

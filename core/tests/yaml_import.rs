@@ -111,15 +111,22 @@ metadata:
         m[1].starts_with("8:13: error: invalid `spec.ingress[0].action`: unknown variant `Allw`"),
         "{m:?}"
     );
+    // Calico's validator refuses a numeric port without a protocol (`yaml/parity.rs`, row C2).
     assert!(
-        m[2].starts_with("10:19: error: invalid `spec.ingress[0].destination.ports[1]`"),
+        m[2].starts_with(
+            "10:15: error: `spec.ingress[0].destination.ports[0]`: rules with a numeric port"
+        ),
         "{m:?}"
     );
     assert!(
-        m[3].starts_with("14:11: error: invalid YAML: unclosed bracket"),
+        m[3].starts_with("10:19: error: invalid `spec.ingress[0].destination.ports[1]`"),
         "{m:?}"
     );
-    assert_eq!(r.error_count(), 4);
+    assert!(
+        m[4].starts_with("14:11: error: invalid YAML: unclosed bracket"),
+        "{m:?}"
+    );
+    assert_eq!(r.error_count(), 5);
     let rendered = r.diagnostics[0].render();
     assert_eq!(
         rendered,

@@ -129,6 +129,57 @@ impl Input {
         self.diagnostics.len() - self.error_count()
     }
 
+    /// Every object defined twice: the same kind (of the same API group), namespace and name — for
+    /// Calico policies after the tier prefix is removed, so `default.deny` and `deny` are one object.
+    /// The API server refuses to create the second (`AlreadyExists`); `kubectl apply` would silently
+    /// replace the first. One error per repeat, at the repeat, naming where the first is.
+    pub fn duplicate_objects(&self) -> Vec<Diagnostic> {
+        use crate::model::Resource;
+        let mut first: std::collections::HashMap<
+            (&str, &str, Option<&str>, &str),
+            &ImportedResource,
+        > = std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for r in self.resources() {
+            let group = match &r.resource {
+                Resource::KubernetesPolicy(p) if !p.staged => "networking.k8s.io",
+                Resource::Namespace(_) | Resource::Workload(_) => "",
+                Resource::ClusterPolicy(_) => "policy.networking.k8s.io",
+                _ => "projectcalico.org",
+            };
+            let meta = r.resource.metadata();
+            let key = (
+                group,
+                r.resource.kind(),
+                meta.namespace.as_deref(),
+                meta.name.as_str(),
+            );
+            match first.get(&key) {
+                None => {
+                    first.insert(key, r);
+                }
+                Some(earlier) => {
+                    let what = match &meta.namespace {
+                        Some(ns) => format!("{} `{ns}/{}`", key.1, meta.name),
+                        None => format!("{} `{}`", key.1, meta.name),
+                    };
+                    let mut d = Diagnostic::file_level(
+                        yaml::Severity::Error,
+                        &r.file,
+                        format!(
+                            "{what} is defined twice (first at {}:{}:{}): the API server refuses the second",
+                            earlier.file, earlier.line, earlier.column
+                        ),
+                    );
+                    d.line = r.line;
+                    d.column = r.column;
+                    out.push(d);
+                }
+            }
+        }
+        out
+    }
+
     /// Appends the input of other files.
     pub fn extend(&mut self, other: Input) {
         self.documents.extend(other.documents);

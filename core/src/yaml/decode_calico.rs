@@ -143,6 +143,7 @@ pub(crate) fn calico_policy(
     aside: &mut Extra,
 ) -> Option<CalicoPolicy> {
     let meta = metadata(d, meta_node, aside);
+    super::parity::calico_policy(d, !kind.is_namespaced(), meta_node, spec_node);
     let spec = match spec_node {
         Some(n) => policy_spec(d, n, kind),
         None => Some(PolicySpec::default()),

@@ -20,6 +20,9 @@ pub(crate) fn kubernetes_policy(
     aside: &mut Extra,
 ) -> Option<KubernetesPolicy> {
     let meta = metadata(d, meta_node, aside);
+    if let Some(node) = spec_node {
+        super::parity::kubernetes_policy_spec(d, node);
+    }
     let spec = match spec_node {
         Some(node) => {
             let mut f = d.fields(node, "spec")?;

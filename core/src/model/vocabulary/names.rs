@@ -59,6 +59,45 @@ pub fn is_dns_label_shaped(part: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
 }
 
+/// A label key (`k8s.io/apimachinery` `IsQualifiedName`): an optional DNS-subdomain prefix and `/`, then a name of at most 63
+/// characters: alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric.
+pub fn qualified_name(key: &str) -> Result<(), &'static str> {
+    let (prefix, name) = match key.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    if let Some(p) = prefix
+        && (p.is_empty() || !is_dns_subdomain(p))
+    {
+        return Err("the prefix before `/` must be a DNS subdomain");
+    }
+    if name.is_empty() || name.len() > 63 || !label_shaped(name) {
+        return Err(
+            "the name must be 1-63 characters: letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit",
+        );
+    }
+    Ok(())
+}
+
+/// A label value (`IsValidLabelValue`): empty, or at most 63 characters shaped as a label name.
+pub fn label_value(value: &str) -> Result<(), &'static str> {
+    if value.is_empty() || (value.len() <= 63 && label_shaped(value)) {
+        Ok(())
+    } else {
+        Err(
+            "at most 63 characters: letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit",
+        )
+    }
+}
+
+fn label_shaped(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +149,19 @@ mod tests {
         assert!(is_dns_subdomain(&format!("{}.b", "a".repeat(64))));
         assert!(!is_dns_subdomain("a..b"));
         assert!(!is_dns_subdomain(&"a".repeat(254)));
+    }
+
+    #[test]
+    fn label_keys_and_values_follow_apimachinery() {
+        assert!(qualified_name("app").is_ok());
+        assert!(qualified_name("app.kubernetes.io/name").is_ok());
+        assert!(qualified_name("Under_score.x").is_ok());
+        assert!(qualified_name("/name").is_err());
+        assert!(qualified_name("a b").is_err());
+        assert!(qualified_name("Prefix/name").is_err());
+        assert!(label_value("").is_ok());
+        assert!(label_value("v1.2_b-c").is_ok());
+        assert!(label_value("-x").is_err());
+        assert!(label_value(&"a".repeat(64)).is_err());
     }
 }
