@@ -22,6 +22,7 @@ mod design_to_input;
 mod file_tree;
 pub mod fleet;
 mod layout;
+pub mod read;
 mod readme;
 
 pub use deploy::{DeployError, deployed_files};
@@ -30,10 +31,11 @@ pub use design_to_input::{
 };
 pub use file_tree::{FileTree, ZipError, to_zip};
 pub use layout::{BundleKind, file_safe};
+pub use read::{Repository, STUDIO_DESIGN_PATH, is_repository, unzip};
 
 use fleet::{
-    BundleRef, ClusterSelector, CorrectDrift, FleetYaml, GitRepo, GitRepoMeta, GitRepoSpec,
-    GitTarget, TargetCustomization, YamlOptions, bundle_name,
+    BundleRef, CorrectDrift, FleetYaml, GitRepo, GitRepoMeta, GitRepoSpec, GitTarget,
+    TargetCustomization, bundle_name,
 };
 use layout::{Layout, Placement, layout, placed};
 
@@ -96,6 +98,10 @@ pub struct ExportInput {
     /// Namespace → team: namespaced policies of a team share one application bundle. A namespace
     /// not listed is its own team.
     pub teams: BTreeMap<String, String>,
+    /// The design document (JSON) written to [`STUDIO_DESIGN_PATH`]: what the bundles cannot hold
+    /// (namespaces, workload groups, taxonomy, address ranges, canvas layout), for reading the
+    /// repository back as a design. Fleet never deploys it (it lies outside every GitRepo path).
+    pub studio_design: Option<String>,
 }
 
 /// Why an export failed.
@@ -208,6 +214,9 @@ pub(crate) fn export_with(
         message: e.to_string(),
     })?;
     tree.insert("gitrepo.yaml", text);
+    if let Some(design) = &input.studio_design {
+        tree.insert(STUDIO_DESIGN_PATH, design.as_str());
+    }
     tree.insert("README.md", readme::readme(input, &bundles));
     Ok(tree)
 }
@@ -313,14 +322,8 @@ fn fleet_yaml_for(info: &BundleInfo, input: &ExportInput) -> FleetYaml {
         .iter()
         .map(|(env, _)| (env, file_safe(&env.name)))
         .filter(|(_, dir)| info.overlays.contains_key(dir))
-        .map(|(env, dir)| TargetCustomization {
-            name: dir.clone(),
-            cluster_selector: Some(ClusterSelector {
-                match_labels: env.cluster_labels.clone(),
-            }),
-            yaml: Some(YamlOptions {
-                overlays: vec![dir],
-            }),
+        .map(|(env, dir)| {
+            TargetCustomization::overlay(dir.clone(), env.cluster_labels.clone(), dir)
         })
         .collect();
     FleetYaml {
@@ -337,19 +340,19 @@ fn fleet_yaml_for(info: &BundleInfo, input: &ExportInput) -> FleetYaml {
                     .iter()
                     .find(|(env, _)| &file_safe(&env.name) == dir)
             })
-            .map(|(env, _)| GitTarget {
-                name: file_safe(&env.name),
-                cluster_selector: ClusterSelector {
-                    match_labels: env.cluster_labels.clone(),
-                },
-            })
+            .map(|(env, _)| GitTarget::labels(file_safe(&env.name), env.cluster_labels.clone()))
             .collect(),
         depends_on: info
             .depends_on
             .iter()
-            .map(|name| BundleRef { name: name.clone() })
+            .map(|name| BundleRef {
+                name: name.clone(),
+                selector: None,
+            })
             .collect(),
         target_customizations,
+        helm: None,
+        kustomize: None,
     }
 }
 
@@ -366,20 +369,12 @@ fn gitrepo_for(input: &ExportInput, bundles: &[BundleInfo]) -> GitRepo {
         }
     }
     let targets = if input.environments.is_empty() {
-        vec![GitTarget {
-            name: "all-clusters".to_owned(),
-            cluster_selector: ClusterSelector::default(),
-        }]
+        vec![GitTarget::labels("all-clusters", Labels::new())]
     } else {
         input
             .environments
             .iter()
-            .map(|(env, _)| GitTarget {
-                name: file_safe(&env.name),
-                cluster_selector: ClusterSelector {
-                    match_labels: env.cluster_labels.clone(),
-                },
-            })
+            .map(|(env, _)| GitTarget::labels(file_safe(&env.name), env.cluster_labels.clone()))
             .collect()
     };
     GitRepo::new(

@@ -203,5 +203,6 @@ pub fn design_to_input(design: &Design, options: &DesignExportOptions) -> Export
         environments,
         fallback: all,
         teams,
+        studio_design: Some(design::save_json(&super::read::studio_design(design))),
     }
 }

@@ -15,20 +15,65 @@ use crate::model::names::is_dns_label_shaped;
 /// The longest bundle name Fleet keeps (Helm's release-name limit, `MaxHelmReleaseNameLen`).
 const MAX_BUNDLE_NAME_LEN: usize = 53;
 
-/// A `metav1.LabelSelector` with `matchLabels` only: environments are chosen by exact labels.
+/// A `metav1.LabelSelector`. The exporter writes `matchLabels` only (environments are chosen by exact
+/// labels); a hand-written repository may add `matchExpressions`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterSelector {
     /// Empty means "every cluster" (`clusterSelector: {}`), as Fleet documents.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub match_labels: Labels,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub match_expressions: Vec<SelectorRequirement>,
 }
 
-/// `dependsOn[]`: a bundle that must be ready first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One `matchExpressions[]` entry of a `metav1.LabelSelector`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectorRequirement {
+    pub key: String,
+    /// `In`, `NotIn`, `Exists` or `DoesNotExist`.
+    pub operator: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+impl ClusterSelector {
+    /// A selector of exact labels.
+    pub fn labels(match_labels: Labels) -> ClusterSelector {
+        ClusterSelector {
+            match_labels,
+            match_expressions: Vec::new(),
+        }
+    }
+
+    /// Whether a cluster with `labels` is selected (apimachinery's `LabelSelectorAsSelector`); an
+    /// unknown operator selects nothing.
+    pub fn matches(&self, labels: &Labels) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|e| {
+                let value = labels.get(&e.key);
+                match e.operator.as_str() {
+                    "In" => value.is_some_and(|v| e.values.contains(v)),
+                    "NotIn" => !value.is_some_and(|v| e.values.contains(v)),
+                    "Exists" => value.is_some(),
+                    "DoesNotExist" => value.is_none(),
+                    _ => false,
+                }
+            })
+    }
+}
+
+/// `dependsOn[]`: a bundle that must be ready first, by name (what the exporter writes) or by the
+/// labels of its `fleet.yaml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleRef {
     /// The Fleet bundle name (see [`bundle_name`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<ClusterSelector>,
 }
 
 /// `targetCustomizations[].yaml`: overlays for plain-YAML bundles.
@@ -48,6 +93,14 @@ pub struct TargetCustomization {
     /// `fleet.yaml` that selects by cluster name or group instead (never matched by [`super::deploy`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_selector: Option<ClusterSelector>,
+    /// Read only: a customization of one named cluster or cluster group (not evaluated: environments
+    /// are cluster labels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_group_selector: Option<ClusterSelector>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub yaml: Option<YamlOptions>,
 }
@@ -75,17 +128,24 @@ pub struct FleetYaml {
     /// environments only is deployed to those only. Empty: the GitRepo's targets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub override_targets: Vec<GitTarget>,
+    /// Read only: the bundle is a Helm chart (`helm.chart`, or a `Chart.yaml` beside `fleet.yaml`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helm: Option<serde_json::Value>,
+    /// Read only: the bundle is built by kustomize.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kustomize: Option<serde_json::Value>,
 }
 
 /// `metadata` of the GitRepo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitRepoMeta {
     pub name: String,
+    #[serde(default)]
     pub namespace: String,
 }
 
 /// `spec.correctDrift`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorrectDrift {
     pub enabled: bool,
 }
@@ -94,18 +154,65 @@ pub struct CorrectDrift {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GitTarget {
+    #[serde(default)]
     pub name: String,
-    pub cluster_selector: ClusterSelector,
+    /// Always written by the exporter (`{}` for every cluster); `None` when read from a target that
+    /// names a cluster or a group instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_selector: Option<ClusterSelector>,
+    /// Read only: a target of one named cluster or cluster group (not evaluated: environments are
+    /// cluster labels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_group_selector: Option<ClusterSelector>,
+}
+
+impl GitTarget {
+    /// A target of the clusters with these labels (every cluster when empty).
+    pub fn labels(name: impl Into<String>, match_labels: Labels) -> GitTarget {
+        GitTarget {
+            name: name.into(),
+            cluster_selector: Some(ClusterSelector::labels(match_labels)),
+            cluster_name: None,
+            cluster_group: None,
+            cluster_group_selector: None,
+        }
+    }
+}
+
+impl TargetCustomization {
+    /// A customization of the clusters with these labels, applying one overlay.
+    pub fn overlay(name: impl Into<String>, match_labels: Labels, overlay: String) -> Self {
+        TargetCustomization {
+            name: name.into(),
+            cluster_selector: Some(ClusterSelector::labels(match_labels)),
+            cluster_name: None,
+            cluster_group: None,
+            cluster_group_selector: None,
+            yaml: Some(YamlOptions {
+                overlays: vec![overlay],
+            }),
+        }
+    }
 }
 
 /// `spec` of the GitRepo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GitRepoSpec {
+    /// Fields a hand-written GitRepo may leave out read as empty (Fleet's defaults apply).
+    #[serde(default)]
     pub repo: String,
+    #[serde(default)]
     pub branch: String,
+    #[serde(default)]
     pub paths: Vec<String>,
+    #[serde(default)]
     pub polling_interval: String,
+    #[serde(default)]
     pub correct_drift: CorrectDrift,
     #[serde(default)]
     pub keep_resources: bool,
@@ -232,16 +339,15 @@ mod tests {
     #[test]
     fn fleet_yaml_skips_unset_keys_and_uses_camel_case() {
         let fleet = FleetYaml {
-            depends_on: vec![BundleRef { name: "a-b".into() }],
-            target_customizations: vec![TargetCustomization {
-                name: "prod".into(),
-                cluster_selector: Some(ClusterSelector {
-                    match_labels: [("env".into(), "prod".into())].into(),
-                }),
-                yaml: Some(YamlOptions {
-                    overlays: vec!["prod".into()],
-                }),
+            depends_on: vec![BundleRef {
+                name: "a-b".into(),
+                selector: None,
             }],
+            target_customizations: vec![TargetCustomization::overlay(
+                "prod",
+                [("env".into(), "prod".into())].into(),
+                "prod".into(),
+            )],
             ..FleetYaml::default()
         };
         let text = to_yaml(&fleet).unwrap();
@@ -253,10 +359,7 @@ mod tests {
 
     #[test]
     fn an_empty_cluster_selector_is_written_as_braces() {
-        let target = GitTarget {
-            name: "all".into(),
-            cluster_selector: ClusterSelector::default(),
-        };
+        let target = GitTarget::labels("all", Labels::new());
         assert_eq!(
             to_yaml(&target).unwrap(),
             "name: all\nclusterSelector: {}\n"

@@ -37,7 +37,17 @@ pub(crate) fn readme(input: &ExportInput, bundles: &[BundleInfo]) -> String {
         }
         ApiFlavour::V3 => "needs the Calico API server (or Calico's native v3 CRDs)",
     };
-    let _ = writeln!(out, "- Calico API: `{api}` ({flavour_note}).\n");
+    let _ = writeln!(out, "- Calico API: `{api}` ({flavour_note}).");
+    if input.studio_design.is_some() {
+        let _ = writeln!(
+            out,
+            "- `{}`: the design's namespaces, workload groups, taxonomy, address ranges and canvas layout \
+             (what no bundle holds), so that Netpol Studio and `netpol` read this repository back as the design. \
+             It lies outside every GitRepo path: Fleet never deploys it.",
+            super::STUDIO_DESIGN_PATH
+        );
+    }
+    let _ = writeln!(out);
 
     let _ = writeln!(out, "## Bundles, in dependency order\n");
     let _ = writeln!(

@@ -92,6 +92,7 @@ fn input() -> ExportInput {
         environments: vec![env("dev"), env("prod")],
         fallback: ResourceSet::default(),
         teams: BTreeMap::new(),
+        studio_design: None,
     }
 }
 
@@ -288,6 +289,7 @@ fn arbitrary_input() -> impl proptest::strategy::Strategy<Value = ExportInput> {
                 environments,
                 fallback: ResourceSet::default(),
                 teams: BTreeMap::new(),
+                studio_design: None,
             }
         })
 }
