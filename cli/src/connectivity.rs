@@ -30,6 +30,8 @@ pub struct ConnectivityArgs {
     pub probes: Option<String>,
     #[command(flatten)]
     pub version: crate::input::CalicoVersionArg,
+    #[command(flatten)]
+    pub env: crate::input::EnvArg,
 }
 
 /// Runs `netpol connectivity`.
@@ -47,7 +49,7 @@ pub fn run(args: &ConnectivityArgs) -> ExitCode {
             }
         },
     };
-    let resources = match crate::eval::load(&args.resources, args.version) {
+    let resources = match crate::eval::load(&args.resources, args.version, &args.env) {
         Ok(resources) => resources,
         Err(code) => return code,
     };

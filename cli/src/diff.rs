@@ -28,6 +28,8 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     pub format: Format,
+    #[command(flatten)]
+    pub env: input::EnvArg,
 }
 
 /// `--format` values.
@@ -60,45 +62,75 @@ pub fn run(args: &DiffArgs) -> ExitCode {
 }
 
 fn summarise(args: &DiffArgs) -> Result<String, String> {
-    let old = load(&args.old)?;
-    let new = load(&args.new)?;
-    let impact = if args.flows.is_empty() {
+    let pairs = input::load_pairs(
+        std::slice::from_ref(&args.old),
+        std::slice::from_ref(&args.new),
+        &args.env,
+    )?;
+    let flows = if args.flows.is_empty() {
         None
     } else {
-        let flows = input::load_flows(&args.flows, ImportOptions::default())?;
-        let report = impact::impact(
-            &old.resources,
-            &new.resources,
-            &flows,
-            ImpactOptions::default(),
-        );
-        Some(ImpactFigures::from(&report))
+        Some(input::load_flows(&args.flows, ImportOptions::default())?)
     };
-    let summary = match (&old.design, &new.design) {
-        (Some(a), Some(b)) => summary::pr_summary_designs(a, b, impact),
-        _ => summary::pr_summary_with_findings(
-            &old.resources,
-            &new.resources,
-            &old.findings,
-            new.findings,
-            impact,
-        ),
-    };
-    Ok(match args.format {
-        Format::Markdown => summary.to_markdown(),
-        Format::Json => {
-            let mut text =
-                serde_json::to_string_pretty(&summary).map_err(|e| format!("error: {e}"))?;
-            text.push('\n');
-            text
+    // Per environment when a side is a Fleet repository (or `--env` is given): one summary each,
+    // under a heading naming the environment.
+    let several = pairs.len() > 1;
+    let mut markdown = String::new();
+    let mut json = serde_json::Map::new();
+    for (env, old, new) in pairs {
+        let old = version(old)?;
+        let new = version(new)?;
+        let impact = flows.as_ref().map(|flows| {
+            let report = impact::impact(
+                &old.resources,
+                &new.resources,
+                flows,
+                ImpactOptions::default(),
+            );
+            ImpactFigures::from(&report)
+        });
+        let summary = match (&old.design, &new.design) {
+            (Some(a), Some(b)) => summary::pr_summary_designs(a, b, impact),
+            _ => summary::pr_summary_with_findings(
+                &old.resources,
+                &new.resources,
+                &old.findings,
+                new.findings,
+                impact,
+            ),
+        };
+        match (args.format, env) {
+            (Format::Json, Some(env)) if several => {
+                json.insert(
+                    env,
+                    serde_json::to_value(&summary).map_err(|e| format!("error: {e}"))?,
+                );
+            }
+            (Format::Json, _) => {
+                markdown =
+                    serde_json::to_string_pretty(&summary).map_err(|e| format!("error: {e}"))?;
+                markdown.push('\n');
+            }
+            (Format::Markdown, Some(env)) if several => {
+                markdown.push_str(&format!(
+                    "# Environment `{env}`\n\n{}\n",
+                    summary.to_markdown()
+                ));
+            }
+            (Format::Markdown, _) => markdown.push_str(&summary.to_markdown()),
         }
-    })
+    }
+    if several && matches!(args.format, Format::Json) {
+        let value = serde_json::json!({ "environments": json });
+        markdown = serde_json::to_string_pretty(&value).map_err(|e| format!("error: {e}"))?;
+        markdown.push('\n');
+    }
+    Ok(markdown)
 }
 
-/// Reads one version. A lone design document is linted as a design (taxonomy and environment lints
-/// too); anything else as plain resources. Input errors make the diff meaningless: exit 2.
-fn load(path: &PathBuf) -> Result<Version, String> {
-    let input = input::load(std::slice::from_ref(path))?;
+/// One version. A lone design document is linted as a design (taxonomy and environment lints too);
+/// anything else as plain resources. Input errors make the diff meaningless: exit 2.
+fn version(input: input::Input) -> Result<Version, String> {
     if input.error_count() > 0 {
         let rendered: Vec<String> = input
             .diagnostics
@@ -109,7 +141,9 @@ fn load(path: &PathBuf) -> Result<Version, String> {
         return Err(rendered.join("\n"));
     }
     let config = LintConfig::default();
-    if let Some(only) = input.single_design() {
+    if let Some(only) = input.single_design()
+        && input.resources().next().is_none()
+    {
         return Ok(Version {
             resources: design::to_resources(only),
             findings: lint::lint_design(only, &only.lint),

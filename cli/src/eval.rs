@@ -24,14 +24,17 @@ pub struct EvalArgs {
     pub explain: bool,
     #[command(flatten)]
     pub version: crate::input::CalicoVersionArg,
+    #[command(flatten)]
+    pub env: crate::input::EnvArg,
 }
 
 /// Loads the resources and compiles them; on failure prints the problems and returns exit code 2.
 pub(crate) fn compile(
     paths: &[PathBuf],
     version: crate::input::CalicoVersionArg,
+    env: &crate::input::EnvArg,
 ) -> Result<(ResourceSet, Evaluator), ExitCode> {
-    let resources = load(paths, version)?;
+    let resources = load(paths, version, env)?;
     match Evaluator::new(&resources) {
         Ok(ev) => Ok((resources, ev)),
         Err(errors) => {
@@ -48,14 +51,15 @@ pub(crate) fn compile(
 pub(crate) fn load(
     paths: &[PathBuf],
     version: crate::input::CalicoVersionArg,
+    env: &crate::input::EnvArg,
 ) -> Result<ResourceSet, ExitCode> {
-    let input = crate::input::load_or_exit(paths)?;
+    let input = crate::input::load_or_exit(paths, env)?;
     Ok(crate::input::enforced_resources(&input, version))
 }
 
 /// Runs `netpol eval`.
 pub fn run(args: &EvalArgs) -> ExitCode {
-    let (resources, mut ev) = match compile(&args.resources, args.version) {
+    let (resources, mut ev) = match compile(&args.resources, args.version, &args.env) {
         Ok(compiled) => compiled,
         Err(code) => return code,
     };

@@ -40,11 +40,13 @@ pub struct ExplainArgs {
     pub format: ExplainFormat,
     #[command(flatten)]
     pub version: crate::input::CalicoVersionArg,
+    #[command(flatten)]
+    pub env: crate::input::EnvArg,
 }
 
 /// Runs `netpol explain`.
 pub fn run(args: &ExplainArgs) -> ExitCode {
-    let (_, mut ev) = match crate::eval::compile(&args.resources, args.version) {
+    let (_, mut ev) = match crate::eval::compile(&args.resources, args.version, &args.env) {
         Ok(compiled) => compiled,
         Err(code) => return code,
     };

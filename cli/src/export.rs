@@ -1,4 +1,6 @@
 //! `netpol export DESIGN --out DIR|FILE.zip [--api crd-v1|v3]`: the Fleet repository of a design.
+//! `DESIGN` may be a Fleet repository (a folder or a zip): it is read back as a design and written
+//! again, with the repository's own settings unless flags override them.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,23 +12,25 @@ use netpol_core::model::ApiFlavour;
 /// Arguments of `netpol export`.
 #[derive(Args)]
 pub struct ExportArgs {
-    /// The design document (YAML or JSON; `-` reads standard input).
+    /// The design document (YAML or JSON; `-` reads standard input), or a Fleet repository (a folder
+    /// or a .zip) to read back as a design.
     pub design: PathBuf,
     /// Where to write: a directory, or a `.zip` file.
     #[arg(long)]
     pub out: PathBuf,
-    /// Calico API flavour of the objects.
-    #[arg(long, value_enum, default_value_t = Api::CrdV1)]
-    pub api: Api,
-    /// Name of the Fleet GitRepo (also the prefix of every bundle name).
-    #[arg(long, default_value = "network-policies")]
-    pub gitrepo_name: String,
+    /// Calico API flavour of the objects [default: crd-v1, or the repository's].
+    #[arg(long, value_enum)]
+    pub api: Option<Api>,
+    /// Name of the Fleet GitRepo (also the prefix of every bundle name) [default: network-policies,
+    /// or the repository's].
+    #[arg(long)]
+    pub gitrepo_name: Option<String>,
     /// URL of the Git repository the export is pushed to.
     #[arg(long)]
     pub repo: Option<String>,
-    /// Branch Fleet follows.
-    #[arg(long, default_value = "main")]
-    pub branch: String,
+    /// Branch Fleet follows [default: main, or the repository's].
+    #[arg(long)]
+    pub branch: Option<String>,
 }
 
 /// `--api` values.
@@ -55,17 +59,32 @@ pub fn run(args: &ExportArgs) -> ExitCode {
 }
 
 fn export(args: &ExportArgs) -> Result<String, String> {
-    let (name, text) = read_input(&args.design)?;
-    let design = netpol_core::design::load_file(&name, &text).map_err(|e| e.to_string())?;
-    let mut options = DesignExportOptions {
-        flavour: match args.api {
+    let (design, mut options) = match crate::input::repository(&args.design)? {
+        Some(repo) => {
+            let (design, options, notes) = repo.to_design();
+            for d in repo.diagnostics.iter().chain(&notes) {
+                eprintln!("{}", d.render());
+            }
+            (design, options)
+        }
+        None => {
+            let (name, text) = read_input(&args.design)?;
+            let design = netpol_core::design::load_file(&name, &text).map_err(|e| e.to_string())?;
+            (design, DesignExportOptions::default())
+        }
+    };
+    if let Some(api) = args.api {
+        options.flavour = match api {
             Api::CrdV1 => ApiFlavour::CrdV1,
             Api::V3 => ApiFlavour::V3,
-        },
-        ..DesignExportOptions::default()
-    };
-    options.settings.gitrepo_name = args.gitrepo_name.clone();
-    options.settings.branch = args.branch.clone();
+        };
+    }
+    if let Some(name) = &args.gitrepo_name {
+        options.settings.gitrepo_name = name.clone();
+    }
+    if let Some(branch) = &args.branch {
+        options.settings.branch = branch.clone();
+    }
     if let Some(repo) = &args.repo {
         options.settings.repo_url = repo.clone();
     }

@@ -66,17 +66,19 @@ pub struct ImpactArgs {
     pub max_line_bytes: usize,
     #[command(flatten)]
     pub version: crate::input::CalicoVersionArg,
+    #[command(flatten)]
+    pub env: crate::input::EnvArg,
 }
 
-/// Runs `netpol impact`.
+/// Runs `netpol impact`: once, or once per environment when a side is a Fleet repository (or
+/// `--env` picks one), each report under a heading naming its environment.
 pub fn run(args: &ImpactArgs) -> ExitCode {
-    let (before, _) = match load(&args.before, args.version) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
-    let (after, after_designs) = match load(&args.after, args.version) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
+    let pairs = match crate::input::load_pairs(&args.before, &args.after, &args.env) {
+        Ok(pairs) => pairs,
+        Err(message) => {
+            eprintln!("netpol impact: {message}");
+            return ExitCode::from(2);
+        }
     };
     let options = ImportOptions {
         max_line_bytes: args.max_line_bytes,
@@ -89,9 +91,61 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut imp = Impact::new(&before, &after);
+    let several = pairs.len() > 1;
+    let mut failed = false;
+    let mut json = serde_json::Map::new();
+    for (env, before, after) in &pairs {
+        let (before, _) = match resources(before, args.version) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
+        let (after, after_designs) = match resources(after, args.version) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
+        let (text, value, env_failed) = match run_one(args, &flows, &before, &after, &after_designs)
+        {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
+        failed |= env_failed;
+        match (args.format, env) {
+            (Format::Json, Some(env)) if several => {
+                json.insert(env.clone(), value);
+            }
+            (Format::Json, _) => print!("{text}"),
+            (Format::Markdown, Some(env)) if several => {
+                print!("### Environment `{env}`\n\n{text}\n")
+            }
+            (Format::Table, Some(env)) if several => print!("== environment {env} ==\n{text}\n"),
+            _ => print!("{text}"),
+        }
+    }
+    if several && args.format == Format::Json {
+        let value = serde_json::json!({ "environments": json });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One comparison: the printed text, the JSON value, and whether `--fail-on` is met.
+fn run_one(
+    args: &ImpactArgs,
+    flows: &flows::FlowSet,
+    before: &ResourceSet,
+    after: &ResourceSet,
+    after_designs: &[Design],
+) -> Result<(String, serde_json::Value, bool), ExitCode> {
+    let mut imp = Impact::new(before, after);
     let report = imp.run(
-        &flows,
+        flows,
         ImpactOptions {
             explain: args.explain,
         },
@@ -101,65 +155,64 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
     }
     let suggestions = match &args.suggest_tier {
         Some(tier) => {
-            let options = SuggestOptions::for_designs(tier, &after_designs);
-            imp.suggest_all(&flows, &report, &options)
+            let options = SuggestOptions::for_designs(tier, after_designs);
+            imp.suggest_all(flows, &report, &options)
         }
         None => Vec::new(),
     };
-    let text = match args.format {
-        Format::Json => {
-            let mut value = match serde_json::to_value(&report) {
-                Ok(v) => v,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            if args.suggest_tier.is_some()
-                && let Some(obj) = value.as_object_mut()
-            {
-                let list: Vec<serde_json::Value> = suggestions
-                    .iter()
-                    .map(|s| {
-                        serde_json::json!({
-                            "direction": s.direction.as_str(),
-                            "lets_through": s.lets_through,
-                            "policy": yaml::to_wire_json(&Resource::CalicoPolicy(s.policy.clone()), ApiFlavour::V3),
-                        })
-                    })
-                    .collect();
-                obj.insert("suggestions".into(), list.into());
-            }
-            format!(
-                "{}\n",
-                serde_json::to_string_pretty(&value).unwrap_or_default()
-            )
+    let mut value = match serde_json::to_value(&report) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(ExitCode::from(2));
         }
+    };
+    if args.suggest_tier.is_some()
+        && let Some(obj) = value.as_object_mut()
+    {
+        let list: Vec<serde_json::Value> = suggestions
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "direction": s.direction.as_str(),
+                    "lets_through": s.lets_through,
+                    "policy": yaml::to_wire_json(&Resource::CalicoPolicy(s.policy.clone()), ApiFlavour::V3),
+                })
+            })
+            .collect();
+        obj.insert("suggestions".into(), list.into());
+    }
+    let text = match args.format {
+        Format::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        ),
         Format::Table => render_table(&report) + &suggestions_text(&suggestions, false),
         Format::Markdown => render_markdown(&report) + &suggestions_text(&suggestions, true),
     };
-    print!("{text}");
     let failed = match args.fail_on {
         Some(FailOn::Broken) => report.has(Change::Broken),
         Some(FailOn::Widened) => report.has(Change::Widened),
         Some(FailOn::Any) => report.has(Change::Broken) || report.has(Change::Widened),
         None => false,
     };
-    if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    Ok((text, value, failed))
 }
 
-/// Resources of the paths, and the designs among them (their taxonomies shape suggestions).
-fn load(
-    paths: &[PathBuf],
+/// The resources of one side, and the designs among them (their taxonomies shape suggestions);
+/// input with errors prints them and gives exit code 2.
+fn resources(
+    input: &crate::input::Input,
     version: crate::input::CalicoVersionArg,
 ) -> Result<(ResourceSet, Vec<Design>), ExitCode> {
-    let input = crate::input::load_or_exit(paths)?;
+    if input.error_count() > 0 {
+        for d in input.diagnostics.iter().filter(|d| d.is_error()) {
+            eprintln!("{}", d.render());
+        }
+        return Err(ExitCode::from(2));
+    }
     let designs = input.designs().map(|d| d.design.clone()).collect();
-    Ok((crate::input::enforced_resources(&input, version), designs))
+    Ok((crate::input::enforced_resources(input, version), designs))
 }
 
 fn suggestions_text(suggestions: &[Suggestion], markdown: bool) -> String {

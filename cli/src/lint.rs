@@ -42,6 +42,8 @@ pub struct LintArgs {
     flows: Vec<PathBuf>,
     #[command(flatten)]
     version: input::CalicoVersionArg,
+    #[command(flatten)]
+    env: input::EnvArg,
 }
 
 /// How `lint` prints.
@@ -98,28 +100,109 @@ pub fn run(args: &LintArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let input = match input::load(&args.paths) {
-        Ok(input) => input,
+    let inputs = match input::load_per_env(&args.paths, &args.env) {
+        Ok(inputs) => inputs,
         Err(message) => {
             eprintln!("netpol lint: {message}");
             return ExitCode::from(2);
         }
     };
-    let version = args.version.resolve(&input);
+    // A repository is linted per environment: text and JSON report each environment under its
+    // name; SARIF (one run) holds every environment's findings, each said once with the environments
+    // it is found in.
+    let several = inputs.len() > 1;
+    let mut failed = false;
+    let mut json = serde_json::Map::new();
+    let mut sarif_findings: Vec<(Finding, Vec<String>)> = Vec::new();
+    let mut fallback = String::from("<input>");
+    for loaded in &inputs {
+        let linted = match lint_one(&loaded.input, args) {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
+        failed |= linted.failed;
+        if let Some(first) = loaded.input.files.first()
+            && fallback == "<input>"
+        {
+            fallback = first.clone();
+        }
+        match (args.format, &loaded.env) {
+            (Format::Sarif, env) => {
+                for e in &linted.input_errors {
+                    eprintln!("{e}");
+                }
+                for f in linted.findings {
+                    let same = |(g, _): &&mut (Finding, Vec<String>)| {
+                        g.id == f.id
+                            && g.message == f.message
+                            && g.location.file == f.location.file
+                            && g.location.line == f.location.line
+                    };
+                    match sarif_findings.iter_mut().find(same) {
+                        Some((_, envs)) => envs.extend(env.clone()),
+                        None => sarif_findings.push((f, env.iter().cloned().collect())),
+                    }
+                }
+            }
+            (Format::Json, Some(env)) if several => {
+                json.insert(env.clone(), linted.value);
+            }
+            (Format::Text, Some(env)) if several => {
+                print!("== environment {env} ==\n{}", linted.text);
+            }
+            _ => print!("{}", linted.text),
+        }
+    }
+    if args.format == Format::Sarif {
+        let findings: Vec<Finding> = sarif_findings
+            .into_iter()
+            .map(|(mut f, envs)| {
+                if several {
+                    f.message = format!("{} (environments: {})", f.message, envs.join(", "));
+                }
+                f
+            })
+            .collect();
+        println!("{}", sarif(&findings, &fallback));
+    }
+    if several && args.format == Format::Json {
+        let value = serde_json::json!({ "environments": json });
+        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// What linting one input gives.
+struct Linted {
+    findings: Vec<Finding>,
+    input_errors: Vec<String>,
+    /// The text or JSON report (empty for SARIF, which is written once for every input).
+    text: String,
+    value: serde_json::Value,
+    failed: bool,
+}
+
+/// Lints one input.
+fn lint_one(input: &Input, args: &LintArgs) -> Result<Linted, ExitCode> {
+    let version = args.version.resolve(input);
     for d in input.not_enforced(version) {
         eprintln!("{}", d.render());
     }
-    let mut findings = match lint_input(&input, &args.allow, version) {
+    let mut findings = match lint_input(input, &args.allow, version) {
         Ok(f) => f,
         Err(message) => {
             eprintln!("netpol lint: {message}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
     for path in &args.flows {
         match input::load_flows(std::slice::from_ref(path), Default::default()) {
             Ok(flows) => {
-                let config = config_for(&input, &args.allow);
+                let config = config_for(input, &args.allow);
                 findings.extend(lint::lint_flows(
                     &input.resource_set_for(version),
                     &flows,
@@ -128,11 +211,11 @@ pub fn run(args: &LintArgs) -> ExitCode {
             }
             Err(message) => {
                 eprintln!("netpol lint: {message}");
-                return ExitCode::from(2);
+                return Err(ExitCode::from(2));
             }
         }
     }
-    locate(&input, &mut findings);
+    locate(input, &mut findings);
     findings.sort_by(|a, b| {
         let key = |f: &Finding| (f.location.file.clone(), f.location.line, f.location.column);
         key(a).cmp(&key(b))
@@ -149,55 +232,52 @@ pub fn run(args: &LintArgs) -> ExitCode {
         .filter(|d| d.is_error())
         .map(|d| d.render())
         .collect();
-    match args.format {
+    let report = Report {
+        findings: &findings,
+        errors,
+        warnings,
+        info,
+        input_errors: input_errors.clone(),
+    };
+    let value = serde_json::to_value(&report).unwrap_or_default();
+    let text = match args.format {
         Format::Text => {
+            let mut text = String::new();
             for e in &input_errors {
-                println!("{e}");
+                text.push_str(&format!("{e}\n"));
             }
             let fallback = input.files.first().map_or("<input>", String::as_str);
             for f in &findings {
-                println!("{}", render(f, fallback));
+                text.push_str(&format!("{}\n", render(f, fallback)));
             }
-            println!(
-                "{} findings: {errors} errors, {warnings} warnings, {info} info",
+            text.push_str(&format!(
+                "{} findings: {errors} errors, {warnings} warnings, {info} info\n",
                 findings.len()
-            );
+            ));
+            text
         }
-        Format::Json => {
-            let report = Report {
-                findings: &findings,
-                errors,
-                warnings,
-                info,
-                input_errors: input_errors.clone(),
-            };
-            match serde_json::to_string_pretty(&report) {
-                Ok(text) => println!("{text}"),
-                Err(e) => {
-                    eprintln!("netpol lint: {e}");
-                    return ExitCode::from(2);
-                }
+        Format::Json => match serde_json::to_string_pretty(&report) {
+            Ok(text) => format!("{text}\n"),
+            Err(e) => {
+                eprintln!("netpol lint: {e}");
+                return Err(ExitCode::from(2));
             }
-        }
-        Format::Sarif => {
-            for e in &input_errors {
-                eprintln!("{e}");
-            }
-            let fallback = input.files.first().map_or("<input>", String::as_str);
-            println!("{}", sarif(&findings, fallback));
-        }
-    }
+        },
+        Format::Sarif => String::new(),
+    };
     let threshold = match (args.fail_on, args.deny) {
         (Some(FailOn::Info), _) | (_, Some(Deny::Info)) => Severity::Info,
         (Some(FailOn::Warning), _) | (_, Some(Deny::Warnings)) => Severity::Warning,
         _ => Severity::Error,
     };
     let denied = findings.iter().any(|f| f.severity <= threshold);
-    if errors > 0 || !input_errors.is_empty() || denied {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    Ok(Linted {
+        failed: errors > 0 || !input_errors.is_empty() || denied,
+        findings,
+        input_errors,
+        text,
+        value,
+    })
 }
 
 /// `--list`: every lint, one per line (`ID  SEVERITY  description`), or a JSON array.

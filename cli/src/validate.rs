@@ -19,6 +19,8 @@ pub struct ValidateArgs {
     format: Format,
     #[command(flatten)]
     version: input::CalicoVersionArg,
+    #[command(flatten)]
+    env: input::EnvArg,
 }
 
 /// How `validate` prints.
@@ -49,20 +51,63 @@ struct Object<'a> {
 }
 
 /// Runs the subcommand: exit 0 when every file is valid, 1 on errors, 2 when a path cannot be read.
+/// A Fleet repository is validated per environment (each one as Fleet deploys it), each report under
+/// a heading naming its environment.
 pub fn run(args: &ValidateArgs) -> ExitCode {
-    let mut input = match input::load(&args.paths) {
-        Ok(input) => input,
+    let inputs = match input::load_per_env(&args.paths, &args.env) {
+        Ok(inputs) => inputs,
         Err(message) => {
             eprintln!("netpol validate: {message}");
             return ExitCode::from(2);
         }
     };
+    let several = inputs.len() > 1;
+    let mut errors = 0;
+    let mut json = serde_json::Map::new();
+    for loaded in &inputs {
+        let (text, value, found) = match report(&loaded.input, args) {
+            Ok(out) => out,
+            Err(message) => {
+                eprintln!("netpol validate: {message}");
+                return ExitCode::from(2);
+            }
+        };
+        errors += found;
+        match (args.format, &loaded.env) {
+            (Format::Json, Some(env)) if several => {
+                json.insert(env.clone(), value);
+            }
+            (Format::Text, Some(env)) if several => print!("== environment {env} ==\n{text}"),
+            _ => print!("{text}"),
+        }
+    }
+    if several && args.format == Format::Json {
+        let value = serde_json::json!({ "environments": json });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    }
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One input's report: the text to print, the JSON value, and the number of errors.
+fn report(
+    input: &input::Input,
+    args: &ValidateArgs,
+) -> Result<(String, serde_json::Value, usize), String> {
     // The API server refuses a second object of the same kind, namespace and name.
+    let mut input = input.clone();
     let duplicates = input.duplicate_objects();
     input.diagnostics.extend(duplicates);
+    let input = &input;
     // The objects the targeted Calico ignores are warnings too (the importer already reported the
     // kinds it does not read).
-    let version = args.version.resolve(&input);
+    let version = args.version.resolve(input);
     let mut diagnostics = input.diagnostics.clone();
     for d in input.not_enforced(version) {
         if !diagnostics.contains(&d) {
@@ -81,46 +126,42 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         input.error_count(),
         warnings
     );
-    match args.format {
-        Format::Text => {
-            for d in &diagnostics {
-                println!("{}", d.render());
-            }
-            println!("{summary}");
-        }
-        Format::Json => {
-            let report = Report {
-                files: input.files.len(),
-                resources: resources.len(),
-                errors: input.error_count(),
-                warnings,
-                diagnostics: &diagnostics,
-                objects: resources
-                    .iter()
-                    .map(|r| {
-                        let meta = r.resource.metadata();
-                        Object {
-                            file: &r.file,
-                            line: r.line,
-                            kind: r.resource.kind(),
-                            namespace: meta.namespace.as_deref(),
-                            name: &meta.name,
-                        }
-                    })
-                    .collect(),
-            };
-            match serde_json::to_string_pretty(&report) {
-                Ok(text) => println!("{text}"),
-                Err(e) => {
-                    eprintln!("netpol validate: {e}");
-                    return ExitCode::from(2);
+    let report = Report {
+        files: input.files.len(),
+        resources: resources.len(),
+        errors: input.error_count(),
+        warnings,
+        diagnostics: &diagnostics,
+        objects: resources
+            .iter()
+            .map(|r| {
+                let meta = r.resource.metadata();
+                Object {
+                    file: &r.file,
+                    line: r.line,
+                    kind: r.resource.kind(),
+                    namespace: meta.namespace.as_deref(),
+                    name: &meta.name,
                 }
+            })
+            .collect(),
+    };
+    let value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+    let text = match args.format {
+        Format::Text => {
+            let mut text = String::new();
+            for d in &diagnostics {
+                text.push_str(&d.render());
+                text.push('\n');
             }
+            text.push_str(&summary);
+            text.push('\n');
+            text
         }
-    }
-    if input.error_count() > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+        Format::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        ),
+    };
+    Ok((text, value, input.error_count()))
 }

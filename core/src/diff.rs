@@ -209,7 +209,9 @@ fn flatten(resource: &Resource) -> Flat {
 }
 
 /// The objects a policy repository holds (namespaces, workloads and IP pools are not policy), keyed without
-/// the tier: moving a policy to another tier is a change of that policy, shown as `spec.tier`.
+/// the tier: moving a policy to another tier is a change of that policy, shown as `spec.tier`. A Calico
+/// policy written without a tier is in the `default` tier, as one that names it (an export writes it
+/// out): no change.
 fn objects(set: &ResourceSet) -> BTreeMap<ObjectKey, Resource> {
     set.resources()
         .filter(|r| {
@@ -218,7 +220,12 @@ fn objects(set: &ResourceSet) -> BTreeMap<ObjectKey, Resource> {
                 Resource::Namespace(_) | Resource::Workload(_) | Resource::IpPool(_)
             )
         })
-        .map(|r| {
+        .map(|mut r| {
+            if let Resource::CalicoPolicy(p) = &mut r
+                && p.spec.tier.is_none()
+            {
+                p.spec.tier = Some(p.tier().to_owned());
+            }
             (
                 ObjectKey {
                     tier: None,

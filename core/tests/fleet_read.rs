@@ -251,8 +251,8 @@ mod random {
     use netpol_core::design::{DesignNamespace, WorkloadGroup};
     use netpol_core::model::vocabulary::annotations::ENVIRONMENTS_ANNOTATION;
     use netpol_core::model::{
-        Action, ApiFlavour, CalicoPolicy, CalicoPolicyKind, EntityRule, NetworkSet,
-        NetworkSetSpec, ObjectMeta, PolicySpec, PolicyType, Port, Rule, Tier, WorkloadKind,
+        Action, ApiFlavour, CalicoPolicy, CalicoPolicyKind, EntityRule, NetworkSet, NetworkSetSpec,
+        ObjectMeta, PolicySpec, PolicyType, Port, Rule, Tier, WorkloadKind,
     };
     use proptest::prelude::*;
 
@@ -263,7 +263,11 @@ mod random {
     /// the environments it is restricted to (bit set; 0 = not restricted), tier index.
     type PolicyParts = (u8, usize, u16, u8, usize);
 
-    fn policy(i: usize, (kind, ns, port, envs, tier): PolicyParts, env_count: usize) -> CalicoPolicy {
+    fn policy(
+        i: usize,
+        (kind, ns, port, envs, tier): PolicyParts,
+        env_count: usize,
+    ) -> CalicoPolicy {
         let (kind, namespace) = match kind {
             0 => (CalicoPolicyKind::GlobalNetworkPolicy, None),
             1 => (CalicoPolicyKind::NetworkPolicy, Some(NAMESPACES[ns])),
@@ -412,8 +416,15 @@ fn without_its_studio_design_a_repository_still_reads_back_to_the_same_bundles()
         assert_eq!(got.cidrs, want.cidrs, "{}", got.name);
     }
     let again = export::export_design(&design, &options).unwrap();
-    for (path, bytes) in tree.iter().filter(|(p, _)| p.starts_with("bundles/") || *p == "gitrepo.yaml") {
-        assert_eq!(again.get_str(path), std::str::from_utf8(bytes).ok(), "{path}");
+    for (path, bytes) in tree
+        .iter()
+        .filter(|(p, _)| p.starts_with("bundles/") || *p == "gitrepo.yaml")
+    {
+        assert_eq!(
+            again.get_str(path),
+            std::str::from_utf8(bytes).ok(),
+            "{path}"
+        );
     }
     assert_eq!(
         again.paths().filter(|p| p.starts_with("bundles/")).count(),

@@ -286,7 +286,10 @@ pub fn read(root: &str, tree: FileTree) -> Repository {
     }
     for path in tree.paths() {
         let manifest = [".yaml", ".yml", ".json"].iter().any(|e| path.ends_with(e));
-        let own = path == STUDIO_DESIGN_PATH
+        // CI files (`.github/`, `.gitlab-ci.yml`) are the repository's own business.
+        let hidden = path.split('/').any(|part| part.starts_with('.'));
+        let own = hidden
+            || path == STUDIO_DESIGN_PATH
             || path.ends_with("fleet.yaml")
             || gitrepo.as_ref().is_some_and(|(p, _)| p == path);
         let in_bundle = bundles
