@@ -167,7 +167,10 @@ pub fn run(args: &LintArgs) -> ExitCode {
     }
     if several && args.format == Format::Json {
         let value = serde_json::json!({ "environments": json });
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
     }
     if failed {
         ExitCode::from(1)

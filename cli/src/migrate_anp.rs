@@ -25,12 +25,14 @@ pub struct MigrateAnpArgs {
     /// workloads in PATH), probe workloads are made from the policies' selectors.
     #[arg(long, num_args = 1..)]
     pub workloads: Vec<PathBuf>,
+    #[command(flatten)]
+    pub env: crate::input::EnvArg,
 }
 
 /// Runs `netpol migrate-anp`.
 pub fn run(args: &MigrateAnpArgs) -> ExitCode {
     let paths: Vec<PathBuf> = args.paths.iter().chain(&args.workloads).cloned().collect();
-    let input = match crate::input::load_or_exit(&paths) {
+    let input = match crate::input::load_or_exit(&paths, &args.env) {
         Ok(input) => input,
         Err(code) => return code,
     };

@@ -173,6 +173,24 @@ fn lint_of_an_environment_of_the_repository_is_lint_of_the_design_there() {
     }
     let o = run(&[&"lint", &repo]);
     assert_eq!(stdout(&o).matches("== environment ").count(), 3);
+    // SARIF: one run with every environment's findings, each once, naming its environments.
+    let o = run(&[&"lint", &repo, &"--format", &"sarif"]);
+    let value: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(value["runs"].as_array().unwrap().len(), 1);
+    let messages: Vec<&str> = value["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["message"]["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("(environments: dev, prod)")),
+        "{messages:#?}"
+    );
+    let distinct: std::collections::BTreeSet<&&str> = messages.iter().collect();
+    assert_eq!(distinct.len(), messages.len());
 }
 
 #[test]

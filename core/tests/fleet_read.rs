@@ -273,7 +273,7 @@ mod random {
             1 => (CalicoPolicyKind::NetworkPolicy, Some(NAMESPACES[ns])),
             _ => (CalicoPolicyKind::StagedNetworkPolicy, Some(NAMESPACES[ns])),
         };
-        let mut metadata = ObjectMeta::named(&format!("p{i}"), namespace);
+        let mut metadata = ObjectMeta::named(format!("p{i}"), namespace);
         let restricted: Vec<&str> = (0..env_count)
             .filter(|e| envs & (1 << e) != 0)
             .map(|e| ENVS[e])
