@@ -373,3 +373,96 @@ fn single_set_commands_ask_for_an_environment() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("orders-db"));
 }
+
+/// The `netpol` command lines of the CI recipe in a README: `(args, stdout file)` of each, from the
+/// GitHub Actions job (`run: netpol …`) and the GitLab CI job (`- netpol …`).
+fn recipe_commands(readme: &str) -> Vec<(Vec<String>, Option<String>)> {
+    readme
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let command = line
+                .strip_prefix("- run: netpol ")
+                .or_else(|| line.strip_prefix("- netpol "))?;
+            let command = command.trim_end_matches(" || true");
+            let (command, out) = match command.split_once(" > ") {
+                Some((c, file)) => (c, Some(file.trim().to_owned())),
+                None => (command, None),
+            };
+            Some((command.split_whitespace().map(str::to_owned).collect(), out))
+        })
+        .collect()
+}
+
+/// Runs every command of the recipe in `dir` (holding `base/` and `pr/`): the exit codes in order.
+fn run_recipe(dir: &Path, readme: &str) -> Vec<(String, i32)> {
+    let mut codes = Vec::new();
+    for (args, out) in recipe_commands(readme) {
+        let o = netpol().args(&args).current_dir(dir).output().unwrap();
+        if let Some(file) = out {
+            std::fs::write(dir.join(file), &o.stdout).unwrap();
+        }
+        codes.push((args.join(" "), o.status.code().unwrap()));
+    }
+    codes
+}
+
+#[test]
+fn the_ci_recipe_of_the_export_readme_gates_a_pull_request() {
+    let (dir, _, repo) = sample_repo("ci");
+    let readme = std::fs::read_to_string(repo.join("README.md")).unwrap();
+    // The project README shows the same recipe.
+    let project =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    assert!(
+        project.contains(&netpol_core::export::ci_recipe("prod")),
+        "README.md lacks the CI recipe"
+    );
+    assert!(readme.contains(&netpol_core::export::ci_recipe("prod")));
+    let commands = recipe_commands(&readme);
+    assert_eq!(commands.len(), 10, "{commands:?}");
+    // An unchanged pull request passes every step.
+    let base = dir.join("base");
+    std::fs::rename(&repo, &base).unwrap();
+    let pr = dir.join("pr");
+    std::fs::create_dir_all(pr.join("flows")).unwrap();
+    copy_dir(&base, &pr);
+    std::fs::copy(sample_flows(), pr.join("flows/prod.jsonl.gz")).unwrap();
+    for (command, code) in run_recipe(&dir, &readme) {
+        assert_eq!(code, 0, "{command}");
+    }
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("netpol.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let summary = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert_eq!(
+        summary
+            .matches("No policy, tier or network set changed.")
+            .count(),
+        3,
+        "{summary}"
+    );
+    // A pull request that breaks DNS in prod: everything runs, the last step fails the job.
+    let edited = hand_edited(&dir, &base);
+    std::fs::remove_dir_all(&pr).unwrap();
+    std::fs::rename(&edited, &pr).unwrap();
+    std::fs::create_dir_all(pr.join("flows")).unwrap();
+    std::fs::copy(sample_flows(), pr.join("flows/prod.jsonl.gz")).unwrap();
+    let codes = run_recipe(&dir, &readme);
+    let failing: Vec<&(String, i32)> = codes.iter().filter(|(_, c)| *c != 0).collect();
+    assert_eq!(failing.len(), 2, "{codes:?}");
+    assert!(
+        failing
+            .iter()
+            .all(|(c, code)| c.contains("--fail-on broken") && *code == 1),
+        "{codes:?}"
+    );
+    let summary = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("# Environment `prod`") && summary.contains("5353"),
+        "{summary}"
+    );
+    let impact = std::fs::read_to_string(dir.join("impact.md")).unwrap();
+    assert!(impact.contains("broken"), "{impact}");
+}

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{ApiFlavour, Labels, Resource, ResourceSet};
 
+mod ci;
 mod deploy;
 mod design_to_input;
 mod file_tree;
@@ -25,6 +26,7 @@ mod layout;
 pub mod read;
 mod readme;
 
+pub use ci::ci_recipe;
 pub use deploy::{DeployError, deployed_files};
 pub use design_to_input::{
     DesignExportOptions, ENVIRONMENTS_ANNOTATION, GUARDRAIL_NAME, design_to_input,

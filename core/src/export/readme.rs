@@ -182,8 +182,14 @@ pub(crate) fn readme(input: &ExportInput, bundles: &[BundleInfo]) -> String {
         out,
         "Push this tree to `{}` (branch `{}`), then apply the GitRepo once on the Fleet management cluster: \
          `kubectl apply -f gitrepo.yaml`. Fleet creates the bundles above and waits on each `dependsOn` before \
-         deploying the next layer.",
+         deploying the next layer.\n",
         s.repo_url, s.branch
     );
+    // The environment whose flow logs gate a pull request: the last of the promotion path.
+    let gate = input
+        .environments
+        .last()
+        .map_or_else(|| "all-clusters".to_owned(), |(e, _)| file_safe(&e.name));
+    out.push_str(&super::ci_recipe(&gate));
     out
 }
