@@ -5,7 +5,8 @@
 //! usage error or unreadable input.
 //!
 //! Beyond the contract (README, "The CLI"): `--merge-ports-after N`, `--cross-namespace
-//! workload|namespace`, `--v4-prefix N`, `--v6-prefix N`, `--calico-version`, `--max-line-bytes`.
+//! workload|namespace`, `--v4-prefix N`, `--v6-prefix N`, `--egress-domains`, `--calico-version`,
+//! `--max-line-bytes`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -65,6 +66,10 @@ pub struct RecommendArgs {
     /// Likewise for IPv6 (128: exact).
     #[arg(long, value_name = "LEN", default_value_t = 128, value_parser = clap::value_parser!(u8).range(0..=128))]
     pub v6_prefix: u8,
+    /// Write the domains the flow log saw as the network sets' allowedEgressDomains (Calico
+    /// Enterprise); otherwise they are noted in the studio.netpol.dev/domains annotation.
+    #[arg(long)]
+    pub egress_domains: bool,
     /// The Calico release the design targets: 3.29, 3.30, 3.31 or 3.32 (default: the starting
     /// design's, else 3.32).
     #[arg(long = "calico-version", value_name = "VERSION")]
@@ -107,6 +112,7 @@ pub fn run(args: &RecommendArgs) -> ExitCode {
         },
         v4_prefix: args.v4_prefix,
         v6_prefix: args.v6_prefix,
+        egress_domains: args.egress_domains,
         calico_version: args.calico_version,
         ..RecommendOptions::default()
     };

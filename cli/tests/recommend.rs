@@ -202,3 +202,50 @@ fn unreadable_input_exits_2() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("d.yaml:"), "{stderr}");
 }
+
+/// The recommended design exports to a Fleet repository that `../shared/tools/validate-export`
+/// accepts (skipped, saying so, where the project's Python virtualenv is not set up).
+#[test]
+fn the_recommended_design_exports_to_a_valid_fleet_repository() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python = root.join(".venv/bin/python");
+    let validator = root.join("../shared/tools/validate-export");
+    if !python.exists() || !validator.exists() {
+        eprintln!("skipped: no .venv (make setup) or no ../shared/tools/validate-export");
+        return;
+    }
+    for name in [
+        "calico-enterprise-flows.jsonl",
+        "hubble-flows.jsonl",
+        "flows.csv",
+    ] {
+        let out = scratch(&format!("fleet-{name}"));
+        let run = recommend(name, &out, &[]);
+        assert_eq!(run.status.code(), Some(0));
+        let repo = out.join("fleet");
+        let export = netpol()
+            .arg("export")
+            .arg(out.join("design.yaml"))
+            .arg("--out")
+            .arg(&repo)
+            .output()
+            .unwrap();
+        assert_eq!(
+            export.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&export.stderr)
+        );
+        let check = Command::new(&python)
+            .arg(&validator)
+            .arg(&repo)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{name}: {}{}",
+            String::from_utf8_lossy(&check.stdout),
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+}

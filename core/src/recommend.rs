@@ -28,7 +28,7 @@ use crate::board::ORDER_GAP;
 use crate::design::{self, Design, DesignNamespace, LabelKey, LabelScope, WorkloadGroup};
 use crate::flows::{EndpointKind, FlowSet, NetworkScope, Observed};
 use crate::impact::VOLATILE_LABELS;
-use crate::model::vocabulary::annotations::FLOW_ANNOTATION;
+use crate::model::vocabulary::annotations::{DOMAINS_ANNOTATION, FLOW_ANNOTATION};
 use crate::model::vocabulary::namespaces::is_system_namespace;
 use crate::model::{
     Action, CalicoPolicy, CalicoPolicyKind, CalicoVersion, ContainerPort, EntityRule, Labels,
@@ -83,6 +83,9 @@ pub struct RecommendOptions {
     pub v4_prefix: u8,
     /// Likewise for IPv6 (128: exact).
     pub v6_prefix: u8,
+    /// Write the domains the flow log saw as the network sets' `allowedEgressDomains` (Calico
+    /// Enterprise); otherwise they are only noted in the `studio.netpol.dev/domains` annotation.
+    pub egress_domains: bool,
     /// The Calico release the design targets; `None` keeps the starting design's.
     pub calico_version: Option<CalicoVersion>,
     /// A group talking with this many other application namespaces or more is a platform service:
@@ -101,6 +104,7 @@ impl Default for RecommendOptions {
             cross_namespace: CrossNamespace::Workload,
             v4_prefix: 32,
             v6_prefix: 128,
+            egress_domains: false,
             calico_version: None,
             platform_fanout: 5,
         }
@@ -688,11 +692,21 @@ pub fn recommend(
         labels.insert(NETWORK_SET_LABEL.to_owned(), name.clone());
         let mut metadata = ObjectMeta::named(name.clone(), None);
         metadata.labels = labels;
+        let domains: Vec<String> = info.domains.iter().cloned().collect();
+        if !domains.is_empty() && !options.egress_domains {
+            metadata
+                .annotations
+                .insert(DOMAINS_ANNOTATION.to_owned(), domains.join(","));
+        }
         design.network_sets.push(NetworkSet {
             metadata,
             spec: NetworkSetSpec {
                 nets: info.nets.iter().map(ToString::to_string).collect(),
-                allowed_egress_domains: info.domains.iter().cloned().collect(),
+                allowed_egress_domains: if options.egress_domains {
+                    domains
+                } else {
+                    Vec::new()
+                },
                 ..NetworkSetSpec::default()
             },
         });

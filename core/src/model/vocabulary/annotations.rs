@@ -13,3 +13,8 @@ pub const ENVIRONMENTS_ANNOTATION: &str = "studio.netpol.dev/environments";
 
 /// On a generated object: why the Studio wrote it.
 pub const PURPOSE_ANNOTATION: &str = "studio.netpol.dev/purpose";
+
+/// On a recommended network set: the DNS names the flow log saw for its addresses, comma-separated
+/// (`recommend` writes them as Calico Enterprise's `allowedEgressDomains` only when asked: open-source
+/// Calico has no such field).
+pub const DOMAINS_ANNOTATION: &str = "studio.netpol.dev/domains";
