@@ -2,9 +2,15 @@
 //! supported kind, multi-document, `kubectl get -o yaml` lists, design documents) and
 //! `design::apply_import` places it; a file with any error changes nothing, and the report lists each
 //! error at its line and column.
+//!
+//! A Fleet repository (the zip the Export view downloads, or its folder, chosen or dropped) opens as a
+//! design: core reads it (`export::read`: per environment as Fleet deploys it, and as a design), and the
+//! report lists what came from which file. A repository with errors changes nothing.
 
 use leptos::prelude::*;
 use netpol_core::design::{self, Design};
+use netpol_core::export::{self, FileTree};
+use netpol_core::yaml::Diagnostic;
 
 use crate::count::count;
 use crate::state::use_studio;
@@ -17,13 +23,143 @@ pub fn import_text(design: &mut Design, file: &str, text: &str) -> ImportReport 
     design::apply_import(design, design::import(file, text))
 }
 
-/// The import panel: paste or drop YAML, then Import.
+/// What opening a Fleet repository did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RepositoryReport {
+    /// The design was replaced by the repository's.
+    Opened {
+        name: String,
+        /// `(what, file)`: where each part of the design came from.
+        sources: Vec<(String, String)>,
+        /// What could not be read or carried over.
+        warnings: Vec<Diagnostic>,
+    },
+    /// Nothing changed: the files are not a repository, or it has errors.
+    Rejected {
+        reason: String,
+        errors: Vec<Diagnostic>,
+    },
+}
+
+/// Opens the repository `tree` (named `name` in the report) as the design: replaced when the
+/// repository reads without errors in every environment, untouched otherwise.
+pub fn open_repository(design: &mut Design, name: &str, tree: FileTree) -> RepositoryReport {
+    if !export::is_repository(&tree) {
+        return RepositoryReport::Rejected {
+            reason: format!("{name} holds no fleet.yaml: it is not a Fleet repository"),
+            errors: Vec::new(),
+        };
+    }
+    let repo = export::read::read(&format!("{name}/"), tree);
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut warnings: Vec<Diagnostic> = Vec::new();
+    for env in &repo.environments {
+        for d in repo.input(env).diagnostics {
+            let list = if d.is_error() {
+                &mut errors
+            } else {
+                &mut warnings
+            };
+            if !list.contains(&d) {
+                list.push(d);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return RepositoryReport::Rejected {
+            reason: format!("{name} has errors"),
+            errors,
+        };
+    }
+    let (opened, _, notes) = repo.to_design();
+    warnings.extend(notes);
+    let sources = repo.sources();
+    *design = opened;
+    RepositoryReport::Opened {
+        name: name.to_owned(),
+        sources,
+        warnings,
+    }
+}
+
+/// The bytes of a file chosen or dropped in the page.
+async fn bytes_of(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| format!("cannot read {}", file.name()))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The repository's name and files: one `.zip`, or the files of a folder (each at its
+/// `webkitRelativePath`, which starts with the folder's name).
+async fn tree_of(files: Vec<web_sys::File>) -> Result<(String, FileTree), String> {
+    if let [file] = files.as_slice()
+        && file.name().to_ascii_lowercase().ends_with(".zip")
+    {
+        let name = file.name();
+        let tree = export::unzip(&bytes_of(file).await?).map_err(|e| format!("{name}: {e}"))?;
+        let stem = name[..name.len() - 4].to_owned();
+        return Ok((stem, tree));
+    }
+    let mut tree = FileTree::new();
+    let mut name = String::new();
+    for file in &files {
+        let relative = js_sys::Reflect::get(file, &"webkitRelativePath".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| file.name());
+        if name.is_empty() {
+            name = relative.split('/').next().unwrap_or_default().to_owned();
+        }
+        if relative.split('/').any(|part| part == ".git") {
+            continue;
+        }
+        tree.insert(relative, bytes_of(file).await?);
+    }
+    Ok((name, tree))
+}
+
+/// The import panel: paste or drop YAML, then Import; or open a Fleet repository.
 #[component]
 pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
     let studio = use_studio();
     let (text, set_text) = signal(String::new());
     let (report, set_report) = signal(None::<ImportReport>);
+    let (repo_report, set_repo_report) = signal(None::<RepositoryReport>);
+    // A folder picker: `webkitdirectory` (every browser has it) is set once the input exists.
+    let folder = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move || {
+        if let Some(input) = folder.get() {
+            input.set_webkitdirectory(true);
+        }
+    });
+    let open_files = move |list: Option<web_sys::FileList>| {
+        let Some(list) = list else {
+            return;
+        };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        if files.is_empty() {
+            return;
+        }
+        set_report.set(None);
+        leptos::task::spawn_local(async move {
+            let outcome = match tree_of(files).await {
+                Ok((name, tree)) => {
+                    let mut outcome = None;
+                    studio.edit(|design| outcome = Some(open_repository(design, &name, tree)));
+                    outcome
+                }
+                Err(reason) => Some(RepositoryReport::Rejected {
+                    reason,
+                    errors: Vec::new(),
+                }),
+            };
+            set_repo_report.set(outcome);
+        });
+    };
     let run = move || {
+        set_repo_report.set(None);
         let pasted = text.get_untracked();
         let mut outcome = None;
         studio.edit(|design| outcome = Some(import_text(design, "pasted.yaml", &pasted)));
@@ -49,6 +185,70 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
                 <button class="primary" on:click=move |_| run()>"Import"</button>
                 <button on:click=move |_| on_close.run(())>"Close"</button>
             </div>
+            <div
+                class="dropzone repository-drop"
+                on:dragover=move |ev| ev.prevent_default()
+                on:drop=move |ev| {
+                    ev.prevent_default();
+                    open_files(ev.data_transfer().and_then(|dt| dt.files()));
+                }
+            >
+                <p>
+                    "Open a Fleet repository as the design: the zip the Export view downloads, or its folder. It replaces the design (Undo takes it back)."
+                </p>
+                <label class="button">
+                    "Repository zip…"
+                    <input
+                        type="file"
+                        accept=".zip"
+                        class="visually-hidden"
+                        aria-label="Fleet repository zip"
+                        on:change=move |ev| {
+                            let input: web_sys::HtmlInputElement = event_target(&ev);
+                            open_files(input.files());
+                            input.set_value("");
+                        }
+                    />
+                </label>
+                <label class="button">
+                    "Repository folder…"
+                    <input
+                        type="file"
+                        node_ref=folder
+                        class="visually-hidden"
+                        aria-label="Fleet repository folder"
+                        on:change=move |ev| {
+                            let input: web_sys::HtmlInputElement = event_target(&ev);
+                            open_files(input.files());
+                            input.set_value("");
+                        }
+                    />
+                </label>
+            </div>
+            {move || repo_report.get().map(|report| match report {
+                RepositoryReport::Rejected { reason, errors } => view! {
+                    <div class="import-report rejected" role="alert">
+                        <p class="error">{format!("Nothing opened: {reason}.")}</p>
+                        <ul>
+                            {errors.into_iter().map(|d| view! { <li><code>{located(&d)}</code>" "{d.message}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                }.into_any(),
+                RepositoryReport::Opened { name, sources, warnings } => view! {
+                    <div class="import-report merged repository-report" role="status">
+                        <p>{format!("Opened the Fleet repository “{name}”: {}, {}.", count(sources.len(), "source"), count(warnings.len(), "warning"))}</p>
+                        <table class="sources">
+                            <thead><tr><th>"From"</th><th>"What"</th></tr></thead>
+                            <tbody>
+                                {sources.into_iter().map(|(what, file)| view! { <tr><td><code>{file}</code></td><td>{what}</td></tr> }).collect_view()}
+                            </tbody>
+                        </table>
+                        <ul>
+                            {warnings.into_iter().map(|d| view! { <li class="muted"><code>{located(&d)}</code>" "{d.message}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                }.into_any(),
+            })}
             {move || report.get().map(|report| match report {
                 ImportReport::Rejected(errors) => view! {
                     <div class="import-report rejected" role="alert">
@@ -77,6 +277,15 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
     }
 }
 
+/// `file:line:column`, or the file alone for a problem of the whole file.
+fn located(d: &Diagnostic) -> String {
+    if d.line > 0 {
+        format!("{}:{}:{}", d.file, d.line, d.column)
+    } else {
+        d.file.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +297,48 @@ mod tests {
         let report = import_text(&mut design, "sample.yaml", SAMPLE_YAML);
         assert!(
             matches!(report, ImportReport::ReplacedDesign(_)),
+            "{report:?}"
+        );
+        assert_eq!(design, sample());
+    }
+
+    #[test]
+    fn a_fleet_repository_opens_as_its_design_and_says_where_each_part_came_from() {
+        let tree =
+            export::export_design(&sample(), &export::DesignExportOptions::default()).unwrap();
+        let zip = export::to_zip(&tree).unwrap();
+        let mut design = Design::default();
+        let report = open_repository(
+            &mut design,
+            "network-policies",
+            export::unzip(&zip).unwrap(),
+        );
+        let RepositoryReport::Opened {
+            sources, warnings, ..
+        } = report
+        else {
+            panic!("{report:?}");
+        };
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(
+            sources
+                .iter()
+                .any(|(_, file)| file == "network-policies/studio/design.json")
+        );
+        let sample = sample();
+        assert_eq!(design.namespaces, sample.namespaces);
+        assert_eq!(design.layout, sample.layout);
+        assert_eq!(design.policies.len(), sample.policies.len());
+    }
+
+    #[test]
+    fn files_that_are_no_repository_change_nothing() {
+        let mut tree = FileTree::new();
+        tree.insert("notes.yaml", "a: 1\n");
+        let mut design = sample();
+        let report = open_repository(&mut design, "notes", tree);
+        assert!(
+            matches!(report, RepositoryReport::Rejected { .. }),
             "{report:?}"
         );
         assert_eq!(design, sample());

@@ -431,3 +431,27 @@ fn without_its_studio_design_a_repository_still_reads_back_to_the_same_bundles()
         tree.paths().filter(|p| p.starts_with("bundles/")).count()
     );
 }
+
+#[test]
+fn the_sources_say_what_came_from_which_file() {
+    let repo = read::read("repo.zip/", sample_tree());
+    let sources = repo.sources();
+    assert_eq!(
+        sources[0],
+        (
+            "environments dev, staging, prod".to_owned(),
+            "repo.zip/gitrepo.yaml".to_owned()
+        )
+    );
+    assert_eq!(sources[1].1, "repo.zip/studio/design.json");
+    assert!(sources.contains(&(
+        "GlobalNetworkPolicy allow-dns".to_owned(),
+        "repo.zip/bundles/infrastructure/globalnetworkpolicy-platform.allow-dns.yaml".to_owned()
+    )));
+    // The guardrail is the design's environments, not an object of it.
+    assert!(!sources.iter().any(|(what, _)| what.contains("guardrail")));
+    let (design, _, _) = repo.to_design();
+    let objects = design::to_resources(&design);
+    let count = objects.tiers.len() + objects.policies.len() + objects.network_sets.len();
+    assert_eq!(sources.len(), 2 + count);
+}

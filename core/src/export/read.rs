@@ -527,6 +527,51 @@ impl Repository {
         (design, options, notes)
     }
 
+    /// What a design made from the repository takes from where (for an import report): the
+    /// environments from the GitRepo, the estate from the Studio design file, and each object from the
+    /// file of the last environment that deploys it (the version [`Repository::to_design`] keeps),
+    /// as `(what, file)` in that order.
+    pub fn sources(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some((path, _)) = &self.gitrepo {
+            out.push((
+                format!("environments {}", self.environment_names().join(", ")),
+                format!("{}{path}", self.root),
+            ));
+        }
+        if self.studio_design.is_some() {
+            out.push((
+                "namespaces, workload groups, taxonomy, address ranges, canvas layout".to_owned(),
+                format!("{}{STUDIO_DESIGN_PATH}", self.root),
+            ));
+        }
+        let mut objects: BTreeMap<(String, Option<String>, String), String> = BTreeMap::new();
+        for env in &self.environments {
+            for r in self.input(env).resources() {
+                if is_guardrail(&r.resource) {
+                    continue;
+                }
+                let meta = r.resource.metadata();
+                objects.insert(
+                    (
+                        r.resource.kind().to_owned(),
+                        meta.namespace.clone(),
+                        meta.name.clone(),
+                    ),
+                    r.file.clone(),
+                );
+            }
+        }
+        out.extend(objects.into_iter().map(|((kind, ns, name), file)| {
+            let what = match ns {
+                Some(ns) => format!("{kind} {ns}/{name}"),
+                None => format!("{kind} {name}"),
+            };
+            (what, file)
+        }));
+        out
+    }
+
     /// The export settings that write this repository again: the GitRepo's, the objects' API
     /// flavour, and whether objects carry a comment line.
     pub fn export_options(&self) -> DesignExportOptions {
