@@ -2,15 +2,9 @@
 //! fragment (`#share=…`). A fragment never reaches a server. Opening such a link offers to load the
 //! design; the current one is only replaced when the user says so (and Undo brings it back).
 
-use std::io::{Read, Write};
-
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use flate2::Compression;
-use flate2::read::DeflateDecoder;
-use flate2::write::DeflateEncoder;
 use leptos::prelude::*;
-use netpol_core::design::{self, Design};
+use netpol_core::design::Design;
+use netpol_core::design::share::{open_share_payload, share_payload};
 
 use crate::analysis::use_analysis;
 use crate::count::{count, counted};
@@ -20,31 +14,10 @@ use crate::state::use_studio;
 /// The fragment prefix of a share link.
 const PREFIX: &str = "#share=";
 
-/// A shared design larger than this (inflated) is refused: a link cannot hold more in practice, and a
-/// crafted one must not exhaust memory.
-const MAX_INFLATED: u64 = 16 * 1024 * 1024;
-
-/// The design as the fragment payload.
-pub fn encode(design: &Design) -> String {
-    let json = design::save_json(design);
-    let mut encoder = DeflateEncoder::new(Vec::new(), Compression::best());
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(json.as_bytes());
-    let bytes = encoder.finish().unwrap_or_default();
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The design a fragment payload holds.
+/// The design a fragment payload holds, or why it cannot be opened (core checks the payload's size
+/// before decoding it and reads the design as an imported file).
 pub fn decode(payload: &str) -> Result<Design, String> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload.trim())
-        .map_err(|e| format!("the link is damaged ({e})"))?;
-    let mut json = String::new();
-    DeflateDecoder::new(bytes.as_slice())
-        .take(MAX_INFLATED)
-        .read_to_string(&mut json)
-        .map_err(|e| format!("the link is damaged ({e})"))?;
-    design::load_file("shared link", &json).map_err(|e| e.to_string())
+    open_share_payload(payload).map_err(|e| e.to_string())
 }
 
 /// The share link of `design` for this page.
@@ -52,7 +25,7 @@ fn link(design: &Design) -> Option<String> {
     let location = web_sys::window()?.location();
     let href = location.href().ok()?;
     let base = href.split('#').next().unwrap_or(&href).to_owned();
-    Some(format!("{base}{PREFIX}{}", encode(design)))
+    Some(format!("{base}{PREFIX}{}", share_payload(design)))
 }
 
 /// The payload of the page's fragment, when it is a share link.
@@ -130,7 +103,9 @@ pub fn ShareOffer() -> impl IntoView {
                     "A shared design “{}” ({}) was opened from a link.",
                     design.name,
                     counted(
-                        design.policies.len() + design.kubernetes_policies.len(),
+                        design.policies.len()
+                            + design.kubernetes_policies.len()
+                            + design.cluster_policies.len(),
                         "policy",
                         "policies"
                     )
@@ -163,32 +138,5 @@ pub fn ShareOffer() -> impl IntoView {
             }
             .into_any(),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_design_survives_the_link() {
-        let design = design::sample();
-        let payload = encode(&design);
-        assert!(
-            payload
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        );
-        assert_eq!(decode(&payload), Ok(design));
-    }
-
-    #[test]
-    fn damaged_links_are_errors() {
-        assert!(decode("not base64!").is_err());
-        assert!(decode(&URL_SAFE_NO_PAD.encode(b"not deflate")).is_err());
-        let mut encoder = DeflateEncoder::new(Vec::new(), Compression::fast());
-        let _ = encoder.write_all(b"kind: Nothing");
-        let payload = URL_SAFE_NO_PAD.encode(encoder.finish().unwrap_or_default());
-        assert!(decode(&payload).is_err());
     }
 }

@@ -9,7 +9,7 @@ use crate::count::{count, counted};
 use crate::import::ImportPanel;
 use crate::routes::Route;
 use crate::state::{Design, SaveState, Studio, environment_names, sample, use_studio};
-use netpol_core::design::baseline;
+use netpol_core::design::{baseline, sample_cluster_network_policy};
 
 /// Design name, environment switch, undo/redo, import, export and share.
 #[component]
@@ -102,6 +102,7 @@ pub fn TopBar() -> impl IntoView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Start {
     Sample,
+    SampleClusterNetworkPolicy,
     Baseline,
 }
 
@@ -109,6 +110,7 @@ impl Start {
     fn design(self) -> Design {
         match self {
             Start::Sample => sample(),
+            Start::SampleClusterNetworkPolicy => sample_cluster_network_policy(),
             Start::Baseline => baseline(),
         }
     }
@@ -121,6 +123,7 @@ fn has_content(design: &Design) -> bool {
         && design.tiers.is_empty()
         && design.policies.is_empty()
         && design.kubernetes_policies.is_empty()
+        && design.cluster_policies.is_empty()
         && design.network_sets.is_empty())
 }
 
@@ -144,7 +147,8 @@ fn NewDesignPanel(on_close: Callback<()>) -> impl IntoView {
     };
     let summary = move || {
         studio.with(|d| {
-            let policies = d.policies.len() + d.kubernetes_policies.len();
+            let policies =
+                d.policies.len() + d.kubernetes_policies.len() + d.cluster_policies.len();
             format!(
                 "Replace “{}”? Its {} and {} will be replaced. Undo brings them back.",
                 d.name,
@@ -161,6 +165,12 @@ fn NewDesignPanel(on_close: Callback<()>) -> impl IntoView {
                     <strong>"Start from the sample"</strong>
                     <span class="muted">
                         "A Rancher + Calico zero-trust estate: tiers, a PCI checkout, environments, an Istio mesh."
+                    </span>
+                </button>
+                <button class="choice" on:click=move |_| choose(Start::SampleClusterNetworkPolicy)>
+                    <strong>"The sample with ClusterNetworkPolicy (Calico 3.32)"</strong>
+                    <span class="muted">
+                        "The same estate and verdicts, with DNS and the cross-environment guardrail as Kubernetes ClusterNetworkPolicies in the kube-admin tier."
                     </span>
                 </button>
                 <button class="choice" on:click=move |_| choose(Start::Baseline)>

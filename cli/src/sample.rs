@@ -1,4 +1,5 @@
-//! `netpol sample --out DIR`: write the built-in sample design and the resources it stands for.
+//! `netpol sample --out DIR [--cluster-network-policy]`: write the built-in sample design (or its
+//! ClusterNetworkPolicy variant) and the resources it stands for.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,11 +14,15 @@ pub struct SampleArgs {
     /// Directory to write `design.yaml` and `resources/` into (created when missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// The "Calico 3.32 with ClusterNetworkPolicy" variant: the platform guardrails (DNS, no traffic
+    /// across environments) as ClusterNetworkPolicies in kube-admin.
+    #[arg(long)]
+    cluster_network_policy: bool,
 }
 
 /// Writes `DIR/design.yaml` and `DIR/resources/*.yaml`; exit 2 when they cannot be written.
 pub fn run(args: &SampleArgs) -> ExitCode {
-    match write(&args.out) {
+    match write(&args.out, args.cluster_network_policy) {
         Ok(count) => {
             println!(
                 "wrote {} and {count} resource files in {}",
@@ -33,15 +38,26 @@ pub fn run(args: &SampleArgs) -> ExitCode {
     }
 }
 
-fn write(out: &Path) -> Result<usize, String> {
+fn write(out: &Path, cluster_network_policy: bool) -> Result<usize, String> {
     let resources = out.join("resources");
     std::fs::create_dir_all(&resources)
         .map_err(|e| format!("cannot create {}: {e}", resources.display()))?;
     let design_file = out.join("design.yaml");
-    // The sample's own text, comments included: it is meant to be read.
-    std::fs::write(&design_file, design::SAMPLE_YAML)
+    let sample = if cluster_network_policy {
+        design::sample_cluster_network_policy()
+    } else {
+        design::sample()
+    };
+    // The sample's own text, comments included: it is meant to be read. The variant is written from
+    // the model.
+    let text = if cluster_network_policy {
+        design::save(&sample)
+    } else {
+        design::SAMPLE_YAML.to_owned()
+    };
+    std::fs::write(&design_file, text)
         .map_err(|e| format!("cannot write {}: {e}", design_file.display()))?;
-    let files = design::resource_files(&design::sample(), ApiFlavour::V3);
+    let files = design::resource_files(&sample, ApiFlavour::V3);
     for (name, text) in &files {
         let path = resources.join(name);
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -172,3 +172,32 @@ fn what_the_api_server_rejects_is_rejected_with_its_position_even_across_files()
     assert_eq!(out.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The ClusterNetworkPolicy variant: written, valid, lint-clean, and its guardrails in their own file.
+#[test]
+fn the_cluster_network_policy_sample_is_written_and_validates_cleanly() {
+    let dir = std::env::temp_dir().join(format!("netpol-sample-cnp-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = netpol_in(
+        fixtures(),
+        &[
+            "sample",
+            "--cluster-network-policy",
+            "--out",
+            &dir.display().to_string(),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let resources = netpol_in(&dir, &["validate", "resources"], "");
+    assert_eq!(
+        text(&resources.stdout),
+        "7 files, 35 resources, 0 errors, 0 warnings\n"
+    );
+    let lint = netpol_in(&dir, &["lint", "design.yaml", "--deny", "warnings"], "");
+    assert_eq!(lint.status.code(), Some(0), "{}", text(&lint.stdout));
+    let cluster = std::fs::read_to_string(dir.join("resources/45-cluster-network-policies.yaml"))
+        .unwrap_or_default();
+    assert_eq!(cluster.matches("kind: ClusterNetworkPolicy").count(), 4, "{cluster}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -14,7 +14,11 @@ use thiserror::Error;
 use crate::design::Design;
 use crate::eval::order::{Tiers, policy_cmp, tier_cmp};
 use crate::eval::{PolicyKey, kubernetes_to_calico};
-use crate::model::{DEFAULT_TIER, Tier, TierDefaultAction};
+use crate::model::{
+    ADMIN_NETWORK_POLICY_TIER, BASELINE_ADMIN_NETWORK_POLICY_TIER, ClusterSubject, DEFAULT_TIER,
+    KUBE_ADMIN_TIER, KUBE_BASELINE_TIER, Tier, TierDefaultAction,
+};
+use crate::selector::Selector;
 
 /// The step between reassigned order numbers.
 pub const ORDER_GAP: f64 = 100.0;
@@ -26,6 +30,9 @@ pub enum PolicyRef {
     Calico(usize),
     /// `design.kubernetes_policies[i]`.
     Kubernetes(usize),
+    /// `design.cluster_policies[i]`: a ClusterNetworkPolicy, AdminNetworkPolicy or
+    /// BaselineAdminNetworkPolicy.
+    Cluster(usize),
 }
 
 /// One policy on the board.
@@ -41,8 +48,11 @@ pub struct PolicyCard {
     pub ingress_rules: usize,
     pub egress_rules: usize,
     pub staged: bool,
-    /// Kubernetes policies have a fixed order (1000) and cannot be moved.
+    /// Kubernetes policies have a fixed order (1000) and cannot be moved; cluster policies are ordered
+    /// by their `priority`, edited in the policy itself.
     pub fixed: bool,
+    /// What the card must say besides: a cluster policy the design's Calico release does not enforce.
+    pub note: Option<String>,
 }
 
 /// One tier on the board, with its policies in evaluation order.
@@ -77,7 +87,13 @@ pub enum BoardError {
 }
 
 /// Calico's built-in tiers, whose orders are fixed.
-const BUILT_IN_TIERS: [&str; 3] = [DEFAULT_TIER, "kube-admin", "kube-baseline"];
+const BUILT_IN_TIERS: [&str; 5] = [
+    DEFAULT_TIER,
+    KUBE_ADMIN_TIER,
+    KUBE_BASELINE_TIER,
+    ADMIN_NETWORK_POLICY_TIER,
+    BASELINE_ADMIN_NETWORK_POLICY_TIER,
+];
 
 fn is_built_in(tier: &str) -> bool {
     BUILT_IN_TIERS.contains(&tier)
@@ -105,6 +121,7 @@ pub fn columns(design: &Design) -> Vec<TierColumn> {
             egress_rules: policy.spec.egress.len(),
             staged: policy.kind.is_staged(),
             fixed: false,
+            note: None,
         };
         cards.push((tier, card, key.tie_key()));
     }
@@ -122,8 +139,40 @@ pub fn columns(design: &Design) -> Vec<TierColumn> {
             egress_rules: policy.spec.egress.len(),
             staged: policy.staged,
             fixed: true,
+            note: None,
         };
         cards.push((tier, card, key.tie_key()));
+    }
+    let version = design.calico_version.unwrap_or_default();
+    for (i, policy) in design.cluster_policies.iter().enumerate() {
+        // A ClusterNetworkPolicy without a tier is refused on import (and dropped by Calico).
+        let Some(tier_name) = policy.calico_tier() else {
+            continue;
+        };
+        let key = PolicyKey::of_cluster(policy);
+        let note = (!version.enforces(policy.kind)).then(|| {
+            let instead = if policy.kind.is_v1alpha1() {
+                "migrate it to a ClusterNetworkPolicy"
+            } else {
+                "Calico 3.32 and later enforce it"
+            };
+            format!("Not enforced by Calico {version}: {instead}")
+        });
+        let card = PolicyCard {
+            policy: PolicyRef::Cluster(i),
+            display_name: key.display_name(),
+            namespace: None,
+            // Calico 3.32 orders a ClusterNetworkPolicy by its priority; 3.29–3.31 gave the
+            // BaselineAdminNetworkPolicy order 1000.
+            order: Some(f64::from(policy.spec.priority.unwrap_or(1000))),
+            selector: subject_summary(&policy.spec.subject),
+            ingress_rules: policy.spec.ingress.len(),
+            egress_rules: policy.spec.egress.len(),
+            staged: false,
+            fixed: true,
+            note,
+        };
+        cards.push((tiers.id(tier_name), card, key.tie_key()));
     }
     let shown = |id: usize, name: &str| {
         name == DEFAULT_TIER
@@ -153,6 +202,28 @@ pub fn columns(design: &Design) -> Vec<TierColumn> {
             })
         })
         .collect()
+}
+
+/// A cluster policy's subject in Calico selector syntax: `namespaces: <selector>` or `pods: <namespace
+/// selector> / <pod selector>`.
+fn subject_summary(subject: &ClusterSubject) -> String {
+    let text = |ls: &crate::model::LabelSelector| {
+        Selector::from_label_selector(ls)
+            .map(|s| s.to_string())
+            .unwrap_or_else(|e| format!("invalid: {e}"))
+    };
+    match (&subject.namespaces, &subject.pods) {
+        (Some(ns), _) => format!("namespaces: {}", text(ns)),
+        (None, Some(pods)) => {
+            let ns = pods
+                .namespace_selector
+                .as_ref()
+                .map(text)
+                .unwrap_or_else(|| "all()".to_owned());
+            format!("pods: {ns} / {}", text(&pods.pod_selector))
+        }
+        (None, None) => "no subject".to_owned(),
+    }
 }
 
 /// Strictly increasing orders for a sequence in which `fixed[i]` holds the order of the items that

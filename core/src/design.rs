@@ -36,6 +36,7 @@ mod enforcement;
 mod input;
 mod lint_settings;
 mod merge;
+pub mod share;
 mod taxonomy;
 
 pub(crate) use decode::decode;
@@ -220,6 +221,44 @@ pub fn sample() -> Design {
             ..Design::default()
         },
     }
+}
+
+/// The ClusterNetworkPolicies of [`sample_cluster_network_policy`].
+pub const SAMPLE_CLUSTER_POLICIES_YAML: &str = include_str!("design/sample_cluster_policies.yaml");
+
+/// The sample's Calico policies that the ClusterNetworkPolicy variant replaces.
+const SAMPLE_GUARDRAILS: [&str; 2] = ["allow-dns", "deny-cross-environment"];
+
+/// The built-in sample in the "Calico 3.32 with ClusterNetworkPolicy" style: its DNS allow and its
+/// cross-environment guardrail are ClusterNetworkPolicies in `kube-admin` instead of Calico policies
+/// in the `platform` tier, and its own tiers are ordered after `kube-admin` (1,000), so that the
+/// guardrails still run before any application allow. Every verdict is the sample's (a test proves
+/// it flow by flow).
+pub fn sample_cluster_network_policy() -> Design {
+    let mut design = sample();
+    design.name = format!("{}-cnp", design.name);
+    design.description = Some(
+        "The sample estate with its platform guardrails (DNS, no traffic across environments) as Kubernetes ClusterNetworkPolicies, Calico 3.32"
+            .to_owned(),
+    );
+    design.calico_version = Some(CalicoVersion::V3_32);
+    design.policies.retain(|p| {
+        !(p.tier() == "platform" && SAMPLE_GUARDRAILS.contains(&p.metadata.name.as_str()))
+    });
+    let platform_used = design.policies.iter().any(|p| p.tier() == "platform");
+    design
+        .tiers
+        .retain(|t| platform_used || t.metadata.name != "platform");
+    for tier in &mut design.tiers {
+        if let Some(order) = tier.spec.order.as_mut() {
+            *order += 1000.0;
+        }
+    }
+    design.cluster_policies =
+        crate::yaml::import("sample_cluster_policies.yaml", SAMPLE_CLUSTER_POLICIES_YAML)
+            .resource_set()
+            .cluster_policies;
+    design
 }
 
 /// A new, empty design with the default-deny baseline: a global default deny at order 1000 in the

@@ -34,6 +34,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// For lints that must see cluster-wide policies as the Calico policies they become.
+pub(crate) use cnp::cluster_to_calico;
 pub use compiled::{EndpointId, Evaluator, PolicyId, TierId};
 pub use endpoint::{
     DEFAULT_SERVICE_ACCOUNT, Endpoint, EndpointError, WorkloadEndpoint, effective_labels,

@@ -361,3 +361,116 @@ mod drops {
         }
     }
 }
+
+/// Cluster policies from YAML (the importer checks them as the CRDs do).
+fn cluster_policies(yaml: &str) -> Vec<netpol_core::model::ClusterPolicy> {
+    let input = netpol_core::design::import("cnp.yaml", yaml);
+    assert_eq!(input.error_count(), 0, "{:?}", input.diagnostics);
+    input.resource_set().cluster_policies
+}
+
+const CLUSTER: &str = "
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: late}
+spec:
+  tier: Admin
+  priority: 30
+  subject: {pods: {podSelector: {matchLabels: {app: web}}}}
+  ingress: [{name: x, action: Deny, from: [{namespaces: {}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: early}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {matchLabels: {env: prod}}}
+  egress: [{name: y, action: Pass, to: [{namespaces: {}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: floor}
+spec:
+  tier: Baseline
+  priority: 5
+  subject: {namespaces: {}}
+  ingress: [{name: z, action: Deny, from: [{namespaces: {}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: old}
+spec:
+  priority: 1
+  subject: {namespaces: {}}
+  ingress: [{name: w, action: Deny, from: [{namespaces: {}}]}]
+";
+
+/// Calico 3.32 puts ClusterNetworkPolicies in `kube-admin` (order 1,000: before `default`) and
+/// `kube-baseline` (10,000,000: after it), ordered by priority together with any Calico policy there;
+/// an AdminNetworkPolicy is shown in its old tier with what it means that 3.32 ignores it.
+#[test]
+fn cluster_policies_sit_in_their_tiers_by_priority() {
+    let mut d = Design {
+        name: "t".to_owned(),
+        tiers: vec![Tier::new("security", Some(100.0))],
+        policies: vec![gnp("calico-in-admin", "kube-admin", Some(20.0))],
+        cluster_policies: cluster_policies(CLUSTER),
+        ..Design::default()
+    };
+    let columns = board::columns(&d);
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "security",
+            "adminnetworkpolicy",
+            "kube-admin",
+            "default",
+            "kube-baseline"
+        ]
+    );
+    let admin = columns.iter().find(|c| c.name == "kube-admin").unwrap();
+    let cards: Vec<(&str, Option<f64>, bool)> = admin
+        .cards
+        .iter()
+        .map(|c| (c.display_name.as_str(), c.order, c.fixed))
+        .collect();
+    assert_eq!(
+        cards,
+        [
+            ("kcnp:early", Some(10.0), true),
+            ("calico-in-admin", Some(20.0), false),
+            ("kcnp:late", Some(30.0), true),
+        ]
+    );
+    assert_eq!(admin.cards[0].selector, "namespaces: env == \"prod\"");
+    assert_eq!(admin.cards[2].selector, "pods: all() / app == \"web\"");
+    assert!(admin.cards.iter().all(|c| c.note.is_none()));
+    let old = &columns[1].cards[0];
+    assert_eq!(old.policy, PolicyRef::Cluster(3));
+    assert_eq!(
+        old.note.as_deref(),
+        Some("Not enforced by Calico 3.32: migrate it to a ClusterNetworkPolicy")
+    );
+    // Moving the Calico policy first renumbers it before the fixed priorities.
+    assert!(board::move_policy(&mut d, PolicyRef::Calico(0), -1));
+    let admin = board::columns(&d)
+        .into_iter()
+        .find(|c| c.name == "kube-admin")
+        .unwrap();
+    assert_eq!(admin.cards[0].display_name, "calico-in-admin");
+    assert!(admin.cards[0].order.unwrap() < 10.0);
+    // Under Calico 3.31 the ClusterNetworkPolicies are the ones not enforced.
+    d.calico_version = Some(netpol_core::model::CalicoVersion::V3_31);
+    let columns = board::columns(&d);
+    let admin = columns.iter().find(|c| c.name == "kube-admin").unwrap();
+    assert!(
+        admin
+            .cards
+            .iter()
+            .filter(|c| c.fixed)
+            .all(|c| c.note.as_deref()
+                == Some("Not enforced by Calico 3.31: Calico 3.32 and later enforce it"))
+    );
+}

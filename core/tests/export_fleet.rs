@@ -381,3 +381,36 @@ fn renaming_an_environment_value_keeps_namespaces_in_their_environment() {
     assert!(!fleet_yamls.contains("name: staging"), "{fleet_yamls}");
     validate(&write_tree(&after, "renamed-environment"));
 }
+
+/// The ClusterNetworkPolicy variant of the sample: its ClusterNetworkPolicies go to the infrastructure
+/// bundle (cluster-scoped: no namespace), the same in both API flavours, and the validator (which
+/// knows the v1alpha2 schema) finds no problem.
+#[test]
+fn the_cluster_network_policy_sample_exports_valid_in_both_flavours() {
+    let variant = design::sample_cluster_network_policy();
+    let mut cnp_files = Vec::new();
+    for flavour in [ApiFlavour::CrdV1, ApiFlavour::V3] {
+        let tree = export::export_design(&variant, &options(flavour)).expect("exports");
+        let with_cnp: Vec<(String, String)> = tree
+            .iter()
+            .filter_map(|(path, bytes)| {
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                text.contains("kind: ClusterNetworkPolicy")
+                    .then(|| (path.to_string(), text))
+            })
+            .collect();
+        assert!(!with_cnp.is_empty());
+        for (path, text) in &with_cnp {
+            assert!(path.contains("infrastructure"), "{path}");
+            assert!(text.contains("apiVersion: policy.networking.k8s.io/v1alpha2"), "{path}");
+        }
+        let count: usize = with_cnp
+            .iter()
+            .map(|(_, t)| t.matches("kind: ClusterNetworkPolicy").count())
+            .sum();
+        assert_eq!(count, 4);
+        cnp_files.push(with_cnp);
+        validate(&write_tree(&tree, &format!("cnp-{flavour:?}")));
+    }
+    assert_eq!(cnp_files[0], cnp_files[1], "one API group: both flavours write the same files");
+}

@@ -50,3 +50,36 @@ pageTest("New design → empty design with the default-deny baseline → the boa
   await page.waitForFunction((n) => document.querySelectorAll(".policy-card").length === n, sample.length);
   assert.deepEqual(await boardPolicies(page), sample);
 });
+
+pageTest("New design → the sample with ClusterNetworkPolicy → kube-admin holds the guardrails by priority", async ({ open }) => {
+  const page = await open();
+  await page.getByRole("link", { name: "Policy board" }).click();
+  await page.getByRole("button", { name: "New design" }).click();
+  await page.getByRole("button", { name: /The sample with ClusterNetworkPolicy/ }).click();
+  await page.getByRole("alertdialog", { name: "Replace the design" })
+    .getByRole("button", { name: "Replace the design" }).click();
+  await page.getByRole("region", { name: "New design" }).waitFor({ state: "detached" });
+  await page.waitForFunction(() => document.querySelector('.tier-column[data-tier="kube-admin"]'));
+  const tiers = await tierNames(page);
+  // kube-admin (1,000) first, the sample's own tiers after it, then default and nothing after.
+  assert.equal(tiers[0], "kube-admin", `${tiers}`);
+  assert.ok(tiers.indexOf("application") > 0 && tiers.indexOf("default") > tiers.indexOf("application"), `${tiers}`);
+  assert.ok(!tiers.includes("platform"), `${tiers}`);
+  const admin = page.locator('.tier-column[data-tier="kube-admin"] .policy-card');
+  const cards = await admin.evaluateAll((cards) => cards.map((c) => c.dataset.policy));
+  assert.deepEqual(cards, [
+    "kcnp:allow-dns",
+    "kcnp:deny-cross-environment-dev",
+    "kcnp:deny-cross-environment-prod",
+    "kcnp:deny-cross-environment-staging",
+  ]);
+  const dns = admin.filter({ hasText: "allow-dns" });
+  assert.equal(await dns.locator(".order").getAttribute("title"), "Priority");
+  assert.match(await dns.locator(".order").textContent(), /^10$/);
+  assert.equal(await dns.locator(".badge.cluster").count(), 1);
+  // Cluster policies are ordered by their priority: no move buttons, not draggable.
+  assert.equal(await dns.locator(".card-tools").count(), 0);
+  assert.equal(await dns.getAttribute("draggable"), null);
+  const allCards = await boardPolicies(page);
+  assert.ok(!allCards.includes("allow-dns") && !allCards.includes("deny-cross-environment"), `${allCards}`);
+});

@@ -372,12 +372,17 @@ fn Card(card: PolicyCard, tier: String, set_error: WriteSignal<Option<String>>) 
     };
     let editor_href = match policy {
         PolicyRef::Calico(i) => format!("#/editor/{i}"),
-        PolicyRef::Kubernetes(_) => "#/editor".to_owned(),
+        PolicyRef::Kubernetes(_) | PolicyRef::Cluster(_) => "#/editor".to_owned(),
     };
     let order = card
         .order
         .map(|o| o.to_string())
         .unwrap_or_else(|| "—".to_owned());
+    let order_title = if matches!(policy, PolicyRef::Cluster(_)) {
+        "Priority"
+    } else {
+        "Order"
+    };
     let (title_up, title_down) = (title.clone(), title.clone());
     view! {
         <li
@@ -425,9 +430,11 @@ fn Card(card: PolicyCard, tier: String, set_error: WriteSignal<Option<String>>) 
             <div class="card-title">
                 <a href=editor_href draggable="false">{title.clone()}</a>
                 {card.staged.then(|| view! { <span class="badge staged">"staged"</span> })}
+                {matches!(policy, PolicyRef::Cluster(_)).then(|| view! { <span class="badge cluster" title="Kubernetes cluster-wide policy: ordered by its priority">"cluster"</span> })}
             </div>
+            {card.note.clone().map(|note| view! { <div class="card-note warning" role="note">{note}</div> })}
             <div class="card-meta">
-                <span class="order" title="Order">{order}</span>
+                <span class="order" title=order_title>{order}</span>
                 <code class="selector">{card.selector.clone()}</code>
             </div>
             <div class="card-meta muted">

@@ -5,7 +5,8 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use crate::model::{
-    Action, CalicoPolicy, DEFAULT_TIER, PolicyType, ResourceSet, Rule, TierDefaultAction,
+    Action, CalicoPolicy, CalicoPolicyKind, DEFAULT_TIER, ObjectMeta, PolicyType, ResourceSet,
+    Rule, TierDefaultAction,
 };
 
 use super::space::Bits;
@@ -146,6 +147,52 @@ impl<'a> Context<'a> {
             .then_with(|| a.metadata.name.cmp(&b.metadata.name))
             .then_with(|| a.metadata.namespace.cmp(&b.metadata.namespace))
             .then_with(|| a.kind.as_str().cmp(b.kind.as_str()))
+    }
+
+    /// The cluster-wide Kubernetes policies the targeted Calico release enforces (ClusterNetworkPolicy
+    /// from 3.32, AdminNetworkPolicy and BaselineAdminNetworkPolicy before), as the GlobalNetworkPolicies
+    /// Calico converts them into (named as the verdicts name them, `kcnp:<name>`): what a lint asking
+    /// "does some policy allow or deny this before that" must see besides the Calico policies.
+    pub fn converted_cluster_policies(&self) -> Vec<CalicoPolicy> {
+        let version = self.set.calico_version.unwrap_or_default();
+        self.set
+            .cluster_policies
+            .iter()
+            .filter(|p| version.enforces(p.kind))
+            .filter_map(|p| {
+                let converted = crate::eval::cluster_to_calico(p)?;
+                Some(CalicoPolicy {
+                    kind: CalicoPolicyKind::GlobalNetworkPolicy,
+                    metadata: ObjectMeta {
+                        name: crate::eval::PolicyKey::of_cluster(p).display_name(),
+                        ..ObjectMeta::default()
+                    },
+                    spec: converted.spec,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether a policy of [`Self::converted_cluster_policies`] is evaluated before Calico policy `p`:
+    /// its tier (`kube-admin`, …: Calico's own orders) runs first, or it is the same tier and its
+    /// priority comes first.
+    pub fn cluster_policy_before(&self, cluster: &CalicoPolicy, p: &CalicoPolicy) -> bool {
+        let mut built_in = crate::eval::order::Tiers::new(&[]);
+        let mut order = |name: &str| {
+            self.tier(name).and_then(|t| t.order).or_else(|| {
+                let id = built_in.id(name);
+                built_in.get(id).and_then(|t| t.order)
+            })
+        };
+        let (theirs, ours) = (order(cluster.tier()), order(p.tier()));
+        match cmp_order(theirs, ours) {
+            Ordering::Less => true,
+            Ordering::Greater => false,
+            Ordering::Equal => {
+                cluster.tier() == p.tier()
+                    && cmp_order(cluster.spec.order, p.spec.order) == Ordering::Less
+            }
+        }
     }
 
     /// Policies in evaluation order.

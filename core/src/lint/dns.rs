@@ -104,17 +104,25 @@ fn udp_only(p: &CalicoPolicy, out: &mut Vec<Finding>) {
     ));
 }
 
-/// Whether some enforced policy evaluated before `deny` (or `deny` itself) allows DNS on UDP 53.
+/// Whether some enforced policy evaluated before `deny` (or `deny` itself) allows DNS on UDP 53: a
+/// Calico policy, or a cluster-wide Kubernetes policy (a ClusterNetworkPolicy `Accept` in
+/// `kube-admin` runs before the `default` tier).
 fn dns_allowed_before(ctx: &Context<'_>, deny: &CalicoPolicy) -> bool {
-    ctx.set
+    let allows_dns = |p: &CalicoPolicy| {
+        p.spec.effective_types().contains(&PolicyType::Egress)
+            && p.spec.egress.iter().any(|r| dns_transports(r).udp)
+    };
+    let by_calico = ctx
+        .set
         .policies
         .iter()
         .filter(|p| !p.kind.is_staged())
-        .any(|p| {
-            (std::ptr::eq(p, deny) || ctx.evaluated_before(p, deny))
-                && p.spec.effective_types().contains(&PolicyType::Egress)
-                && p.spec.egress.iter().any(|r| dns_transports(r).udp)
-        })
+        .any(|p| (std::ptr::eq(p, deny) || ctx.evaluated_before(p, deny)) && allows_dns(p));
+    by_calico
+        || ctx
+            .converted_cluster_policies()
+            .iter()
+            .any(|c| ctx.cluster_policy_before(c, deny) && allows_dns(c))
 }
 
 fn without_dns(ctx: &Context<'_>, deny: &CalicoPolicy, out: &mut Vec<Finding>) {

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::design::Design;
 use crate::model::{Action, EntityRule, PolicyType};
+use crate::selector::Selector;
 
 use super::context::{Context, finding, rules};
 use super::{Change, ChangeOp, Finding, ResourceRef, SuggestedFix, ids};
@@ -41,7 +42,16 @@ fn names_environment(
             .into_iter()
             .flatten()
             .any(|text| {
-                ctx.selectors.lookup(text).is_some_and(|s| {
+                // Selectors of converted cluster policies are not among the parsed ones.
+                let parsed;
+                let selector = match ctx.selectors.lookup(text) {
+                    Some(s) => Some(s),
+                    None => {
+                        parsed = Selector::parse(text).ok();
+                        parsed.as_ref()
+                    }
+                };
+                selector.is_some_and(|s| {
                     s.label_values().iter().any(|(k, v)| {
                         (k == key || k.strip_prefix("pcns.") == Some(key)) && v == env
                     })
@@ -61,6 +71,8 @@ pub fn check(ctx: &Context<'_>, design: &Design, out: &mut Vec<Finding>) {
         return;
     }
     let key = environment_key(design);
+    // ClusterNetworkPolicy guardrails count as much as Calico ones.
+    let converted = ctx.converted_cluster_policies();
     let unguarded: Vec<&str> = design
         .environments
         .iter()
@@ -71,6 +83,7 @@ pub fn check(ctx: &Context<'_>, design: &Design, out: &mut Vec<Finding>) {
                 .policies
                 .iter()
                 .filter(|p| !p.kind.is_staged())
+                .chain(&converted)
                 .any(|p| {
                     [PolicyType::Ingress, PolicyType::Egress]
                         .into_iter()
