@@ -198,6 +198,10 @@ fn the_cluster_network_policy_sample_is_written_and_validates_cleanly() {
     assert_eq!(lint.status.code(), Some(0), "{}", text(&lint.stdout));
     let cluster = std::fs::read_to_string(dir.join("resources/45-cluster-network-policies.yaml"))
         .unwrap_or_default();
-    assert_eq!(cluster.matches("kind: ClusterNetworkPolicy").count(), 4, "{cluster}");
+    assert_eq!(
+        cluster.matches("kind: ClusterNetworkPolicy").count(),
+        4,
+        "{cluster}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -402,7 +402,10 @@ fn the_cluster_network_policy_sample_exports_valid_in_both_flavours() {
         assert!(!with_cnp.is_empty());
         for (path, text) in &with_cnp {
             assert!(path.contains("infrastructure"), "{path}");
-            assert!(text.contains("apiVersion: policy.networking.k8s.io/v1alpha2"), "{path}");
+            assert!(
+                text.contains("apiVersion: policy.networking.k8s.io/v1alpha2"),
+                "{path}"
+            );
         }
         let count: usize = with_cnp
             .iter()
@@ -412,5 +415,8 @@ fn the_cluster_network_policy_sample_exports_valid_in_both_flavours() {
         cnp_files.push(with_cnp);
         validate(&write_tree(&tree, &format!("cnp-{flavour:?}")));
     }
-    assert_eq!(cnp_files[0], cnp_files[1], "one API group: both flavours write the same files");
+    assert_eq!(
+        cnp_files[0], cnp_files[1],
+        "one API group: both flavours write the same files"
+    );
 }

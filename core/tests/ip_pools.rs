@@ -185,5 +185,21 @@ fn the_fleet_export_ships_no_ip_pool() {
     let tree = export::export_design(&d, &DesignExportOptions::default()).expect("exports");
     let plain =
         export::export_design(&design::sample(), &DesignExportOptions::default()).expect("exports");
-    assert_eq!(tree, plain, "pod CIDRs change no exported file");
+    // The design itself (`studio/design.json`, which Fleet never deploys) records the pod CIDRs;
+    // nothing Fleet deploys changes.
+    let deployed = |t: &export::FileTree| -> Vec<(String, Vec<u8>)> {
+        t.iter()
+            .filter(|(path, _)| *path != "studio/design.json")
+            .map(|(path, bytes)| (path.to_owned(), bytes.to_vec()))
+            .collect()
+    };
+    assert_eq!(
+        deployed(&tree),
+        deployed(&plain),
+        "pod CIDRs change no deployed file"
+    );
+    assert_ne!(
+        tree.get("studio/design.json"),
+        plain.get("studio/design.json")
+    );
 }
