@@ -32,6 +32,7 @@ mod selection;
 mod shadow;
 mod space;
 mod staged;
+mod symbolic;
 mod taxonomy;
 mod tiers;
 mod universe;
@@ -263,19 +264,70 @@ pub fn lint_info(id: &str) -> Option<&'static LintInfo> {
 
 /// Lints plain resources: every lint that does not need the design's taxonomy or environments.
 pub fn lint_resources(resources: &ResourceSet, config: &LintConfig) -> Vec<Finding> {
-    let ctx = Context::new(resources, config);
-    finish(config, run(&ctx))
+    let view = normalized_view(resources);
+    let ctx = Context::new(&view, config);
+    finish(config, back_to_sources(run(&ctx)))
 }
 
 /// Lints a design: the resource lints over its resources (namespaces and workload groups included),
 /// plus the taxonomy and environment lints. Pass `&design.lint` to honour the design's own settings.
 pub fn lint_design(design: &Design, config: &LintConfig) -> Vec<Finding> {
-    let resources = crate::design::to_resources(design);
+    let resources = normalized_view(&crate::design::to_resources(design));
     let ctx = Context::new(&resources, config);
     let mut findings = run(&ctx);
     taxonomy::check(&ctx, design, &mut findings);
     environments::check(&ctx, design, &mut findings);
-    finish(config, findings)
+    finish(config, back_to_sources(findings))
+}
+
+/// The name a Kubernetes NetworkPolicy has among Calico policies once converted (Calico's own).
+const KNP_PREFIX: &str = "knp.default.";
+
+/// The resources as the lints read them: every Kubernetes NetworkPolicy also as the Calico policy
+/// Calico converts it into (`eval::kubernetes_to_calico`: tier `default`, order 1000, named
+/// `knp.default.<name>`), so a lint written over Calico policies covers Kubernetes ones too. The
+/// Kubernetes objects stay in the set for the lints that read them as such.
+fn normalized_view(resources: &ResourceSet) -> ResourceSet {
+    let mut view = resources.clone();
+    for k in &resources.kubernetes_policies {
+        let mut metadata = k.metadata.clone();
+        metadata.name = format!("{KNP_PREFIX}{}", k.metadata.name);
+        view.policies.push(crate::model::CalicoPolicy {
+            kind: if k.staged {
+                crate::model::CalicoPolicyKind::StagedNetworkPolicy
+            } else {
+                crate::model::CalicoPolicyKind::NetworkPolicy
+            },
+            metadata,
+            spec: crate::eval::kubernetes_to_calico(k),
+        });
+    }
+    view
+}
+
+/// Findings about converted Kubernetes policies pointed back at the Kubernetes object. Its name and
+/// order are Calico's conversion, not the author's, so the naming lints do not apply; edits are
+/// written for Calico's fields, so only the fix's words are kept.
+fn back_to_sources(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.retain(|f| {
+        let converted = f.location.resource.name.starts_with(KNP_PREFIX);
+        !(converted && matches!(f.id, ids::TIER_PREFIX_MISMATCH | ids::NAME_ORDER_MISMATCH))
+    });
+    for f in &mut findings {
+        let r = &mut f.location.resource;
+        let Some(name) = r.name.strip_prefix(KNP_PREFIX) else {
+            continue;
+        };
+        let kind = match r.kind.as_str() {
+            "NetworkPolicy" => "NetworkPolicy",
+            "StagedNetworkPolicy" => "StagedKubernetesNetworkPolicy",
+            _ => continue,
+        };
+        r.name = name.to_owned();
+        r.kind = kind.to_owned();
+        f.fix.changes.clear();
+    }
+    findings
 }
 
 fn run(ctx: &Context<'_>) -> Vec<Finding> {

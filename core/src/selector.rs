@@ -15,6 +15,7 @@ mod ast;
 mod err;
 mod label_selector;
 mod lexer;
+pub mod logic;
 mod parser;
 mod print;
 
@@ -206,6 +207,21 @@ impl Selector {
         Selector {
             expr: Expr::And(vec![self.expr.clone(), other.expr.clone()]),
         }
+    }
+
+    /// Could some label set be selected? (Over every possible label set: [`logic`].)
+    pub fn satisfiable(&self) -> logic::Sat {
+        logic::satisfiable(&self.expr)
+    }
+
+    /// Could some label set be selected by both?
+    pub fn overlaps(&self, other: &Selector) -> logic::Sat {
+        logic::overlap(&self.expr, &other.expr)
+    }
+
+    /// Is every label set this selects also selected by `other`? `None` when undecided.
+    pub fn implies(&self, other: &Selector) -> Option<bool> {
+        logic::implies(&self.expr, &other.expr)
     }
 
     /// The selector for a Kubernetes `LabelSelector` (matchLabels and matchExpressions AND-ed). An

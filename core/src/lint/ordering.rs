@@ -8,9 +8,11 @@ use serde_json::json;
 use crate::model::{Action, CalicoPolicy, EntityRule, PolicyType, Rule};
 
 use super::context::{Context, cmp_order, display_policy, finding, policy_ref, rules};
+use super::symbolic;
 use super::universe::{Endpoint, probe};
 use super::{Change, ChangeOp, Finding, RuleRef, SuggestedFix, ids};
 use crate::model::vocabulary::addresses::parse_net;
+use crate::selector::logic::Sat;
 
 /// The endpoints two policies are compared on: the workloads and a probe pod per known namespace.
 fn endpoints(ctx: &Context<'_>) -> Vec<Endpoint> {
@@ -37,19 +39,40 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         .iter()
         .map(|p| endpoints.iter().map(|e| ctx.applies(p, e)).collect())
         .collect();
-    let common = |a: usize, b: usize| applied[a].iter().zip(&applied[b]).any(|(x, y)| *x && *y);
+    // Without listed workloads, every possible workload (`symbolic`): a mistake certain for any
+    // workload is reported although no workload is written down.
+    let symbolic = ctx.endpoints.is_empty();
+    let common = |a: usize, b: usize| {
+        if symbolic {
+            return symbolic::overlap(ctx, enforced[a], enforced[b]).is_some_and(|s| s.is_yes());
+        }
+        applied[a].iter().zip(&applied[b]).any(|(x, y)| *x && *y)
+    };
     // `b` is at least as specific as `a`: it selects some endpoints, all of them selected by `a`.
     let narrower = |a: usize, b: usize| {
+        if symbolic {
+            return symbolic::narrower(ctx, enforced[a], enforced[b]);
+        }
         common(a, b) && applied[b].iter().zip(&applied[a]).all(|(y, x)| !*y || *x)
     };
-    same_order(ctx, &enforced, &common, out);
-    broad_allow(&enforced, &narrower, out);
+    same_order(ctx, &enforced, &common, symbolic, out);
+    broad_allow(&enforced, &narrower, symbolic, out);
+}
+
+/// How a message says which endpoints a claim is about.
+fn scope_note(symbolic: bool) -> &'static str {
+    if symbolic {
+        " (certain for every possible workload; the input lists none)"
+    } else {
+        ""
+    }
 }
 
 fn same_order(
     ctx: &Context<'_>,
     enforced: &[&CalicoPolicy],
     common: &dyn Fn(usize, usize) -> bool,
+    symbolic: bool,
     out: &mut Vec<Finding>,
 ) {
     for (i, a) in enforced.iter().enumerate() {
@@ -72,6 +95,13 @@ fn same_order(
             if !common(i, j) {
                 continue;
             }
+            let scope = match symbolic::overlap(ctx, a, b) {
+                Some(Sat::Yes(w)) if symbolic => format!(
+                    " (the input lists no workload, but {} would be selected by both)",
+                    symbolic::describe(&w)
+                ),
+                _ => String::new(),
+            };
             // Keep today's outcome: move the later one (by name) between this order and the next.
             let next = ctx
                 .set
@@ -88,10 +118,11 @@ fn same_order(
                 policy_ref(b),
                 None,
                 format!(
-                    "`{}` and `{}` both have order {order} in tier `{}`, select common endpoints and act differently on {}: `{}` goes first only because its name sorts first",
+                    "`{}` and `{}` both have order {order} in tier `{}`, select common endpoints{} and act differently on {}: `{}` goes first only because its name sorts first",
                     display_policy(a),
                     display_policy(b),
                     a.tier(),
+                    scope,
                     super::context::direction_key(direction),
                     display_policy(a),
                 ),
@@ -146,6 +177,7 @@ fn broad_allow_rule(rule: &Rule, direction: PolicyType) -> bool {
 fn broad_allow(
     enforced: &[&CalicoPolicy],
     narrower: &dyn Fn(usize, usize) -> bool,
+    symbolic: bool,
     out: &mut Vec<Finding>,
 ) {
     for (i, a) in enforced.iter().enumerate() {
@@ -204,10 +236,11 @@ fn broad_allow(
                 policy_ref(a),
                 Some(rule),
                 format!(
-                    "{rule} of `{}` allows all {} traffic ahead of {}{more}, which select the same endpoints and never see it",
+                    "{rule} of `{}` allows all {} traffic ahead of {}{more}, which select the same endpoints{} and never see it",
                     display_policy(a),
                     super::context::direction_key(direction),
-                    names.join(", ")
+                    names.join(", "),
+                    scope_note(symbolic)
                 ),
                 SuggestedFix::with_changes("narrow the rule, order the policy after the specific ones, or use `Pass`", changes),
             ));

@@ -5,7 +5,8 @@
 //! Computed exactly over the design's finite flow space ([`super::match_space`]): the rule's region
 //! minus every earlier deciding region must be empty. Uncertain matches make earlier rules decide less
 //! and the rule under test match more, so a reported rule is certainly shadowed for the design's
-//! endpoints. Without workloads there are no endpoints to reason over, and the lint stays silent.
+//! endpoints. Without workloads there are no endpoints to reason over; then (and also with them) a rule
+//! that one earlier rule covers for every possible endpoint is found symbolically ([`super::symbolic`]).
 
 use serde_json::Value;
 
@@ -14,6 +15,7 @@ use crate::model::{Action, CalicoPolicy, PolicyType, TierDefaultAction};
 use super::context::{Context, direction_key, display_policy, finding, policy_ref, rules};
 use super::match_space::{CompiledRule, Space};
 use super::space::{Bits, Region};
+use super::symbolic;
 use super::{Change, ChangeOp, Finding, RuleRef, SuggestedFix, ids};
 
 /// A policy compiled into the flow space.
@@ -33,6 +35,11 @@ fn slot(direction: PolicyType) -> usize {
 }
 
 pub fn check(ctx: &Context<'_>, space: &Space<'_>, out: &mut Vec<Finding>) {
+    finite_pass(ctx, space, out);
+    symbolic_pass(ctx, out);
+}
+
+fn finite_pass(ctx: &Context<'_>, space: &Space<'_>, out: &mut Vec<Finding>) {
     if ctx.endpoints.is_empty() {
         return;
     }
@@ -86,6 +93,105 @@ pub fn check(ctx: &Context<'_>, space: &Space<'_>, out: &mut Vec<Finding>) {
                     if let Some(deciders) = shadowed_by(ctx, view, pos, direction, index, &rule.may)
                     {
                         report(target.policy, direction, index, &deciders, out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Rules one earlier rule covers for every possible endpoint ([`super::symbolic`]): reported when the
+/// finite analysis did not (it needs listed workloads), and marked as certain when it did.
+fn symbolic_pass(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let policies: Vec<&CalicoPolicy> = ctx
+        .policies_in_order()
+        .filter(|p| !p.kind.is_staged())
+        .collect();
+    let applies: Vec<Option<crate::selector::Selector>> =
+        policies.iter().map(|p| symbolic::applies(ctx, p)).collect();
+    let selectable: Vec<bool> = applies
+        .iter()
+        .map(|s| s.as_ref().is_some_and(|s| s.satisfiable().is_yes()))
+        .collect();
+    for (bpos, b) in policies.iter().enumerate() {
+        if !selectable[bpos] {
+            continue;
+        }
+        let Some(b_applies) = &applies[bpos] else {
+            continue;
+        };
+        // Earlier policies that apply to every endpoint `b` applies to (computed once per `b`).
+        let mut covering: Option<Vec<usize>> = None;
+        for direction in [PolicyType::Ingress, PolicyType::Egress] {
+            if !b.spec.effective_types().contains(&direction) {
+                continue;
+            }
+            for (index, later) in rules(b, direction).iter().enumerate() {
+                if later.action == Action::Log {
+                    continue;
+                }
+                let own = rules(b, direction)[..index]
+                    .iter()
+                    .enumerate()
+                    .find(|(_, r)| {
+                        symbolic::decides(r.action, true)
+                            && symbolic::rule_covers(ctx, b, r, b, later, direction)
+                    });
+                let mut cover = own.map(|(i, r)| (*b, i, r.action));
+                if cover.is_none() {
+                    let earlier = covering.get_or_insert_with(|| {
+                        let b_listed = ctx.applied_to(b);
+                        (0..bpos)
+                            .filter(|&a| {
+                                let pa = policies[a];
+                                // Cheap refutations first: another namespace, or a listed workload
+                                // `b` applies to and `a` does not.
+                                let other_namespace = pa.kind.is_namespaced()
+                                    && (!b.kind.is_namespaced()
+                                        || pa.metadata.namespace != b.metadata.namespace);
+                                !other_namespace
+                                    && b_listed.minus(&ctx.applied_to(pa)).is_empty()
+                                    && applies[a]
+                                        .as_ref()
+                                        .is_some_and(|a| b_applies.implies(a) == Some(true))
+                            })
+                            .collect()
+                    });
+                    cover = earlier.iter().find_map(|&a| {
+                        let a = policies[a];
+                        if !a.spec.effective_types().contains(&direction) {
+                            return None;
+                        }
+                        let same_tier = a.tier() == b.tier();
+                        rules(a, direction).iter().enumerate().find_map(|(i, r)| {
+                            (symbolic::decides(r.action, same_tier)
+                                && symbolic::rule_covers(ctx, a, r, b, later, direction))
+                            .then_some((a, i, r.action))
+                        })
+                    });
+                }
+                let Some((a, i, action)) = cover else {
+                    continue;
+                };
+                let rule = RuleRef { direction, index };
+                let reported = out.iter_mut().find(|f| {
+                    f.id == ids::SHADOWED_RULE
+                        && f.location.resource == policy_ref(b)
+                        && f.location.rule == Some(rule)
+                });
+                let name = rule_name(a, direction, i, action);
+                match reported {
+                    Some(f) if f.message.contains(&name) => f
+                        .message
+                        .push_str("; certain for every possible workload, not only the listed ones"),
+                    Some(f) => f.message.push_str(&format!(
+                        "; certain for every possible workload, not only the listed ones ({name} covers it alone)"
+                    )),
+                    None => {
+                        report(b, direction, index, &[name], out);
+                        if let Some(f) = out.last_mut() {
+                            f.message.push_str(", for every possible workload");
+                        }
                     }
                 }
             }
@@ -227,9 +333,14 @@ fn report(
         policy_ref(p),
         Some(rule),
         format!(
-            "{rule} of `{}` can never match{staged}: {}{more} already decide every flow it would match",
+            "{rule} of `{}` can never match{staged}: {}{more} already {} every flow it would match",
             display_policy(p),
-            shown.join(", ")
+            shown.join(", "),
+            if deciders.len() == 1 {
+                "decides"
+            } else {
+                "decide"
+            }
         ),
         SuggestedFix::with_changes(
             "remove the rule, or move it (or its policy) ahead of what decides its flows",
