@@ -12,9 +12,12 @@ use leptos::wasm_bindgen::JsCast;
 use netpol_core::design::{Design, open_cluster};
 use netpol_core::model::CalicoPolicy;
 
+use crate::routes::Route;
 use crate::state::{Studio, decode_stored_design, use_studio};
 use crate::worker::client::WorkerLink;
-use crate::worker::protocol::{DesignPair, FlowRow, Outcome, Request, Response, TableQuery};
+use crate::worker::protocol::{
+    DesignPair, FlowRow, Outcome, Recommended, Request, Response, TableQuery,
+};
 
 /// Where the baseline is kept between visits.
 const BASELINE_KEY: &str = "netpol-studio/baseline";
@@ -94,6 +97,10 @@ pub struct Analysis {
     pub explained: RwSignal<Option<Explained>>,
     /// A message for the user (a suggestion added, a worker problem).
     pub notice: RwSignal<Option<String>>,
+    /// The design recommended from the loaded flows, waiting to be opened or discarded.
+    pub recommended: RwSignal<Option<Recommended>>,
+    /// A recommendation is being computed.
+    pub recommending: RwSignal<bool>,
     seq: StoredValue<u64>,
 }
 
@@ -121,6 +128,8 @@ impl Analysis {
             expanded: RwSignal::new(None),
             explained: RwSignal::new(None),
             notice: RwSignal::new(None),
+            recommended: RwSignal::new(None),
+            recommending: RwSignal::new(false),
             seq: StoredValue::new(0),
         };
         analysis.spawn();
@@ -204,8 +213,43 @@ impl Analysis {
             Response::Suggested {
                 policies, message, ..
             } => self.add_suggestions(policies, message),
-            Response::Failed { message } => self.notice.set(Some(message)),
+            Response::Recommended(recommended) => {
+                self.recommending.set(false);
+                self.recommended.set(Some(*recommended));
+            }
+            Response::Failed { message } => {
+                self.recommending.set(false);
+                self.notice.set(Some(message));
+            }
         }
+    }
+
+    /// Asks the worker for a least-privilege design from the loaded flows, covering `namespaces`
+    /// (every namespace when empty).
+    pub fn recommend(&self, namespaces: Vec<String>, staged: bool) {
+        self.recommending.set(true);
+        self.send(&Request::Recommend { namespaces, staged });
+    }
+
+    /// Replaces the design with the recommended one, as one undoable step, and shows it on the board.
+    pub fn open_recommended(&self) {
+        let Some(recommended) = self.recommended.get_untracked() else {
+            return;
+        };
+        self.recommended.set(None);
+        self.studio.replace(recommended.design);
+        self.notice.set(Some(
+            "Opened the design recommended from the flows (Undo takes it back)".to_owned(),
+        ));
+        if let Some(window) = web_sys::window() {
+            let href = Route::Board.href();
+            let _ = window.location().set_hash(href.trim_start_matches('#'));
+        }
+    }
+
+    /// Forgets the recommended design.
+    pub fn discard_recommended(&self) {
+        self.recommended.set(None);
     }
 
     /// Adds suggested policies to the design as one undoable edit.
@@ -290,6 +334,8 @@ impl Analysis {
 
     fn reset_results(&self) {
         self.outcome.set(None);
+        self.recommended.set(None);
+        self.recommending.set(false);
         self.rows.set(RowsWindow::default());
         self.expanded.set(None);
         self.explained.set(None);

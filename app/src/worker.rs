@@ -20,9 +20,10 @@ use netpol_core::flows::{FlowImporter, FlowSet, ImportOptions};
 use netpol_core::impact::{
     Impact, ImpactFigures, ImpactOptions, ImpactReport, SuggestOptions, suggestions_outcome,
 };
+use netpol_core::recommend::{self, RecommendOptions};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
-use protocol::{Outcome, Request, Response, SkippedLine};
+use protocol::{Outcome, Recommended, Request, Response, SkippedLine};
 
 /// Bytes read from an upload at a time: large enough that the per-chunk overhead vanishes, small
 /// enough that progress moves smoothly.
@@ -182,6 +183,7 @@ fn handle(state: &mut WorkerState, event: &MessageEvent) {
             });
         }
         Request::Suggest { index, tier } => suggest(state, index, tier),
+        Request::Recommend { namespaces, staged } => recommend(state, namespaces, staged),
     }
 }
 
@@ -297,6 +299,35 @@ fn outcome(report: &ImpactReport, flows: &LoadedFlows, eval_ms: f64) -> Outcome 
         import_ms: flows.import_ms,
         run: 0,
     }
+}
+
+/// Recommends a design from the loaded flows (a fresh design on the default-deny baseline) and proves
+/// it against them.
+fn recommend(state: &WorkerState, namespaces: Vec<String>, staged: bool) {
+    let Some(flows) = &state.flows else {
+        post(&Response::Failed {
+            message: "load flows first".to_owned(),
+        });
+        return;
+    };
+    let started = now_ms();
+    let options = RecommendOptions {
+        name: "from-flows".to_owned(),
+        namespaces,
+        staged,
+        ..RecommendOptions::default()
+    };
+    let rec = recommend::recommend(&flows.set, None, &options);
+    let proof = recommend::prove(&rec, &flows.set);
+    post(&Response::Recommended(Box::new(Recommended {
+        figures: proof.figures(),
+        namespaces: rec.preview(),
+        taxonomy: rec.design.taxonomy.iter().map(|k| k.key.clone()).collect(),
+        scope: options.namespaces,
+        staged,
+        ms: now_ms() - started,
+        design: rec.design,
+    })));
 }
 
 fn suggest(state: &mut WorkerState, index: usize, tier: String) {

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::board::ORDER_GAP;
 use crate::design::{self, Design, DesignNamespace, LabelKey, LabelScope, WorkloadGroup};
@@ -39,7 +39,7 @@ use crate::model::{
 mod cidr;
 mod proof;
 
-pub use proof::{Proof, ProofFlow, WidenedFlow, prove, render_markdown, render_text};
+pub use proof::{Proof, ProofFigures, ProofFlow, WidenedFlow, prove, render_markdown, render_text};
 
 /// The label every recommended network set carries, with its name: rules select the set by it.
 pub const NETWORK_SET_LABEL: &str = "studio.netpol.dev/network-set";
@@ -229,6 +229,43 @@ pub struct Recommendation {
     /// The starting design, when there was one: what its own policies allow is not a widening.
     #[serde(skip)]
     pub(crate) base: Option<Design>,
+}
+
+/// One namespace of a recommendation, as a preview shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamespacePreview {
+    pub name: String,
+    /// Its workload groups.
+    pub groups: Vec<String>,
+    /// Recommended policies written in it.
+    pub policies: usize,
+    /// Whether the recommendation covers it (policies and the default deny): not a system
+    /// namespace, and in the scope when there is one.
+    pub covered: bool,
+}
+
+impl Recommendation {
+    /// The namespaces of the recommended design, by name.
+    pub fn preview(&self) -> Vec<NamespacePreview> {
+        let mut out: Vec<NamespacePreview> = self
+            .design
+            .namespaces
+            .iter()
+            .map(|ns| NamespacePreview {
+                name: ns.name.clone(),
+                groups: ns.workloads.iter().map(|w| w.name.clone()).collect(),
+                policies: self
+                    .design
+                    .policies
+                    .iter()
+                    .filter(|p| p.metadata.namespace.as_deref() == Some(ns.name.as_str()))
+                    .count(),
+                covered: has_policy_side(&ns.name, &self.options.namespaces),
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
 }
 
 /// An end of a recommended rule.

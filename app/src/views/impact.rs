@@ -1,8 +1,10 @@
 //! The Impact view: drop the flow logs of a real cluster, see what the design would do to that traffic
-//! (broken, widened, unchanged, unmatched), look into any flow, and fix it with a suggested rule.
+//! (broken, widened, unchanged, unmatched), look into any flow, and fix it with a suggested rule — or
+//! start a new design from the flows themselves.
 //! The import and every evaluation run in the analysis worker (`crate::worker`).
 
 mod chart;
+mod recommend;
 mod table;
 
 use leptos::prelude::*;
@@ -28,6 +30,7 @@ pub fn ImpactView() -> impl IntoView {
             <Show when=loaded>
                 <Report analysis=analysis/>
                 <Cards analysis=analysis/>
+                <recommend::StartFromFlows analysis=analysis/>
                 <chart::PairChart analysis=analysis/>
                 <table::FlowTable analysis=analysis/>
                 <Unused analysis=analysis/>

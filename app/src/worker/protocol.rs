@@ -4,6 +4,7 @@
 use netpol_core::design::Design;
 use netpol_core::impact::{ImpactFigures, ImpactSummary, ImportFigures, PairChanges, UnusedRule};
 use netpol_core::model::CalicoPolicy;
+use netpol_core::recommend::{NamespacePreview, ProofFigures};
 use serde::{Deserialize, Serialize};
 
 /// What the page asks the worker.
@@ -28,6 +29,12 @@ pub enum Request {
     Explain { index: usize },
     /// The narrowest allow rule for a flow the design denies.
     Suggest { index: usize, tier: String },
+    /// A least-privilege design from the loaded flows, and its proof (`netpol_core::recommend`).
+    Recommend {
+        /// The namespaces to cover; empty: every namespace.
+        namespaces: Vec<String>,
+        staged: bool,
+    },
 }
 
 /// The designs compared: what is deployed and what is being edited.
@@ -81,8 +88,25 @@ pub enum Response {
         policies: Vec<CalicoPolicy>,
         message: Option<String>,
     },
+    /// The design recommended from the loaded flows.
+    Recommended(Box<Recommended>),
     /// A request could not be served.
     Failed { message: String },
+}
+
+/// A recommended design with its proof, for the preview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommended {
+    pub design: Design,
+    pub figures: ProofFigures,
+    pub namespaces: Vec<NamespacePreview>,
+    /// The taxonomy keys of the design.
+    pub taxonomy: Vec<String>,
+    /// The namespaces asked for (empty: every namespace).
+    pub scope: Vec<String>,
+    pub staged: bool,
+    /// How long recommending and proving took in the worker.
+    pub ms: f64,
 }
 
 /// The import report and the impact figures: core's answers, as the worker got them.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Node, Recommendation, Uncovered, Widening, has_policy_side};
 use crate::design;
@@ -88,7 +88,49 @@ pub struct Proof {
     pub compile_errors: Vec<String>,
 }
 
+/// A proof's figures and wording, for a shell that shows them (the app's preview).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofFigures {
+    pub observed: u64,
+    pub observed_allowed: u64,
+    pub observed_denied: u64,
+    pub broken: usize,
+    pub widened: usize,
+    pub widened_unexplained: usize,
+    pub allowed_observed_denied: usize,
+    pub unmatched: usize,
+    pub groups: usize,
+    pub policies_written: usize,
+    pub network_sets_written: usize,
+    /// The widened line of the text proof.
+    pub widened_line: String,
+    /// Widened flows by reason, most first.
+    pub widened_by_reason: Vec<(String, usize)>,
+    /// Each widening, described.
+    pub widenings: Vec<String>,
+}
+
 impl Proof {
+    /// The figures and wording a preview shows.
+    pub fn figures(&self) -> ProofFigures {
+        ProofFigures {
+            observed: self.observed,
+            observed_allowed: self.observed_allowed,
+            observed_denied: self.observed_denied,
+            broken: self.broken.len(),
+            widened: self.widened.len(),
+            widened_unexplained: self.widened_unexplained,
+            allowed_observed_denied: self.allowed_observed_denied.len(),
+            unmatched: self.unmatched.len(),
+            groups: self.groups,
+            policies_written: self.policies_written,
+            network_sets_written: self.network_sets_written,
+            widened_line: widened_line(self),
+            widened_by_reason: widened_by_reason(self),
+            widenings: self.widenings.iter().map(Widening::describe).collect(),
+        }
+    }
+
     /// The proof holds: nothing observed allowed is broken, every widened flow is explained.
     pub fn holds(&self) -> bool {
         self.broken.is_empty() && self.widened_unexplained == 0
