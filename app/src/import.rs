@@ -8,6 +8,7 @@
 //! report lists what came from which file. A repository with errors changes nothing.
 
 use leptos::prelude::*;
+use leptos::wasm_bindgen::{JsCast, JsValue};
 use netpol_core::design::{self, Design};
 use netpol_core::export::{self, FileTree};
 use netpol_core::yaml::Diagnostic;
@@ -120,6 +121,97 @@ async fn tree_of(files: Vec<web_sys::File>) -> Result<(String, FileTree), String
     Ok((name, tree))
 }
 
+/// A promise of `target.method(resolve, reject)`: the File and Directory Entries API answers through
+/// callbacks.
+fn callback_promise(target: &JsValue, method: &'static str) -> js_sys::Promise {
+    let target = target.clone();
+    js_sys::Promise::new(&mut move |resolve, reject| {
+        let function = js_sys::Reflect::get(&target, &method.into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        match function {
+            Some(f) => {
+                let _ = f.call2(&target, &resolve, &reject);
+            }
+            None => {
+                let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(method));
+            }
+        }
+    })
+}
+
+/// The folder a drop holds, if one folder was dropped: its entry (taken while the drop event lasts).
+fn dropped_folder(transfer: &web_sys::DataTransfer) -> Option<JsValue> {
+    let items = js_sys::Reflect::get(transfer, &"items".into()).ok()?;
+    let length = js_sys::Reflect::get(&items, &"length".into())
+        .ok()?
+        .as_f64()?;
+    if length != 1.0 {
+        return None;
+    }
+    let item = js_sys::Reflect::get(&items, &0.into()).ok()?;
+    let get_entry = js_sys::Reflect::get(&item, &"webkitGetAsEntry".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let entry = get_entry.call0(&item).ok()?;
+    let is_directory = js_sys::Reflect::get(&entry, &"isDirectory".into()).ok()?;
+    is_directory.as_bool().unwrap_or(false).then_some(entry)
+}
+
+/// Every file below a dropped folder, at its path (which starts with the folder's name).
+async fn tree_of_folder(folder: JsValue) -> Result<(String, FileTree), String> {
+    let fail = |what: &str| format!("cannot read the dropped folder ({what})");
+    let text = |value: &JsValue, key: &str| {
+        js_sys::Reflect::get(value, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    let name = text(&folder, "name");
+    let mut tree = FileTree::new();
+    let mut pending = vec![folder];
+    while let Some(entry) = pending.pop() {
+        let path = text(&entry, "fullPath").trim_start_matches('/').to_owned();
+        if path.split('/').any(|part| part == ".git") {
+            continue;
+        }
+        let directory = js_sys::Reflect::get(&entry, &"isDirectory".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if directory {
+            let create = js_sys::Reflect::get(&entry, &"createReader".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+                .ok_or_else(|| fail("no directory reader"))?;
+            let reader = create
+                .call0(&entry)
+                .map_err(|_| fail("no directory reader"))?;
+            // `readEntries` answers in batches until an empty one.
+            loop {
+                let batch =
+                    wasm_bindgen_futures::JsFuture::from(callback_promise(&reader, "readEntries"))
+                        .await
+                        .map_err(|_| fail(&path))?;
+                let batch = js_sys::Array::from(&batch);
+                if batch.length() == 0 {
+                    break;
+                }
+                pending.extend(batch.iter());
+            }
+        } else {
+            let file = wasm_bindgen_futures::JsFuture::from(callback_promise(&entry, "file"))
+                .await
+                .map_err(|_| fail(&path))?
+                .dyn_into::<web_sys::File>()
+                .map_err(|_| fail(&path))?;
+            tree.insert(path, bytes_of(&file).await?);
+        }
+    }
+    Ok((name, tree))
+}
+
 /// The import panel: paste or drop YAML, then Import; or open a Fleet repository.
 #[component]
 pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
@@ -134,17 +226,18 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
             input.set_webkitdirectory(true);
         }
     });
-    let open_files = move |list: Option<web_sys::FileList>| {
-        let Some(list) = list else {
-            return;
-        };
-        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
-        if files.is_empty() {
+    // Files chosen or dropped (a zip, or a chosen folder's files), or a dropped folder's entry.
+    let open = move |files: Vec<web_sys::File>, folder: Option<JsValue>| {
+        if files.is_empty() && folder.is_none() {
             return;
         }
         set_report.set(None);
         leptos::task::spawn_local(async move {
-            let outcome = match tree_of(files).await {
+            let read = match folder {
+                Some(folder) => tree_of_folder(folder).await,
+                None => tree_of(files).await,
+            };
+            let outcome = match read {
                 Ok((name, tree)) => {
                     let mut outcome = None;
                     studio.edit(|design| outcome = Some(open_repository(design, &name, tree)));
@@ -157,6 +250,12 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
             };
             set_repo_report.set(outcome);
         });
+    };
+    let open_files = move |list: Option<web_sys::FileList>| {
+        let files = list
+            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+            .unwrap_or_default();
+        open(files, None);
     };
     let run = move || {
         set_repo_report.set(None);
@@ -190,11 +289,17 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
                 on:dragover=move |ev| ev.prevent_default()
                 on:drop=move |ev| {
                     ev.prevent_default();
-                    open_files(ev.data_transfer().and_then(|dt| dt.files()));
+                    let Some(transfer) = ev.data_transfer() else {
+                        return;
+                    };
+                    match dropped_folder(&transfer) {
+                        Some(folder) => open(Vec::new(), Some(folder)),
+                        None => open_files(transfer.files()),
+                    }
                 }
             >
                 <p>
-                    "Open a Fleet repository as the design: the zip the Export view downloads, or its folder. It replaces the design (Undo takes it back)."
+                    "Open a Fleet repository as the design: the zip the Export view downloads, or its folder (choose it, or drop it here). It replaces the design (Undo takes it back)."
                 </p>
                 <label class="button">
                     "Repository zip…"

@@ -34,6 +34,20 @@ pub use export::{ExportInput, ExportOptions, export, export_resource, export_set
 pub(crate) use export::{WireDoc, to_yaml, wire};
 
 /// How the importer's warning about an object of a kind it does not read ends.
+/// The first YAML document of a text as JSON (`Value::Null` when the text holds none), parsed by
+/// the same parser and within the same [`Limits`] as every resource: for Fleet's own files and overlay
+/// patches, which the export module reads into its own types.
+pub(crate) fn first_document_json(text: &str) -> Result<serde_json::Value, String> {
+    let Some(doc) = documents::split(text).into_iter().next() else {
+        return Ok(serde_json::Value::Null);
+    };
+    match documents::parse(&doc, &Limits::default()) {
+        Ok(Some(node)) => Ok(node.to_json()),
+        Ok(None) => Ok(serde_json::Value::Null),
+        Err(e) => Err(format!("{}:{}: {}", e.pos.line, e.pos.column, e.message)),
+    }
+}
+
 pub(crate) const IGNORED_KIND: &str = "is not used by Netpol Studio: skipped";
 
 /// Bounds on what one file may make the importer do.

@@ -193,7 +193,7 @@ pub fn bundles(tree: &FileTree, gitrepo: Option<&GitRepo>) -> (Vec<Bundle>, Vec<
             let fleet: FleetYaml = if text.trim().is_empty() {
                 FleetYaml::default()
             } else {
-                match serde_saphyr::from_str(text) {
+                match from_yaml(text) {
                     Ok(f) => f,
                     Err(e) => {
                         problems.push(DeployProblem {
@@ -266,13 +266,17 @@ fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
 
 /// The first YAML document of a text as a JSON value (what Fleet's `convertToJSON` reads).
 fn first_document(text: &str) -> Result<serde_json::Value, String> {
-    let mut values: Vec<serde_json::Value> =
-        serde_saphyr::from_multiple(text).map_err(|e| e.to_string())?;
-    Ok(if values.is_empty() {
-        serde_json::Value::Null
-    } else {
-        values.swap_remove(0)
-    })
+    crate::yaml::first_document_json(text)
+}
+
+/// A Fleet file (`fleet.yaml`, a GitRepo) read into its type. Through core's YAML parser and
+/// `serde_json`: the app's wasm carries no second YAML deserializer.
+pub(crate) fn from_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    let value = match first_document(text)? {
+        serde_json::Value::Null => serde_json::Value::Object(serde_json::Map::new()),
+        v => v,
+    };
+    serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
 /// Applies `patch` (a file's text) to `base` (a file's text): the patched object as JSON text.
@@ -285,7 +289,7 @@ fn apply_patch(base: &[u8], patch: &[u8]) -> Result<Vec<u8>, String> {
         return Err("JSON patches (a list of operations) are not evaluated here; write a merge patch (a mapping) or a whole-file replacement".to_owned());
     }
     merge_patch(&mut target, &patch);
-    let mut text = serde_json::to_string_pretty(&target).map_err(|e| e.to_string())?;
+    let mut text = serde_json::to_string(&target).map_err(|e| e.to_string())?;
     text.push('\n');
     Ok(text.into_bytes())
 }
@@ -520,9 +524,9 @@ pub fn deploy(tree: &FileTree, gitrepo: Option<&GitRepo>, cluster_labels: &Label
 /// error (what the exporter's tests want).
 pub fn deployed_files(tree: &FileTree, cluster_labels: &Labels) -> Result<FileTree, DeployError> {
     let text = tree.get_str("gitrepo.yaml").ok_or(DeployError::NoGitRepo)?;
-    let gitrepo: GitRepo = serde_saphyr::from_str(text).map_err(|e| DeployError::Invalid {
+    let gitrepo: GitRepo = from_yaml(text).map_err(|e| DeployError::Invalid {
         path: "gitrepo.yaml".into(),
-        message: e.to_string(),
+        message: e,
     })?;
     let deployment = deploy(tree, Some(&gitrepo), cluster_labels);
     if let Some(problem) = deployment.problems.into_iter().next() {
@@ -565,7 +569,7 @@ mod tests {
 
     #[test]
     fn selectors_with_expressions_match_as_kubernetes_does() {
-        let selector: ClusterSelector = serde_saphyr::from_str(
+        let selector: ClusterSelector = from_yaml(
             "matchLabels: {env: prod}\nmatchExpressions:\n- {key: region, operator: In, values: [eu]}\n",
         )
         .unwrap();

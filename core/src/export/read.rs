@@ -150,8 +150,7 @@ fn find_gitrepo(
         if !text.lines().any(|l| l.trim() == "kind: GitRepo") {
             continue;
         }
-        let first = text.split("\n---").next().unwrap_or(text);
-        match serde_saphyr::from_str::<GitRepo>(first) {
+        match super::deploy::from_yaml::<GitRepo>(text) {
             Ok(gitrepo) if found.is_none() => found = Some((path.to_owned(), gitrepo)),
             Ok(gitrepo) => diagnostics.push(diagnostic(
                 Severity::Warning,

@@ -312,7 +312,7 @@ proptest::proptest! {
         // Every fleet.yaml dependency names a bundle of the export.
         let names: Vec<String> = tree.paths().filter_map(|p| p.strip_suffix("/fleet.yaml")).map(|d| fleet::bundle_name("network-policies", d)).collect();
         for (path, bytes) in tree.iter().filter(|(p, _)| p.ends_with("/fleet.yaml")) {
-            let fy: fleet::FleetYaml = serde_saphyr::from_str(std::str::from_utf8(bytes).unwrap()).unwrap();
+            let fy: fleet::FleetYaml = super::deploy::from_yaml(std::str::from_utf8(bytes).unwrap()).unwrap();
             for dep in &fy.depends_on {
                 proptest::prop_assert!(names.contains(&dep.name), "{path}: {} is no bundle", dep.name);
             }
