@@ -359,3 +359,31 @@ fn a_starting_design_keeps_its_groups_and_policies() {
     let again = recommend::recommend(&set, Some(&rec.design), &RecommendOptions::default());
     assert_eq!(again.design.namespaces, rec.design.namespaces);
 }
+
+#[test]
+fn the_canvas_draws_every_recommended_rule_as_an_allowed_edge() {
+    let set = flows("flows/flows.csv");
+    let rec = recommend::recommend(&set, None, &RecommendOptions::default());
+    let canvas = netpol_core::canvas::Canvas::of(&rec.design);
+    let ids: std::collections::BTreeSet<&str> =
+        canvas.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert!(!canvas.edges.is_empty());
+    for e in &canvas.edges {
+        assert_eq!(
+            e.verdict,
+            netpol_core::canvas::EdgeVerdict::Allowed,
+            "{} -> {}",
+            e.from,
+            e.to
+        );
+        assert!(ids.contains(e.from.as_str()), "{}", e.from);
+        assert!(ids.contains(e.to.as_str()), "{}", e.to);
+    }
+    assert!(
+        canvas
+            .edges
+            .iter()
+            .any(|e| e.from == "workload/payments-api/payments-api"
+                && e.to == "workload/payments-db/payments-postgres")
+    );
+}
