@@ -2,7 +2,8 @@
 //! input, read once), with what the import could not take said on standard error, never silently:
 //! `FILE:LINE:COLUMN: warning: …` for each record skipped (its verdict, ends, protocol or port cannot
 //! be read) and for each record kept with an unreadable policy trace, then how many more there were,
-//! and how many lines were Hubble events (neither records nor errors).
+//! how many lines were Hubble events (neither records nor errors), and where a gzip file broke (its
+//! records before the break are imported).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -48,6 +49,7 @@ struct Counts {
     warnings: usize,
     unread_traces: u64,
     events: u64,
+    damaged: usize,
 }
 
 impl Counts {
@@ -59,6 +61,7 @@ impl Counts {
             warnings: s.warnings.len(),
             unread_traces: s.unread_traces,
             events: s.events,
+            damaged: s.damaged.len(),
         }
     }
 }
@@ -83,6 +86,11 @@ fn messages(name: &str, before: &Counts, set: &FlowSet) -> Vec<String> {
             "{name}: warning: {unreported} more records kept with an unreadable policy trace"
         ));
     }
+    out.extend(
+        s.damaged[before.damaged..]
+            .iter()
+            .map(|d| format!("{name}: warning: {d}")),
+    );
     let events = s.events - before.events;
     if events > 0 {
         out.push(format!(

@@ -165,3 +165,38 @@ fn the_table_shows_events_and_unread_traces() {
         assert!(stdout.contains(shown), "{file}: {stdout}");
     }
 }
+
+/// A gzip log cut short (rotated mid-write): the records before the cut are evaluated, the record the
+/// cut went through is a located warning, the break is a warning and the JSON `import.damaged`; the
+/// exit code is that of the records read.
+#[test]
+fn a_gzip_log_cut_short_is_read_up_to_the_cut() {
+    let (v, stderr) = impact("calico-enterprise-flows-truncated.jsonl.gz");
+    assert_eq!(
+        figures(&v),
+        ("calico".to_owned(), 37, 1, 0, 0, 20),
+        "{}",
+        v["import"]
+    );
+    let damaged = v["import"]["damaged"].as_array().expect("damaged");
+    assert_eq!(damaged.len(), 1);
+    assert!(
+        damaged[0]
+            .as_str()
+            .unwrap()
+            .starts_with("the gzip data ends early after 3565 compressed bytes"),
+        "{damaged:?}"
+    );
+    assert!(
+        stderr
+            .contains("calico-enterprise-flows-truncated.jsonl.gz:37:769: warning: not valid JSON"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "calico-enterprise-flows-truncated.jsonl.gz: warning: the gzip data ends early"
+        ),
+        "{stderr}"
+    );
+    assert_rows_are_records(&v);
+}

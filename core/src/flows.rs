@@ -344,6 +344,9 @@ pub struct ImportSummary {
     pub errors: Vec<LineError>,
     /// The first [`ImportOptions::max_reported_errors`] records kept with an unreadable trace.
     pub warnings: Vec<LineError>,
+    /// One message per file whose gzip stream broke (corrupt, or cut short by a log rotated
+    /// mid-write): its records before the break were imported, the rest could not be read.
+    pub damaged: Vec<String>,
 }
 
 /// Why a whole import failed.

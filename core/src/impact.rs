@@ -145,6 +145,9 @@ pub struct ImportFigures {
     pub unmatched: u64,
     /// The format (comma-separated when files differ).
     pub format: String,
+    /// Files whose gzip stream broke, each with where: their records before the break were read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub damaged: Vec<String>,
 }
 
 /// Everything `netpol impact` reports.
@@ -433,6 +436,7 @@ impl Impact {
                 distinct: flows.flows().len() as u64,
                 unmatched: summary.unmatched,
                 format: formats.join(","),
+                damaged: s.damaged.clone(),
             },
             summary,
             flows: out,

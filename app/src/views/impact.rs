@@ -159,6 +159,12 @@ fn Report(analysis: Analysis) -> impl IntoView {
                     <dd data-figure="unread-traces">{o.import.unread_traces}</dd>
                     <dt>"Distinct flows"</dt>
                     <dd data-figure="distinct">{o.import.distinct}</dd>
+                    {(!o.import.damaged.is_empty()).then(|| view! {
+                        <dt>"Cut short"</dt>
+                        <dd data-figure="damaged" class="warning">
+                            <ul>{o.import.damaged.iter().map(|d| view! { <li>{d.clone()}</li> }).collect_view()}</ul>
+                        </dd>
+                    })}
                     <dt>"Read in"</dt>
                     <dd data-figure="import-ms" data-ms=format!("{:.0}", o.import_ms)>
                         {format!("{:.0} ms (evaluated in {:.0} ms)", o.import_ms, o.eval_ms)}

@@ -20,10 +20,26 @@ pub struct FlowImporter {
     bytes: u64,
     magic: Vec<u8>,
     gzip: Option<Box<MultiGzDecoder<Vec<u8>>>>,
+    /// Decompressed bytes produced so far (gzip only).
+    decoded: u64,
+    /// The gzip stream broke (corrupt, or cut short as by a log rotated mid-write): what it decoded
+    /// before the break is imported, the rest of the input is not read.
+    broken: bool,
     stage: Stage,
     texts: TextCache,
     /// Formats the set knew before this file: the file has records of its own once it has one more.
     formats_before: usize,
+}
+
+/// How a gzip stream broke.
+#[derive(Clone, Copy)]
+enum Break {
+    /// The input ended inside the stream (a log rotated mid-write).
+    EndsEarly,
+    /// The compressed data cannot be decoded past some point.
+    Corrupt,
+    /// Everything decoded, but the stream's CRC does not match.
+    Checksum,
 }
 
 enum Stage {
@@ -134,6 +150,8 @@ impl FlowImporter {
             bytes: 0,
             magic: Vec::new(),
             gzip: None,
+            decoded: 0,
+            broken: false,
             stage: Stage::Detecting(Vec::new()),
             texts: TextCache::default(),
             formats_before: set.summary.formats.len(),
@@ -180,12 +198,22 @@ impl FlowImporter {
             let magic = std::mem::take(&mut self.magic);
             self.decode(&magic)?;
         }
-        if let Some(mut gzip) = self.gzip.take() {
-            gzip.try_finish().map_err(|e| ImportError::Gzip {
-                detail: e.to_string(),
-            })?;
+        if let Some(mut gzip) = self.gzip.take()
+            && !self.broken
+        {
+            let ended = gzip.try_finish();
             let rest = std::mem::take(gzip.get_mut());
+            self.decoded += rest.len() as u64;
             self.text(&rest)?;
+            if let Err(e) = ended {
+                let detail = e.to_string();
+                let how = if detail.contains("checksum") {
+                    Break::Checksum
+                } else {
+                    Break::EndsEarly
+                };
+                self.salvage(detail, how)?;
+            }
         }
         if let Stage::Detecting(head) = &mut self.stage {
             let head = std::mem::take(head);
@@ -233,16 +261,44 @@ impl FlowImporter {
         if bytes.is_empty() {
             return Ok(());
         }
+        if self.broken {
+            return Ok(());
+        }
         match &mut self.gzip {
             Some(gzip) => {
-                gzip.write_all(bytes).map_err(|e| ImportError::Gzip {
-                    detail: e.to_string(),
-                })?;
+                let written = gzip.write_all(bytes);
                 let out = std::mem::take(gzip.get_mut());
-                self.text(&out)
+                self.decoded += out.len() as u64;
+                self.text(&out)?;
+                match written {
+                    Ok(()) => Ok(()),
+                    Err(e) => self.salvage(e.to_string(), Break::Corrupt),
+                }
             }
             None => self.text(bytes),
         }
+    }
+
+    /// The gzip stream broke: the records decoded before the break stay imported and the break is
+    /// reported (`ImportSummary::damaged`); a stream that broke before decoding anything is an error.
+    fn salvage(&mut self, detail: String, how: Break) -> Result<(), ImportError> {
+        self.broken = true;
+        if self.decoded == 0 {
+            return Err(ImportError::Gzip { detail });
+        }
+        let (bytes, decoded) = (self.bytes, self.decoded);
+        self.set.summary.damaged.push(match how {
+            Break::EndsEarly => format!(
+                "the gzip data ends early after {bytes} compressed bytes ({detail}): the {decoded} decompressed bytes before the break were read, the rest is lost"
+            ),
+            Break::Corrupt => format!(
+                "the gzip data is corrupt after {bytes} compressed bytes ({detail}): the {decoded} decompressed bytes before it were read, the rest is lost"
+            ),
+            Break::Checksum => format!(
+                "the gzip data fails its checksum ({detail}): its {decoded} decompressed bytes were read, but some may be damaged (see the skipped lines)"
+            ),
+        });
+        Ok(())
     }
 
     /// Decompressed bytes.

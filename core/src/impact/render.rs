@@ -91,6 +91,17 @@ fn beside_skipped(i: &ImportFigures) -> String {
     if i.unread_traces > 0 {
         out += &format!(", {} with an unreadable trace", i.unread_traces);
     }
+    if !i.damaged.is_empty() {
+        let files = if i.damaged.len() == 1 {
+            "file"
+        } else {
+            "files"
+        };
+        out += &format!(
+            ", {} {files} cut short (read up to the break)",
+            i.damaged.len()
+        );
+    }
     out
 }
 
