@@ -16,8 +16,10 @@ TRUNK_VERSION := 0.21.14
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8080
-# The app's wasm must stay below this many bytes gzipped.
-WASM_GZIP_LIMIT ?= 1500000
+# The app's wasm must stay below this many bytes gzipped. Raised from 1,500,000 on 2026-12-07: the
+# page now also carries the Fleet repository reader, the recommender and ClusterNetworkPolicy
+# (1,647,778 B measured). Issue 22 owns bringing it back down (worker-only code in a second module).
+WASM_GZIP_LIMIT ?= 1700000
 
 .PHONY: help setup run dist test test-native test-wasm lint e2e bench bench-wasm bench-jq size clean-dist
 
