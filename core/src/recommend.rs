@@ -311,6 +311,17 @@ enum End {
     Unusable(String),
 }
 
+/// One use of an outside address by an allowed flow (see `outside_blocks`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Usage {
+    /// The other end, as `end_key` names it.
+    peer: String,
+    /// The outside address is the destination.
+    outbound: bool,
+    protocol: Protocol,
+    port: Option<u16>,
+}
+
 /// A workload group being inferred.
 #[derive(Debug, Clone, Default)]
 struct GroupInfo {
@@ -372,6 +383,10 @@ pub fn recommend(
     }
     let mut sets: BTreeMap<String, SetInfo> = BTreeMap::new();
     let mut pool: BTreeSet<IpAddr> = BTreeSet::new();
+    // How each outside address was used: (the other end, direction, protocol, port) of every allowed
+    // flow it took part in. Only addresses used alike may share a network set when the knob asks
+    // for exact addresses, or a rule for one source would reach another source's address.
+    let mut usage: BTreeMap<IpAddr, BTreeSet<Usage>> = BTreeMap::new();
     let mut scopes: BTreeSet<NetworkScope> = BTreeSet::new();
     for (i, ep) in flows.endpoints().iter().enumerate() {
         if let Some(End::Group(ns, name)) = ends.get(i) {
@@ -416,6 +431,17 @@ pub fn recommend(
                 }
                 Some(End::Address(ip)) => {
                     pool.insert(*ip);
+                    let (peer, outbound) = if id == flow.dst {
+                        (flow.src, true)
+                    } else {
+                        (flow.dst, false)
+                    };
+                    usage.entry(*ip).or_default().insert(Usage {
+                        peer: end_key(ends.get(peer.0 as usize)),
+                        outbound,
+                        protocol: flow.protocol,
+                        port: flow.port,
+                    });
                 }
                 Some(End::Scope(scope)) => {
                     scopes.insert(*scope);
@@ -430,7 +456,7 @@ pub fn recommend(
             .into_iter()
             .collect();
     }
-    let blocks = cidr::aggregate(&pool, options.v4_prefix, options.v6_prefix);
+    let blocks = outside_blocks(&pool, &usage, options);
     let mut block_sets: Vec<(IpNet, String)> = Vec::new();
     for block in &blocks {
         let name = block_name(block);
@@ -908,6 +934,46 @@ fn domain_set_name(domain: &str) -> String {
         })
         .collect();
     format!("domain-{}", name.trim_matches('-'))
+}
+
+/// The blocks the outside addresses are written as. Where the knob keeps a family exact
+/// (`/32`, `/128`), addresses are aggregated only with addresses used alike (the same peers, ports
+/// and directions): merging two siblings used by different sources into one block would let each
+/// source reach the other's address, a widening nobody asked for. Where the knob widens, the whole
+/// family is aggregated together and every block broader than what was observed is listed.
+fn outside_blocks(
+    pool: &BTreeSet<IpAddr>,
+    usage: &BTreeMap<IpAddr, BTreeSet<Usage>>,
+    options: &RecommendOptions,
+) -> Vec<IpNet> {
+    let exact = |ip: &IpAddr| match ip {
+        IpAddr::V4(_) => options.v4_prefix >= 32,
+        IpAddr::V6(_) => options.v6_prefix >= 128,
+    };
+    let mut classes: BTreeMap<Option<&BTreeSet<Usage>>, BTreeSet<IpAddr>> = BTreeMap::new();
+    for ip in pool {
+        let class = if exact(ip) { usage.get(ip) } else { None };
+        classes.entry(class).or_default().insert(*ip);
+    }
+    let mut blocks: Vec<IpNet> = classes
+        .values()
+        .flat_map(|addresses| cidr::aggregate(addresses, options.v4_prefix, options.v6_prefix))
+        .collect();
+    blocks.sort();
+    blocks
+}
+
+/// A stable name for an endpoint's classification, to compare how outside addresses are used.
+fn end_key(end: Option<&End>) -> String {
+    match end {
+        Some(End::Group(ns, name)) => format!("group:{ns}/{name}"),
+        Some(End::NamedSet(name)) => format!("set:{name}"),
+        Some(End::DomainSet(name)) => format!("domain:{name}"),
+        Some(End::Address(ip)) => format!("address:{ip}"),
+        Some(End::Scope(NetworkScope::Public)) => "scope:public".to_owned(),
+        Some(End::Scope(NetworkScope::Private)) => "scope:private".to_owned(),
+        Some(End::Unusable(_)) | None => "unusable".to_owned(),
+    }
 }
 
 fn block_name(block: &IpNet) -> String {

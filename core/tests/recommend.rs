@@ -281,6 +281,40 @@ fn broader_address_blocks_are_listed() {
     );
 }
 
+/// Two sibling addresses (.10 and .11 make exactly 203.0.113.10/31) used by different sources on
+/// different ports stay in separate sets at the exact setting: one /31 set would let `pay/web`
+/// reach .10 on 5432, which was seen denied.
+#[test]
+fn exact_addresses_used_by_different_sources_are_not_merged() {
+    let text = "src_namespace,src_name,src_labels,dst_namespace,dst_name,dst_labels,dst_ip,proto,dst_port,action,count
+pay,web,app=web,,203.0.113.11,,203.0.113.11,TCP,5432,allow,1
+pay,web,app=web,,203.0.113.10,,203.0.113.10,TCP,5432,deny,1
+shop,web,app=web,,203.0.113.10,,203.0.113.10,TCP,80,allow,1
+shop,api,app=api,,203.0.113.12,,203.0.113.12,TCP,80,allow,1
+shop,api,app=api,,203.0.113.13,,203.0.113.13,TCP,80,allow,1
+";
+    let set = netpol_core::flows::import_bytes(text.as_bytes(), Default::default()).unwrap();
+    let (rec, proof) = run(&set, &RecommendOptions::default());
+    assert_holds("exact", &proof);
+    assert!(
+        proof.allowed_observed_denied.is_empty(),
+        "{}",
+        recommend::render_text(&proof)
+    );
+    let nets: Vec<&str> = rec
+        .design
+        .network_sets
+        .iter()
+        .flat_map(|s| s.spec.nets.iter().map(String::as_str))
+        .collect();
+    // .12 and .13 are used alike (shop/api, TCP 80): they still aggregate, exactly.
+    assert_eq!(
+        nets,
+        ["203.0.113.10/32", "203.0.113.11/32", "203.0.113.12/31"],
+        "{nets:?}"
+    );
+}
+
 #[test]
 fn staged_writes_staged_policies_and_proves_the_staged_verdict() {
     let set = flows("flows/flows.csv");
