@@ -95,7 +95,7 @@ pub fn run(args: &EvalArgs) -> ExitCode {
         }
         let value = match parse_flow_line(&mut ev, &resources, &line) {
             Ok(flow) if args.explain => ev.explain(&flow).to_json(),
-            Ok(flow) => ev.verdict_json(&ev.evaluate(&flow)),
+            Ok(flow) => ev.verdict_json(&flow, &ev.evaluate(&flow)),
             Err(message) => {
                 eprintln!("{name}:{}:1: error: {message}", n + 1);
                 failed = true;

@@ -296,7 +296,7 @@ fn connectivity_prints_the_normalized_form() {
     let got: Value = serde_json::from_slice(&out.stdout).expect("JSON array");
     let got = got.as_array().expect("array");
     assert!(
-        got.contains(&json!({"src": "shop/web", "dst": "shop/db", "proto": "TCP", "port": 5432}))
+        got.contains(&json!({"src": "shop/web", "dst": "shop/db", "proto": "TCP", "port": 5432, "state": "allow"}))
     );
     assert!(
         !got.iter()
@@ -304,7 +304,7 @@ fn connectivity_prints_the_normalized_form() {
         "db admits web only"
     );
     assert!(got.contains(
-        &json!({"src": "203.0.113.10", "dst": "shop/web", "proto": "TCP", "port": 8080})
+        &json!({"src": "203.0.113.10", "dst": "shop/web", "proto": "TCP", "port": 8080, "state": "allow"})
     ));
     let out = netpol(
         &[
@@ -320,4 +320,56 @@ fn connectivity_prints_the_normalized_form() {
         String::from_utf8_lossy(&out.stdout)
             .starts_with("src,dst,proto,port\nshop/db,shop/web,TCP,8080\n")
     );
+}
+
+/// `cli.md`, "Verdicts may be undecidable": a named port against an inline workload without
+/// `ports`, and the same workload with its ports given.
+#[test]
+fn eval_says_undecidable_and_names_the_missing_fact() {
+    let dir = resources("undecidable");
+    let file = dir.join("named-port.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: allow-metrics, namespace: shop}
+spec:
+  selector: app == 'api'
+  types: [Ingress]
+  ingress:
+  - action: Allow
+    protocol: TCP
+    destination: {ports: [metrics]}
+",
+    )
+    .expect("write");
+    let input = [
+        r#"{"src": {"ip": "203.0.113.7"}, "dst": {"namespace": "shop", "labels": {"app": "api"}}, "protocol": "TCP", "port": 9090}"#,
+        r#"{"src": {"ip": "203.0.113.7"}, "dst": {"namespace": "shop", "labels": {"app": "api"}, "ports": []}, "protocol": "TCP", "port": 9090}"#,
+    ]
+    .join("\n");
+    let out = netpol(
+        &["eval", "--resources", file.to_str().expect("utf-8")],
+        Some(&input),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines[0]["verdict"], "undecidable");
+    assert_eq!(lines[0]["ingress"]["verdict"], "undecidable");
+    assert_eq!(
+        lines[0]["ingress"]["missing"],
+        "the container ports of the workload {app=api} in shop (named port `metrics`)"
+    );
+    assert_eq!(lines[0]["egress"]["verdict"], "allow");
+    assert!(lines[0]["egress"].get("missing").is_none());
+    // Ports given, without the name: the rule does not match, as in Calico.
+    assert_eq!(lines[1]["verdict"], "deny");
+    assert!(lines[1].get("missing").is_none());
 }

@@ -223,6 +223,9 @@ pub enum EdgeVerdict {
     DeniedWhenStaged,
     /// An end has no endpoint to evaluate (an empty network set).
     Unknown,
+    /// Allowed or denied depending on a fact the design does not give (a workload's pod IP or
+    /// container ports, what a `domains` rule matches).
+    Undecidable,
 }
 
 impl EdgeVerdict {
@@ -234,6 +237,7 @@ impl EdgeVerdict {
             EdgeVerdict::AllowedWhenStaged => "allowed-when-staged",
             EdgeVerdict::DeniedWhenStaged => "denied-when-staged",
             EdgeVerdict::Unknown => "unknown",
+            EdgeVerdict::Undecidable => "undecidable",
         }
     }
 
@@ -245,12 +249,19 @@ impl EdgeVerdict {
             EdgeVerdict::AllowedWhenStaged => "allowed only when staged policies are enforced",
             EdgeVerdict::DeniedWhenStaged => "denied once staged policies are enforced",
             EdgeVerdict::Unknown => "cannot be evaluated",
+            EdgeVerdict::Undecidable => "undecidable: depends on a fact the design does not give",
         }
     }
 
     fn of(verdicts: &[FlowVerdict]) -> EdgeVerdict {
         if verdicts.is_empty() {
             return EdgeVerdict::Unknown;
+        }
+        if verdicts
+            .iter()
+            .any(|v| v.undecidable.enforced.verdict.any() || v.undecidable.staged.verdict.any())
+        {
+            return EdgeVerdict::Undecidable;
         }
         let enforced = verdicts.iter().all(|v| v.verdict() == Verdict::Allow);
         let staged = verdicts

@@ -29,6 +29,7 @@ pub mod synthetic;
 
 mod trace;
 mod walk;
+mod worlds;
 
 use std::fmt;
 
@@ -45,6 +46,7 @@ pub use normalize::{CompileError, PolicyKey, PolicyKind};
 pub use trace::{Explanation, PolicyStep, RuleStep, SideTrace, TierOutcome, TierStep};
 /// For crate modules that walk flows and count what they see (impact hit counts).
 pub(crate) use walk::Recorder;
+pub use worlds::{Missing, SidesMissing, Undecidable};
 
 use crate::model::{Action, Protocol};
 
@@ -157,6 +159,8 @@ pub struct FlowVerdict {
     pub enforced: Sides,
     /// `None` when no staged policy selects either end (the staged verdict equals the enforced one).
     pub staged: Option<Sides>,
+    /// The verdicts above that depend on a fact the input does not give (see [`Undecidable`]).
+    pub undecidable: Undecidable,
 }
 
 impl FlowVerdict {

@@ -51,6 +51,9 @@ pub enum Change {
     UnchangedDeny,
     /// An end could not be mapped to the before or after resources.
     Unmatched,
+    /// The before or after verdict depends on a fact the flow log does not give (a pod IP, container
+    /// ports): counted apart, never as allowed or denied.
+    Undecidable,
 }
 
 impl Change {
@@ -61,6 +64,7 @@ impl Change {
             Change::UnchangedAllow => "unchanged_allow",
             Change::UnchangedDeny => "unchanged_deny",
             Change::Unmatched => "unmatched",
+            Change::Undecidable => "undecidable",
         }
     }
 }
@@ -79,6 +83,9 @@ pub struct ImpactSummary {
     pub observed_differs_from_before: u64,
     /// Connections (flow-log counts) of the broken flows.
     pub broken_connections: u64,
+    /// Flows whose before or after verdict depends on a fact the flow log does not give.
+    #[serde(default)]
+    pub undecidable: u64,
 }
 
 /// One distinct flow, before and after.
@@ -108,6 +115,9 @@ pub struct FlowImpact {
     /// Why an end could not be mapped (then `before`/`after` may be null).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unmatched: Option<String>,
+    /// What an undecidable verdict depends on (`after: the pod IP of shop/api`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
     /// How an end the flow log left vague was evaluated (`pub`/`pvt` networks).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -174,6 +184,7 @@ impl ImpactReport {
             Change::UnchangedAllow => self.summary.unchanged_allow > 0,
             Change::UnchangedDeny => self.summary.unchanged_deny > 0,
             Change::Unmatched => self.summary.unmatched > 0,
+            Change::Undecidable => self.summary.undecidable > 0,
         }
     }
 }
@@ -343,7 +354,21 @@ impl Impact {
                     .map(|s| s.verdict)
             };
             let (bv, av) = (verdict(&before), verdict(&after));
+            let missing = |label: &str, side: &Side, r: &Result<&Evaluated, String>| {
+                let e = r.as_ref().ok()?;
+                let m = e.verdict.undecidable.enforced.verdict;
+                m.any()
+                    .then(|| format!("{label}: {}", side.ev.describe_missing(&e.flow, m)))
+            };
+            let missing: Vec<String> = [
+                missing("before", &self.before, &before),
+                missing("after", &self.after, &after),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             let change = match (bv, av) {
+                _ if !missing.is_empty() => Change::Undecidable,
                 (Some(Verdict::Allow), Some(Verdict::Deny)) => Change::Broken,
                 (Some(Verdict::Deny), Some(Verdict::Allow)) => Change::Widened,
                 (Some(Verdict::Allow), Some(Verdict::Allow)) => Change::UnchangedAllow,
@@ -359,6 +384,7 @@ impl Impact {
                 Change::UnchangedAllow => summary.unchanged_allow += 1,
                 Change::UnchangedDeny => summary.unchanged_deny += 1,
                 Change::Unmatched => summary.unmatched += 1,
+                Change::Undecidable => summary.undecidable += 1,
             }
             let observed = flow.observed();
             if observed != Observed::Allow && av == Some(Verdict::Allow) {
@@ -403,6 +429,7 @@ impl Impact {
                 before_decided_by: decided(&before),
                 after_decided_by: decided(&after),
                 unmatched,
+                missing: (!missing.is_empty()).then(|| missing.join("; ")),
                 note: (!note.is_empty()).then(|| note.join("; ")),
                 before_trace: trace(&self.before, &before),
                 after_trace: trace(&self.after, &after),

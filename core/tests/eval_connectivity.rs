@@ -17,6 +17,7 @@ fn conn(src: &str, dst: &str, proto: &str, port: Option<u16>) -> Connection {
         dst: dst.into(),
         proto: proto.into(),
         port,
+        state: Default::default(),
     }
 }
 
@@ -60,7 +61,7 @@ fn allowed_flows_are_listed_sorted_with_probes() {
         "pairs are of distinct endpoints"
     );
     assert!(to_json(&got).starts_with(
-        "[\n{\"src\":\"203.0.113.10\",\"dst\":\"shop/web\",\"proto\":\"ICMP\",\"port\":null},\n"
+        "[\n{\"src\":\"203.0.113.10\",\"dst\":\"shop/web\",\"proto\":\"ICMP\",\"port\":null,\"state\":\"allow\"},\n"
     ));
     assert!(to_csv(&got).contains("shop/web,shop/db,TCP,5432\n"));
 }

@@ -696,7 +696,7 @@ fn explanations_list_every_tier_and_policy() {
     );
     assert_eq!(json["ingress"]["trace"][1]["outcome"], json!("end-of-tier"));
     assert!(e.to_text().contains("end of tier: deny"), "{}", e.to_text());
-    let line = ev.verdict_json(&ev.evaluate(&flow));
+    let line = ev.verdict_json(&flow, &ev.evaluate(&flow));
     assert_eq!(line["verdict"], json!("deny"));
     assert_eq!(line["staged"], Value::Null);
     assert_eq!(line["egress"]["decided_by"], json!({"kind": "profile"}));

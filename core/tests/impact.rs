@@ -596,3 +596,45 @@ fn suggestion_outcomes_are_worded_once() {
     );
     assert_eq!(opening(false).note(), Some("an earlier tier still denies"));
 }
+
+/// A flow log names a workload the design does not list (its pods' labels only): the log gives no
+/// container ports, so a named-port rule makes the after verdict undecidable — counted apart, with
+/// the missing fact, never as broken or unchanged.
+#[test]
+fn named_ports_of_unlisted_workloads_are_undecidable_and_counted_apart() {
+    let text = "src_namespace,src_name,src_labels,dst_namespace,dst_name,dst_labels,dst_ip,proto,dst_port,action,count
+shop,web-1,app=web,shop,api-1,app=api,,TCP,9090,allow,4
+shop,web-1,app=web,shop,api-1,app=api,,TCP,8080,allow,2
+";
+    let flows = import_bytes(text.as_bytes(), ImportOptions::default()).unwrap();
+    let after = set(json!({
+        "policies": [
+            {"kind": "NetworkPolicy", "metadata": {"name": "allow-metrics", "namespace": "shop"},
+             "spec": {"selector": "app == 'api'", "types": ["Ingress"],
+                      "ingress": [{"action": "Allow", "protocol": "TCP", "destination": {"ports": ["metrics", 8080]}}]}}
+        ]
+    }));
+    let report = impact(&set(json!({})), &after, &flows, ImpactOptions::default());
+    assert_eq!(report.summary.undecidable, 1, "{:#?}", report.flows);
+    let metrics = find(&report, "shop/", "shop/", 9090);
+    assert_eq!(metrics.change, Change::Undecidable);
+    assert_eq!(
+        metrics.missing.as_deref(),
+        Some("after: the container ports of shop/api-1 (named port `metrics`)")
+    );
+    // 8080 is numeric: decided.
+    assert_eq!(
+        find(&report, "shop/", "shop/", 8080).change,
+        Change::UnchangedAllow
+    );
+    assert_eq!(report.summary.broken, 0);
+    assert!(report.summary.line().ends_with(", 1 undecidable"));
+    let md = render_markdown(&report);
+    assert!(md.contains("#### Undecidable flows (1)"), "{md}");
+    assert!(
+        md.contains(
+            "undecidable, depends on what the log does not give — after: the container ports"
+        ),
+        "{md}"
+    );
+}

@@ -92,3 +92,46 @@ pageTest("drag from one node to another fills the form; pan and zoom move the gr
   await page.getByRole("button", { name: "Undo" }).click();
   await page.locator(`.flow-canvas .edge[data-from="${GATEWAY}"]`).waitFor({ state: "detached" });
 });
+
+pageTest("an edge that depends on a pod IP is undecidable, drawn apart, and says what it needs", async ({ open }) => {
+  const page = await openCanvas(open);
+  await page.getByLabel("Source").selectOption(GATEWAY);
+  await page.getByLabel("Destination").selectOption(ORDERS_DB);
+  await page.getByLabel("Protocol").selectOption("TCP");
+  await page.getByLabel("Ports").fill("5432");
+  await page.getByLabel("Tier").selectOption("application");
+  await page.getByRole("button", { name: "Add flow" }).click();
+  const edge = page.locator(`.flow-canvas .edge[data-from="${GATEWAY}"][data-to="${ORDERS_DB}"]`);
+  await edge.waitFor();
+  assert.equal(await edge.getAttribute("data-verdict"), "allowed");
+
+  // orders-db now admits one subnet of the pod range (10.42.0.0/16) instead of the gateway's
+  // labels: the design gives the gateway no pod IP, so the verdict cannot be decided.
+  await page.getByRole("link", { name: "Policy board" }).click();
+  await page.locator('.policy-card[data-policy="application.orders-db"], .policy-card[data-policy="orders-db"]').first().getByRole("link").click();
+  const yaml = page.getByLabel("Policy YAML");
+  await yaml.waitFor();
+  const text = await yaml.inputValue();
+  const changed = text
+    .replace(/^(\s*)selector: app\.kubernetes\.io\/name == "api-gateway"$/m, '$1nets: ["10.42.3.0/24"]')
+    .replace(/^\s*namespaceSelector: kubernetes\.io\/metadata\.name == "storefront"\n/m, "");
+  assert.notEqual(changed, text, `the rule names the gateway:\n${text}`);
+  await yaml.fill(changed);
+  await page.waitForFunction(() =>
+    document.querySelector('textarea[aria-label="Policy YAML"]').value.includes("10.42.3.0/24"),
+  );
+
+  await page.getByRole("link", { name: "Flow canvas" }).click();
+  await edge.waitFor();
+  await page.waitForFunction(
+    ([from, to]) =>
+      document.querySelector(`.flow-canvas .edge[data-from="${from}"][data-to="${to}"]`)?.getAttribute("data-verdict") === "undecidable",
+    [GATEWAY, ORDERS_DB],
+  );
+  // Its own style: dotted, not the allowed or denied line.
+  const dash = await edge.locator(".edge-line").evaluate((line) => getComputedStyle(line).strokeDasharray);
+  assert.match(dash, /^1(px)?,? 4(px)?$/, `dotted: ${dash}`);
+  await page.getByRole("button", { name: "Explain storefront/api-gateway to orders/orders-db" }).click();
+  await page.locator(".flow-explanation .trace").filter({ hasText: "the pod IP of storefront/api-gateway" }).first().waitFor();
+  assert.match(await page.locator(".flow-explanation .trace").first().textContent(), /verdict: undecidable/);
+});

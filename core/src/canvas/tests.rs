@@ -279,3 +279,35 @@ fn bad_requests_are_refused_and_change_nothing() {
         assert_eq!(edited, design);
     }
 }
+
+/// A rule whose source is a subnet of the pod range: the design gives its workloads no IPs, so the
+/// edge is undecidable, drawn in its own style, and the explanation names the missing fact.
+#[test]
+fn an_edge_that_depends_on_a_pod_ip_is_undecidable() {
+    let mut design = sample();
+    design.pod_cidrs = vec!["10.244.0.0/16".to_owned()];
+    let outcome = add_flow(
+        &mut design,
+        &request(GATEWAY, ORDERS_DB, Protocol::Tcp, &[5432], "application"),
+    )
+    .expect("drawn");
+    let ingress = &mut design.policies[outcome.ingress.expect("ingress side")];
+    let rule = ingress.spec.ingress.last_mut().expect("rule");
+    rule.source.selector = None;
+    rule.source.namespace_selector = None;
+    rule.source.nets = vec!["10.244.3.0/24".to_owned()];
+    let canvas = Canvas::of(&design);
+    let edge = canvas
+        .edges
+        .iter()
+        .find(|e| e.from == GATEWAY && e.to == ORDERS_DB)
+        .expect("edge");
+    assert_eq!(edge.verdict, EdgeVerdict::Undecidable);
+    assert_eq!(edge.verdict.as_str(), "undecidable");
+    let text = canvas.explain(0)[0].to_text();
+    assert!(text.starts_with("verdict: undecidable"), "{text}");
+    assert!(
+        text.contains("the pod IP of storefront/api-gateway"),
+        "{text}"
+    );
+}

@@ -39,6 +39,9 @@ pub(crate) const FLAG_V4: u8 = 2;
 pub(crate) const FLAG_V6: u8 = 4;
 /// ICMP or port criteria: check the full [`CRule`].
 pub(crate) const FLAG_SLOW: u8 = 8;
+/// A rule whose match needs data the evaluator does not have (`domains`, `services`): skipped, except
+/// in the world where such rules match (`worlds`), which only the flat walk visits.
+pub(crate) const FLAG_UNSUPPORTED: u8 = 16;
 
 /// One chain.
 #[derive(Debug, Clone, Default)]
@@ -203,7 +206,8 @@ fn push_policy(chain: &mut Chain, policy: PolicyId, rules: &[CRule]) {
             || !r.dst_not_ports.is_empty();
         let flags = if r.renders[0] { FLAG_V4 } else { 0 }
             | if r.renders[1] { FLAG_V6 } else { 0 }
-            | if slow { FLAG_SLOW } else { 0 };
+            | if slow { FLAG_SLOW } else { 0 }
+            | if r.unsupported { FLAG_UNSUPPORTED } else { 0 };
         chain.rules.push(FlatRule {
             src_crit: r.src_crit,
             dst_crit: r.dst_crit,

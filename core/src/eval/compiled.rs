@@ -17,6 +17,7 @@ use super::normalize::{
     normalize_all, normalize_calico, normalize_kubernetes,
 };
 use super::order::{TierInfo, Tiers, policy_cmp, tier_cmp};
+use super::worlds::{EndpointWorlds, WorldCuts};
 use super::{Direction, Endpoint, WorkloadEndpoint};
 use crate::model::{
     Action, CalicoPolicy, ContainerPort, KubernetesPolicy, Labels, ResourceSet, Tier,
@@ -47,8 +48,11 @@ pub(crate) struct CRule {
     pub l4: L4,
     /// Rendered for IPv4 / IPv6 (Felix drops rules per IP version).
     pub renders: [bool; 2],
-    /// Never matches: source ports the flow lacks, or criteria not modelled.
+    /// Never matches: source ports the flow lacks.
     pub never: bool,
+    /// Needs data the evaluator does not have (`domains`, `services`): matches only in the world
+    /// where such rules do (`worlds`).
+    pub unsupported: bool,
     pub src_crit: u32,
     pub dst_crit: u32,
     pub dst_ports: PortList,
@@ -105,6 +109,8 @@ pub(crate) struct EndpointData {
     pub addresses: Vec<IpNet>,
     pub entity: Option<Entity>,
     pub named_ports: Vec<ContainerPort>,
+    /// A twin standing for one of the endpoint's possible pod IPs (`worlds`): never listed.
+    pub hidden: bool,
 }
 
 /// What the fast path needs of an endpoint, kept apart from [`EndpointData`] so that it stays in cache.
@@ -114,6 +120,8 @@ pub(crate) struct HotEndpoint {
     pub label_set: u32,
     /// The family of its address, when it has one.
     pub family: Option<Family>,
+    /// A fact that can change a verdict is missing (`worlds`): its pod IP or container ports.
+    pub uncertain: bool,
 }
 
 /// A compiled policy set. See the module documentation.
@@ -144,6 +152,10 @@ pub struct Evaluator {
     /// Words of criterion bits per endpoint.
     stride: usize,
     pub(crate) bits: Vec<u64>,
+    /// The possible worlds of each endpoint with a missing fact (`worlds`).
+    pub(crate) worlds: HashMap<EndpointId, EndpointWorlds>,
+    /// The CIDRs and named ports the worlds were built from.
+    pub(crate) world_cuts: WorldCuts,
 }
 
 impl Evaluator {
@@ -191,6 +203,8 @@ impl Evaluator {
             by_name: HashMap::new(),
             stride: 1,
             bits: Vec::new(),
+            worlds: HashMap::new(),
+            world_cuts: WorldCuts::default(),
         };
         ev.criterion(String::new(), Criterion::Always);
         for norm in norms {
@@ -200,6 +214,7 @@ impl Evaluator {
             ev.policies.push(Some(compiled));
         }
         ev.rerank();
+        ev.world_cuts = ev.current_world_cuts();
         (ev, errors)
     }
 
@@ -218,6 +233,23 @@ impl Evaluator {
         if let Some(&id) = self.endpoint_ids.get(endpoint) {
             return id;
         }
+        let id = self.push_endpoint(endpoint, false);
+        if let Endpoint::Workload(w) = endpoint
+            && w.name.is_some()
+        {
+            self.by_name.entry(w.display_name()).or_insert(id);
+        }
+        self.endpoint_ids.insert(endpoint.clone(), id);
+        if let Endpoint::Workload(w) = endpoint
+            && (w.ip.is_none() || !w.ports_known)
+        {
+            self.build_worlds(id, w);
+        }
+        id
+    }
+
+    /// Adds an endpoint's data, bits and hot entry (`hidden`: a world twin, not listed or named).
+    fn push_endpoint(&mut self, endpoint: &Endpoint, hidden: bool) -> EndpointId {
         let (label_set, entity, named_ports) = match endpoint {
             Endpoint::Workload(w) => {
                 let labels = effective_labels(w);
@@ -239,6 +271,7 @@ impl Evaluator {
             addresses: addresses(endpoint, &self.pod_range),
             entity,
             named_ports,
+            hidden,
         };
         let id = EndpointId(self.endpoints.len() as u32);
         // Criterion bits depend only on the label set and the addresses: pods of one workload that
@@ -261,18 +294,106 @@ impl Evaluator {
                 self.bits_twins.insert(twin_key, id);
             }
         }
-        if let Endpoint::Workload(w) = endpoint
-            && w.name.is_some()
-        {
-            self.by_name.entry(w.display_name()).or_insert(id);
-        }
         self.hot.push(HotEndpoint {
             label_set: data.label_set.unwrap_or(u32::MAX),
             family: data.addresses.first().map(Family::of_net),
+            uncertain: false,
         });
         self.endpoints.push(data);
-        self.endpoint_ids.insert(endpoint.clone(), id);
         id
+    }
+
+    /// The worlds of a workload with a missing fact: a hidden twin per pod-range atom the rules
+    /// can tell apart, and whether its container ports are unknown.
+    fn build_worlds(&mut self, id: EndpointId, w: &WorkloadEndpoint) {
+        let ip_variants = if w.ip.is_none() {
+            let atoms = super::worlds::ip_atoms(&self.pod_range, &self.world_cuts.cuts);
+            atoms
+                .into_iter()
+                .map(|ip| {
+                    let twin = WorkloadEndpoint {
+                        ip: Some(ip),
+                        ..w.clone()
+                    };
+                    self.push_endpoint(&Endpoint::Workload(twin), true)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let ports_unknown = !w.ports_known && !self.world_cuts.port_names.is_empty();
+        let uncertain = !ip_variants.is_empty() || ports_unknown;
+        if let Some(hot) = self.hot.get_mut(id.0 as usize) {
+            hot.uncertain = uncertain;
+        }
+        if uncertain {
+            self.worlds.insert(
+                id,
+                EndpointWorlds {
+                    ip_variants,
+                    ports_unknown,
+                },
+            );
+        } else {
+            self.worlds.remove(&id);
+        }
+    }
+
+    /// The CIDRs inside the pod range and the named ports that the policies and network sets use.
+    fn current_world_cuts(&self) -> WorldCuts {
+        let mut cuts: Vec<IpNet> = Vec::new();
+        let mut port_names: Vec<String> = Vec::new();
+        let mut unsupported: Vec<&'static str> = Vec::new();
+        for policy in self.policies.iter().flatten() {
+            for direction in [Direction::Ingress, Direction::Egress] {
+                for rule in policy.norm.rules(direction).into_iter().flatten() {
+                    unsupported.extend(rule.unsupported);
+                    for entity in [&rule.src, &rule.dst] {
+                        cuts.extend(entity.nets.iter().chain(&entity.not_nets));
+                    }
+                    port_names.extend(rule.dst.ports.named.iter().cloned());
+                    port_names.extend(rule.dst.not_ports.named.iter().cloned());
+                }
+            }
+        }
+        cuts.extend(self.sets.iter().flat_map(|s| s.nets.iter()));
+        cuts.retain(|c| self.pod_range.iter().any(|b| b != c && b.contains(c)));
+        cuts.sort();
+        cuts.dedup();
+        port_names.sort();
+        port_names.dedup();
+        unsupported.sort_unstable();
+        unsupported.dedup();
+        WorldCuts {
+            cuts,
+            port_names,
+            unsupported,
+        }
+    }
+
+    /// After an edit: rebuilds the worlds when the CIDRs or named ports they come from changed.
+    fn refresh_worlds(&mut self) {
+        let fresh = self.current_world_cuts();
+        if fresh == self.world_cuts {
+            return;
+        }
+        self.world_cuts = fresh;
+        let uncertain: Vec<(EndpointId, WorkloadEndpoint)> = self
+            .endpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.hidden)
+            .filter_map(|(i, e)| match &e.endpoint {
+                Endpoint::Workload(w) if w.ip.is_none() || !w.ports_known => {
+                    Some((EndpointId(i as u32), w.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        // Twins of the old cuts stay behind, hidden and unreferenced: edits are rare next to flows.
+        for (id, w) in uncertain {
+            self.build_worlds(id, &w);
+        }
     }
 
     /// A workload of the resources by `namespace/name`.
@@ -287,7 +408,11 @@ impl Evaluator {
 
     /// Every interned endpoint, in interning order.
     pub fn endpoint_ids(&self) -> impl Iterator<Item = EndpointId> + '_ {
-        (0..self.endpoints.len() as u32).map(EndpointId)
+        self.endpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.hidden)
+            .map(|(i, _)| EndpointId(i as u32))
     }
 
     /// Sizes of the compiled form: label sets, distinct peer criteria, and the mean number of flat
@@ -439,6 +564,7 @@ impl Evaluator {
         if self.chains.mostly_dead() {
             self.rebuild_all_chains();
         }
+        self.refresh_worlds();
         true
     }
 
@@ -502,6 +628,7 @@ impl Evaluator {
         if self.chains.classes != classes || self.chains.mostly_dead() {
             self.rebuild_all_chains();
         }
+        self.refresh_worlds();
     }
 
     fn compile_policy(&mut self, norm: NormPolicy) -> CPolicy {
@@ -546,7 +673,8 @@ impl Evaluator {
                 super::matching::rule_renders_for(rule, Family::V4),
                 super::matching::rule_renders_for(rule, Family::V6),
             ],
-            never: rule.unsupported.is_some() || !super::matching::src_ports_match(&rule.src),
+            never: !super::matching::src_ports_match(&rule.src),
+            unsupported: rule.unsupported.is_some(),
             src_crit,
             dst_crit,
             dst_ports: rule.dst.ports.clone(),

@@ -30,13 +30,27 @@ impl Probes {
     }
 }
 
-/// One allowed connection.
+/// One allowed connection, or one whose verdict depends on a fact the resources do not give.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Connection {
     pub src: String,
     pub dst: String,
     pub proto: String,
     pub port: Option<u16>,
+    #[serde(default)]
+    pub state: ConnectionState,
+}
+
+/// Whether a listed connection is allowed, or may be (`cli.md`: "Verdicts may be undecidable").
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectionState {
+    #[default]
+    Allow,
+    /// Allowed or denied depending on a workload's pod IP or container ports.
+    Undecidable,
 }
 
 /// Why connectivity could not be computed.
@@ -242,18 +256,30 @@ fn connections(ev: &Evaluator, mut nodes: Vec<Node>) -> Vec<Connection> {
                 continue;
             }
             for &(protocol, port) in &dst.probes {
-                if ev.allows(&Flow {
+                let flow = Flow {
                     src: src.id,
                     dst: dst.id,
                     protocol,
                     port,
-                }) {
+                };
+                let state = if ev.is_uncertain(&flow) {
+                    let v = ev.evaluate(&flow);
+                    if v.undecidable.enforced.verdict.any() {
+                        Some(ConnectionState::Undecidable)
+                    } else {
+                        (v.verdict() == super::Verdict::Allow).then_some(ConnectionState::Allow)
+                    }
+                } else {
+                    ev.allows(&flow).then_some(ConnectionState::Allow)
+                };
+                if let Some(state) = state {
                     let proto = proto_name(protocol).unwrap_or_default().to_owned();
                     out.push(Connection {
                         src: src.name.clone(),
                         dst: dst.name.clone(),
                         proto,
                         port,
+                        state,
                     });
                 }
             }
@@ -274,11 +300,31 @@ pub fn to_json(connections: &[Connection]) -> String {
     out
 }
 
-/// `src,dst,proto,port` with a header; an empty port for ICMP.
+/// Whether any listed connection is undecidable (the CSV and the table then gain a state column).
+fn any_undecidable(connections: &[Connection]) -> bool {
+    connections
+        .iter()
+        .any(|c| c.state == ConnectionState::Undecidable)
+}
+
+fn state_word(state: ConnectionState) -> &'static str {
+    match state {
+        ConnectionState::Allow => "allow",
+        ConnectionState::Undecidable => "undecidable",
+    }
+}
+
+/// `src,dst,proto,port` with a header; an empty port for ICMP. When a connection is undecidable,
+/// a `state` column says which are.
 pub fn to_csv(connections: &[Connection]) -> String {
-    let mut out = String::from("src,dst,proto,port\n");
+    let with_state = any_undecidable(connections);
+    let mut out = String::from(if with_state {
+        "src,dst,proto,port,state\n"
+    } else {
+        "src,dst,proto,port\n"
+    });
     for c in connections {
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{},{},{},{}",
             c.src,
@@ -286,6 +332,10 @@ pub fn to_csv(connections: &[Connection]) -> String {
             c.proto,
             c.port.map(|p| p.to_string()).unwrap_or_default()
         );
+        if with_state {
+            let _ = write!(out, ",{}", state_word(c.state));
+        }
+        out.push('\n');
     }
     out
 }
@@ -304,17 +354,32 @@ pub fn to_table(connections: &[Connection]) -> String {
         .max()
         .unwrap_or(0)
         .max(3);
+    let with_state = any_undecidable(connections);
     let mut out = format!(
-        "{:<w_src$}  {:<w_dst$}  {:<5}  PORT\n",
-        "SRC", "DST", "PROTO"
+        "{:<w_src$}  {:<w_dst$}  {:<5}  PORT{}\n",
+        "SRC",
+        "DST",
+        "PROTO",
+        if with_state { "   STATE" } else { "" }
     );
     for c in connections {
         let port = c.port.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
-        let _ = writeln!(
-            out,
-            "{:<w_src$}  {:<w_dst$}  {:<5}  {port}",
-            c.src, c.dst, c.proto
-        );
+        if with_state {
+            let _ = writeln!(
+                out,
+                "{:<w_src$}  {:<w_dst$}  {:<5}  {port:<5}  {}",
+                c.src,
+                c.dst,
+                c.proto,
+                state_word(c.state)
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{:<w_src$}  {:<w_dst$}  {:<5}  {port}",
+                c.src, c.dst, c.proto
+            );
+        }
     }
     out
 }

@@ -75,6 +75,10 @@ pub struct WorkloadEndpoint {
     pub ip: Option<IpAddr>,
     /// Container ports (named ones resolve named rule ports).
     pub ports: Vec<ContainerPort>,
+    /// `ports` lists every container port. When not (a flow log's endpoint, an inline endpoint
+    /// without `ports`), a named rule port may or may not be the flow's port: such verdicts are
+    /// undecidable (`worlds`).
+    pub ports_known: bool,
 }
 
 impl WorkloadEndpoint {
@@ -114,6 +118,8 @@ impl WorkloadEndpoint {
             service_account_labels: Labels::new(),
             ip,
             ports: workload.ports.clone(),
+            // A pod or controller of the resources lists its containers, with their ports.
+            ports_known: true,
         })
     }
 

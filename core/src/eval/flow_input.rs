@@ -37,8 +37,9 @@ struct InlineWorkload {
     service_account: Option<String>,
     #[serde(default)]
     ip: Option<String>,
+    /// Absent: the container ports are not given (named rule ports may make verdicts undecidable).
     #[serde(default)]
-    ports: Vec<ContainerPort>,
+    ports: Option<Vec<ContainerPort>>,
 }
 
 /// Parses one JSON line into a flow, interning its endpoints.
@@ -123,7 +124,8 @@ pub fn parse_endpoint_value(
         service_account: inline.service_account,
         service_account_labels: Labels::new(),
         ip,
-        ports: inline.ports,
+        ports_known: inline.ports.is_some(),
+        ports: inline.ports.unwrap_or_default(),
     };
     Ok(ev.intern(&Endpoint::Workload(w)))
 }

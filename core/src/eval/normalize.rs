@@ -558,9 +558,9 @@ impl Cx<'_> {
             |f: &Option<crate::model::IcmpFields>| f.and_then(|f| f.icmp_type.map(|t| (t, f.code)));
         let unsupported = if !rule.source.domains.is_empty() || !rule.destination.domains.is_empty()
         {
-            Some("domains need DNS data")
+            Some("`domains` are enforced by Calico Enterprise only")
         } else if rule.source.services.is_some() || rule.destination.services.is_some() {
-            Some("services are not modelled")
+            Some("`services` rules need the Service's endpoints")
         } else {
             None
         };

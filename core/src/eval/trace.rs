@@ -79,6 +79,10 @@ pub struct SideTrace {
     /// `namespace/name`, or the address.
     pub endpoint: String,
     pub verdict: Verdict,
+    /// The verdict depends on this fact, which the input does not give: it is undecidable, and
+    /// `verdict` is only the answer for the pod range as a whole and no named port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
     pub decided_by: Value,
     pub tiers: Vec<TierStep>,
 }
@@ -88,6 +92,12 @@ pub struct SideTrace {
 pub struct Explanation {
     pub verdict: Verdict,
     pub staged: Option<Verdict>,
+    /// The enforced verdict depends on this missing fact (see [`SideTrace::missing`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
+    /// The staged verdict depends on this missing fact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staged_missing: Option<String>,
     pub egress: SideTrace,
     pub ingress: SideTrace,
     /// The walks with staged policies included, when one selects either end.
@@ -156,22 +166,43 @@ impl Evaluator {
         let staged = self.staged_with(flow, &mut seg, &mut sing);
         let src = self.endpoint_label(flow.src);
         let dst = self.endpoint_label(flow.dst);
-        let side = |rec: TraceRecorder, direction, endpoint: &str, v: &SideVerdict| SideTrace {
-            direction,
-            endpoint: endpoint.to_owned(),
-            verdict: v.verdict,
-            decided_by: self.side_decided_by_json(&v.decided_by, direction),
-            tiers: self.tier_steps(rec, direction),
-        };
+        let undecidable = self.evaluate(flow).undecidable;
+        let missing = |m: super::Missing| m.any().then(|| self.describe_missing(flow, m));
+        let side =
+            |rec: TraceRecorder, direction, endpoint: &str, v: &SideVerdict, m: super::Missing| {
+                SideTrace {
+                    direction,
+                    endpoint: endpoint.to_owned(),
+                    verdict: v.verdict,
+                    missing: missing(m),
+                    decided_by: self.side_decided_by_json(&v.decided_by, direction),
+                    tiers: self.tier_steps(rec, direction),
+                }
+            };
+        let (u, us) = (undecidable.enforced, undecidable.staged);
         Explanation {
             verdict: verdict.enforced.verdict,
             staged: verdict.staged.map(|s| s.verdict),
-            egress: side(eg, Direction::Egress, &src, &verdict.enforced.egress),
-            ingress: side(ing, Direction::Ingress, &dst, &verdict.enforced.ingress),
+            missing: missing(u.verdict),
+            staged_missing: verdict.staged.and_then(|_| missing(us.verdict)),
+            egress: side(
+                eg,
+                Direction::Egress,
+                &src,
+                &verdict.enforced.egress,
+                u.egress,
+            ),
+            ingress: side(
+                ing,
+                Direction::Ingress,
+                &dst,
+                &verdict.enforced.ingress,
+                u.ingress,
+            ),
             staged_sides: staged.map(|s: Sides| {
                 [
-                    side(seg, Direction::Egress, &src, &s.egress),
-                    side(sing, Direction::Ingress, &dst, &s.ingress),
+                    side(seg, Direction::Egress, &src, &s.egress, us.egress),
+                    side(sing, Direction::Ingress, &dst, &s.ingress, us.ingress),
                 ]
             }),
         }
@@ -269,28 +300,71 @@ impl Evaluator {
         }
     }
 
-    /// One output line of `netpol eval`: verdict, staged verdict, and each side's `decided_by`.
-    pub fn verdict_json(&self, v: &FlowVerdict) -> Value {
-        let side = |s: &SideVerdict, direction| json!({"verdict": s.verdict.as_str(), "decided_by": self.side_decided_by_json(&s.decided_by, direction)});
-        json!({
-            "verdict": v.enforced.verdict.as_str(),
-            "staged": v.staged.map(|s| s.verdict.as_str()),
-            "egress": side(&v.enforced.egress, Direction::Egress),
-            "ingress": side(&v.enforced.ingress, Direction::Ingress),
-        })
+    /// One output line of `netpol eval`: verdict, staged verdict, and each side's `decided_by`. A
+    /// verdict that depends on a missing fact reads `undecidable`, with `missing` naming the fact.
+    pub fn verdict_json(&self, flow: &Flow, v: &FlowVerdict) -> Value {
+        let u = v.undecidable;
+        let missing = |m: super::Missing| m.any().then(|| self.describe_missing(flow, m));
+        let side = |s: &SideVerdict, direction, m: super::Missing| {
+            let mut side = json!({
+                "verdict": verdict_word(s.verdict, m),
+                "decided_by": self.side_decided_by_json(&s.decided_by, direction),
+            });
+            if let (Some(text), Some(obj)) = (missing(m), side.as_object_mut()) {
+                obj.insert("missing".into(), Value::String(text));
+            }
+            side
+        };
+        let mut line = json!({
+            "verdict": verdict_word(v.enforced.verdict, u.enforced.verdict),
+            "staged": v.staged.map(|s| verdict_word(s.verdict, u.staged.verdict)),
+            "egress": side(&v.enforced.egress, Direction::Egress, u.enforced.egress),
+            "ingress": side(&v.enforced.ingress, Direction::Ingress, u.enforced.ingress),
+        });
+        if let (Some(text), Some(obj)) = (missing(u.enforced.verdict), line.as_object_mut()) {
+            obj.insert("missing".into(), Value::String(text));
+        }
+        line
+    }
+}
+
+/// `allow`, `deny`, or `undecidable` when the verdict depends on a missing fact.
+fn verdict_word(verdict: Verdict, missing: super::Missing) -> &'static str {
+    if missing.any() {
+        "undecidable"
+    } else {
+        verdict.as_str()
+    }
+}
+
+/// `allow`, `deny`, or `undecidable` for a verdict an explanation marks as depending on `missing`.
+fn explained_word(verdict: Verdict, missing: &Option<String>) -> &'static str {
+    if missing.is_some() {
+        "undecidable"
+    } else {
+        verdict.as_str()
     }
 }
 
 impl Explanation {
     /// `netpol eval --explain`: the verdict line with a `trace` per side.
     pub fn to_json(&self) -> Value {
-        let side = |s: &SideTrace| json!({"verdict": s.verdict.as_str(), "decided_by": s.decided_by, "trace": s.tiers});
+        let side = |s: &SideTrace| {
+            let mut v = json!({"verdict": explained_word(s.verdict, &s.missing), "decided_by": s.decided_by, "trace": s.tiers});
+            if let (Some(text), Some(obj)) = (&s.missing, v.as_object_mut()) {
+                obj.insert("missing".into(), Value::String(text.clone()));
+            }
+            v
+        };
         let mut v = json!({
-            "verdict": self.verdict.as_str(),
-            "staged": self.staged.map(|s| s.as_str()),
+            "verdict": explained_word(self.verdict, &self.missing),
+            "staged": self.staged.map(|s| explained_word(s, &self.staged_missing)),
             "egress": side(&self.egress),
             "ingress": side(&self.ingress),
         });
+        if let (Some(text), Some(obj)) = (&self.missing, v.as_object_mut()) {
+            obj.insert("missing".into(), Value::String(text.clone()));
+        }
         if let (Some([eg, ing]), Some(obj)) = (&self.staged_sides, v.as_object_mut()) {
             obj.insert(
                 "staged_trace".into(),
@@ -305,9 +379,21 @@ impl Explanation {
         let mut out = String::new();
         let staged = self
             .staged
-            .map(|s| format!(" (with staged policies: {s})"))
+            .map(|s| {
+                format!(
+                    " (with staged policies: {})",
+                    explained_word(s, &self.staged_missing)
+                )
+            })
             .unwrap_or_default();
-        let _ = writeln!(out, "verdict: {}{staged}", self.verdict);
+        let _ = writeln!(
+            out,
+            "verdict: {}{staged}",
+            explained_word(self.verdict, &self.missing)
+        );
+        if let Some(missing) = &self.missing {
+            let _ = writeln!(out, "depends on {missing}, which the input does not give");
+        }
         for side in [&self.egress, &self.ingress] {
             write_side(&mut out, side);
         }
@@ -327,9 +413,17 @@ fn write_side(out: &mut String, side: &SideTrace) {
         "\n{} of {}: {} ({})",
         side.direction.as_str(),
         side.endpoint,
-        side.verdict,
+        explained_word(side.verdict, &side.missing),
         describe(&side.decided_by)
     );
+    if let Some(missing) = &side.missing {
+        let _ = writeln!(
+            out,
+            "  undecidable: depends on {missing}; with the pod range as a whole and no named port: {} ({})",
+            side.verdict,
+            describe(&side.decided_by)
+        );
+    }
     if side.decided_by.get("kind").and_then(Value::as_str) == Some("none") {
         let _ = writeln!(out, "  outside the cluster: no policy of its own");
         return;

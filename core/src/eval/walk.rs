@@ -2,8 +2,8 @@
 //! (a recorder that records nothing, compiled away) and by explanations.
 
 use super::chain::{
-    ACTION_ALLOW, ACTION_PASS, Chain, ENTRY_NAMED, FLAG_HEADER, FLAG_SLOW, FLAG_V4, FLAG_V6,
-    NO_BLOCK, decode_entry, view_of,
+    ACTION_ALLOW, ACTION_PASS, Chain, ENTRY_NAMED, FLAG_HEADER, FLAG_SLOW, FLAG_UNSUPPORTED,
+    FLAG_V4, FLAG_V6, NO_BLOCK, decode_entry, view_of,
 };
 use super::compiled::{Evaluator, bit, has_bit};
 use super::matching::{Family, dst_ports_match, protocol_matches};
@@ -43,12 +43,33 @@ struct FlowCx<'a> {
     /// The protocol's class and whether it carries ports (see `chain::index`).
     class: usize,
     carries: bool,
+    /// A world where the destination's container ports are not given: the named port assumed to be
+    /// the flow's port (`worlds`). `None`: the destination's own ports decide.
+    assumed_port: Option<&'a str>,
+    /// The world where rules needing data the evaluator lacks (`domains`, `services`) match
+    /// whenever the rest of them does (`worlds`): only the flat walk visits such rules.
+    rules_need_data_match: bool,
 }
 
 impl Evaluator {
-    /// The verdict of a flow: enforced, and with staged policies when one selects either end.
+    /// The verdict of a flow: enforced, and with staged policies when one selects either end. A
+    /// verdict that depends on a fact the input does not give (a workload's pod IP or container
+    /// ports) is marked in [`FlowVerdict::undecidable`]; its `verdict` is then the answer for the
+    /// pod range as a whole and no named port, which is only one of the possible answers.
     pub fn evaluate(&self, flow: &Flow) -> FlowVerdict {
-        self.evaluate_with(flow, &mut Quiet, &mut Quiet)
+        let base = self.evaluate_with(flow, &mut Quiet, &mut Quiet);
+        if self.is_uncertain(flow) {
+            self.evaluate_worlds(flow, base)
+        } else {
+            base
+        }
+    }
+
+    /// Whether an end of the flow has a missing fact (then [`Evaluator::evaluate`] looks at worlds).
+    pub(crate) fn is_uncertain(&self, flow: &Flow) -> bool {
+        let uncertain =
+            |id: super::EndpointId| self.hot.get(id.0 as usize).is_some_and(|h| h.uncertain);
+        uncertain(flow.src) || uncertain(flow.dst) || !self.world_cuts.unsupported.is_empty()
     }
 
     /// Only the enforced verdict: the fastest path (the ingress side is skipped when egress denies).
@@ -66,7 +87,32 @@ impl Evaluator {
         egress: &mut R,
         ingress: &mut R,
     ) -> FlowVerdict {
-        let Some(cx) = self.flow_cx(flow) else {
+        self.evaluate_assuming(flow, None, egress, ingress)
+    }
+
+    /// [`Evaluator::evaluate_with`] in the world where the destination owns the named port
+    /// `assumed_port` for the flow's protocol and port (`None`: only its own ports).
+    pub(crate) fn evaluate_assuming<R: Recorder>(
+        &self,
+        flow: &Flow,
+        assumed_port: Option<&str>,
+        egress: &mut R,
+        ingress: &mut R,
+    ) -> FlowVerdict {
+        self.evaluate_in_world(flow, assumed_port, false, egress, ingress)
+    }
+
+    /// [`Evaluator::evaluate_assuming`], and with `rules_need_data_match` the rules that need data
+    /// the evaluator lacks match whenever the rest of them does.
+    pub(crate) fn evaluate_in_world<R: Recorder>(
+        &self,
+        flow: &Flow,
+        assumed_port: Option<&str>,
+        rules_need_data_match: bool,
+        egress: &mut R,
+        ingress: &mut R,
+    ) -> FlowVerdict {
+        let Some(mut cx) = self.flow_cx(flow) else {
             let deny = SideVerdict {
                 verdict: Verdict::Deny,
                 decided_by: DecidedBy::None,
@@ -78,13 +124,20 @@ impl Evaluator {
                     ingress: deny,
                 },
                 staged: None,
+                undecidable: super::Undecidable::default(),
             };
         };
+        cx.assumed_port = assumed_port;
+        cx.rules_need_data_match = rules_need_data_match;
         let enforced = self.sides(&cx, 0, egress, ingress);
         let staged = self
             .staged_applies(&cx)
             .then(|| self.sides(&cx, 1, &mut Quiet, &mut Quiet));
-        FlowVerdict { enforced, staged }
+        FlowVerdict {
+            enforced,
+            staged,
+            undecidable: super::Undecidable::default(),
+        }
     }
 
     /// The staged-mode sides with a recorder (for explanations).
@@ -120,6 +173,8 @@ impl Evaluator {
             protocol,
             port: flow.port,
             family: usize::from(v6),
+            assumed_port: None,
+            rules_need_data_match: false,
         })
     }
 
@@ -165,7 +220,7 @@ impl Evaluator {
             Direction::Egress => 1,
         };
         let chain = ls.chains[mode][d];
-        if !R::RECORDS {
+        if !R::RECORDS && !cx.rules_need_data_match {
             let block = self
                 .blocks
                 .get(own_ls as usize)
@@ -223,6 +278,7 @@ impl Evaluator {
                     continue;
                 }
                 if r.flags & family_flag == 0
+                    || (r.flags & FLAG_UNSUPPORTED != 0 && !cx.rules_need_data_match)
                     || (r.protocol != 0 && r.protocol != cx.protocol)
                     || r.not_protocol == cx.protocol
                     || !bit(cx.src_bits, r.src_crit)
@@ -403,11 +459,12 @@ impl Evaluator {
             dst.is_some_and(|d| {
                 d.entity.is_some()
                     && bit(cx.dst_bits, rule.dst_named_crit)
-                    && d.named_ports.iter().any(|p| {
-                        p.name.as_deref() == Some(name)
-                            && p.protocol.number() == cx.protocol
-                            && Some(p.port) == cx.port
-                    })
+                    && (cx.assumed_port == Some(name)
+                        || d.named_ports.iter().any(|p| {
+                            p.name.as_deref() == Some(name)
+                                && p.protocol.number() == cx.protocol
+                                && Some(p.port) == cx.port
+                        }))
             })
         };
         dst_ports_match(

@@ -58,12 +58,17 @@ impl ImpactSummary {
         self.unchanged_allow + self.unchanged_deny
     }
 
-    /// `2 broken, 1 widened, 10 unchanged allow, 4 unchanged deny, 0 unmatched`.
+    /// `2 broken, 1 widened, 10 unchanged allow, 4 unchanged deny, 0 unmatched` (and `, 3
+    /// undecidable` when a verdict depends on a fact the flow log does not give).
     pub fn line(&self) -> String {
-        format!(
+        let mut line = format!(
             "{} broken, {} widened, {} unchanged allow, {} unchanged deny, {} unmatched",
             self.broken, self.widened, self.unchanged_allow, self.unchanged_deny, self.unmatched
-        )
+        );
+        if self.undecidable > 0 {
+            line.push_str(&format!(", {} undecidable", self.undecidable));
+        }
+        line
     }
 
     /// The unchanged flows split by verdict: `10 allowed, 4 denied`.

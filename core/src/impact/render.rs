@@ -12,6 +12,7 @@ fn rank(change: Change) -> u8 {
         Change::Broken => 0,
         Change::Widened => 1,
         Change::Unmatched => 2,
+        Change::Undecidable => 2,
         Change::UnchangedDeny => 3,
         Change::UnchangedAllow => 4,
     }
@@ -68,6 +69,9 @@ fn decided(side: &Value) -> String {
 fn reason(f: &FlowImpact) -> String {
     if let Some(why) = &f.unmatched {
         return why.clone();
+    }
+    if let Some(missing) = &f.missing {
+        return format!("undecidable, depends on what the log does not give — {missing}");
     }
     let d = &f.after_decided_by;
     let (eg, ing) = (&d["egress"], &d["ingress"]);
@@ -210,6 +214,13 @@ pub fn render_markdown(report: &ImpactReport) -> String {
         "| unmatched (end not in the design) | {} |",
         s.unmatched
     );
+    if s.undecidable > 0 {
+        let _ = writeln!(
+            out,
+            "| undecidable (depends on a fact the flow log does not give) | {} |",
+            s.undecidable
+        );
+    }
     let _ = writeln!(
         out,
         "\n{} records ({}), {} skipped{}, {} distinct flows; {} observed-denied flows would be allowed.",
@@ -224,6 +235,7 @@ pub fn render_markdown(report: &ImpactReport) -> String {
         ("Broken flows", Change::Broken),
         ("Widened flows", Change::Widened),
         ("Unmatched flows", Change::Unmatched),
+        ("Undecidable flows", Change::Undecidable),
     ] {
         let flows: Vec<&FlowImpact> = sorted(report)
             .into_iter()

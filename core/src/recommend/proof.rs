@@ -201,7 +201,13 @@ pub fn prove(rec: &Recommendation, flows: &FlowSet) -> Proof {
             continue;
         }
         proof.observed_allowed += 1;
-        if f.change == Change::Unmatched || verdict.is_none() {
+        if f.change == Change::Undecidable {
+            // A starting design's named port or pod-range CIDR can leave a verdict open: never
+            // counted as kept or broken.
+            proof
+                .unmatched
+                .push(row(f.missing.as_ref().map(|m| format!("undecidable: {m}"))));
+        } else if f.change == Change::Unmatched || verdict.is_none() {
             proof.unmatched.push(row(f.unmatched.clone()));
         } else if verdict == Some(Verdict::Deny) {
             proof.broken.push(row(None));

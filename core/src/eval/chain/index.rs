@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use super::{Chain, FLAG_HEADER, FLAG_V4, FLAG_V6};
+use super::{Chain, FLAG_HEADER, FLAG_UNSUPPORTED, FLAG_V4, FLAG_V6};
 use crate::eval::Direction;
 use crate::eval::compiled::{ALWAYS, ANY, CRule, Evaluator};
 use crate::eval::matching::protocol_matches;
@@ -203,7 +203,8 @@ impl Evaluator {
             .iter()
             .zip(&chain.rules)
             .map(|(&(pid, rule), flat)| {
-                if flat.flags & FLAG_HEADER != 0 {
+                // Rules that need data the evaluator lacks never match on the indexed path.
+                if flat.flags & (FLAG_HEADER | FLAG_UNSUPPORTED) != 0 {
                     return None;
                 }
                 self.policy(pid)
