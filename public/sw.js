@@ -61,7 +61,10 @@ async function file(request, event) {
 
 /**
  * Fetches index.html and every file it names; when it differs from `known` (the index served from the
- * cache), stores it all and tells the open pages that a new version is available.
+ * cache), stores it all and tells the open pages that a new version is available. A release is taken
+ * whole or not at all: when a file it names cannot be fetched (a deploy still uploading, or one that
+ * broke half-way: index.html new, its wasm missing), nothing is stored and the cached version stays,
+ * so a reload never lands on a page whose code is not there.
  */
 async function refreshSite(known) {
   const response = await fetch(SCOPE, { cache: "no-cache" });
@@ -73,14 +76,17 @@ async function refreshSite(known) {
   for (const match of html.matchAll(/(?:href|src|data-netpol-js|data-netpol-wasm)="([^"]+)"/g)) {
     names.add(match[1]);
   }
-  await Promise.all(
+  const assets = await Promise.all(
     [...names].map(async (name) => {
       const url = new URL(name, SCOPE);
-      if (url.origin !== self.location.origin) return;
+      if (url.origin !== self.location.origin) return null;
       const asset = await fetch(url, { cache: "no-cache" });
-      if (asset.ok) await cache.put(url, asset);
+      return { url, asset, required: !ALSO.includes(name) };
     }),
   );
+  // The files index.html names must all be there; the extras (ALSO) are best effort.
+  if (assets.some((a) => a && a.required && !a.asset.ok)) return;
+  await Promise.all(assets.filter((a) => a && a.asset.ok).map((a) => cache.put(a.url, a.asset)));
   await cache.put(SCOPE, response);
   if (known !== undefined) {
     for (const client of await self.clients.matchAll({ type: "window" })) {

@@ -69,3 +69,49 @@ pageTest("a new version of the site shows the reload banner, and Reload loads it
   await page.waitForTimeout(1500);
   assert.equal(await page.locator(".update-banner").count(), 0);
 });
+
+/** index.html of a deploy that broke half-way: it names a wasm file the server does not have. */
+function brokenRelease() {
+  const html = fs.readFileSync(path.join(DIST, "index.html"), "utf8");
+  const broken = html.replace(/(data-netpol-wasm=")[^"]+(")/, "$1netpol-app-0000000000000000_bg.wasm$2");
+  assert.notEqual(broken, html, "index.html names its wasm in data-netpol-wasm");
+  return broken.replace("</head>", '<meta name="netpol-release" content="broken"></head>');
+}
+
+pageTest("a half-deployed release never replaces the working one, and never leaves a blank page", async ({ open, page, origin, fresh, problems }) => {
+  await open();
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+
+  // The server now has the new index.html but not its wasm.
+  const broken = brokenRelease();
+  const serveBroken = (context) =>
+    context.route(`${origin}/`, (route) =>
+      route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: broken }),
+    );
+  await serveBroken(page.context());
+  // A returning user: the cached release starts; the background refresh finds the wasm missing and
+  // keeps the cached release (no banner, nothing replaced), reload after reload.
+  for (let i = 0; i < 2; i++) {
+    await page.reload();
+    await page.locator("[data-app-ready]").waitFor({ timeout: 30_000 });
+    await page.locator("header.topbar").waitFor();
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator(".update-banner").count(), 0, "no banner for a broken release");
+    assert.equal(await page.locator('meta[name="netpol-release"]').count(), 0, "the working release stays");
+  }
+
+  // A first-time visitor gets the broken page itself: a message with a way out, not a blank page.
+  const other = await fresh();
+  await serveBroken(other.context());
+  await other.goto(`${origin}/`);
+  const alert = other.getByRole("alert").filter({ hasText: "Netpol Studio could not start" });
+  await alert.waitFor({ timeout: 30_000 });
+  await alert.getByRole("button", { name: "Reload" }).waitFor();
+  // The missing wasm is this test's own doing: its load errors are expected.
+  for (let i = problems.length - 1; i >= 0; i--) {
+    if (/0000000000000000_bg\.wasm|404|Failed to load resource|could not start|WebAssembly/.test(problems[i])) {
+      problems.splice(i, 1);
+    }
+  }
+});

@@ -236,6 +236,13 @@ fn Cards(analysis: Analysis) -> impl IntoView {
                 <span class="figure" data-count="unmatched">{move || summary().unmatched}</span>
                 <span>"unmatched"</span>
             </div>
+            // Shown only when a verdict depends on a fact the flow log does not give.
+            <Show when=move || { summary().undecidable > 0 }>
+                <div class="card undecidable">
+                    <span class="figure" data-count="undecidable">{move || summary().undecidable}</span>
+                    <span>"undecidable"</span>
+                </div>
+            </Show>
         </div>
     }
 }

@@ -51,7 +51,8 @@ pub struct TableQuery {
     pub namespace: String,
     /// The destination port (none: any).
     pub port: Option<u16>,
-    /// `broken`, `widened`, `unchanged_allow`, `unchanged_deny`, `unmatched`, or empty for any.
+    /// `broken`, `widened`, `unchanged_allow`, `unchanged_deny`, `unmatched`, `undecidable`, or
+    /// empty for any.
     pub change: String,
     /// Most connections first (else fewest first).
     pub descending: bool,
@@ -154,6 +155,9 @@ pub struct FlowRow {
     pub after: Option<String>,
     pub change: String,
     pub unmatched: Option<String>,
+    /// What an undecidable verdict depends on.
+    #[serde(default)]
+    pub missing: Option<String>,
 }
 
 /// A line the import skipped (or kept with a warning), where, and why.

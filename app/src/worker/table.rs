@@ -81,6 +81,7 @@ fn row(flow: &FlowImpact) -> FlowRow {
         after: flow.after.map(|v| v.as_str().to_owned()),
         change: flow.change.as_str().to_owned(),
         unmatched: flow.unmatched.clone(),
+        missing: flow.missing.clone(),
     }
 }
 

@@ -96,7 +96,7 @@ fn flow_row(analysis: Analysis, row: FlowRow, position: usize) -> impl IntoView 
             <span class="count">{row.count}</span>
             <span>{row.observed.clone()}</span>
             <span>{verdicts}</span>
-            <span class="change" title=row.unmatched.clone().unwrap_or_default()>
+            <span class="change" title=row.unmatched.clone().or(row.missing.clone()).unwrap_or_default()>
                 {change.replace('_', " ")}
             </span>
         </div>
@@ -145,6 +145,7 @@ fn Filters(analysis: Analysis) -> impl IntoView {
                 <option value="unchanged_allow">"Unchanged allow"</option>
                 <option value="unchanged_deny">"Unchanged deny"</option>
                 <option value="unmatched">"Unmatched"</option>
+                <option value="undecidable">"Undecidable"</option>
             </select>
             <select
                 aria-label="Sort"
@@ -218,6 +219,7 @@ fn Expanded(analysis: Analysis) -> impl IntoView {
                     )}
                 </h4>
                 {row.unmatched.clone().map(|why| view! { <p class="hint">{format!("Unmatched: {why}")}</p> })}
+                {row.missing.clone().map(|what| view! { <p class="hint">{format!("Undecidable: depends on {what}, which the flow log does not give")}</p> })}
                 <Show when=move || denied>
                     <div class="suggest">
                         <label>
