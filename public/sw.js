@@ -80,13 +80,17 @@ async function refreshSite(known) {
     [...names].map(async (name) => {
       const url = new URL(name, SCOPE);
       if (url.origin !== self.location.origin) return null;
-      const asset = await fetch(url, { cache: "no-cache" });
+      const response = await fetch(url, { cache: "no-cache" });
+      // Read the body now: unread responses hold their connections, and a release has more files
+      // than the browser opens connections to one origin.
+      const body = response.ok ? await response.blob() : null;
+      const asset = body && new Response(body, { status: response.status, headers: response.headers });
       return { url, asset, required: !ALSO.includes(name) };
     }),
   );
   // The files index.html names must all be there; the extras (ALSO) are best effort.
-  if (assets.some((a) => a && a.required && !a.asset.ok)) return;
-  await Promise.all(assets.filter((a) => a && a.asset.ok).map((a) => cache.put(a.url, a.asset)));
+  if (assets.some((a) => a && a.required && !a.asset)) return;
+  await Promise.all(assets.filter((a) => a && a.asset).map((a) => cache.put(a.url, a.asset)));
   await cache.put(SCOPE, response);
   if (known !== undefined) {
     for (const client of await self.clients.matchAll({ type: "window" })) {
