@@ -8,6 +8,7 @@
 
 pub mod board;
 pub mod canvas;
+pub mod coverage;
 pub mod design;
 pub mod diff;
 pub mod eval;

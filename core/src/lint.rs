@@ -20,7 +20,7 @@ pub use crate::design::LintConfig;
 use crate::model::{PolicyType, ResourceSet};
 
 mod cluster_policy;
-mod context;
+pub(crate) mod context;
 mod defaults;
 mod dns;
 mod environments;
@@ -30,12 +30,12 @@ mod match_space;
 mod ordering;
 mod selection;
 mod shadow;
-mod space;
+pub(crate) mod space;
 mod staged;
-mod symbolic;
+pub(crate) mod symbolic;
 mod taxonomy;
 mod tiers;
-mod universe;
+pub(crate) mod universe;
 
 use context::Context;
 pub use staged::lint_flows;
@@ -281,13 +281,13 @@ pub fn lint_design(design: &Design, config: &LintConfig) -> Vec<Finding> {
 }
 
 /// The name a Kubernetes NetworkPolicy has among Calico policies once converted (Calico's own).
-const KNP_PREFIX: &str = "knp.default.";
+pub(crate) const KNP_PREFIX: &str = "knp.default.";
 
 /// The resources as the lints read them: every Kubernetes NetworkPolicy also as the Calico policy
 /// Calico converts it into (`eval::kubernetes_to_calico`: tier `default`, order 1000, named
 /// `knp.default.<name>`), so a lint written over Calico policies covers Kubernetes ones too. The
 /// Kubernetes objects stay in the set for the lints that read them as such.
-fn normalized_view(resources: &ResourceSet) -> ResourceSet {
+pub(crate) fn normalized_view(resources: &ResourceSet) -> ResourceSet {
     let mut view = resources.clone();
     for k in &resources.kubernetes_policies {
         let mut metadata = k.metadata.clone();

@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["model", "selector", "labels"],
     &["yaml", "eval", "flows"],
     &["design"],
-    &["impact", "lint", "export", "canvas", "board"],
+    &["impact", "lint", "coverage", "export", "canvas", "board"],
     &["diff", "recommend"],
 ];
 
@@ -28,6 +28,11 @@ const SAME_LAYER: &[(&str, &str, &str)] = &[
         "canvas",
         "board",
         "the canvas draws tiers in the board's evaluation order",
+    ),
+    (
+        "coverage",
+        "lint",
+        "coverage reads the lints' normalized view (Kubernetes and cluster policies as Calico converts them) and their selector reasoning",
     ),
     (
         "lint",

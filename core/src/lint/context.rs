@@ -154,23 +154,7 @@ impl<'a> Context<'a> {
     /// Calico converts them into (named as the verdicts name them, `kcnp:<name>`): what a lint asking
     /// "does some policy allow or deny this before that" must see besides the Calico policies.
     pub fn converted_cluster_policies(&self) -> Vec<CalicoPolicy> {
-        let version = self.set.calico_version.unwrap_or_default();
-        self.set
-            .cluster_policies
-            .iter()
-            .filter(|p| version.enforces(p.kind))
-            .filter_map(|p| {
-                let converted = crate::eval::cluster_to_calico(p)?;
-                Some(CalicoPolicy {
-                    kind: CalicoPolicyKind::GlobalNetworkPolicy,
-                    metadata: ObjectMeta {
-                        name: crate::eval::PolicyKey::of_cluster(p).display_name(),
-                        ..ObjectMeta::default()
-                    },
-                    spec: converted.spec,
-                })
-            })
-            .collect()
+        converted_cluster_policies(self.set)
     }
 
     /// Whether a policy of [`Self::converted_cluster_policies`] is evaluated before Calico policy `p`:
@@ -240,6 +224,39 @@ impl<'a> Context<'a> {
         self.tier(name)
             .map_or(TierDefaultAction::Deny, |t| t.default_action)
     }
+}
+
+/// The cluster-wide Kubernetes policies `set`'s Calico release enforces, as the GlobalNetworkPolicies
+/// Calico converts them into, named `kcnp:<name>` (or the v1alpha1 kinds' converted names) and in
+/// their built-in tier (see [`Context::converted_cluster_policies`]).
+pub fn converted_cluster_policies(set: &ResourceSet) -> Vec<CalicoPolicy> {
+    keyed_cluster_policies(set)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// [`converted_cluster_policies`], each with the key of the policy it was converted from (for
+/// Calico's order tie-break and the name verdicts show).
+pub fn keyed_cluster_policies(set: &ResourceSet) -> Vec<(crate::eval::PolicyKey, CalicoPolicy)> {
+    let version = set.calico_version.unwrap_or_default();
+    set.cluster_policies
+        .iter()
+        .filter(|p| version.enforces(p.kind))
+        .filter_map(|p| {
+            let converted = crate::eval::cluster_to_calico(p)?;
+            let key = crate::eval::PolicyKey::of_cluster(p);
+            let policy = CalicoPolicy {
+                kind: CalicoPolicyKind::GlobalNetworkPolicy,
+                metadata: ObjectMeta {
+                    name: key.display_name(),
+                    ..ObjectMeta::default()
+                },
+                spec: converted.spec,
+            };
+            Some((key, policy))
+        })
+        .collect()
 }
 
 /// How a finding names a Calico policy.

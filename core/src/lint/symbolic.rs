@@ -88,7 +88,7 @@ fn beyond_selectors(e: &EntityRule) -> bool {
 
 /// The peers a rule's entity matches, as a selector; `None` when the entity has criteria beyond
 /// selectors (nets, service accounts, …) or uses `global()`.
-fn peer(ctx: &Context<'_>, p: &CalicoPolicy, e: &EntityRule) -> Option<Selector> {
+pub fn peer(ctx: &Context<'_>, p: &CalicoPolicy, e: &EntityRule) -> Option<Selector> {
     if beyond_selectors(e) {
         return None;
     }

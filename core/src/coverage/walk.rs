@@ -1,0 +1,236 @@
+//! One subject, one direction: the enforced policies that select it, walked tier by tier as Felix
+//! does, for its state and the allow rules evaluation can reach.
+//!
+//! The walk is certain only where a rule matches every packet (`lint::context::is_catch_all`) of a
+//! policy certain to select the subject: such a rule ends the walk (Allow, Deny) or the tier (Pass).
+//! Every other rule may or may not match, so an Allow is reported as reachable and a Deny or Pass
+//! makes the subject `isolated` rather than `open`: never a guess in the subject's favour.
+
+use std::collections::HashMap;
+
+use crate::eval::Direction;
+use crate::lint::context::{Context, is_catch_all, rules};
+use crate::model::{Action, PolicyType, TierDefaultAction};
+
+use super::order::View;
+use super::{Entry, Exposure, State, exposure};
+
+/// Whether a policy selects the subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Applies {
+    Certainly,
+    /// Some of the subject's workloads (a label class only).
+    Possibly,
+    Not,
+}
+
+/// What the walk found.
+pub(super) struct Walked {
+    /// Some enforced policy (possibly) selects the subject in that direction.
+    pub selected: bool,
+    /// `Open` or `Isolated` (meaningful when selected).
+    pub state: State,
+    /// The allow rules evaluation can reach: (position in `View::enforced`, rule index).
+    pub reachable: Vec<(usize, usize)>,
+}
+
+/// The policy direction of a verdict's direction.
+pub(super) fn policy_type(direction: Direction) -> PolicyType {
+    match direction {
+        Direction::Ingress => PolicyType::Ingress,
+        Direction::Egress => PolicyType::Egress,
+    }
+}
+
+/// How a tier, or the whole walk, ended.
+enum Outcome {
+    /// Every packet allowed.
+    Allowed,
+    /// Every packet the walk got this far with denied.
+    Denied,
+    /// On to the next tier.
+    Next,
+}
+
+/// Walks the enforced policies that (may) select the subject in `direction`.
+pub(super) fn walk(
+    view: &View,
+    direction: Direction,
+    applies: impl Fn(usize) -> Applies,
+) -> Walked {
+    let policy_type = policy_type(direction);
+    let mut walked = Walked {
+        selected: false,
+        state: State::Isolated,
+        reachable: Vec::new(),
+    };
+    // Some packet may have been denied (or passed on to a tier that may deny it) on the way.
+    let mut restricted = false;
+    let mut position = 0;
+    let enforced = &view.enforced;
+    while position < enforced.len() {
+        let tier = enforced[position].tier;
+        let end = enforced[position..]
+            .iter()
+            .position(|e| e.tier != tier)
+            .map_or(enforced.len(), |n| position + n);
+        let mut outcome = None;
+        let mut certainly_selected = false;
+        let mut tier_selected = false;
+        'tier: for (at, e) in enforced.iter().enumerate().take(end).skip(position) {
+            let policy = view.policy(e);
+            let applies = applies(at);
+            if applies == Applies::Not || !policy.spec.effective_types().contains(&policy_type) {
+                continue;
+            }
+            walked.selected = true;
+            tier_selected = true;
+            let certain = applies == Applies::Certainly;
+            certainly_selected |= certain;
+            for (index, rule) in rules(policy, policy_type).iter().enumerate() {
+                let every_packet = certain && is_catch_all(rule);
+                match rule.action {
+                    Action::Allow => {
+                        walked.reachable.push((at, index));
+                        if every_packet {
+                            outcome = Some(Outcome::Allowed);
+                            break 'tier;
+                        }
+                    }
+                    Action::Deny => {
+                        restricted = true;
+                        if every_packet {
+                            outcome = Some(Outcome::Denied);
+                            break 'tier;
+                        }
+                    }
+                    Action::Pass => {
+                        if every_packet {
+                            outcome = Some(Outcome::Next);
+                            break 'tier;
+                        }
+                        restricted = true;
+                    }
+                    Action::Log => {}
+                }
+            }
+        }
+        let outcome = match outcome {
+            Some(o) => o,
+            // Endpoints a tier's policies select and no rule decides get the tier's default action;
+            // those that only some of its policies may select may skip the tier.
+            None if certainly_selected => match tier_default(view, position) {
+                TierDefaultAction::Deny => Outcome::Denied,
+                TierDefaultAction::Pass => Outcome::Next,
+            },
+            None => {
+                restricted |= tier_selected;
+                Outcome::Next
+            }
+        };
+        match outcome {
+            Outcome::Allowed => {
+                walked.state = if restricted {
+                    State::Isolated
+                } else {
+                    State::Open
+                };
+                return walked;
+            }
+            Outcome::Denied => {
+                walked.state = State::Isolated;
+                return walked;
+            }
+            Outcome::Next => {}
+        }
+        position = end;
+    }
+    // Past every tier: the profile allows.
+    walked.state = if restricted {
+        State::Isolated
+    } else {
+        State::Open
+    };
+    walked
+}
+
+fn tier_default(view: &View, position: usize) -> TierDefaultAction {
+    view.enforced
+        .get(position)
+        .map_or(TierDefaultAction::Deny, |e| e.tier_default)
+}
+
+/// The exposures of the reachable rules, each rule's analysis done once per subject namespace.
+pub(super) struct Exposures<'v, 'c> {
+    view: &'v View,
+    ctx: &'c Context<'v>,
+    cache: HashMap<(usize, usize, Direction, Option<String>), Vec<Exposure>>,
+}
+
+impl<'v, 'c> Exposures<'v, 'c> {
+    pub fn new(view: &'v View, ctx: &'c Context<'v>) -> Self {
+        Exposures {
+            view,
+            ctx,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The exposures of the allow rules a walk reached, for a subject in `namespace` (`None`: any).
+    pub fn of(
+        &mut self,
+        walked: &Walked,
+        direction: Direction,
+        namespace: Option<&str>,
+    ) -> Vec<Exposure> {
+        let mut out = Vec::new();
+        for &(at, rule) in &walked.reachable {
+            let key = (at, rule, direction, namespace.map(str::to_owned));
+            let found = self.cache.entry(key).or_insert_with(|| {
+                exposure::of_rule(self.view, self.ctx, at, rule, direction, namespace)
+            });
+            out.extend(found.iter().cloned());
+        }
+        out
+    }
+}
+
+/// One entry per listed workload.
+pub(super) fn workload_entries(view: &View, ctx: &Context<'_>) -> Vec<Entry> {
+    let mut exposures = Exposures::new(view, ctx);
+    ctx.endpoints
+        .iter()
+        .enumerate()
+        .map(|(i, endpoint)| {
+            let applies = |at: usize| {
+                let index = view.enforced[at].index;
+                if ctx.applied.get(index).is_some_and(|bits| bits.contains(i)) {
+                    Applies::Certainly
+                } else {
+                    Applies::Not
+                }
+            };
+            let mut entry = Entry {
+                workload: endpoint.name.clone(),
+                selector: None,
+                ingress: State::Uncovered,
+                egress: State::Uncovered,
+                exposures: Vec::new(),
+            };
+            for direction in [Direction::Ingress, Direction::Egress] {
+                let walked = walk(view, direction, applies);
+                if !walked.selected {
+                    continue;
+                }
+                match direction {
+                    Direction::Ingress => entry.ingress = walked.state,
+                    Direction::Egress => entry.egress = walked.state,
+                }
+                entry
+                    .exposures
+                    .extend(exposures.of(&walked, direction, Some(&endpoint.namespace)));
+            }
+            entry
+        })
+        .collect()
+}
