@@ -21,6 +21,9 @@ pub enum Command {
     Sample(crate::sample::SampleArgs),
     /// Best-practice findings for resources or a design (exit 1 on errors, or warnings with --deny).
     Lint(crate::lint::LintArgs),
+    /// Per workload and direction, what protects it (uncovered, open, isolated) and which allow rules
+    /// expose it (world, every namespace, metadata address, all ports, wide ranges, sensitive ports).
+    Coverage(crate::coverage::CoverageArgs),
     /// Evaluate flows (JSON lines) against the resources: enforced and staged verdicts, what decided.
     Eval(crate::eval::EvalArgs),
     /// Explain one flow for people: each side, tier by tier, policy by policy.
@@ -49,6 +52,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Validate(args) => crate::validate::run(&args),
         Command::Sample(args) => crate::sample::run(&args),
         Command::Lint(args) => crate::lint::run(&args),
+        Command::Coverage(args) => crate::coverage::run(&args),
         Command::Eval(args) => crate::eval::run(&args),
         Command::Explain(args) => crate::explain::run(&args),
         Command::Connectivity(args) => crate::connectivity::run(&args),

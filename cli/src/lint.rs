@@ -320,6 +320,7 @@ fn sarif(findings: &[Finding], fallback: &str) -> String {
             id: l.id,
             summary: l.summary,
             level: level(l.severity),
+            doc: "docs/lints.md",
         })
         .collect();
     let results: Vec<crate::sarif::Finding<'_>> = findings

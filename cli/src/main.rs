@@ -11,6 +11,7 @@ use clap::Parser;
 
 mod commands;
 mod connectivity;
+mod coverage;
 mod diff;
 mod eval;
 mod explain;

@@ -1,8 +1,8 @@
-//! SARIF 2.1.0 output (`--format sarif` of `lint`, `cli.md`): one run, `tool.driver.rules` for every
+//! SARIF 2.1.0 output (`--format sarif` of `lint` and `coverage`, `cli.md`): one run, `tool.driver.rules` for every
 //! rule the command knows, one result per finding with its file, line and column, so code scanning
 //! (GitHub and others) shows each finding inline in a pull request.
 //!
-//! Only the part of SARIF the contract needs is written; `cli/tests/lint.rs` checks the output against
+//! Only the part of SARIF the contract needs is written; `cli/tests/lint.rs` and `cli/tests/coverage.rs` check the output against
 //! `../shared/schemas/sarif-schema-2.1.0.json`.
 
 use std::path::Path;
@@ -16,6 +16,9 @@ pub struct Rule<'a> {
     pub summary: &'a str,
     /// `error`, `warning` or `note`.
     pub level: &'static str,
+    /// The page of the Netpol Studio repository that documents it (`docs/lints.md`), under a
+    /// heading named by the id.
+    pub doc: &'a str,
 }
 
 /// One result.
@@ -45,7 +48,7 @@ pub fn log(rules: &[Rule<'_>], findings: &[Finding<'_>]) -> Value {
                 "name": rule_name(r.id),
                 "shortDescription": {"text": r.summary},
                 "defaultConfiguration": {"level": r.level},
-                "help": {"text": format!("{} (docs/lints.md#{} in the Netpol Studio repository)", r.summary, r.id)},
+                "help": {"text": format!("{} ({}#{} in the Netpol Studio repository)", r.summary, r.doc, r.id)},
             })
         })
         .collect();

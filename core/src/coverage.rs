@@ -130,6 +130,17 @@ pub struct DecidedBy {
     pub resource: ResourceRef,
 }
 
+impl Exposure {
+    /// `world ingress TCP/443 by tier default, shop/knp.default.web rule 0`.
+    pub fn describe(&self) -> String {
+        render::exposure_text(self)
+    }
+}
+
+/// What an uncovered entry means, in one line (for `tool.driver.rules` and `--help`).
+pub const UNCOVERED_SUMMARY: &str =
+    "a workload no enforced policy selects in a direction: everything is allowed there";
+
 /// One exposure of one workload.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Exposure {
@@ -165,7 +176,17 @@ pub struct Entry {
 }
 
 impl Entry {
-    fn state(&self, direction: Direction) -> State {
+    /// "`shop/web`: no enforced policy selects it for ingress".
+    pub fn describe_uncovered(&self, direction: Direction) -> String {
+        format!(
+            "`{}`: no enforced policy selects it for {}",
+            self.workload,
+            direction.as_str()
+        )
+    }
+
+    /// The state in one direction.
+    pub fn state(&self, direction: Direction) -> State {
         match direction {
             Direction::Ingress => self.ingress,
             Direction::Egress => self.egress,
@@ -251,7 +272,14 @@ pub fn coverage(resources: &ResourceSet) -> Coverage {
         (Subjects::Workloads, walk::workload_entries(&view, &ctx))
     };
     for entry in &mut workloads {
-        entry.exposures.sort();
+        entry.exposures.sort_by(|a, b| {
+            (a.kind, a.direction, &a.decided_by, &a.ports).cmp(&(
+                b.kind,
+                b.direction,
+                &b.decided_by,
+                &b.ports,
+            ))
+        });
         entry.exposures.dedup();
     }
     let count = |f: &dyn Fn(&Entry) -> bool| workloads.iter().filter(|e| f(e)).count();

@@ -43,8 +43,8 @@ pub(super) fn summary_line(c: &Coverage) -> String {
     line
 }
 
-/// `world ingress TCP/443 by default/web rule 0`.
-fn exposure_text(e: &Exposure) -> String {
+/// `world ingress TCP/443 by tier default, shop/knp.default.web rule 0`.
+pub(super) fn exposure_text(e: &Exposure) -> String {
     let by = &e.decided_by;
     let policy = match &by.namespace {
         Some(ns) => format!("{ns}/{}", by.policy),
