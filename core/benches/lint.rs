@@ -1,5 +1,6 @@
-//! Linting a 500-policy estate (issue 9: under 100 ms native). The estate is the evaluator's synthetic
-//! one: 500 policies over 5 tiers, 2 000 workloads with IPs and named ports in 50 namespaces.
+//! Linting a 500-policy estate (issue 9: under 100 ms native), and its coverage report (issue 18:
+//! lint + coverage under 100 ms native). The estate is the evaluator's synthetic one: 500 policies
+//! over 5 tiers, 2 000 workloads with IPs and named ports in 50 namespaces.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,6 +12,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use netpol_core::coverage::coverage;
 use netpol_core::design;
 use netpol_core::eval::synthetic::{EstateConfig, estate};
 use netpol_core::lint::{LintConfig, lint_design, lint_resources};
@@ -20,6 +22,25 @@ fn lint_estate(c: &mut Criterion) {
     let config = LintConfig::default();
     c.bench_function("lint_resources/500 policies, 2000 workloads", |b| {
         b.iter(|| lint_resources(black_box(&resources), &config))
+    });
+    c.bench_function("coverage/500 policies, 2000 workloads", |b| {
+        b.iter(|| coverage(black_box(&resources)))
+    });
+    c.bench_function("lint + coverage/500 policies, 2000 workloads", |b| {
+        b.iter(|| {
+            (
+                lint_resources(black_box(&resources), &config),
+                coverage(black_box(&resources)),
+            )
+        })
+    });
+    // Without workloads: the report is per label class (the policies' subjects).
+    let policies_only = netpol_core::model::ResourceSet {
+        workloads: Vec::new(),
+        ..resources.clone()
+    };
+    c.bench_function("coverage/500 policies, label classes", |b| {
+        b.iter(|| coverage(black_box(&policies_only)))
     });
     // A design-sized estate: 500 policies over 200 workload groups (no IPs), as the app lints it.
     let small = estate(&EstateConfig {

@@ -352,7 +352,7 @@ fn an_exposure_names_the_rule_as_verdicts_name_it() {
         ),
         ("default", "knp.default.web", Some("shop"), 1)
     );
-    assert_eq!(world[0].ports, "any/all");
+    assert_eq!(&*world[0].ports, "any/all");
     assert!(web(&c).reaches_world_on_any_port());
     assert_eq!(c.summary.world_any_port, 1);
 }

@@ -17,7 +17,7 @@ use crate::selector::logic::Sat;
 use crate::selector::{Expr, Selector};
 
 use super::order::View;
-use super::walk::{Applies, Exposures, policy_type, walk};
+use super::walk::{Applies, Exposures, walk};
 use super::{Entry, State};
 
 /// What the class of workloads no policy selects is called.
@@ -74,14 +74,7 @@ pub(super) fn entries(view: &View, ctx: &Context<'_>) -> Vec<Entry> {
                 .iter()
                 .zip(&scopes)
                 .zip(&applies)
-                .filter(|((e, _), a)| {
-                    **a != Applies::Not
-                        && view
-                            .policy(e)
-                            .spec
-                            .effective_types()
-                            .contains(&policy_type(direction))
-                })
+                .filter(|((e, _), a)| **a != Applies::Not && e.applies_to(direction))
                 .filter_map(|((_, s), _)| s.as_ref())
                 .collect();
             if some_unselected(Some(class), &selecting) {

@@ -9,6 +9,7 @@
 //! namespace that carries the rule's labels).
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
@@ -88,13 +89,14 @@ pub(super) fn of_rule(
             ));
         }
     }
+    let decided_by = Arc::new(enforced.rule(rule));
     kinds
         .into_iter()
         .map(|(kind, ports)| Exposure {
             kind,
             direction,
-            ports,
-            decided_by: enforced.rule(rule),
+            ports: ports.into(),
+            decided_by: Arc::clone(&decided_by),
         })
         .collect()
 }

@@ -2,11 +2,11 @@
 //! Kubernetes NetworkPolicies as Calico converts them, and the cluster-wide Kubernetes policies the
 //! Calico release enforces, converted. Staged policies are set aside as not enforced.
 
-use crate::eval::PolicyKey;
 use crate::eval::order::{Tiers, policy_cmp, tier_cmp};
+use crate::eval::{Direction, PolicyKey};
 use crate::lint::ResourceRef;
 use crate::lint::context::keyed_cluster_policies;
-use crate::model::{CalicoPolicy, ResourceSet, TierDefaultAction};
+use crate::model::{CalicoPolicy, PolicyType, ResourceSet, TierDefaultAction};
 
 use super::DecidedBy;
 
@@ -18,6 +18,9 @@ pub(super) struct Enforced {
     pub tier: usize,
     pub tier_name: String,
     pub tier_default: TierDefaultAction,
+    /// The directions the policy applies to (its effective types).
+    pub ingress: bool,
+    pub egress: bool,
     /// The name as verdicts show it.
     pub name: String,
     pub namespace: Option<String>,
@@ -26,6 +29,14 @@ pub(super) struct Enforced {
 }
 
 impl Enforced {
+    /// Whether the policy applies to `direction` (its effective types).
+    pub fn applies_to(&self, direction: Direction) -> bool {
+        match direction {
+            Direction::Ingress => self.ingress,
+            Direction::Egress => self.egress,
+        }
+    }
+
     /// The rule of this policy, named as a verdict names it.
     pub fn rule(&self, rule: usize) -> DecidedBy {
         DecidedBy {
@@ -105,6 +116,7 @@ impl View {
             }
             let tier = tiers.id(policy.tier());
             let info = tiers.get(tier);
+            let types = policy.spec.effective_types();
             enforced.push((
                 key,
                 Enforced {
@@ -112,6 +124,8 @@ impl View {
                     tier,
                     tier_name: policy.tier().to_owned(),
                     tier_default: info.map_or(TierDefaultAction::Deny, |t| t.default_action),
+                    ingress: types.contains(&PolicyType::Ingress),
+                    egress: types.contains(&PolicyType::Egress),
                     name: String::new(),
                     namespace: None,
                     resource,

@@ -78,11 +78,14 @@ pub(super) fn walk(
         let mut certainly_selected = false;
         let mut tier_selected = false;
         'tier: for (at, e) in enforced.iter().enumerate().take(end).skip(position) {
-            let policy = view.policy(e);
-            let applies = applies(at);
-            if applies == Applies::Not || !policy.spec.effective_types().contains(&policy_type) {
+            if !e.applies_to(direction) {
                 continue;
             }
+            let applies = applies(at);
+            if applies == Applies::Not {
+                continue;
+            }
+            let policy = view.policy(e);
             walked.selected = true;
             tier_selected = true;
             let certain = applies == Applies::Certainly;
@@ -161,13 +164,13 @@ fn tier_default(view: &View, position: usize) -> TierDefaultAction {
 }
 
 /// The exposures of the reachable rules, each rule's analysis done once per subject namespace.
-pub(super) struct Exposures<'v, 'c> {
+pub(super) struct Exposures<'v, 'c, 'n> {
     view: &'v View,
     ctx: &'c Context<'v>,
-    cache: HashMap<(usize, usize, Direction, Option<String>), Vec<Exposure>>,
+    cache: HashMap<(usize, usize, Direction, Option<&'n str>), Vec<Exposure>>,
 }
 
-impl<'v, 'c> Exposures<'v, 'c> {
+impl<'v, 'c, 'n> Exposures<'v, 'c, 'n> {
     pub fn new(view: &'v View, ctx: &'c Context<'v>) -> Self {
         Exposures {
             view,
@@ -181,11 +184,11 @@ impl<'v, 'c> Exposures<'v, 'c> {
         &mut self,
         walked: &Walked,
         direction: Direction,
-        namespace: Option<&str>,
+        namespace: Option<&'n str>,
     ) -> Vec<Exposure> {
         let mut out = Vec::new();
         for &(at, rule) in &walked.reachable {
-            let key = (at, rule, direction, namespace.map(str::to_owned));
+            let key = (at, rule, direction, namespace);
             let found = self.cache.entry(key).or_insert_with(|| {
                 exposure::of_rule(self.view, self.ctx, at, rule, direction, namespace)
             });
@@ -196,7 +199,7 @@ impl<'v, 'c> Exposures<'v, 'c> {
 }
 
 /// One entry per listed workload.
-pub(super) fn workload_entries(view: &View, ctx: &Context<'_>) -> Vec<Entry> {
+pub(super) fn workload_entries<'v>(view: &'v View, ctx: &Context<'v>) -> Vec<Entry> {
     let mut exposures = Exposures::new(view, ctx);
     ctx.endpoints
         .iter()
