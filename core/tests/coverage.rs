@@ -566,3 +566,37 @@ fn reports_render_as_json_table_and_markdown() {
     insta::assert_yaml_snapshot!("coverage_classes", classes);
     insta::assert_snapshot!("coverage_classes_table", classes.render_table());
 }
+
+/// A rule whose own side (an ingress rule's destination) selects other workloads exposes only them.
+#[test]
+fn a_rule_exposes_only_the_workloads_its_own_side_matches() {
+    let text = |local: &str| {
+        format!(
+            "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {{name: edge}}\nspec:\n  selector: all()\n  types: [Ingress]\n  ingress:\n  - {{action: Deny, destination: {{selector: app == 'web'}}, source: {{nets: [10.0.0.0/8]}}}}\n  - {{action: Allow, source: {{nets: [0.0.0.0/0]}}, destination: {{selector: {local}}}}}\n  - {{action: Allow}}\n"
+        )
+    };
+    let world = |c: &Coverage, name: &str| {
+        c.workloads
+            .iter()
+            .find(|e| e.workload == name)
+            .unwrap()
+            .exposures
+            .iter()
+            .any(|e| e.kind == ExposureKind::World && e.decided_by.rule == 1)
+    };
+    let c = report(&text("app == 'db'"), true);
+    assert!(world(&c, "shop/db"), "{c:#?}");
+    assert!(!world(&c, "shop/web"), "{c:#?}");
+    // The Deny's destination is `shop/web` only: `shop/db` stays open (rule 2 allows the rest).
+    let state = |c: &Coverage, name: &str| {
+        c.workloads
+            .iter()
+            .find(|e| e.workload == name)
+            .map(|e| e.ingress)
+    };
+    assert_eq!(state(&c, "shop/db"), Some(State::Open));
+    assert_eq!(state(&c, "shop/web"), Some(State::Isolated));
+    let c = report(&text("app == 'web'"), true);
+    assert!(world(&c, "shop/web"), "{c:#?}");
+    assert!(!world(&c, "shop/db"), "{c:#?}");
+}

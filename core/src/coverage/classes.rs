@@ -80,9 +80,14 @@ pub(super) fn entries(view: &View, ctx: &Context<'_>) -> Vec<Entry> {
             if some_unselected(Some(class), &selecting) {
                 continue;
             }
-            let walked = walk(view, direction, |at| {
-                applies.get(at).copied().unwrap_or(Applies::Not)
-            });
+            // A rule's own side is a selector over the same labels: whether it matches the class is
+            // not decided here, so every rule may apply.
+            let walked = walk(
+                view,
+                direction,
+                |at| applies.get(at).copied().unwrap_or(Applies::Not),
+                |_, _| true,
+            );
             if !walked.selected {
                 continue;
             }

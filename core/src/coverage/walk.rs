@@ -10,7 +10,8 @@ use std::collections::HashMap;
 
 use crate::eval::Direction;
 use crate::lint::context::{Context, is_catch_all, rules};
-use crate::model::{Action, PolicyType, TierDefaultAction};
+use crate::lint::space::Bits;
+use crate::model::{Action, EntityRule, PolicyType, TierDefaultAction};
 
 use super::order::View;
 use super::{Entry, Exposure, State, exposure};
@@ -52,11 +53,14 @@ enum Outcome {
     Next,
 }
 
-/// Walks the enforced policies that (may) select the subject in `direction`.
+/// Walks the enforced policies that (may) select the subject in `direction`. `local(at, rule)` is
+/// false when the rule's own side (the destination of an ingress rule, the source of an egress rule)
+/// certainly does not match the subject: such a rule matches none of its packets.
 pub(super) fn walk(
     view: &View,
     direction: Direction,
     applies: impl Fn(usize) -> Applies,
+    local: impl Fn(usize, usize) -> bool,
 ) -> Walked {
     let policy_type = policy_type(direction);
     let mut walked = Walked {
@@ -91,6 +95,9 @@ pub(super) fn walk(
             let certain = applies == Applies::Certainly;
             certainly_selected |= certain;
             for (index, rule) in rules(policy, policy_type).iter().enumerate() {
+                if !local(at, index) {
+                    continue;
+                }
                 let every_packet = certain && is_catch_all(rule);
                 match rule.action {
                     Action::Allow => {
@@ -201,6 +208,7 @@ impl<'v, 'c, 'n> Exposures<'v, 'c, 'n> {
 /// One entry per listed workload.
 pub(super) fn workload_entries<'v>(view: &'v View, ctx: &Context<'v>) -> Vec<Entry> {
     let mut exposures = Exposures::new(view, ctx);
+    let locals = LocalSides::new(view, ctx);
     ctx.endpoints
         .iter()
         .enumerate()
@@ -221,7 +229,9 @@ pub(super) fn workload_entries<'v>(view: &'v View, ctx: &Context<'v>) -> Vec<Ent
                 exposures: Vec::new(),
             };
             for direction in [Direction::Ingress, Direction::Egress] {
-                let walked = walk(view, direction, applies);
+                let walked = walk(view, direction, applies, |at, rule| {
+                    locals.may_match(direction, at, rule, i)
+                });
                 if !walked.selected {
                     continue;
                 }
@@ -236,4 +246,70 @@ pub(super) fn workload_entries<'v>(view: &'v View, ctx: &Context<'v>) -> Vec<Ent
             entry
         })
         .collect()
+}
+
+/// Per enforced policy, direction and rule: the workloads the rule's own side may match (`None`: any).
+struct LocalSides {
+    ingress: Vec<Vec<Option<Bits>>>,
+    egress: Vec<Vec<Option<Bits>>>,
+}
+
+impl LocalSides {
+    fn new(view: &View, ctx: &Context<'_>) -> LocalSides {
+        let side = |direction: Direction| -> Vec<Vec<Option<Bits>>> {
+            view.enforced
+                .iter()
+                .map(|e| {
+                    let policy = view.policy(e);
+                    let scoped = policy
+                        .kind
+                        .is_namespaced()
+                        .then(|| policy.metadata.namespace.as_deref().unwrap_or("default"));
+                    rules(policy, policy_type(direction))
+                        .iter()
+                        .map(|r| {
+                            let own = match direction {
+                                Direction::Ingress => &r.destination,
+                                Direction::Egress => &r.source,
+                            };
+                            local_matches(ctx, own, scoped)
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        LocalSides {
+            ingress: side(Direction::Ingress),
+            egress: side(Direction::Egress),
+        }
+    }
+
+    fn may_match(&self, direction: Direction, at: usize, rule: usize, workload: usize) -> bool {
+        let sides = match direction {
+            Direction::Ingress => &self.ingress,
+            Direction::Egress => &self.egress,
+        };
+        match sides.get(at).and_then(|rules| rules.get(rule)) {
+            Some(Some(bits)) => bits.contains(workload),
+            _ => true,
+        }
+    }
+}
+
+/// The workloads a rule's own side may match, by its selectors; `None` when it has none, or has
+/// criteria decided by addresses (nets: a workload's address may be unknown), or a selector that does
+/// not parse.
+fn local_matches(ctx: &Context<'_>, own: &EntityRule, scoped: Option<&str>) -> Option<Bits> {
+    let by_selectors = own.selector.is_some()
+        || own.not_selector.is_some()
+        || own.namespace_selector.is_some()
+        || own.service_accounts.is_some();
+    if !by_selectors || !own.nets.is_empty() || !own.not_nets.is_empty() {
+        return None;
+    }
+    let mut bits = ctx.entities.positive(&ctx.selectors, own, scoped)?;
+    if let Some(not) = &own.not_selector {
+        bits = bits.minus(&ctx.entities.matching(&ctx.selectors, not)?);
+    }
+    Some(bits)
 }
