@@ -194,6 +194,30 @@ fn lint_of_an_environment_of_the_repository_is_lint_of_the_design_there() {
 }
 
 #[test]
+fn coverage_of_a_repository_is_per_environment_and_matches_the_design_there() {
+    let (_, design, repo) = sample_repo("coverage");
+    let o = run(&[&"coverage", &repo, &"--format", &"json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let all: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let envs: Vec<&String> = all["environments"].as_object().unwrap().keys().collect();
+    assert_eq!(envs, ["dev", "prod", "staging"]);
+    for env in ["dev", "staging", "prod"] {
+        let from_repo = run(&[&"coverage", &repo, &"--env", &env, &"--format", &"json"]);
+        let from_design = run(&[&"coverage", &design, &"--env", &env, &"--format", &"json"]);
+        let repo_report: serde_json::Value = serde_json::from_slice(&from_repo.stdout).unwrap();
+        let design_report: serde_json::Value = serde_json::from_slice(&from_design.stdout).unwrap();
+        assert_eq!(repo_report, design_report, "{env}");
+        assert_eq!(all["environments"][env], repo_report, "{env}");
+        assert!(
+            repo_report["summary"]["workloads"].as_u64().unwrap() > 0,
+            "{env}"
+        );
+    }
+    let table = run(&[&"coverage", &repo]);
+    assert_eq!(stdout(&table).matches("== environment ").count(), 3);
+}
+
+#[test]
 fn diff_of_the_design_and_its_export_shows_no_change_and_a_hand_edit_shows_in_prod_only() {
     let (dir, design, repo) = sample_repo("diff");
     let o = run(&[&"diff", &design, &repo]);

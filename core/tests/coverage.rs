@@ -600,3 +600,35 @@ fn a_rule_exposes_only_the_workloads_its_own_side_matches() {
     assert!(world(&c, "shop/web"), "{c:#?}");
     assert!(!world(&c, "shop/db"), "{c:#?}");
 }
+
+/// Pods that carry given labels in any namespace are not every namespace: only an unconditional peer is.
+#[test]
+fn labelled_pods_of_any_namespace_are_not_every_namespace() {
+    let labelled = knp(
+        ING,
+        "  ingress: [{from: [{namespaceSelector: {}, podSelector: {matchLabels: {app: prometheus}}}], ports: [{port: 9090}]}]\n",
+    );
+    let gnp = "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: scrape}\nspec:\n  selector: app == 'web'\n  types: [Ingress]\n  ingress: [{action: Allow, protocol: TCP, source: {selector: app == 'prometheus'}, destination: {ports: [9090]}}]\n";
+    for text in [labelled.as_str(), gnp] {
+        for with_workloads in [true, false] {
+            let c = report(text, with_workloads);
+            assert!(
+                web(&c)
+                    .exposures
+                    .iter()
+                    .all(|e| e.kind != ExposureKind::AllNamespaces),
+                "{c:#?}"
+            );
+        }
+    }
+    let every = gnp.replace(
+        "source: {selector: app == 'prometheus'}",
+        "source: {selector: all()}",
+    );
+    assert!(
+        web(&report(&every, true))
+            .exposures
+            .iter()
+            .any(|e| e.kind == ExposureKind::AllNamespaces)
+    );
+}

@@ -5,8 +5,8 @@
 //! services or domains) is an address match: every address, or its `nets` less its `notNets` (a
 //! `notSelector` alone does not keep addresses out). A peer by selectors reaches the addresses of the
 //! network sets it selects. Only a peer with no criterion at all counts as every namespace's pods by
-//! address; a peer by selectors does when its namespace scope is every namespace (any pod of any
-//! namespace that carries the rule's labels).
+//! address; a peer by selectors does when every workload satisfies them (`namespaceSelector: all()`
+//! with no pod selector, Kubernetes' `namespaceSelector: {}`).
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -230,21 +230,9 @@ fn has_positive_labels(peer: &EntityRule) -> bool {
         || !peer.domains.is_empty()
 }
 
-/// The peer's namespace scope, as a selector over namespace labels (`pcns.`-prefixed): `None` for
-/// the policy's own namespace, `Some(all)` for every namespace.
-fn namespace_scope(
-    ctx: &Context<'_>,
-    policy: &CalicoPolicy,
-    peer: &EntityRule,
-) -> Option<Selector> {
-    match peer.namespace_selector.as_deref().map(str::trim) {
-        Some(t) if !t.is_empty() => ctx.selectors.lookup(t).cloned(),
-        _ if policy.kind.is_namespaced() => None,
-        _ => Some(Selector::all()),
-    }
-}
-
-/// Pods of every namespace match the peer.
+/// Every pod of every namespace matches the peer: no criterion but ports, or selectors whose
+/// conjunction (pod labels, namespace scope, Calico's own labels) every workload satisfies. A peer
+/// that asks for labels is not "every namespace", even when it may be in any of them.
 fn every_namespace(ctx: &Context<'_>, policy: &CalicoPolicy, peer: &EntityRule) -> bool {
     let unrestricted = EntityRule {
         ports: Vec::new(),
@@ -255,13 +243,10 @@ fn every_namespace(ctx: &Context<'_>, policy: &CalicoPolicy, peer: &EntityRule) 
     if unrestricted {
         return true;
     }
-    if !has_positive_labels(peer) || !peer.domains.is_empty() || peer.services.is_some() {
+    if !has_positive_labels(peer) {
         return false;
     }
-    let Some(scope) = namespace_scope(ctx, policy, peer) else {
-        return false;
-    };
-    !scope.mentions_global() && Selector::all().implies(&scope) == Some(true)
+    symbolic::peer(ctx, policy, peer).is_some_and(|s| Selector::all().implies(&s) == Some(true))
 }
 
 /// Pods of a namespace other than `namespace` may match the peer; when unsure, yes.
