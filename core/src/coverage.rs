@@ -119,10 +119,12 @@ impl ExposureKind {
 /// The rule an exposure comes from, named as verdicts name it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct DecidedBy {
+    /// The tier the policy is evaluated in (`default` for a Kubernetes policy, `kube-admin`, …).
     pub tier: String,
     /// The name as Calico shows it (`knp.default.<name>` for a Kubernetes policy, `kcnp:<name>` for a
     /// ClusterNetworkPolicy).
     pub policy: String,
+    /// The policy's namespace (namespaced kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// The rule's index among the policy's rules of that direction (as Calico converts them).
@@ -146,7 +148,9 @@ pub const UNCOVERED_SUMMARY: &str =
 /// One exposure of one workload.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Exposure {
+    /// What the rule exposes.
     pub kind: ExposureKind,
+    /// The direction of the rule (ingress: reachable from; egress: reaching).
     pub direction: Direction,
     /// `TCP/8443`, `TCP/1000:65535`, `any/all` (every protocol and port), `TCP/all except 22`.
     pub ports: Arc<str>,
@@ -174,8 +178,11 @@ pub struct Entry {
     /// A label class's selector (canonical, with Calico's `projectcalico.org/*` labels).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selector: Option<String>,
+    /// What protects it in ingress.
     pub ingress: State,
+    /// What protects it in egress.
     pub egress: State,
+    /// The allow rules that expose it, by kind and direction, each kind's rules in evaluation order.
     pub exposures: Vec<Exposure>,
 }
 
@@ -215,9 +222,13 @@ impl Entry {
 pub struct Summary {
     /// Entries reported (workloads, or label classes).
     pub workloads: usize,
+    /// Entries no enforced policy selects for ingress.
     pub ingress_uncovered: usize,
+    /// Entries no enforced policy selects for egress.
     pub egress_uncovered: usize,
+    /// Entries selected for ingress, with everything allowed.
     pub ingress_open: usize,
+    /// Entries selected for egress, with everything allowed.
     pub egress_open: usize,
     /// Entries with at least one exposure.
     pub exposed: usize,
@@ -228,8 +239,11 @@ pub struct Summary {
 /// The coverage and exposure report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Coverage {
+    /// Whether the entries are workloads or label classes.
     pub subjects: Subjects,
+    /// The figures.
     pub summary: Summary,
+    /// One entry per workload (or label class), in input order (classes by selector).
     pub workloads: Vec<Entry>,
     /// Policies left out because Calico does not enforce them (staged policies), one line each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
