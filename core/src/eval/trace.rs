@@ -161,9 +161,12 @@ impl Evaluator {
     /// The verdicts of a flow with the full walk of each side.
     pub fn explain(&self, flow: &Flow) -> Explanation {
         let (mut eg, mut ing) = (TraceRecorder::default(), TraceRecorder::default());
-        let verdict = self.evaluate_with(flow, &mut eg, &mut ing);
+        // The walk that gives `evaluate`'s answer (a world's, when a missing pod IP made the flow's
+        // own walk no possible answer), labelled with the flow's own ends.
+        let walked = self.decisive_flow(flow);
+        let verdict = self.evaluate_with(&walked, &mut eg, &mut ing);
         let (mut seg, mut sing) = (TraceRecorder::default(), TraceRecorder::default());
-        let staged = self.staged_with(flow, &mut seg, &mut sing);
+        let staged = self.staged_with(&walked, &mut seg, &mut sing);
         let src = self.endpoint_label(flow.src);
         let dst = self.endpoint_label(flow.dst);
         let undecidable = self.evaluate(flow).undecidable;

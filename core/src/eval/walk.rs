@@ -74,6 +74,10 @@ impl Evaluator {
 
     /// Only the enforced verdict: the fastest path (the ingress side is skipped when egress denies).
     pub fn allows(&self, flow: &Flow) -> bool {
+        if self.is_uncertain(flow) {
+            // As `evaluate` answers: an undecidable flow gives the pod range's answer.
+            return self.evaluate(flow).verdict() == Verdict::Allow;
+        }
         let Some(cx) = self.flow_cx(flow) else {
             return false;
         };

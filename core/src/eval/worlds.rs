@@ -183,6 +183,24 @@ impl Evaluator {
     /// [`Evaluator::evaluate`] for a flow with an end whose facts are missing: evaluates every world
     /// and marks what differs. `base` is the evaluation of the flow itself.
     pub(crate) fn evaluate_worlds(&self, flow: &Flow, base: FlowVerdict) -> FlowVerdict {
+        self.worlds_outcome(flow, base).0
+    }
+
+    /// The flow whose walk gives [`Evaluator::evaluate`]'s answer: the flow itself, or — when every
+    /// possible pod IP agrees on an answer that the pod range taken as a whole does not give (a
+    /// `notNets` and a `nets` rule that between them cover every address) — the flow between the
+    /// hidden twins of one such world. Explanations walk it; the tests check it against the
+    /// reference evaluator.
+    pub fn decisive_flow(&self, flow: &Flow) -> Flow {
+        if !self.is_uncertain(flow) {
+            return *flow;
+        }
+        let base = self.evaluate_with(flow, &mut Quiet, &mut Quiet);
+        self.worlds_outcome(flow, base).1.unwrap_or(*flow)
+    }
+
+    /// The verdict, and the world flow that replaced the flow's own walk, if one did.
+    fn worlds_outcome(&self, flow: &Flow, base: FlowVerdict) -> (FlowVerdict, Option<Flow>) {
         let src_ips = self.ip_worlds(flow.src);
         let dst_ips = self.ip_worlds(flow.dst);
         let names = self.port_name_worlds(flow);
@@ -193,7 +211,7 @@ impl Evaluator {
         };
         let axes = [src_ips.len(), dst_ips.len(), names.len(), rule_data.len()];
         if axes.iter().all(|&n| n == 1) {
-            return base;
+            return (base, None);
         }
         // Every world, indexed by its position on each axis (source IP, destination IP, named port,
         // rule data), with its answers.
@@ -239,7 +257,7 @@ impl Evaluator {
             }
         }
         let Some(first) = worlds.first() else {
-            return base;
+            return (base, None);
         };
         let undecidable = Undecidable {
             enforced: SidesMissing {
@@ -258,17 +276,27 @@ impl Evaluator {
             },
         };
         if undecidable.any() {
-            return FlowVerdict {
-                undecidable,
-                ..base
-            };
+            return (
+                FlowVerdict {
+                    undecidable,
+                    ..base
+                },
+                None,
+            );
         }
         // Decided in every world. The flow's own evaluation (the pod range as a whole) usually says
-        // the same and names the rule as before; where it does not, a real world's answer stands.
+        // the same and names the rule as before; where it does not, a real world's answer stands:
+        // the first world, which assumes no named port and no `domains` match, as the flow's own
+        // walk does, and differs from it only by the twins' addresses.
         if answers(&base) == first.1 {
-            base
+            (base, None)
         } else {
-            first.2
+            let world = Flow {
+                src: src_ips.first().copied().unwrap_or(flow.src),
+                dst: dst_ips.first().copied().unwrap_or(flow.dst),
+                ..*flow
+            };
+            (first.2, Some(world))
         }
     }
 
