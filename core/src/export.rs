@@ -210,6 +210,15 @@ pub(crate) fn export_with(
             }
         }
     }
+    if bundles.is_empty() {
+        // Nothing to deploy yet. A GitRepo without paths would make Fleet take the repository root
+        // as one bundle and deploy its manifests — the GitRepo itself — to every target: point it at
+        // the bundles' directory instead, which holds no manifest until the design has resources.
+        tree.insert(
+            format!("{}/README.md", input.settings.bundles_root),
+            "No bundle yet: the design has no resources to deploy. Fleet deploys nothing from here.\n",
+        );
+    }
     let gitrepo = gitrepo_for(input, &bundles);
     let text = fleet::to_yaml(&gitrepo).map_err(|e| ExportError::Fleet {
         path: "gitrepo.yaml".into(),
@@ -369,6 +378,10 @@ fn gitrepo_for(input: &ExportInput, bundles: &[BundleInfo]) -> GitRepo {
         if !paths.contains(&path) {
             paths.push(path);
         }
+    }
+    if paths.is_empty() {
+        // Fleet reads no paths as the repository root (see `export_with`).
+        paths.push(s.bundles_root.clone());
     }
     let targets = if input.environments.is_empty() {
         vec![GitTarget::labels("all-clusters", Labels::new())]
