@@ -118,6 +118,9 @@ pub struct FlowImpact {
     /// What an undecidable verdict depends on (`after: the pod IP of shop/api`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing: Option<String>,
+    /// The same for the verdicts with staged policies enforced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staged_missing: Option<String>,
     /// How an end the flow log left vague was evaluated (`pub`/`pvt` networks).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -354,19 +357,28 @@ impl Impact {
                     .map(|s| s.verdict)
             };
             let (bv, av) = (verdict(&before), verdict(&after));
-            let missing = |label: &str, side: &Side, r: &Result<&Evaluated, String>| {
-                let e = r.as_ref().ok()?;
-                let m = e.verdict.undecidable.enforced.verdict;
-                m.any()
-                    .then(|| format!("{label}: {}", side.ev.describe_missing(&e.flow, m)))
+            let missing_of = |staged: bool| {
+                let one = |label: &str, side: &Side, r: &Result<&Evaluated, String>| {
+                    let e = r.as_ref().ok()?;
+                    let u = &e.verdict.undecidable;
+                    let m = if staged {
+                        u.staged.verdict
+                    } else {
+                        u.enforced.verdict
+                    };
+                    m.any()
+                        .then(|| format!("{label}: {}", side.ev.describe_missing(&e.flow, m)))
+                };
+                [
+                    one("before", &self.before, &before),
+                    one("after", &self.after, &after),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<String>>()
             };
-            let missing: Vec<String> = [
-                missing("before", &self.before, &before),
-                missing("after", &self.after, &after),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
+            let missing = missing_of(false);
+            let staged_missing = missing_of(true);
             let change = match (bv, av) {
                 _ if !missing.is_empty() => Change::Undecidable,
                 (Some(Verdict::Allow), Some(Verdict::Deny)) => Change::Broken,
@@ -430,6 +442,7 @@ impl Impact {
                 after_decided_by: decided(&after),
                 unmatched,
                 missing: (!missing.is_empty()).then(|| missing.join("; ")),
+                staged_missing: (!staged_missing.is_empty()).then(|| staged_missing.join("; ")),
                 note: (!note.is_empty()).then(|| note.join("; ")),
                 before_trace: trace(&self.before, &before),
                 after_trace: trace(&self.after, &after),

@@ -325,3 +325,30 @@ fn connectivity_lists_undecidable_connections_apart() {
             .all(|c| c.state == ConnectionState::Allow)
     );
 }
+
+/// `staged-denies-allowed-flows` counts only flows whose verdicts are decided: a staged named-port
+/// rule against a workload the log names but the resources do not list is not blamed on a guess,
+/// while the same flow to a listed workload (ports known, no such port) is.
+#[test]
+fn the_staged_lint_does_not_count_undecidable_flows() {
+    use netpol_core::flows::{ImportOptions, import_bytes};
+    use netpol_core::lint::{LintConfig, lint_flows};
+    let flows = "src_namespace,src_name,src_labels,dst_namespace,dst_name,dst_labels,dst_ip,proto,dst_port,action,count
+shop,web-1,app=web,shop,api-1,app=api,,TCP,9090,allow,3
+";
+    let flows = import_bytes(flows.as_bytes(), ImportOptions::default()).unwrap();
+    let staged = json!({"kind": "StagedNetworkPolicy", "metadata": {"name": "metrics-only", "namespace": "shop"},
+        "spec": {"selector": "app == 'api'", "types": ["Ingress"],
+                 "ingress": [{"action": "Allow", "protocol": "TCP", "destination": {"ports": ["metrics"]}}]}});
+    let unlisted: ResourceSet =
+        serde_json::from_value(json!({"policies": [staged.clone()]})).unwrap();
+    assert!(lint_flows(&unlisted, &flows, &LintConfig::default()).is_empty());
+    let listed: ResourceSet = serde_json::from_value(json!({
+        "policies": [staged],
+        "workloads": [{"kind": "Deployment", "metadata": {"name": "api-1", "namespace": "shop", "labels": {"app": "api"}},
+                       "ports": [{"name": "http", "port": 8080}]}]
+    }))
+    .unwrap();
+    let findings = lint_flows(&listed, &flows, &LintConfig::default());
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+}

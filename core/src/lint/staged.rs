@@ -65,7 +65,12 @@ pub fn lint_flows(resources: &ResourceSet, flows: &FlowSet, config: &LintConfig)
     // (kind, namespace, name) -> (distinct flows, connections, examples)
     let mut by_policy: BTreeMap<PolicyKey, Blame> = BTreeMap::new();
     for f in &report.flows {
-        if f.after != Some(Verdict::Allow) || f.after_staged != Some(Verdict::Deny) {
+        // A flow whose verdict depends on a fact the log does not give is not counted on a guess.
+        if f.missing.is_some()
+            || f.staged_missing.is_some()
+            || f.after != Some(Verdict::Allow)
+            || f.after_staged != Some(Verdict::Deny)
+        {
             continue;
         }
         let (_, after) = impact.explain(flows, f.index);
