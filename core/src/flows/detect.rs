@@ -66,6 +66,11 @@ pub(crate) fn detect(head: &[u8], complete: bool) -> Result<Option<Plan>, Import
         };
     };
     let text = &text[start..];
+    // Whether the text looks like UTF-16 is decided on a full sample, not on however few bytes the
+    // first chunk held: the verdict must not depend on where the input was cut.
+    if text.len() < UTF16_SAMPLE_BYTES && !complete && head.len() < DETECT_BYTES {
+        return Ok(None);
+    }
     if looks_like_utf16(text) {
         return Err(ImportError::Encoding { encoding: "UTF-16" });
     }
@@ -341,8 +346,11 @@ fn skip_whitespace(b: &[u8], at: &mut usize) {
     }
 }
 
+/// How many bytes [`looks_like_utf16`] looks at.
+const UTF16_SAMPLE_BYTES: usize = 64;
+
 fn looks_like_utf16(text: &[u8]) -> bool {
-    let sample = &text[..text.len().min(64)];
+    let sample = &text[..text.len().min(UTF16_SAMPLE_BYTES)];
     sample.len() >= 4 && sample.iter().filter(|&&b| b == 0).count() * 3 >= sample.len()
 }
 

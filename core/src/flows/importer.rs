@@ -20,6 +20,11 @@ pub struct FlowImporter {
     bytes: u64,
     magic: Vec<u8>,
     gzip: Option<Box<MultiGzDecoder<Vec<u8>>>>,
+    /// Compressed bytes not yet handed to the decoder: the decoder gets the stream in pieces of
+    /// [`GZIP_PIECE_BYTES`] cut at fixed offsets, whatever the chunks were (see [`FlowImporter::decode`]).
+    gzip_pending: Vec<u8>,
+    /// Compressed bytes handed to the decoder so far.
+    gzip_fed: u64,
     /// Decompressed bytes produced so far (gzip only).
     decoded: u64,
     /// The gzip stream broke (corrupt, or cut short as by a log rotated mid-write): what it decoded
@@ -30,6 +35,12 @@ pub struct FlowImporter {
     /// Formats the set knew before this file: the file has records of its own once it has one more.
     formats_before: usize,
 }
+
+/// The compressed bytes the gzip decoder gets at a time. What a broken stream salvages depends on the
+/// pieces the decoder was given (the output of the call that meets the break is lost), so they are
+/// cut at fixed offsets of the stream rather than where the caller's chunks end: the same file gives
+/// the same flows however it is fed. Small, so that little is lost before a break.
+const GZIP_PIECE_BYTES: usize = 16 * 1024;
 
 /// How a gzip stream broke.
 #[derive(Clone, Copy)]
@@ -150,6 +161,8 @@ impl FlowImporter {
             bytes: 0,
             magic: Vec::new(),
             gzip: None,
+            gzip_pending: Vec::new(),
+            gzip_fed: 0,
             decoded: 0,
             broken: false,
             stage: Stage::Detecting(Vec::new()),
@@ -198,6 +211,8 @@ impl FlowImporter {
             let magic = std::mem::take(&mut self.magic);
             self.decode(&magic)?;
         }
+        let pending = std::mem::take(&mut self.gzip_pending);
+        self.inflate(&pending)?;
         if let Some(mut gzip) = self.gzip.take()
             && !self.broken
         {
@@ -212,7 +227,8 @@ impl FlowImporter {
                 } else {
                     Break::EndsEarly
                 };
-                self.salvage(detail, how)?;
+                let at = self.gzip_fed;
+                self.salvage(detail, how, at)?;
             }
         }
         if let Stage::Detecting(head) = &mut self.stage {
@@ -264,29 +280,62 @@ impl FlowImporter {
         if self.broken {
             return Ok(());
         }
-        match &mut self.gzip {
-            Some(gzip) => {
-                let written = gzip.write_all(bytes);
-                let out = std::mem::take(gzip.get_mut());
-                self.decoded += out.len() as u64;
-                self.text(&out)?;
-                match written {
-                    Ok(()) => Ok(()),
-                    Err(e) => self.salvage(e.to_string(), Break::Corrupt),
-                }
+        if self.gzip.is_none() {
+            return self.text(bytes);
+        }
+        // The stream goes to the decoder in whole pieces that end at multiples of
+        // `GZIP_PIECE_BYTES`; only the piece a chunk ends inside is copied.
+        let mut rest = bytes;
+        if !self.gzip_pending.is_empty() {
+            let take = (GZIP_PIECE_BYTES - self.gzip_pending.len()).min(rest.len());
+            self.gzip_pending.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.gzip_pending.len() < GZIP_PIECE_BYTES {
+                return Ok(());
             }
-            None => self.text(bytes),
+            let piece = std::mem::take(&mut self.gzip_pending);
+            self.inflate(&piece)?;
+        }
+        let whole = rest.len() - rest.len() % GZIP_PIECE_BYTES;
+        for piece in rest[..whole].chunks(GZIP_PIECE_BYTES) {
+            self.inflate(piece)?;
+        }
+        if !self.broken {
+            self.gzip_pending.extend_from_slice(&rest[whole..]);
+        }
+        Ok(())
+    }
+
+    /// Compressed bytes, one piece of the stream (see [`GZIP_PIECE_BYTES`]).
+    fn inflate(&mut self, piece: &[u8]) -> Result<(), ImportError> {
+        let Some(gzip) = &mut self.gzip else {
+            return Ok(());
+        };
+        if piece.is_empty() || self.broken {
+            return Ok(());
+        }
+        let start = self.gzip_fed;
+        let written = gzip.write_all(piece);
+        self.gzip_fed += piece.len() as u64;
+        let out = std::mem::take(gzip.get_mut());
+        self.decoded += out.len() as u64;
+        self.text(&out)?;
+        match written {
+            Ok(()) => Ok(()),
+            // The break is somewhere in this piece: after its start.
+            Err(e) => self.salvage(e.to_string(), Break::Corrupt, start),
         }
     }
 
     /// The gzip stream broke: the records decoded before the break stay imported and the break is
     /// reported (`ImportSummary::damaged`); a stream that broke before decoding anything is an error.
-    fn salvage(&mut self, detail: String, how: Break) -> Result<(), ImportError> {
+    /// `at`: how many compressed bytes are known to come before the break.
+    fn salvage(&mut self, detail: String, how: Break, at: u64) -> Result<(), ImportError> {
         self.broken = true;
         if self.decoded == 0 {
             return Err(ImportError::Gzip { detail });
         }
-        let (bytes, decoded) = (self.bytes, self.decoded);
+        let (bytes, decoded) = (at, self.decoded);
         self.set.summary.damaged.push(match how {
             Break::EndsEarly => format!(
                 "the gzip data ends early after {bytes} compressed bytes ({detail}): the {decoded} decompressed bytes before the break were read, the rest is lost"
