@@ -97,3 +97,21 @@ fn a_long_corrupt_gzip_log_salvages_the_same_whatever_the_chunks() {
         assert_chunking_changes_nothing(&broken, [1, 1000, 4096, 16 * 1024 + 1, 1 << 20]);
     }
 }
+
+/// `flows_import`: detection looks at the first few lines, and a line the first chunk ended inside
+/// was judged on what had come of it: `{"flow":"x"}` (the start of `{"flow":"x"}, "broken"`) read as
+/// a record of no known format, so the file was refused in chunks and read as Hubble in one piece.
+#[test]
+fn a_line_cut_by_a_chunk_is_not_judged_before_its_end() {
+    let log = concat!(
+        r#"{"lost_events": {"source": "OBSERVER_EVENTS_QUEUE", "num_events_lost": "1"}, "node_name": "kind/kind-worker", "time": "2026-11-20T10:00:00Z"}"#,
+        "\n",
+        r#"{"flow":"x"}, "broken""#,
+        "\n",
+    )
+    .as_bytes();
+    let whole = import_bytes(log, ImportOptions::default()).unwrap();
+    assert_eq!(whole.summary().events, 1, "{:?}", whole.summary());
+    assert_eq!(whole.summary().skipped, 1, "{:?}", whole.summary());
+    assert_chunking_changes_nothing(log, 1..=log.len());
+}

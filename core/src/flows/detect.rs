@@ -136,6 +136,11 @@ fn detect_json(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
+        // A line the head ends inside waits for its rest, even when what came of it already reads
+        // as JSON (`{"flow":"x"}` may go on `]}…`): the whole line may say otherwise.
+        if !ends && more_to_come {
+            return Ok(None);
+        }
         let parsed = serde_json::from_slice::<Value>(line);
         if let Ok(Value::Object(map)) = &parsed
             && hubble::is_event_object(map)
@@ -169,7 +174,6 @@ fn detect_json(
             }
             // The first line opens a document that may go on: pretty-printed JSON or a wrapper.
             Err(e) if e.is_eof() && line == first_line => opens_document = true,
-            Err(_) if !ends && more_to_come => return Ok(None),
             _ if opens_document => return Ok(Some(Plan::Structured)),
             Ok(_) => {}
             Err(e) => {
