@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
             continue;
         };
         let verdict = ev.evaluate(&flow);
-        let _ = ev.verdict_json(&verdict);
+        let _ = ev.verdict_json(&flow, &verdict);
         assert_eq!(ev.allows(&flow), verdict.enforced.verdict == Verdict::Allow, "allows disagrees with evaluate on {line}");
         let explained = ev.explain(&flow);
         assert_eq!(explained.verdict, verdict.enforced.verdict, "explain disagrees with evaluate on {line}");
