@@ -28,12 +28,14 @@ mod policy_ref;
 mod render;
 mod resolve;
 mod suggest;
+mod table;
 
 pub use figures::{ImpactFigures, PairChanges};
 pub use hits::{PolicyHits, RuleHits};
 pub use policy_ref::{policy_key_of, policy_of};
 pub use render::{render_markdown, render_table};
 pub use suggest::{SuggestOptions, Suggestion, suggestions_outcome};
+pub use table::FlowQuery;
 
 use hits::HitCounter;
 pub(crate) use resolve::VOLATILE_LABELS;

@@ -638,3 +638,73 @@ shop,web-1,app=web,shop,api-1,app=api,,TCP,8080,allow,2
         "{md}"
     );
 }
+
+/// The flow table's selection (both shells page through it): filters by change, port and either end's
+/// namespace, ordered by connections, stable for equal counts.
+#[test]
+fn tables_select_filter_and_order_the_flows() {
+    use netpol_core::impact::FlowQuery;
+    let flows = sample("calico-enterprise-flows.jsonl");
+    let report = impact(
+        &set(estate()),
+        &set(design()),
+        &flows,
+        ImpactOptions::default(),
+    );
+    let all = FlowQuery {
+        descending: true,
+        ..FlowQuery::default()
+    };
+    let order = report.select(&flows, &all);
+    assert_eq!(order.len(), report.flows.len());
+    assert!(
+        order
+            .windows(2)
+            .all(|w| report.flows[w[0]].count >= report.flows[w[1]].count)
+    );
+    let ascending = report.select(
+        &flows,
+        &FlowQuery {
+            descending: false,
+            ..all.clone()
+        },
+    );
+    assert!(
+        ascending
+            .windows(2)
+            .all(|w| report.flows[w[0]].count <= report.flows[w[1]].count)
+    );
+    let broken = report.select(
+        &flows,
+        &FlowQuery {
+            change: "broken".into(),
+            ..all.clone()
+        },
+    );
+    assert_eq!(broken.len() as u64, report.summary.broken);
+    assert!(
+        broken
+            .iter()
+            .all(|&i| report.flows[i].change == Change::Broken)
+    );
+    let postgres = report.select(
+        &flows,
+        &FlowQuery {
+            port: Some(5432),
+            ..all.clone()
+        },
+    );
+    assert!(!postgres.is_empty() && postgres.iter().all(|&i| report.flows[i].port == Some(5432)));
+    let payments = report.select(
+        &flows,
+        &FlowQuery {
+            namespace: " payments ".into(),
+            ..all
+        },
+    );
+    assert!(!payments.is_empty());
+    assert!(payments.iter().all(|&i| {
+        let f = &report.flows[i];
+        f.src.contains("payments") || f.dst.contains("payments")
+    }));
+}

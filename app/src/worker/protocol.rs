@@ -44,19 +44,8 @@ pub struct DesignPair {
     pub after: Design,
 }
 
-/// Which flows the table shows, in which order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TableQuery {
-    /// A substring of either end's namespace (empty: any).
-    pub namespace: String,
-    /// The destination port (none: any).
-    pub port: Option<u16>,
-    /// `broken`, `widened`, `unchanged_allow`, `unchanged_deny`, `unmatched`, `undecidable`, or
-    /// empty for any.
-    pub change: String,
-    /// Most connections first (else fewest first).
-    pub descending: bool,
-}
+/// Which flows the table shows, in which order: core's query, sent as is.
+pub use netpol_core::impact::FlowQuery as TableQuery;
 
 /// What the worker answers.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
-//! The flow table's rows, filtered and sorted in the worker: the page only ever receives the window it
-//! shows, so a table of 100 000 flows costs the page as much as one of 50.
+//! The flow table's rows, selected by core (`ImpactReport::select`) in the worker: the page only ever
+//! receives the window it shows, so a table of 100 000 flows costs the page as much as one of 50.
 
-use netpol_core::flows::{AggregatedFlow, EndpointId, FlowSet};
+use netpol_core::flows::FlowSet;
 use netpol_core::impact::{FlowImpact, ImpactReport};
 
 use super::protocol::{FlowRow, TableQuery};
@@ -24,7 +24,7 @@ impl TableCache {
     ) -> (usize, Vec<FlowRow>) {
         let fresh = !matches!(&self.last, Some((last, _)) if last == query);
         if fresh {
-            self.last = Some((query.clone(), select(report, flows, query)));
+            self.last = Some((query.clone(), report.select(flows, query)));
         }
         let Some((_, order)) = &self.last else {
             return (0, Vec::new());
@@ -37,35 +37,6 @@ impl TableCache {
             .collect();
         (order.len(), rows)
     }
-}
-
-/// Positions in `report.flows` (a run over `flows`) of the rows `query` selects, in its order.
-fn select(report: &ImpactReport, flows: &FlowSet, query: &TableQuery) -> Vec<usize> {
-    let namespace = query.namespace.trim();
-    let mut order: Vec<usize> = report
-        .flows
-        .iter()
-        .enumerate()
-        .filter(|(_, flow)| {
-            let in_namespace = |end: fn(&AggregatedFlow) -> EndpointId| {
-                flows.flows().get(flow.index).is_some_and(|observed| {
-                    let ns = flows.endpoint(end(observed)).namespace.as_deref();
-                    ns.unwrap_or_default().contains(namespace)
-                })
-            };
-            (namespace.is_empty() || in_namespace(|f| f.src) || in_namespace(|f| f.dst))
-                && query.port.is_none_or(|port| flow.port == Some(port))
-                && (query.change.is_empty() || flow.change.as_str() == query.change)
-        })
-        .map(|(i, _)| i)
-        .collect();
-    // Stable: equal counts keep the report's order, so the table does not shuffle between runs.
-    if query.descending {
-        order.sort_by(|&a, &b| report.flows[b].count.cmp(&report.flows[a].count));
-    } else {
-        order.sort_by(|&a, &b| report.flows[a].count.cmp(&report.flows[b].count));
-    }
-    order
 }
 
 fn row(flow: &FlowImpact) -> FlowRow {
