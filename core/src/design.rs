@@ -107,6 +107,25 @@ pub struct Design {
     pub lint: LintConfig,
 }
 
+impl Design {
+    /// `base`, or else `base-2`, `base-3`, …: the first name no policy of `namespace` has yet.
+    /// Drawing on the canvas and the recommender both name new namespaced policies this way.
+    pub fn free_policy_name(&self, namespace: &str, base: &str) -> String {
+        let taken = |name: &str| {
+            self.policies.iter().any(|p| {
+                p.metadata.namespace.as_deref() == Some(namespace) && p.metadata.name == name
+            })
+        };
+        if !taken(base) {
+            return base.to_owned();
+        }
+        (2..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|name| !taken(name))
+            .unwrap_or_else(|| base.to_owned())
+    }
+}
+
 /// One label key of the taxonomy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -1120,7 +1120,7 @@ fn write_policies(
         } else {
             group.clone()
         };
-        let name = free_name(design, ns, &base);
+        let name = design.free_policy_name(ns, &base);
         let order = next_order.get(tier).copied().unwrap_or(ORDER_GAP);
         next_order.insert(tier.clone(), order + ORDER_GAP);
         let mut types = Vec::new();
@@ -1198,22 +1198,6 @@ fn rules(
             rule
         })
         .collect()
-}
-
-fn free_name(design: &Design, namespace: &str, base: &str) -> String {
-    let taken = |name: &str| {
-        design
-            .policies
-            .iter()
-            .any(|p| p.metadata.namespace.as_deref() == Some(namespace) && p.metadata.name == name)
-    };
-    if !taken(base) {
-        return base.to_owned();
-    }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|name| !taken(name))
-        .unwrap_or_else(|| base.to_owned())
 }
 
 /// Adds every label key the groups carry (a label outside the taxonomy is a lint finding), with its

@@ -190,23 +190,6 @@ fn is_catch_all(rule: &Rule) -> bool {
         && rule.destination.is_empty()
 }
 
-/// A policy name for `base` not yet used in `namespace` (Calico names are unique per namespace).
-fn free_name(design: &Design, namespace: &str, base: &str) -> String {
-    let taken = |name: &str| {
-        design
-            .policies
-            .iter()
-            .any(|p| p.metadata.namespace.as_deref() == Some(namespace) && p.metadata.name == name)
-    };
-    if !taken(base) {
-        return base.to_owned();
-    }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|name| !taken(name))
-        .unwrap_or_else(|| base.to_owned())
-}
-
 /// The index of the policy of `tier` in `namespace` that selects exactly `selector`, created (after
 /// the tier's last policy) when there is none.
 fn policy_for(
@@ -237,7 +220,7 @@ fn policy_for(
         .filter(|p| p.tier() == tier)
         .filter_map(|p| p.spec.order)
         .fold(0.0_f64, f64::max);
-    let name = free_name(design, namespace, base_name);
+    let name = design.free_policy_name(namespace, base_name);
     design.policies.push(CalicoPolicy {
         kind,
         metadata: ObjectMeta::named(name, Some(namespace)),
