@@ -133,9 +133,9 @@ pub struct Evaluator {
     rank: Vec<u32>,
     criteria: Vec<Criterion>,
     criterion_ids: HashMap<String, u32>,
-    sets: Vec<SetEntity>,
+    pub(crate) sets: Vec<SetEntity>,
     /// The cluster's pod range ([`crate::model::pod_range`]): where a workload without an IP is.
-    pod_range: Vec<IpNet>,
+    pub(crate) pod_range: Vec<IpNet>,
     pub(crate) label_sets: Vec<LabelSet>,
     /// Parallel to `label_sets`: the index blocks of its chains (`LabelSet::chains`), apart so that
     /// the fast path's first lookup stays in cache.
@@ -249,7 +249,7 @@ impl Evaluator {
     }
 
     /// Adds an endpoint's data, bits and hot entry (`hidden`: a world twin, not listed or named).
-    fn push_endpoint(&mut self, endpoint: &Endpoint, hidden: bool) -> EndpointId {
+    pub(crate) fn push_endpoint(&mut self, endpoint: &Endpoint, hidden: bool) -> EndpointId {
         let (label_set, entity, named_ports) = match endpoint {
             Endpoint::Workload(w) => {
                 let labels = effective_labels(w);
@@ -301,99 +301,6 @@ impl Evaluator {
         });
         self.endpoints.push(data);
         id
-    }
-
-    /// The worlds of a workload with a missing fact: a hidden twin per pod-range atom the rules
-    /// can tell apart, and whether its container ports are unknown.
-    fn build_worlds(&mut self, id: EndpointId, w: &WorkloadEndpoint) {
-        let ip_variants = if w.ip.is_none() {
-            let atoms = super::worlds::ip_atoms(&self.pod_range, &self.world_cuts.cuts);
-            atoms
-                .into_iter()
-                .map(|ip| {
-                    let twin = WorkloadEndpoint {
-                        ip: Some(ip),
-                        ..w.clone()
-                    };
-                    self.push_endpoint(&Endpoint::Workload(twin), true)
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let ports_unknown = !w.ports_known && !self.world_cuts.port_names.is_empty();
-        let uncertain = !ip_variants.is_empty() || ports_unknown;
-        if let Some(hot) = self.hot.get_mut(id.0 as usize) {
-            hot.uncertain = uncertain;
-        }
-        if uncertain {
-            self.worlds.insert(
-                id,
-                EndpointWorlds {
-                    ip_variants,
-                    ports_unknown,
-                },
-            );
-        } else {
-            self.worlds.remove(&id);
-        }
-    }
-
-    /// The CIDRs inside the pod range and the named ports that the policies and network sets use.
-    fn current_world_cuts(&self) -> WorldCuts {
-        let mut cuts: Vec<IpNet> = Vec::new();
-        let mut port_names: Vec<String> = Vec::new();
-        let mut unsupported: Vec<&'static str> = Vec::new();
-        for policy in self.policies.iter().flatten() {
-            for direction in [Direction::Ingress, Direction::Egress] {
-                for rule in policy.norm.rules(direction).into_iter().flatten() {
-                    unsupported.extend(rule.unsupported);
-                    for entity in [&rule.src, &rule.dst] {
-                        cuts.extend(entity.nets.iter().chain(&entity.not_nets));
-                    }
-                    port_names.extend(rule.dst.ports.named.iter().cloned());
-                    port_names.extend(rule.dst.not_ports.named.iter().cloned());
-                }
-            }
-        }
-        cuts.extend(self.sets.iter().flat_map(|s| s.nets.iter()));
-        cuts.retain(|c| self.pod_range.iter().any(|b| b != c && b.contains(c)));
-        cuts.sort();
-        cuts.dedup();
-        port_names.sort();
-        port_names.dedup();
-        unsupported.sort_unstable();
-        unsupported.dedup();
-        WorldCuts {
-            cuts,
-            port_names,
-            unsupported,
-        }
-    }
-
-    /// After an edit: rebuilds the worlds when the CIDRs or named ports they come from changed.
-    fn refresh_worlds(&mut self) {
-        let fresh = self.current_world_cuts();
-        if fresh == self.world_cuts {
-            return;
-        }
-        self.world_cuts = fresh;
-        let uncertain: Vec<(EndpointId, WorkloadEndpoint)> = self
-            .endpoints
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| !e.hidden)
-            .filter_map(|(i, e)| match &e.endpoint {
-                Endpoint::Workload(w) if w.ip.is_none() || !w.ports_known => {
-                    Some((EndpointId(i as u32), w.clone()))
-                }
-                _ => None,
-            })
-            .collect();
-        // Twins of the old cuts stay behind, hidden and unreferenced: edits are rare next to flows.
-        for (id, w) in uncertain {
-            self.build_worlds(id, &w);
-        }
     }
 
     /// A workload of the resources by `namespace/name`.

@@ -23,7 +23,7 @@ use ipnet::IpNet;
 
 use super::compiled::Evaluator;
 use super::walk::Quiet;
-use super::{Flow, FlowVerdict};
+use super::{Direction, Endpoint, EndpointId, Flow, FlowVerdict, WorkloadEndpoint};
 
 /// Which facts a verdict depends on (all false: decided).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -77,7 +77,7 @@ impl Undecidable {
 pub(crate) struct EndpointWorlds {
     /// Hidden twins of the endpoint, one per pod-range atom (empty: the IP is known or no rule
     /// can tell the atoms apart).
-    pub ip_variants: Vec<super::EndpointId>,
+    pub ip_variants: Vec<EndpointId>,
     /// The container ports are not given.
     pub ports_unknown: bool,
 }
@@ -180,6 +180,99 @@ fn answers(v: &FlowVerdict) -> Answers {
 }
 
 impl Evaluator {
+    /// The worlds of a workload with a missing fact: a hidden twin per pod-range atom the rules
+    /// can tell apart, and whether its container ports are unknown.
+    pub(crate) fn build_worlds(&mut self, id: EndpointId, w: &WorkloadEndpoint) {
+        let ip_variants = if w.ip.is_none() {
+            let atoms = super::worlds::ip_atoms(&self.pod_range, &self.world_cuts.cuts);
+            atoms
+                .into_iter()
+                .map(|ip| {
+                    let twin = WorkloadEndpoint {
+                        ip: Some(ip),
+                        ..w.clone()
+                    };
+                    self.push_endpoint(&Endpoint::Workload(twin), true)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let ports_unknown = !w.ports_known && !self.world_cuts.port_names.is_empty();
+        let uncertain = !ip_variants.is_empty() || ports_unknown;
+        if let Some(hot) = self.hot.get_mut(id.0 as usize) {
+            hot.uncertain = uncertain;
+        }
+        if uncertain {
+            self.worlds.insert(
+                id,
+                EndpointWorlds {
+                    ip_variants,
+                    ports_unknown,
+                },
+            );
+        } else {
+            self.worlds.remove(&id);
+        }
+    }
+
+    /// The CIDRs inside the pod range and the named ports that the policies and network sets use.
+    pub(crate) fn current_world_cuts(&self) -> WorldCuts {
+        let mut cuts: Vec<IpNet> = Vec::new();
+        let mut port_names: Vec<String> = Vec::new();
+        let mut unsupported: Vec<&'static str> = Vec::new();
+        for policy in self.policies.iter().flatten() {
+            for direction in [Direction::Ingress, Direction::Egress] {
+                for rule in policy.norm.rules(direction).into_iter().flatten() {
+                    unsupported.extend(rule.unsupported);
+                    for entity in [&rule.src, &rule.dst] {
+                        cuts.extend(entity.nets.iter().chain(&entity.not_nets));
+                    }
+                    port_names.extend(rule.dst.ports.named.iter().cloned());
+                    port_names.extend(rule.dst.not_ports.named.iter().cloned());
+                }
+            }
+        }
+        cuts.extend(self.sets.iter().flat_map(|s| s.nets.iter()));
+        cuts.retain(|c| self.pod_range.iter().any(|b| b != c && b.contains(c)));
+        cuts.sort();
+        cuts.dedup();
+        port_names.sort();
+        port_names.dedup();
+        unsupported.sort_unstable();
+        unsupported.dedup();
+        WorldCuts {
+            cuts,
+            port_names,
+            unsupported,
+        }
+    }
+
+    /// After an edit: rebuilds the worlds when the CIDRs or named ports they come from changed.
+    pub(crate) fn refresh_worlds(&mut self) {
+        let fresh = self.current_world_cuts();
+        if fresh == self.world_cuts {
+            return;
+        }
+        self.world_cuts = fresh;
+        let uncertain: Vec<(EndpointId, WorkloadEndpoint)> = self
+            .endpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.hidden)
+            .filter_map(|(i, e)| match &e.endpoint {
+                Endpoint::Workload(w) if w.ip.is_none() || !w.ports_known => {
+                    Some((EndpointId(i as u32), w.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        // Twins of the old cuts stay behind, hidden and unreferenced: edits are rare next to flows.
+        for (id, w) in uncertain {
+            self.build_worlds(id, &w);
+        }
+    }
+
     /// [`Evaluator::evaluate`] for a flow with an end whose facts are missing: evaluates every world
     /// and marks what differs. `base` is the evaluation of the flow itself.
     pub(crate) fn evaluate_worlds(&self, flow: &Flow, base: FlowVerdict) -> FlowVerdict {
@@ -301,7 +394,7 @@ impl Evaluator {
     }
 
     /// The endpoints standing for `id`'s possible pod IPs (itself when there is one world).
-    fn ip_worlds(&self, id: super::EndpointId) -> Vec<super::EndpointId> {
+    fn ip_worlds(&self, id: EndpointId) -> Vec<EndpointId> {
         match self.worlds.get(&id) {
             Some(w) if !w.ip_variants.is_empty() => w.ip_variants.clone(),
             _ => vec![id],
@@ -361,9 +454,9 @@ impl Evaluator {
     }
 
     /// `namespace/name`, or for an unnamed workload its namespace and labels.
-    fn subject(&self, id: super::EndpointId) -> String {
+    fn subject(&self, id: EndpointId) -> String {
         match self.endpoint(id) {
-            Some(super::Endpoint::Workload(w)) if w.name.is_none() => {
+            Some(Endpoint::Workload(w)) if w.name.is_none() => {
                 let labels: Vec<String> =
                     w.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 if labels.is_empty() {
