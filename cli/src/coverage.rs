@@ -63,12 +63,9 @@ const UNCOVERED: &str = "uncovered";
 
 /// Runs the subcommand.
 pub fn run(args: &CoverageArgs) -> ExitCode {
-    let inputs = match input::load_per_env(&args.paths, &args.env) {
+    let inputs = match input::load_per_env_or_exit("coverage", &args.paths, &args.env) {
         Ok(inputs) => inputs,
-        Err(message) => {
-            eprintln!("netpol coverage: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let several = inputs.len() > 1;
     let mut failed = false;
@@ -76,11 +73,8 @@ pub fn run(args: &CoverageArgs) -> ExitCode {
     let mut results: Vec<Result> = Vec::new();
     for loaded in &inputs {
         let input = &loaded.input;
-        if input.error_count() > 0 {
-            for d in input.diagnostics.iter().filter(|d| d.is_error()) {
-                eprintln!("{}", d.render());
-            }
-            return ExitCode::from(2);
+        if let Err(code) = input::exit_on_errors(input) {
+            return code;
         }
         let report = coverage::coverage(&input::enforced_resources(input, args.version));
         failed |= args.fail_on.iter().any(|f| match f {
@@ -118,11 +112,7 @@ pub fn run(args: &CoverageArgs) -> ExitCode {
         }
     }
     if several && args.format == Format::Json {
-        let value = serde_json::json!({ "environments": json });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        println!("{}", input::by_environment_json(json));
     }
     if args.format == Format::Sarif {
         println!("{}", sarif(&results));

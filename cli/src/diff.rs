@@ -121,8 +121,7 @@ fn summarise(args: &DiffArgs) -> Result<String, String> {
         }
     }
     if several && matches!(args.format, Format::Json) {
-        let value = serde_json::json!({ "environments": json });
-        markdown = serde_json::to_string_pretty(&value).map_err(|e| format!("error: {e}"))?;
+        markdown = input::by_environment_json(json);
         markdown.push('\n');
     }
     Ok(markdown)

@@ -73,13 +73,11 @@ pub struct ImpactArgs {
 /// Runs `netpol impact`: once, or once per environment when a side is a Fleet repository (or
 /// `--env` picks one), each report under a heading naming its environment.
 pub fn run(args: &ImpactArgs) -> ExitCode {
-    let pairs = match crate::input::load_pairs(&args.before, &args.after, &args.env) {
-        Ok(pairs) => pairs,
-        Err(message) => {
-            eprintln!("netpol impact: {message}");
-            return ExitCode::from(2);
-        }
-    };
+    let pairs =
+        match crate::input::load_pairs_or_exit("impact", &args.before, &args.after, &args.env) {
+            Ok(pairs) => pairs,
+            Err(code) => return code,
+        };
     let options = ImportOptions {
         max_line_bytes: args.max_line_bytes,
         ..ImportOptions::default()
@@ -122,11 +120,7 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
         }
     }
     if several && args.format == Format::Json {
-        let value = serde_json::json!({ "environments": json });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        println!("{}", crate::input::by_environment_json(json));
     }
     if failed {
         ExitCode::from(1)
@@ -205,12 +199,7 @@ fn resources(
     input: &crate::input::Input,
     version: crate::input::CalicoVersionArg,
 ) -> Result<(ResourceSet, Vec<Design>), ExitCode> {
-    if input.error_count() > 0 {
-        for d in input.diagnostics.iter().filter(|d| d.is_error()) {
-            eprintln!("{}", d.render());
-        }
-        return Err(ExitCode::from(2));
-    }
+    crate::input::exit_on_errors(input)?;
     let designs = input.designs().map(|d| d.design.clone()).collect();
     Ok((crate::input::enforced_resources(input, version), designs))
 }

@@ -64,6 +64,13 @@ pub struct EnvInput {
     pub input: Input,
 }
 
+/// The JSON report of a command run once per environment: `{"environments": {NAME: report, …}}`,
+/// pretty-printed.
+pub fn by_environment_json(reports: serde_json::Map<String, serde_json::Value>) -> String {
+    let value = serde_json::json!({ "environments": reports });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
 /// A path given on the command line, read.
 enum Source {
     /// Plain files (and design documents), read through the one reader.
@@ -126,10 +133,6 @@ fn read_tree(dir: &Path) -> Result<FileTree, String> {
 
 /// The repository a path stands for, if it is one: a directory holding a `fleet.yaml`, or a zip.
 pub fn repository(path: &Path) -> Result<Option<Repository>, String> {
-    repository_at(path)
-}
-
-fn repository_at(path: &Path) -> Result<Option<Repository>, String> {
     let root = path.display().to_string();
     let prefix = format!("{}/", root.trim_end_matches('/'));
     if path.is_dir() {
@@ -176,7 +179,7 @@ fn per_env(paths: &[PathBuf], env: &EnvArg, require: bool) -> Result<Vec<EnvInpu
         Ok(())
     };
     for path in paths {
-        match repository_at(path)? {
+        match repository(path)? {
             Some(repo) => {
                 flush(&mut plain, &mut sources)?;
                 sources.push(Source::Repository(Box::new(repo)));
@@ -419,13 +422,46 @@ pub fn load_or_exit(paths: &[PathBuf], env: &EnvArg) -> Result<Input, ExitCode> 
         eprintln!("{message}");
         ExitCode::from(2)
     })?;
-    if input.error_count() > 0 {
-        for d in input.diagnostics.iter().filter(|d| d.is_error()) {
-            eprintln!("{}", d.render());
-        }
-        return Err(ExitCode::from(2));
-    }
+    exit_on_errors(&input)?;
     Ok(input)
+}
+
+/// [`load_per_env`] for a command's prelude: a path that cannot be read, or an `--env` that names no
+/// environment, is printed to stderr after the command's name and gives exit code 2. Errors inside
+/// the files are the command's to report (some report them per environment).
+pub fn load_per_env_or_exit(
+    command: &str,
+    paths: &[PathBuf],
+    env: &EnvArg,
+) -> Result<Vec<EnvInput>, ExitCode> {
+    load_per_env(paths, env).map_err(|message| {
+        eprintln!("netpol {command}: {message}");
+        ExitCode::from(2)
+    })
+}
+
+/// [`load_pairs`] for a command's prelude, failing as [`load_per_env_or_exit`] does.
+pub fn load_pairs_or_exit(
+    command: &str,
+    before: &[PathBuf],
+    after: &[PathBuf],
+    env: &EnvArg,
+) -> Result<Vec<(Option<String>, Input, Input)>, ExitCode> {
+    load_pairs(before, after, env).map_err(|message| {
+        eprintln!("netpol {command}: {message}");
+        ExitCode::from(2)
+    })
+}
+
+/// Input with errors cannot be evaluated: its errors are printed to stderr and give exit code 2.
+pub fn exit_on_errors(input: &Input) -> Result<(), ExitCode> {
+    if input.error_count() == 0 {
+        return Ok(());
+    }
+    for d in input.diagnostics.iter().filter(|d| d.is_error()) {
+        eprintln!("{}", d.render());
+    }
+    Err(ExitCode::from(2))
 }
 
 /// Imports every flow file (`-` is standard input, read once) into one set, saying on stderr what

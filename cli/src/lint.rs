@@ -100,12 +100,9 @@ pub fn run(args: &LintArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let inputs = match input::load_per_env(&args.paths, &args.env) {
+    let inputs = match input::load_per_env_or_exit("lint", &args.paths, &args.env) {
         Ok(inputs) => inputs,
-        Err(message) => {
-            eprintln!("netpol lint: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     // A repository is linted per environment: text and JSON report each environment under its
     // name; SARIF (one run) holds every environment's findings, each said once with the environments
@@ -166,11 +163,7 @@ pub fn run(args: &LintArgs) -> ExitCode {
         println!("{}", sarif(&findings, &fallback));
     }
     if several && args.format == Format::Json {
-        let value = serde_json::json!({ "environments": json });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        println!("{}", input::by_environment_json(json));
     }
     if failed {
         ExitCode::from(1)

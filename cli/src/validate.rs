@@ -54,12 +54,9 @@ struct Object<'a> {
 /// A Fleet repository is validated per environment (each one as Fleet deploys it), each report under
 /// a heading naming its environment.
 pub fn run(args: &ValidateArgs) -> ExitCode {
-    let inputs = match input::load_per_env(&args.paths, &args.env) {
+    let inputs = match input::load_per_env_or_exit("validate", &args.paths, &args.env) {
         Ok(inputs) => inputs,
-        Err(message) => {
-            eprintln!("netpol validate: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let several = inputs.len() > 1;
     let mut errors = 0;
@@ -82,11 +79,7 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         }
     }
     if several && args.format == Format::Json {
-        let value = serde_json::json!({ "environments": json });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        println!("{}", input::by_environment_json(json));
     }
     if errors > 0 {
         ExitCode::from(1)
