@@ -124,6 +124,16 @@ impl Design {
             .find(|name| !taken(name))
             .unwrap_or_else(|| base.to_owned())
     }
+
+    /// The highest `order` of the policies in `tier` (0 when none has one): a new policy placed after
+    /// them gets a larger order.
+    pub fn highest_order(&self, tier: &str) -> f64 {
+        self.policies
+            .iter()
+            .filter(|p| p.tier() == tier)
+            .filter_map(|p| p.spec.order)
+            .fold(0.0_f64, f64::max)
+    }
 }
 
 /// One label key of the taxonomy.

@@ -214,12 +214,7 @@ fn policy_for(
     if let Some(i) = found {
         return i;
     }
-    let last = design
-        .policies
-        .iter()
-        .filter(|p| p.tier() == tier)
-        .filter_map(|p| p.spec.order)
-        .fold(0.0_f64, f64::max);
+    let last = design.highest_order(tier);
     let name = design.free_policy_name(namespace, base_name);
     design.policies.push(CalicoPolicy {
         kind,

@@ -680,12 +680,7 @@ fn estate_for(design: &Design, env: &str) -> Design {
         .collect();
     Design {
         namespaces,
-        tiers: Vec::new(),
-        policies: Vec::new(),
-        kubernetes_policies: Vec::new(),
-        cluster_policies: Vec::new(),
-        network_sets: Vec::new(),
-        ..design.clone()
+        ..studio_design(design)
     }
 }
 

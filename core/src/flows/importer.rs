@@ -239,29 +239,7 @@ impl FlowImporter {
     }
 
     fn finish_text(mut self) -> Result<FlowSet, ImportError> {
-        let mut failure = None;
-        let mut sink = Sink {
-            set: &mut self.set,
-            texts: &mut self.texts,
-            options: self.options,
-            block: 0,
-        };
-        match &mut self.stage {
-            Stage::Lines {
-                format,
-                splitter,
-                skip_first_line,
-            } => {
-                splitter.finish(&mut |line| handle_line(&mut sink, format, skip_first_line, line));
-            }
-            Stage::Structured { format, scanner } => {
-                scanner.finish(&mut |item| handle_item(&mut sink, format, &mut failure, item));
-            }
-            Stage::Detecting(_) => {}
-        }
-        if let Some(e) = failure {
-            return Err(e);
-        }
+        self.feed_stage(None)?;
         // A file without a record (an empty array) has no file number of its own: the last one is
         // an earlier file's.
         if self.set.summary.formats.len() > self.formats_before {
@@ -370,6 +348,12 @@ impl FlowImporter {
                 }
             };
         }
+        self.feed_stage(Some(bytes))
+    }
+
+    /// Hands decompressed bytes to the current stage (`None`: the input ended, the stage flushes
+    /// what it holds). Nothing happens while the format is still being detected.
+    fn feed_stage(&mut self, bytes: Option<&[u8]>) -> Result<(), ImportError> {
         let mut failure = None;
         let mut sink = Sink {
             set: &mut self.set,
@@ -383,14 +367,20 @@ impl FlowImporter {
                 splitter,
                 skip_first_line,
             } => {
-                splitter.push(bytes, &mut |line| {
-                    handle_line(&mut sink, format, skip_first_line, line)
-                });
+                let each: &mut dyn FnMut(Line<'_>) =
+                    &mut |line| handle_line(&mut sink, format, skip_first_line, line);
+                match bytes {
+                    Some(bytes) => splitter.push(bytes, each),
+                    None => splitter.finish(each),
+                }
             }
             Stage::Structured { format, scanner } => {
-                scanner.push(bytes, &mut |item| {
-                    handle_item(&mut sink, format, &mut failure, item)
-                });
+                let each: &mut dyn FnMut(Item<'_>) =
+                    &mut |item| handle_item(&mut sink, format, &mut failure, item);
+                match bytes {
+                    Some(bytes) => scanner.push(bytes, each),
+                    None => scanner.finish(each),
+                }
             }
             Stage::Detecting(_) => {}
         }

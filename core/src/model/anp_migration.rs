@@ -191,54 +191,36 @@ fn migrate_one(
         }
         _ => (ClusterTier::Admin, policy.spec.priority.unwrap_or_default()),
     };
-    let mut ingress = Vec::new();
-    for (index, rule) in policy.spec.ingress.iter().enumerate() {
-        let name = rule_label(rule.name.as_deref(), "ingress", index);
-        let protocols = protocols(&rule.ports, source, &name, notes)?;
-        let pieces = split_rule(&rule.from, &protocols);
-        if pieces.len() > 1 {
-            notes.push(MigrationNote::RuleSplit {
-                source: source.to_owned(),
-                rule: name.clone(),
-                parts: pieces.len(),
-            });
-        }
-        let count = pieces.len();
-        for (part, (from, protocols)) in pieces.into_iter().enumerate() {
-            ingress.push(ClusterIngressRule {
-                name: part_name(rule.name.as_deref(), part, count),
-                action: accept(rule.action),
-                from,
-                protocols,
-                ports: Vec::new(),
-                extra: rule.extra.clone(),
-            });
-        }
-    }
-    let mut egress = Vec::new();
-    for (index, rule) in policy.spec.egress.iter().enumerate() {
-        let name = rule_label(rule.name.as_deref(), "egress", index);
-        let protocols = protocols(&rule.ports, source, &name, notes)?;
-        let pieces = split_rule(&rule.to, &protocols);
-        if pieces.len() > 1 {
-            notes.push(MigrationNote::RuleSplit {
-                source: source.to_owned(),
-                rule: name.clone(),
-                parts: pieces.len(),
-            });
-        }
-        let count = pieces.len();
-        for (part, (to, protocols)) in pieces.into_iter().enumerate() {
-            egress.push(ClusterEgressRule {
-                name: part_name(rule.name.as_deref(), part, count),
-                action: accept(rule.action),
-                to,
-                protocols,
-                ports: Vec::new(),
-                extra: rule.extra.clone(),
-            });
-        }
-    }
+    let ingress = migrate_rules(
+        &policy.spec.ingress,
+        "ingress",
+        |rule| (rule.name.as_deref(), &rule.from[..], &rule.ports[..]),
+        |rule, name, from, protocols| ClusterIngressRule {
+            name,
+            action: accept(rule.action),
+            from,
+            protocols,
+            ports: Vec::new(),
+            extra: rule.extra.clone(),
+        },
+        source,
+        notes,
+    )?;
+    let egress = migrate_rules(
+        &policy.spec.egress,
+        "egress",
+        |rule| (rule.name.as_deref(), &rule.to[..], &rule.ports[..]),
+        |rule, name, to, protocols| ClusterEgressRule {
+            name,
+            action: accept(rule.action),
+            to,
+            protocols,
+            ports: Vec::new(),
+            extra: rule.extra.clone(),
+        },
+        source,
+        notes,
+    )?;
     let ingress_chunks = chunks(ingress);
     let egress_chunks = chunks(egress);
     let parts = ingress_chunks.len().max(egress_chunks.len()).max(1);
@@ -264,6 +246,43 @@ fn migrate_one(
             },
         })
         .collect();
+    Ok(out)
+}
+
+/// One direction's v1alpha1 rules as ClusterNetworkPolicy rules: `ports` become `protocols`, and a
+/// rule whose peers and protocols exceed the 25-item limits is split into parts (each part said in
+/// `notes`). `parts_of` reads a rule's name, peers and ports; `build` makes one part.
+fn migrate_rules<R, O>(
+    rules: &[R],
+    direction: &str,
+    parts_of: impl Fn(&R) -> (Option<&str>, &[ClusterPeer], &[AdminPort]),
+    build: impl Fn(&R, Option<String>, Vec<ClusterPeer>, Vec<ClusterProtocol>) -> O,
+    source: &str,
+    notes: &mut Vec<MigrationNote>,
+) -> Result<Vec<O>, String> {
+    let mut out = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
+        let (rule_name, peers, ports) = parts_of(rule);
+        let name = rule_label(rule_name, direction, index);
+        let protocols = protocols(ports, source, &name, notes)?;
+        let pieces = split_rule(peers, &protocols);
+        if pieces.len() > 1 {
+            notes.push(MigrationNote::RuleSplit {
+                source: source.to_owned(),
+                rule: name.clone(),
+                parts: pieces.len(),
+            });
+        }
+        let count = pieces.len();
+        for (part, (peers, protocols)) in pieces.into_iter().enumerate() {
+            out.push(build(
+                rule,
+                part_name(rule_name, part, count),
+                peers,
+                protocols,
+            ));
+        }
+    }
     Ok(out)
 }
 
