@@ -15,6 +15,10 @@
 //! allowed flows the design denies (must be none), and the flows between known groups it allows
 //! although nobody observed them, each with the widening that explains it.
 //!
+//! The steps have their own files: `groups` (which group an endpoint is, and its selector),
+//! `sets` (outside addresses as network sets), `policies` (the rules as Calico policies) and
+//! `taxonomy`; this file holds the types and the pass over the flows that drives them.
+//!
 //! **API boundary**: the result depends on the flows and the options only — maps are ordered, names
 //! are derived from the flows — so the same input gives the same design, byte for byte.
 
@@ -24,20 +28,29 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use crate::board::ORDER_GAP;
-use crate::design::{self, Design, DesignNamespace, LabelKey, LabelScope, WorkloadGroup};
-use crate::flows::{EndpointKind, FlowSet, NetworkScope, Observed};
-use crate::impact::VOLATILE_LABELS;
-use crate::model::vocabulary::annotations::{DOMAINS_ANNOTATION, FLOW_ANNOTATION};
+use crate::design::{self, Design, DesignNamespace, WorkloadGroup};
+use crate::flows::{FlowSet, NetworkScope, Observed};
+use crate::model::vocabulary::annotations::DOMAINS_ANNOTATION;
 use crate::model::vocabulary::namespaces::is_system_namespace;
 use crate::model::{
-    Action, CalicoPolicy, CalicoPolicyKind, CalicoVersion, ContainerPort, EntityRule, Labels,
-    NetworkSet, NetworkSetSpec, ObjectMeta, PolicySpec, PolicyType, Port, Protocol, Rule,
-    RuleMetadata, Tier, TierDefaultAction, WorkloadKind,
+    CalicoVersion, ContainerPort, EntityRule, Labels, NetworkSet, NetworkSetSpec, ObjectMeta,
+    Protocol, WorkloadKind,
 };
 
 mod cidr;
+mod groups;
+mod policies;
 mod proof;
+mod sets;
+mod taxonomy;
+
+use groups::{
+    End, GroupInfo, choose_selectors, classify, has_policy_side, is_dns_group,
+    is_platform_namespace, kind_of, stable_labels,
+};
+use policies::{Sides, ensure_tier, scope_baseline, write_policies};
+use sets::{SetInfo, Usage, block_name, end_key, outside_blocks};
+use taxonomy::propose_taxonomy;
 
 pub use proof::{Proof, ProofFigures, ProofFlow, WidenedFlow, prove, render_markdown, render_text};
 
@@ -298,48 +311,6 @@ impl Node {
             Node::Set(_) => None,
         }
     }
-}
-
-/// How an endpoint of the flows is classified before outside addresses are aggregated.
-#[derive(Debug, Clone)]
-enum End {
-    Group(String, String),
-    NamedSet(String),
-    DomainSet(String),
-    Address(IpAddr),
-    Scope(NetworkScope),
-    Unusable(String),
-}
-
-/// One use of an outside address by an allowed flow (see `outside_blocks`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Usage {
-    /// The other end, as `end_key` names it.
-    peer: String,
-    /// The outside address is the destination.
-    outbound: bool,
-    protocol: Protocol,
-    port: Option<u16>,
-}
-
-/// A workload group being inferred.
-#[derive(Debug, Clone, Default)]
-struct GroupInfo {
-    /// Labels common to every record of the group (volatile ones removed).
-    labels: Option<Labels>,
-    kind: Option<WorkloadKind>,
-    ports: BTreeSet<(Protocol, u16)>,
-    /// The starting design has it: keep its labels.
-    existing: bool,
-}
-
-/// An outside set being inferred.
-#[derive(Debug, Clone, Default)]
-struct SetInfo {
-    nets: BTreeSet<IpNet>,
-    addresses: BTreeSet<IpAddr>,
-    domains: BTreeSet<String>,
-    labels: Labels,
 }
 
 /// Writes a least-privilege design for `flows` (see the module documentation).
@@ -796,239 +767,6 @@ pub fn recommend(
     }
 }
 
-/// The rules of one policy, by direction.
-#[derive(Debug, Default)]
-struct Sides {
-    ingress: RuleSet,
-    egress: RuleSet,
-}
-
-/// Rules by (peer, protocol).
-#[derive(Debug, Default)]
-struct RuleSet(BTreeMap<(String, Protocol), RuleAcc>);
-
-#[derive(Debug)]
-struct RuleAcc {
-    peer: EntityRule,
-    ports: BTreeSet<u16>,
-    all_ports: bool,
-    annotation: String,
-    /// The rule's ends as the proof names them (`ns/name`, a set, or `namespace/ns`).
-    from: String,
-    to: String,
-}
-
-impl RuleSet {
-    fn add(
-        &mut self,
-        key: (String, Protocol),
-        peer: EntityRule,
-        (ports, all_ports): (&BTreeSet<u16>, bool),
-        annotation: &str,
-        (from, to): (String, String),
-    ) {
-        let acc = self.0.entry(key).or_insert_with(|| RuleAcc {
-            peer,
-            ports: BTreeSet::new(),
-            all_ports: false,
-            annotation: annotation.to_owned(),
-            from,
-            to,
-        });
-        acc.ports.extend(ports.iter().copied());
-        acc.all_ports |= all_ports;
-    }
-}
-
-fn ensure_tier(design: &mut Design, name: &str, order: f64) {
-    if design.tiers.iter().any(|t| t.metadata.name == name) {
-        return;
-    }
-    let mut tier = Tier::new(name, Some(order));
-    tier.spec.default_action = Some(TierDefaultAction::Pass);
-    design.tiers.push(tier);
-}
-
-fn classify(ep: &crate::flows::Endpoint) -> End {
-    let namespaced = ep
-        .namespace
-        .as_deref()
-        .filter(|ns| !ns.is_empty() && *ns != "-");
-    match (ep.kind, namespaced) {
-        (EndpointKind::Workload, Some(ns)) | (EndpointKind::Unknown, Some(ns)) => {
-            End::Group(ns.to_owned(), group_name(ep))
-        }
-        (EndpointKind::Workload, None) => {
-            End::Unusable(format!("workload `{}` has no namespace", ep.display_name()))
-        }
-        (EndpointKind::NetworkSet, _) => match &ep.name {
-            Some(name) if is_dns_label_name(name) => End::NamedSet(name.clone()),
-            _ => outside(ep),
-        },
-        _ => outside(ep),
-    }
-}
-
-fn outside(ep: &crate::flows::Endpoint) -> End {
-    if let Some(domain) = ep.domains.iter().min() {
-        return End::DomainSet(domain_set_name(domain));
-    }
-    match (ep.ip, ep.scope) {
-        (Some(ip), _) => End::Address(ip),
-        (None, Some(scope)) => End::Scope(scope),
-        (None, None) => End::Unusable(format!(
-            "`{}` has no address in the flow log",
-            ep.display_name()
-        )),
-    }
-}
-
-/// The group of a flow-log endpoint: its controller's name (`api-7d9f8b6c5-*` → `api`), else the
-/// value of its first name label, else `workload`.
-fn group_name(ep: &crate::flows::Endpoint) -> String {
-    let from_name = ep.name.as_deref().map(|name| {
-        let mut name = name.trim_end_matches('*').trim_end_matches('-').to_owned();
-        // The ReplicaSet's hash: the label's value when the record has it, else its shape.
-        let hash = ep.labels.get("pod-template-hash").cloned();
-        if let Some((head, tail)) = name.rsplit_once('-')
-            && !head.is_empty()
-            && (hash.as_deref() == Some(tail) || looks_like_hash(tail))
-        {
-            name = head.to_owned();
-        }
-        name
-    });
-    let from_label = || NAME_KEYS.iter().find_map(|k| ep.labels.get(*k)).cloned();
-    from_name
-        .filter(|n| is_dns_label_name(n))
-        .or_else(from_label)
-        .filter(|n| is_dns_label_name(n))
-        .unwrap_or_else(|| "workload".to_owned())
-}
-
-/// Kubernetes' pod-template hashes use `bcdfghjklmnpqrstvwxz2456789` (no vowels), 6 to 10 long, and
-/// always have a digit in practice; a word of that shape is taken for one.
-fn looks_like_hash(part: &str) -> bool {
-    (6..=10).contains(&part.len())
-        && part.chars().any(|c| c.is_ascii_digit())
-        && part
-            .chars()
-            .all(|c| "bcdfghjklmnpqrstvwxz2456789".contains(c))
-}
-
-fn is_dns_label_name(name: &str) -> bool {
-    crate::model::vocabulary::names::is_dns_subdomain(name)
-}
-
-fn domain_set_name(domain: &str) -> String {
-    let name: String = domain
-        .trim_end_matches('.')
-        .trim_start_matches("*.")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    format!("domain-{}", name.trim_matches('-'))
-}
-
-/// The blocks the outside addresses are written as. Where the knob keeps a family exact
-/// (`/32`, `/128`), addresses are aggregated only with addresses used alike (the same peers, ports
-/// and directions): merging two siblings used by different sources into one block would let each
-/// source reach the other's address, a widening nobody asked for. Where the knob widens, the whole
-/// family is aggregated together and every block broader than what was observed is listed.
-fn outside_blocks(
-    pool: &BTreeSet<IpAddr>,
-    usage: &BTreeMap<IpAddr, BTreeSet<Usage>>,
-    options: &RecommendOptions,
-) -> Vec<IpNet> {
-    let exact = |ip: &IpAddr| match ip {
-        IpAddr::V4(_) => options.v4_prefix >= 32,
-        IpAddr::V6(_) => options.v6_prefix >= 128,
-    };
-    let mut classes: BTreeMap<Option<&BTreeSet<Usage>>, BTreeSet<IpAddr>> = BTreeMap::new();
-    for ip in pool {
-        let class = if exact(ip) { usage.get(ip) } else { None };
-        classes.entry(class).or_default().insert(*ip);
-    }
-    let mut blocks: Vec<IpNet> = classes
-        .values()
-        .flat_map(|addresses| cidr::aggregate(addresses, options.v4_prefix, options.v6_prefix))
-        .collect();
-    blocks.sort();
-    blocks
-}
-
-/// A stable name for an endpoint's classification, to compare how outside addresses are used.
-fn end_key(end: Option<&End>) -> String {
-    match end {
-        Some(End::Group(ns, name)) => format!("group:{ns}/{name}"),
-        Some(End::NamedSet(name)) => format!("set:{name}"),
-        Some(End::DomainSet(name)) => format!("domain:{name}"),
-        Some(End::Address(ip)) => format!("address:{ip}"),
-        Some(End::Scope(NetworkScope::Public)) => "scope:public".to_owned(),
-        Some(End::Scope(NetworkScope::Private)) => "scope:private".to_owned(),
-        Some(End::Unusable(_)) | None => "unusable".to_owned(),
-    }
-}
-
-fn block_name(block: &IpNet) -> String {
-    let addr: String = block
-        .addr()
-        .to_string()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    format!("net-{}-{}", addr.trim_matches('-'), block.prefix_len())
-}
-
-fn stable_labels(labels: &Labels) -> Labels {
-    labels
-        .iter()
-        .filter(|(k, _)| !VOLATILE_LABELS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-fn kind_of(labels: &Labels) -> WorkloadKind {
-    if labels.contains_key("statefulset.kubernetes.io/pod-name") {
-        WorkloadKind::StatefulSet
-    } else if labels.contains_key("pod-template-generation") {
-        WorkloadKind::DaemonSet
-    } else {
-        WorkloadKind::Deployment
-    }
-}
-
-/// Whether workloads of `ns` get policies: not a system namespace (the baseline leaves those open),
-/// and in the scope when there is one.
-pub(crate) fn has_policy_side(ns: &str, scope: &[String]) -> bool {
-    !is_system_namespace(ns) && (scope.is_empty() || scope.iter().any(|n| n == ns))
-}
-
-fn is_platform_namespace(ns: &str) -> bool {
-    is_system_namespace(ns)
-        || ns.ends_with("-system")
-        || ns.starts_with("platform-")
-        || ns.contains("monitoring")
-}
-
-fn is_dns_group(groups: &BTreeMap<(String, String), GroupInfo>, node: &Node) -> bool {
-    let Node::Group { namespace, name } = node else {
-        return false;
-    };
-    namespace == "kube-system"
-        && groups
-            .get(&(namespace.clone(), name.clone()))
-            .and_then(|g| g.labels.as_ref())
-            .and_then(|l| l.get("k8s-app"))
-            .is_some_and(|v| v == "kube-dns")
-}
-
 fn uncovered_of(flows: &FlowSet, flow: &crate::flows::AggregatedFlow, reason: String) -> Uncovered {
     Uncovered {
         src: flows.endpoint(flow.src).display_name(),
@@ -1036,259 +774,5 @@ fn uncovered_of(flows: &FlowSet, flow: &crate::flows::AggregatedFlow, reason: St
         protocol: flow.protocol,
         port: flow.port,
         reason,
-    }
-}
-
-fn selector_text(pairs: &Labels) -> String {
-    if pairs.is_empty() {
-        return "all()".to_owned();
-    }
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k} == \"{v}\""))
-        .collect::<Vec<_>>()
-        .join(" && ")
-}
-
-/// Per group, the selector its policies and peers use.
-fn choose_selectors(
-    groups: &BTreeMap<(String, String), GroupInfo>,
-    widenings: &mut BTreeSet<Widening>,
-) -> BTreeMap<(String, String), String> {
-    let mut out = BTreeMap::new();
-    let subset = |a: &Labels, b: &Labels| a.iter().all(|(k, v)| b.get(k) == Some(v));
-    for ((ns, name), info) in groups {
-        let labels = info.labels.clone().unwrap_or_default();
-        let others: Vec<(&String, Labels)> = groups
-            .iter()
-            .filter(|((n, g), _)| n == ns && g != name)
-            .map(|((_, g), i)| (g, i.labels.clone().unwrap_or_default()))
-            .collect();
-        let by_name: Option<Labels> = NAME_KEYS.iter().find_map(|k| {
-            labels
-                .get(*k)
-                .map(|v| Labels::from([((*k).to_owned(), v.clone())]))
-        });
-        let candidates: Vec<Labels> = by_name.into_iter().chain([labels.clone()]).collect();
-        let chosen = candidates
-            .iter()
-            .find(|c| !others.iter().any(|(_, o)| subset(c, o)))
-            .cloned()
-            .unwrap_or(labels);
-        let text = selector_text(&chosen);
-        for (other, o) in &others {
-            if subset(&chosen, o) {
-                widenings.insert(Widening::SharedSelector {
-                    group: format!("{ns}/{name}"),
-                    selector: text.clone(),
-                    also: format!("{ns}/{other}"),
-                });
-            }
-        }
-        out.insert((ns.clone(), name.clone()), text);
-    }
-    out
-}
-
-fn write_policies(
-    design: &mut Design,
-    policies: &BTreeMap<(String, String, String), Sides>,
-    selectors: &BTreeMap<(String, String), String>,
-    options: &RecommendOptions,
-    widenings: &mut BTreeSet<Widening>,
-) {
-    let mut next_order: BTreeMap<String, f64> = BTreeMap::new();
-    for tier in [PLATFORM_TIER, APPLICATION_TIER] {
-        let last = design
-            .policies
-            .iter()
-            .filter(|p| p.tier() == tier)
-            .filter_map(|p| p.spec.order)
-            .fold(0.0_f64, f64::max);
-        next_order.insert(tier.to_owned(), last + ORDER_GAP);
-    }
-    // Platform first, then application; within a tier by namespace and group.
-    let mut keys: Vec<&(String, String, String)> = policies.keys().collect();
-    keys.sort_by_key(|(ns, group, tier)| (tier != PLATFORM_TIER, ns.clone(), group.clone()));
-    for key in keys {
-        let (ns, group, tier) = key;
-        let Some(sides) = policies.get(key) else {
-            continue;
-        };
-        let base = if tier == PLATFORM_TIER {
-            format!("{PLATFORM_TIER}-{group}")
-        } else {
-            group.clone()
-        };
-        let name = design.free_policy_name(ns, &base);
-        let order = next_order.get(tier).copied().unwrap_or(ORDER_GAP);
-        next_order.insert(tier.clone(), order + ORDER_GAP);
-        let mut types = Vec::new();
-        if !sides.ingress.0.is_empty() {
-            types.push(PolicyType::Ingress);
-        }
-        if !sides.egress.0.is_empty() {
-            types.push(PolicyType::Egress);
-        }
-        design.policies.push(CalicoPolicy {
-            kind: if options.staged {
-                CalicoPolicyKind::StagedNetworkPolicy
-            } else {
-                CalicoPolicyKind::NetworkPolicy
-            },
-            metadata: ObjectMeta::named(name, Some(ns)),
-            spec: PolicySpec {
-                tier: Some(tier.clone()),
-                order: Some(order),
-                selector: selectors.get(&(ns.clone(), group.clone())).cloned(),
-                types,
-                ingress: rules(&sides.ingress, PolicyType::Ingress, options, widenings),
-                egress: rules(&sides.egress, PolicyType::Egress, options, widenings),
-                ..PolicySpec::default()
-            },
-        });
-    }
-}
-
-/// The rules of one direction; ports are merged into a range past `merge_ports_after` (listed).
-fn rules(
-    set: &RuleSet,
-    direction: PolicyType,
-    options: &RecommendOptions,
-    widenings: &mut BTreeSet<Widening>,
-) -> Vec<Rule> {
-    set.0
-        .iter()
-        .map(|((_, protocol), acc)| {
-            let mut rule = Rule::new(Action::Allow);
-            rule.protocol = Some(*protocol);
-            let merge = options
-                .merge_ports_after
-                .is_some_and(|n| acc.ports.len() > n);
-            let ports: Vec<Port> = match (acc.ports.first(), acc.ports.last()) {
-                _ if acc.all_ports => Vec::new(),
-                (Some(&low), Some(&high)) if merge => {
-                    widenings.insert(Widening::PortRange {
-                        from: acc.from.clone(),
-                        to: acc.to.clone(),
-                        protocol: *protocol,
-                        low,
-                        high,
-                        observed: acc.ports.iter().copied().collect(),
-                    });
-                    vec![Port::Range(low, high)]
-                }
-                _ => acc.ports.iter().map(|p| Port::Number(*p)).collect(),
-            };
-            match direction {
-                PolicyType::Ingress => {
-                    rule.source = acc.peer.clone();
-                    rule.destination.ports = ports;
-                }
-                PolicyType::Egress => {
-                    rule.destination = EntityRule {
-                        ports,
-                        ..acc.peer.clone()
-                    };
-                }
-            }
-            rule.metadata = Some(RuleMetadata {
-                annotations: BTreeMap::from([(FLOW_ANNOTATION.to_owned(), acc.annotation.clone())]),
-            });
-            rule
-        })
-        .collect()
-}
-
-/// Adds every label key the groups carry (a label outside the taxonomy is a lint finding), with its
-/// values when they are a small vocabulary, and the network-set label; keeps the design's own keys.
-/// Name keys ([`NAME_KEYS`], `app.kubernetes.io/*`) are the application's, `k8s-app` and
-/// `kubernetes.io/*` Kubernetes', the rest the security team's.
-fn propose_taxonomy(
-    design: &mut Design,
-    groups: &BTreeMap<(String, String), GroupInfo>,
-    has_sets: bool,
-) {
-    let mut values: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for info in groups.values() {
-        for (k, v) in info.labels.iter().flatten() {
-            values.entry(k.clone()).or_default().insert(v.clone());
-        }
-    }
-    let mut proposed: Vec<LabelKey> = Vec::new();
-    for (key, vals) in &values {
-        let scope = if key == "k8s-app" || key.starts_with("kubernetes.io/") {
-            LabelScope::Kubernetes
-        } else if NAME_KEYS.contains(&key.as_str()) || key.starts_with("app.kubernetes.io/") {
-            LabelScope::Application
-        } else {
-            LabelScope::Security
-        };
-        // A key naming each group is open-ended; a small vocabulary is listed.
-        let listed = scope != LabelScope::Application && vals.len() <= 12;
-        proposed.push(LabelKey {
-            key: key.clone(),
-            description: Some("Proposed from the labels of the observed workloads".to_owned()),
-            values: if listed {
-                vals.iter().cloned().collect()
-            } else {
-                Vec::new()
-            },
-            scope,
-            colour: None,
-        });
-    }
-    if has_sets {
-        proposed.push(LabelKey {
-            key: NETWORK_SET_LABEL.to_owned(),
-            description: Some("Network set recommended from observed outside addresses".to_owned()),
-            values: Vec::new(),
-            scope: LabelScope::Security,
-            colour: None,
-        });
-    }
-    for key in proposed {
-        match design.taxonomy.iter_mut().find(|k| k.key == key.key) {
-            Some(existing) => {
-                if !existing.values.is_empty() {
-                    for v in key.values {
-                        if !existing.values.contains(&v) {
-                            existing.values.push(v);
-                        }
-                    }
-                }
-            }
-            None => design.taxonomy.push(key),
-        }
-    }
-}
-
-/// The default deny covers the scope's namespaces only (when a scope is given); staged, it is staged.
-fn scope_baseline(design: &mut Design, options: &RecommendOptions) {
-    let Some(deny) = design.policies.iter_mut().find(|p| {
-        p.metadata.name == "default-deny"
-            && matches!(
-                p.kind,
-                CalicoPolicyKind::GlobalNetworkPolicy | CalicoPolicyKind::StagedGlobalNetworkPolicy
-            )
-    }) else {
-        return;
-    };
-    if !options.namespaces.is_empty() {
-        let quoted: Vec<String> = options
-            .namespaces
-            .iter()
-            .filter(|ns| !is_system_namespace(ns))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .map(|ns| format!("\"{ns}\""))
-            .collect();
-        deny.spec.namespace_selector = Some(format!(
-            "{NAMESPACE_NAME_LABEL} in {{{}}}",
-            quoted.join(", ")
-        ));
-    }
-    if options.staged {
-        deny.kind = CalicoPolicyKind::StagedGlobalNetworkPolicy;
     }
 }
