@@ -31,9 +31,9 @@ pub use deploy::{DeployError, deployed_files};
 pub use design_to_input::{
     DesignExportOptions, ENVIRONMENTS_ANNOTATION, GUARDRAIL_NAME, design_to_input,
 };
-pub use file_tree::{FileTree, ZipError, to_zip};
+pub use file_tree::{FileTree, ZipError, to_zip, unzip};
 pub use layout::{BundleKind, file_safe};
-pub use read::{Repository, STUDIO_DESIGN_PATH, is_repository, unzip};
+pub use read::{Repository, STUDIO_DESIGN_PATH, is_repository};
 
 use fleet::{
     BundleRef, CorrectDrift, FleetYaml, GitRepo, GitRepoMeta, GitRepoSpec, GitTarget,

@@ -121,7 +121,7 @@ fn the_sample_export_reads_back_as_the_design_and_exports_byte_for_byte() {
 fn a_zipped_repository_reads_as_the_folder_even_inside_a_top_folder() {
     let tree = sample_tree();
     let zip = export::to_zip(&tree).unwrap();
-    let unzipped = read::unzip(&zip).unwrap();
+    let unzipped = netpol_core::export::unzip(&zip).unwrap();
     assert_eq!(unzipped, tree);
     let mut nested = FileTree::new();
     for (path, bytes) in tree.iter() {
@@ -131,7 +131,7 @@ fn a_zipped_repository_reads_as_the_folder_even_inside_a_top_folder() {
     assert_eq!(repo.root, "x.zip/network-policies/");
     let (design, options, _) = repo.to_design();
     assert_eq!(export::export_design(&design, &options).unwrap(), tree);
-    assert!(read::unzip(b"not a zip").is_err());
+    assert!(netpol_core::export::unzip(b"not a zip").is_err());
 }
 
 /// The sample's export with the port of `allow-dns`'s first egress rule changed to `port` on prod

@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 
 use super::deploy::{Deployment, deploy};
-use super::file_tree::FileTree;
+use super::file_tree::{FileTree, strip_single_top_folder};
 use super::fleet::GitRepo;
 use super::layout::{BundleKind, place};
 use super::{DesignExportOptions, Environment, FleetSettings, GUARDRAIL_NAME, design_to_input};
@@ -29,11 +29,6 @@ use crate::yaml::{Diagnostic, Severity};
 
 /// Where a Studio export keeps the design's estate, layout and settings (outside every GitRepo path).
 pub const STUDIO_DESIGN_PATH: &str = "studio/design.json";
-
-/// The most a zip may expand to, and the most files it may hold: a repository of network policies is
-/// far smaller, and a zip bomb must not exhaust memory.
-const MAX_UNZIPPED_BYTES: u64 = 256 * 1024 * 1024;
-const MAX_FILES: usize = 20_000;
 
 /// A Fleet repository, read.
 #[derive(Debug, Clone)]
@@ -56,77 +51,6 @@ pub struct Repository {
 pub fn is_repository(tree: &FileTree) -> bool {
     tree.paths()
         .any(|p| p == "fleet.yaml" || p.ends_with("/fleet.yaml"))
-}
-
-/// The files of a zip archive. A single top folder holding everything is kept (see [`read`], which
-/// strips it); directories, absolute paths and `..` are refused.
-pub fn unzip(bytes: &[u8]) -> Result<FileTree, String> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| format!("not a readable zip archive: {e}"))?;
-    if archive.len() > MAX_FILES {
-        return Err(format!(
-            "the archive holds {} entries; at most {MAX_FILES} are read",
-            archive.len()
-        ));
-    }
-    let mut tree = FileTree::new();
-    let mut total: u64 = 0;
-    for i in 0..archive.len() {
-        let mut file = archive
-            .by_index(i)
-            .map_err(|e| format!("cannot read entry {i} of the archive: {e}"))?;
-        if file.is_dir() {
-            continue;
-        }
-        let name = file.name().unwrap_or_default().replace('\\', "/");
-        if name.starts_with('/') || name.split('/').any(|part| part == "..") {
-            return Err(format!("entry `{name}` points outside the archive"));
-        }
-        let mut contents = Vec::new();
-        let limit = MAX_UNZIPPED_BYTES - total;
-        let read = std::io::Read::read_to_end(
-            &mut std::io::Read::take(&mut file, limit + 1),
-            &mut contents,
-        )
-        .map_err(|e| format!("cannot read `{name}` in the archive: {e}"))?;
-        total += read as u64;
-        if total > MAX_UNZIPPED_BYTES {
-            return Err(format!(
-                "the archive expands to more than {} MiB",
-                MAX_UNZIPPED_BYTES / (1024 * 1024)
-            ));
-        }
-        tree.insert(name, contents);
-    }
-    Ok(tree)
-}
-
-/// A tree whose every file lies in one top folder (a zipped folder), moved up to the root.
-fn strip_single_top_folder(tree: FileTree) -> (FileTree, String) {
-    let mut top: Option<String> = None;
-    for path in tree.paths() {
-        let Some((first, _)) = path.split_once('/') else {
-            top = None;
-            break;
-        };
-        match &top {
-            None => top = Some(first.to_owned()),
-            Some(t) if t == first => {}
-            Some(_) => {
-                top = None;
-                break;
-            }
-        }
-    }
-    let Some(top) = top else {
-        return (tree, String::new());
-    };
-    let prefix = format!("{top}/");
-    let mut out = FileTree::new();
-    for (path, bytes) in tree.iter() {
-        out.insert(&path[prefix.len()..], bytes);
-    }
-    (out, prefix)
 }
 
 fn diagnostic(severity: Severity, file: String, message: impl Into<String>) -> Diagnostic {
