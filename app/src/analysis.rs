@@ -3,8 +3,9 @@
 //! that the Impact and Export views (and the PR summary) see the same figures.
 //!
 //! The "before" is either the open cluster (the design's estate with no policy: everything allowed,
-//! `netpol_core::design::open_cluster`), the default until the design is first exported, or the
-//! baseline: the design as it was loaded or last exported, what is deployed. The "after" is the design
+//! `netpol_core::design::open_cluster`), the default until the design is marked deployed, or the
+//! baseline: the design as it was loaded or last marked deployed ("Treat the current design as
+//! deployed"; downloading the export does not move it), what is deployed. The "after" is the design
 //! being edited; every edit sends both to the worker, which re-evaluates the loaded flows.
 
 use leptos::prelude::*;
@@ -28,9 +29,9 @@ const BEFORE_KEY: &str = "netpol-studio/before";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Before {
     /// No policy at all: every flow allowed. What the design would break if rolled out today on a
-    /// cluster that enforces nothing yet; the default until the design is exported.
+    /// cluster that enforces nothing yet; the default until the design is marked deployed.
     OpenCluster,
-    /// The baseline: the design as last exported (or as loaded).
+    /// The baseline: the design as last marked deployed (or as loaded).
     Deployed,
 }
 
@@ -80,7 +81,7 @@ pub struct Explained {
 pub struct Analysis {
     link: StoredValue<Option<WorkerLink>, LocalStorage>,
     studio: Studio,
-    /// The deployed design: as loaded or last exported.
+    /// The deployed design: as loaded or last marked deployed.
     pub baseline: RwSignal<Design>,
     /// Which "before" the impact compares with.
     pub before: RwSignal<Before>,
@@ -115,7 +116,7 @@ impl Analysis {
             link: StoredValue::new_local(None),
             studio,
             baseline: RwSignal::new(baseline),
-            // Until the design is exported (or marked deployed), nothing of it is enforced yet.
+            // Until the design is marked deployed, nothing of it is enforced yet.
             before: RwSignal::new(read_before().unwrap_or(Before::OpenCluster)),
             phase: RwSignal::new(Phase::Empty),
             outcome: RwSignal::new(None),

@@ -75,19 +75,36 @@ pageTest("the preview shows a file's YAML, the lints and the PR summary", async 
   await page.locator(".file-tree button.file[data-path='gitrepo.yaml']").click();
   assert.match(await page.locator(".file-viewer pre").innerText(), /kind: GitRepo/);
   await page.locator(".export-lints h3").waitFor();
-  // Before the first export the "before" is an open cluster: every policy of the design is added.
+  // Until the design is marked deployed the "before" is an open cluster: every policy is added, and
+  // the summary says what it compares with.
   const summary = await page.getByLabel("PR summary Markdown").inputValue();
   assert.match(summary, /## Network policy changes/);
+  assert.match(summary, /_Compared with an open cluster: no policy enforced yet\._/);
   assert.match(summary, /\*\*\d+ added, 0 removed, 0 changed\.\*\*/);
   assert.match(await page.locator(".pr-summary .hint").innerText(), /open cluster/);
-  // Once exported, the export is the "before": nothing changed since.
-  await download(page, page.getByRole("button", { name: "Download zip" }));
+  await page.getByRole("button", { name: "Copy PR summary" }).click();
+  await page.locator(".pr-summary .notice", { hasText: "Copied" }).waitFor();
+});
+
+pageTest("downloading keeps the PR summary and puts it in the zip; only 'Treat as deployed' moves the before", async ({ open }) => {
+  const page = await openExport(open);
+  const before = await page.getByLabel("PR summary Markdown").inputValue();
+  assert.match(before, /\*\*[1-9]\d* added, 0 removed, 0 changed\.\*\*/);
+  // The natural order — download, then copy the summary — must not empty the description (issue 20).
+  const zip = await download(page, page.getByRole("button", { name: "Download zip" }));
+  await page.locator(".export-actions .notice", { hasText: "PR.md" }).waitFor();
+  assert.equal(await page.getByLabel("PR summary Markdown").inputValue(), before, "downloading changed the PR summary");
+  const dir = unzip(zip.path);
+  assert.equal(fs.readFileSync(path.join(dir, "PR.md"), "utf8"), before, "the zip's PR.md is the summary shown");
+  const result = validate(dir);
+  assert.ok(result.ok, `validate-export found problems with PR.md in the zip:\n${result.out}`);
+  // Marking the design deployed is the one action that makes it the "before".
+  await page.getByRole("button", { name: "Treat the current design as deployed" }).click();
   await page.waitForFunction(() =>
     document.querySelector('textarea[aria-label="PR summary Markdown"]').value.includes("No policy, tier or network set changed"),
   );
-  assert.match(await page.locator(".pr-summary .hint").innerText(), /since the design was loaded or last exported/);
-  await page.getByRole("button", { name: "Copy PR summary" }).click();
-  await page.locator(".pr-summary .notice", { hasText: "Copied" }).waitFor();
+  assert.match(await page.getByLabel("PR summary Markdown").inputValue(), /_Compared with the deployed design \(as loaded, or last marked deployed\)\._/);
+  assert.match(await page.locator(".pr-summary .hint").innerText(), /since the design was loaded or last marked deployed/);
 });
 
 pageTest("the PR summary carries the impact figures when flows are loaded", async ({ open }) => {

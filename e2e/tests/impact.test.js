@@ -19,7 +19,7 @@ async function openImpact(open, { deployed = false } = {}) {
   const page = await open();
   await page.getByRole("link", { name: "Impact" }).click();
   await page.locator(".dropzone").waitFor();
-  if (deployed) await page.getByLabel("The deployed design (last exported, or as loaded)").check();
+  if (deployed) await page.getByLabel("The deployed design (as loaded, or last marked deployed)").check();
   return page;
 }
 
@@ -169,11 +169,11 @@ pageTest("out of the box the sample flows are compared with an open cluster: the
   assert.match(await page.locator(".flow-table h3").innerText(), new RegExp(`\\(${shown.broken}\\)`));
 
   // Against the design as loaded (the same design) nothing breaks; the choice survives a reload.
-  await page.getByLabel("The deployed design (last exported, or as loaded)").check();
+  await page.getByLabel("The deployed design (as loaded, or last marked deployed)").check();
   await page.waitForFunction(() => document.querySelector("[data-count=broken]")?.textContent === "0");
   await page.reload();
   await page.getByRole("link", { name: "Impact" }).click();
-  assert.ok(await page.getByLabel("The deployed design (last exported, or as loaded)").isChecked());
+  assert.ok(await page.getByLabel("The deployed design (as loaded, or last marked deployed)").isChecked());
 });
 
 pageTest("Cancel stops a long import at once, and the next import works", async ({ open }) => {

@@ -22,7 +22,7 @@ async function openImpact(open) {
   const page = await open();
   await page.getByRole("link", { name: "Impact" }).click();
   await page.locator(".dropzone").waitFor();
-  await page.getByLabel("The deployed design (last exported, or as loaded)").check();
+  await page.getByLabel("The deployed design (as loaded, or last marked deployed)").check();
   return page;
 }
 

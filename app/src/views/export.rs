@@ -1,7 +1,8 @@
 //! The Export view: the Fleet repository of the design (netpol-core's exporter), previewed file by
-//! file, with the design's lints, and downloaded as a zip made in the page; the PR summary (core's
-//! diff of the "before" and the current design, with the impact figures when flows are loaded); and the
-//! design document itself.
+//! file, with the design's lints, and downloaded as a zip made in the page, `PR.md` included; the PR
+//! summary (core's diff of the "before" and the current design, with the impact figures when flows
+//! are loaded); and the design document itself. Downloading never moves the "before": only "Treat the
+//! current design as deployed" does, so the summary pasted after a download still lists the changes.
 
 use leptos::prelude::*;
 use netpol_core::design;
@@ -23,13 +24,20 @@ pub fn ExportView() -> impl IntoView {
     let analysis = use_analysis();
     let flavour = RwSignal::new(ApiFlavour::CrdV1);
     let settings = RwSignal::new(FleetSettings::default());
+    let markdown = pr_markdown(analysis);
     let tree = Memo::new(move |_| {
         let options = DesignExportOptions {
             settings: settings.get(),
             flavour: flavour.get(),
             comments: true,
         };
-        studio.with(|design| export_design(design, &options).map_err(|e| e.to_string()))
+        let tree = studio.with(|design| export_design(design, &options));
+        tree.map(|mut tree| {
+            // The pull request's description travels with the repository it describes.
+            tree.insert(PR_SUMMARY_FILE, markdown.get());
+            tree
+        })
+        .map_err(|e| e.to_string())
     });
     let selected = RwSignal::new(None::<String>);
     let message = RwSignal::new(None::<String>);
@@ -41,11 +49,7 @@ pub fn ExportView() -> impl IntoView {
         let name = format!("{}.zip", settings.with(|s| s.gitrepo_name.clone()));
         let result = outcome.and_then(|bytes| download(&bytes, &name, "application/zip"));
         match result {
-            Ok(()) => {
-                // What was exported is what will be deployed: the new "before" of the impact.
-                analysis.mark_deployed();
-                message.set(Some(format!("Downloaded {name}")));
-            }
+            Ok(()) => message.set(Some(format!("Downloaded {name} (with {PR_SUMMARY_FILE})"))),
             Err(e) => message.set(Some(e)),
         }
     };
@@ -82,7 +86,7 @@ pub fn ExportView() -> impl IntoView {
                 <FileViewer tree=tree selected=selected/>
             </div>
             <Lints/>
-            <PrSummary analysis=analysis/>
+            <PrSummary analysis=analysis markdown=markdown/>
         </section>
     }
 }
@@ -341,19 +345,40 @@ fn Lints() -> impl IntoView {
     }
 }
 
+/// The file of the downloaded zip that holds the PR summary.
+const PR_SUMMARY_FILE: &str = "PR.md";
+
+/// What the summary's "before" is, in its own words.
+fn compared_with(before: Before) -> &'static str {
+    match before {
+        Before::OpenCluster => "an open cluster: no policy enforced yet",
+        Before::Deployed => "the deployed design (as loaded, or last marked deployed)",
+    }
+}
+
 /// The PR summary in Markdown: what changed since the "before", the lints, and the impact figures.
-#[component]
-fn PrSummary(analysis: Analysis) -> impl IntoView {
+fn pr_markdown(analysis: Analysis) -> Memo<String> {
     let studio = use_studio();
-    let markdown = Memo::new(move |_| {
+    Memo::new(move |_| {
         let figures = analysis
             .outcome
             .with(|o| o.as_ref().map(|o| o.figures.clone()));
         // The same "before" as the impact figures: the open cluster or the deployed design.
         let before = analysis.before_design();
-        studio.with(|after| pr_summary_designs(&before, after, figures).to_markdown())
-    });
+        let base = compared_with(analysis.before.get());
+        studio.with(|after| {
+            pr_summary_designs(&before, after, figures)
+                .compared_with(base)
+                .to_markdown()
+        })
+    })
+}
+
+/// The PR summary, its "before", and the one action that moves the "before".
+#[component]
+fn PrSummary(analysis: Analysis, markdown: Memo<String>) -> impl IntoView {
     let copied = RwSignal::new(false);
+    let deployed = RwSignal::new(false);
     view! {
         <section class="pr-summary" aria-label="PR summary">
             <h3>"Pull-request summary"</h3>
@@ -361,7 +386,7 @@ fn PrSummary(analysis: Analysis) -> impl IntoView {
                 {move || {
                     let since = match analysis.before.get() {
                         Before::OpenCluster => "Changes from an open cluster (no policy; the Impact view's \"before\")",
-                        Before::Deployed => "Changes since the design was loaded or last exported",
+                        Before::Deployed => "Changes since the design was loaded or last marked deployed",
                     };
                     if analysis.outcome.with(Option::is_some) {
                         format!("{since}, with the impact on the loaded flows.")
@@ -375,6 +400,13 @@ fn PrSummary(analysis: Analysis) -> impl IntoView {
                 copied.set(true);
             }>"Copy PR summary"</button>
             <span class="notice">{move || if copied.get() { "Copied" } else { "" }}</span>
+            <button on:click=move |_| {
+                analysis.mark_deployed();
+                deployed.set(true);
+            }>"Treat the current design as deployed"</button>
+            <span class="notice" role="status">
+                {move || if deployed.get() { "The current design is now the \"before\"" } else { "" }}
+            </span>
             <textarea class="pr-markdown" readonly aria-label="PR summary Markdown" prop:value=move || markdown.get()></textarea>
         </section>
     }

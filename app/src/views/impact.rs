@@ -327,13 +327,13 @@ fn Baseline(analysis: Analysis) -> impl IntoView {
             <fieldset class="before-choice">
                 <legend class="visually-hidden">"Compare the design with"</legend>
                 <label>{choice(Before::OpenCluster)}" No policies (open cluster)"</label>
-                <label>{choice(Before::Deployed)}" The deployed design (last exported, or as loaded)"</label>
+                <label>{choice(Before::Deployed)}" The deployed design (as loaded, or last marked deployed)"</label>
             </fieldset>
             <p class="hint before-explained">
                 {move || match analysis.before.get() {
-                    Before::OpenCluster => "Everything allowed, as on a cluster that enforces no policy yet: what this design would break if rolled out today (the default until the design is exported).".to_owned(),
-                    Before::Deployed if same() => "The design has not changed since it was loaded or last exported.".to_owned(),
-                    Before::Deployed => "The design has changed since it was loaded or last exported: the figures compare the two.".to_owned(),
+                    Before::OpenCluster => "Everything allowed, as on a cluster that enforces no policy yet: what this design would break if rolled out today (the default until the design is marked deployed).".to_owned(),
+                    Before::Deployed if same() => "The design has not changed since it was loaded or last marked deployed.".to_owned(),
+                    Before::Deployed => "The design has changed since it was loaded or last marked deployed: the figures compare the two.".to_owned(),
                 }}
             </p>
             <button on:click=move |_| analysis.mark_deployed()>

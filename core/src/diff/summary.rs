@@ -31,6 +31,11 @@ pub struct PrSummary {
     pub lints: Vec<LintEntry>,
     /// `None` when no flows were given.
     pub impact: Option<ImpactFigures>,
+    /// What the old side is, in words ("an open cluster …"), said under the heading so that a reader
+    /// of the pull request knows what "added" is relative to; `None` says nothing (the command line
+    /// names both sides itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared_with: Option<String>,
 }
 
 /// Compares `old` and `new`, lints both (plain-resource lints), and attaches the impact figures when
@@ -77,6 +82,7 @@ pub fn pr_summary_with_findings(
         environments: Vec::new(),
         lints,
         impact,
+        compared_with: None,
     }
 }
 
@@ -159,11 +165,20 @@ fn order_text(order: Option<f64>) -> String {
 }
 
 impl PrSummary {
+    /// The summary, saying what its old side is (see [`PrSummary::compared_with`]).
+    pub fn compared_with(mut self, base: impl Into<String>) -> PrSummary {
+        self.compared_with = Some(base.into());
+        self
+    }
+
     /// The summary as Markdown, ready to paste into a pull request.
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
         let (added, removed, changed) = self.diff.counts();
         let _ = writeln!(out, "## Network policy changes\n");
+        if let Some(base) = &self.compared_with {
+            let _ = writeln!(out, "_Compared with {base}._\n");
+        }
         if self.diff.is_empty() {
             let _ = writeln!(out, "No policy, tier or network set changed.\n");
         } else {

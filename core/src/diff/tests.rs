@@ -177,6 +177,20 @@ fn the_markdown_summary_shows_rules_lints_and_the_impact_hook() {
     let json = serde_json::to_value(&with_flows).unwrap();
     assert_eq!(json["impact"]["broken"], 3);
     assert_eq!(json["diff"]["changes"][0]["change"], "changed");
+    // Unless told, the summary does not say what its old side is; told, it says so under the heading.
+    assert!(!md.contains("Compared with"), "{md}");
+    let told = with_flows.compared_with("an open cluster (no policy)");
+    let md = told.to_markdown();
+    assert!(
+        md.starts_with(
+            "## Network policy changes\n\n_Compared with an open cluster (no policy)._\n"
+        ),
+        "{md}"
+    );
+    assert_eq!(
+        serde_json::to_value(&told).unwrap()["compared_with"],
+        "an open cluster (no policy)"
+    );
 }
 
 proptest::proptest! {
