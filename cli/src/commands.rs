@@ -37,6 +37,9 @@ pub enum Command {
     MigrateAnp(crate::migrate_anp::MigrateAnpArgs),
     /// Write a least-privilege design from observed flow logs and prove it breaks none of them.
     Recommend(crate::recommend::RecommendArgs),
+    /// The checks that prove a cluster enforces the design: expected allows and their nearest denied
+    /// neighbours, as JSON for `netpol eval`, Markdown, or Kubernetes Jobs.
+    ProbePlan(crate::probe_plan::ProbePlanArgs),
 }
 
 /// Runs a subcommand and maps its outcome to the exit code of the CLI contract.
@@ -59,5 +62,6 @@ pub fn run(command: Command) -> ExitCode {
         Command::Impact(args) => crate::impact::run(&args),
         Command::MigrateAnp(args) => crate::migrate_anp::run(&args),
         Command::Recommend(args) => crate::recommend::run(&args),
+        Command::ProbePlan(args) => crate::probe_plan::run(&args),
     }
 }

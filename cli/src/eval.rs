@@ -1,5 +1,7 @@
 //! `netpol eval --resources PATH… [--input FILE|-] [--explain]`: one JSON verdict line per flow line
-//! (`cli.md`).
+//! (`cli.md`). The input may also be a JSON array of flows — a probe plan (`netpol probe-plan`):
+//! flows that carry `expect` get `"expect"` and `"as_expected"` in their verdict line, and any verdict
+//! other than expected gives exit code 1.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
@@ -7,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use netpol_core::eval::Evaluator;
-use netpol_core::eval::flow_input::parse_flow_line;
+use netpol_core::eval::flow_input::parse_probe_line;
 use netpol_core::model::ResourceSet;
 
 /// Arguments of `netpol eval`.
@@ -79,25 +81,84 @@ pub fn run(args: &EvalArgs) -> ExitCode {
     } else {
         args.input.as_str()
     };
+    let mut reader = BufReader::new(reader);
+    // A JSON array (a probe plan) is read whole; anything else line by line, as it streams.
+    let is_array = match reader.fill_buf() {
+        Ok(head) => head
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| *b == b'['),
+        Err(e) => {
+            eprintln!("{name}:1:1: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // Each flow with where it is, for messages: `FILE:LINE:1` in lines, `FILE: flow N` in an array.
+    let lines: Box<dyn Iterator<Item = (String, Result<String, String>)>> =
+        if is_array {
+            let mut text = String::new();
+            if let Err(e) = reader.read_to_string(&mut text) {
+                eprintln!("{name}:1:1: error: {e}");
+                return ExitCode::from(2);
+            }
+            match serde_json::from_str::<Vec<serde_json::Value>>(&text) {
+                Ok(items) => Box::new(items.into_iter().enumerate().map(move |(i, item)| {
+                    (format!("{name}: flow {}", i + 1), Ok(item.to_string()))
+                })),
+                Err(e) => {
+                    eprintln!(
+                        "{name}:{}:{}: error: not a JSON array of flows: {e}",
+                        e.line(),
+                        e.column()
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        } else {
+            Box::new(reader.lines().enumerate().map(move |(n, line)| {
+                (
+                    format!("{name}:{}:1", n + 1),
+                    line.map_err(|e| e.to_string()),
+                )
+            }))
+        };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
-    for (n, line) in BufReader::new(reader).lines().enumerate() {
+    let mut unexpected = 0usize;
+    for (n, line) in lines {
         let line = match line {
             Ok(line) => line,
             Err(e) => {
-                eprintln!("{name}:{}:1: error: {e}", n + 1);
+                eprintln!("{n}: error: {e}");
                 return ExitCode::from(2);
             }
         };
         if line.trim().is_empty() {
             continue;
         }
-        let value = match parse_flow_line(&mut ev, &resources, &line) {
-            Ok(flow) if args.explain => ev.explain(&flow).to_json(),
-            Ok(flow) => ev.verdict_json(&flow, &ev.evaluate(&flow)),
+        let value = match parse_probe_line(&mut ev, &resources, &line) {
+            Ok((flow, expect)) => {
+                let verdict = ev.evaluate(&flow);
+                let mut value = if args.explain {
+                    ev.explain(&flow).to_json()
+                } else {
+                    ev.verdict_json(&flow, &verdict)
+                };
+                if let (Some(expect), Some(object)) = (expect, value.as_object_mut()) {
+                    let as_expected =
+                        !verdict.undecidable.enforced.verdict.any() && verdict.verdict() == expect;
+                    if !as_expected {
+                        unexpected += 1;
+                        eprintln!("{n}: not as expected: {expect:?} expected");
+                    }
+                    object.insert("expect".into(), serde_json::json!(expect));
+                    object.insert("as_expected".into(), serde_json::json!(as_expected));
+                }
+                value
+            }
             Err(message) => {
-                eprintln!("{name}:{}:1: error: {message}", n + 1);
+                eprintln!("{n}: error: {message}");
                 failed = true;
                 serde_json::json!({ "error": message })
             }
@@ -107,8 +168,10 @@ pub fn run(args: &EvalArgs) -> ExitCode {
         }
     }
     if out.flush().is_err() || failed {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
+        return ExitCode::from(2);
     }
+    if unexpected > 0 {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
 }

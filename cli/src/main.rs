@@ -21,6 +21,7 @@ mod impact;
 pub mod input;
 mod lint;
 mod migrate_anp;
+mod probe_plan;
 mod recommend;
 mod sample;
 mod sarif;

@@ -22,6 +22,7 @@ mod matching;
 pub mod migration;
 mod normalize;
 pub(crate) mod order;
+pub mod probe_plan;
 #[cfg(feature = "test-util")]
 pub mod reference;
 #[cfg(feature = "test-util")]
@@ -64,7 +65,7 @@ pub struct Flow {
 }
 
 /// Allowed or denied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Allow,

@@ -1,7 +1,9 @@
 //! Flows and endpoints as `netpol eval` / `netpol explain` read them (`cli.md`): JSON lines
 //! `{"src": ENDPOINT, "dst": ENDPOINT, "protocol": "TCP", "port": 8080}` where ENDPOINT is an inline
 //! workload, `{"ref": "namespace/name"}` or `{"ip": "203.0.113.7"}`; or `namespace/name` / an IP on
-//! the command line.
+//! the command line. A line of a probe plan (`probe_plan`) is a flow too: it adds `expect` (the
+//! verdict the plan expects, which [`parse_probe_line`] returns) and the plan's `because` and
+//! `reason`, read past.
 
 use std::net::IpAddr;
 
@@ -9,7 +11,7 @@ use ipnet::IpNet;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Endpoint, EndpointId, Evaluator, Flow, WorkloadEndpoint};
+use super::{Endpoint, EndpointId, Evaluator, Flow, Verdict, WorkloadEndpoint};
 use crate::model::vocabulary::addresses::parse_net;
 use crate::model::{ContainerPort, Labels, Protocol, ResourceSet};
 
@@ -21,6 +23,14 @@ struct FlowLine {
     protocol: Value,
     #[serde(default)]
     port: Option<u16>,
+    /// A probe plan's expectation.
+    #[serde(default)]
+    expect: Option<Verdict>,
+    /// A probe plan's explanations, for people.
+    #[serde(default, rename = "because")]
+    _because: Option<Value>,
+    #[serde(default, rename = "reason")]
+    _reason: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +58,15 @@ pub fn parse_flow_line(
     resources: &ResourceSet,
     line: &str,
 ) -> Result<Flow, String> {
+    parse_probe_line(ev, resources, line).map(|(flow, _)| flow)
+}
+
+/// Parses one JSON line into a flow and the verdict it expects, if it is a probe plan's line.
+pub fn parse_probe_line(
+    ev: &mut Evaluator,
+    resources: &ResourceSet,
+    line: &str,
+) -> Result<(Flow, Option<Verdict>), String> {
     let flow: FlowLine = serde_json::from_str(line).map_err(|e| format!("not a flow: {e}"))?;
     let protocol = match &flow.protocol {
         Value::String(s) => Protocol::parse_lenient(s).map_err(|e| e.to_string())?,
@@ -68,12 +87,15 @@ pub fn parse_flow_line(
     } else {
         None
     };
-    Ok(Flow {
-        src,
-        dst,
-        protocol,
-        port,
-    })
+    Ok((
+        Flow {
+            src,
+            dst,
+            protocol,
+            port,
+        },
+        flow.expect,
+    ))
 }
 
 /// An ENDPOINT object of a flow line.
