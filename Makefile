@@ -16,10 +16,12 @@ TRUNK_VERSION := 0.21.14
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8080
-# The app's wasm must stay below this many bytes gzipped. Raised from 1,500,000 on 2026-12-07: the
-# page now also carries the Fleet repository reader, the recommender and ClusterNetworkPolicy
-# (1,647,778 B measured). Issue 22 owns bringing it back down (worker-only code in a second module).
-WASM_GZIP_LIMIT ?= 1700000
+# The site has two wasm modules (ARCHITECTURE.md, "The site"): the page's, which a first visit loads
+# before it renders, and the analysis worker's (flow import, impact, recommendation), which the page
+# starts afterwards. Each must stay below its limit, in bytes gzipped: what was measured on 2026-12-07
+# (issue 22, when the worker's code left the page's module) plus about 40 KB for the views being added.
+PAGE_WASM_GZIP_LIMIT ?= 1475000
+WORKER_WASM_GZIP_LIMIT ?= 746000
 
 .PHONY: help setup run dist test test-native test-wasm lint e2e bench bench-wasm bench-jq size clean-dist fuzz-smoke
 
@@ -74,8 +76,8 @@ test-native: ## Unit, integration and doc tests on the host
 test-wasm: ## netpol-core's tests on wasm32, in Node (wasm-bindgen-test)
 	cargo test -p netpol-core --target wasm32-unknown-unknown --test wasm
 
-size: ## Print the app wasm size; fail above the gzip limit
-	.ci/wasm-size dist $(WASM_GZIP_LIMIT)
+size: ## Print both wasm modules' sizes (page, worker); fail above either gzip limit
+	.ci/wasm-size dist $(PAGE_WASM_GZIP_LIMIT) $(WORKER_WASM_GZIP_LIMIT)
 
 e2e: ## The Playwright suite against dist/ (build it first: make dist)
 	cd e2e && NETPOL_DIST=$(ROOT)/dist node --test --test-concurrency=1 tests/

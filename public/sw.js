@@ -60,8 +60,9 @@ async function file(request, event) {
 }
 
 /**
- * Fetches index.html and every file it names; when it differs from `known` (the index served from the
- * cache), stores it all and tells the open pages that a new version is available. A release is taken
+ * Fetches index.html and every file it names (the page's wasm module in the boot script's data
+ * attributes, the worker's in the `netpol-worker` meta tag); when it differs from `known` (the index
+ * served from the cache), stores it all and tells the open pages that a new version is available. A release is taken
  * whole or not at all: when a file it names cannot be fetched (a deploy still uploading, or one that
  * broke half-way: index.html new, its wasm missing), nothing is stored and the cached version stays,
  * so a reload never lands on a page whose code is not there.

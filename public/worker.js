@@ -1,6 +1,6 @@
-// The analysis worker's loader: a module worker that loads the app's own wasm module (names passed in
-// the query string by the page) and starts it; the module sees that there is no window and answers
-// the page's messages instead of rendering (app/src/worker.rs).
+// The analysis worker's loader: a module worker that loads the worker's own wasm module (its hashed
+// names passed in the query string by the page, which reads them from index.html) and starts it; the
+// module answers the page's messages (app/src/worker.rs).
 const params = new URL(self.location.href).searchParams;
 const own = (name) => {
   const url = new URL(params.get(name), self.location.href);

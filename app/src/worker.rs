@@ -1,8 +1,8 @@
 //! The analysis worker: flow-log import and impact evaluation off the page's thread, so that a million
 //! lines never freeze the page.
 //!
-//! The worker runs this same wasm module: `main` sees there is no `window` and calls [`run`] instead of
-//! mounting the app (`public/worker.js` loads the module inside a module worker). The page talks to it
+//! The worker is a wasm module of its own (`src/bin/netpol-worker.rs` calls [`run`]; `public/worker.js`
+//! loads it inside a module worker), so the page's module carries none of this. The page talks to it
 //! through [`client`]; the messages are in [`protocol`]. Every answer about policy comes from
 //! `netpol-core` (`flows` imports, `impact` evaluates, explains and suggests).
 
@@ -80,7 +80,7 @@ impl ImportLines {
     }
 }
 
-/// Starts answering the page's messages. Called by `main` inside the worker.
+/// Starts answering the page's messages. Called by the worker module's `main`.
 pub fn run() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let state = Rc::new(RefCell::new(WorkerState::default()));

@@ -70,13 +70,41 @@ pageTest("a new version of the site shows the reload banner, and Reload loads it
   assert.equal(await page.locator(".update-banner").count(), 0);
 });
 
-/** index.html of a deploy that broke half-way: it names a wasm file the server does not have. */
-function brokenRelease() {
+/**
+ * index.html of a deploy that broke half-way: it names a wasm file the server does not have, the
+ * page's module (`netpol-app`) or the analysis worker's (`netpol-worker`).
+ */
+function brokenRelease(module = "netpol-app") {
   const html = fs.readFileSync(path.join(DIST, "index.html"), "utf8");
-  const broken = html.replace(/(data-netpol-wasm=")[^"]+(")/, "$1netpol-app-0000000000000000_bg.wasm$2");
-  assert.notEqual(broken, html, "index.html names its wasm in data-netpol-wasm");
+  const named = new RegExp(`(data-netpol-wasm=")[^"]*${module}-[0-9a-f]+_bg\\.wasm(")`);
+  const broken = html.replace(named, `$1${module}-0000000000000000_bg.wasm$2`);
+  assert.notEqual(broken, html, `index.html names the ${module} wasm in data-netpol-wasm`);
   return broken.replace("</head>", '<meta name="netpol-release" content="broken"></head>');
 }
+
+pageTest("a release whose worker module is missing never replaces the working one", async ({ open, page, origin, problems }) => {
+  await open();
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const broken = brokenRelease("netpol-worker");
+  await page.context().route(`${origin}/`, (route) =>
+    route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: broken }),
+  );
+  for (let i = 0; i < 2; i++) {
+    await page.reload();
+    await page.locator("[data-app-ready]").waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator(".update-banner").count(), 0, "no banner for a broken release");
+    assert.equal(await page.locator('meta[name="netpol-release"]').count(), 0, "the working release stays");
+  }
+  // The cached release's worker still answers.
+  await page.getByRole("link", { name: "Impact" }).click();
+  await page.getByRole("button", { name: "Use sample flows" }).click();
+  await page.locator("[data-count=broken]").waitFor({ timeout: 30_000 });
+  for (let i = problems.length - 1; i >= 0; i--) {
+    if (/0000000000000000_bg\.wasm|404|Failed to load resource/.test(problems[i])) problems.splice(i, 1);
+  }
+});
 
 pageTest("a half-deployed release never replaces the working one, and never leaves a blank page", async ({ open, page, origin, fresh, problems }) => {
   await open();

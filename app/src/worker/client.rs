@@ -19,9 +19,9 @@ pub struct WorkerLink {
 }
 
 impl WorkerLink {
-    /// Starts a worker on the app's own wasm module (named in the boot script's data attributes).
+    /// Starts a worker on the worker's wasm module (named in index.html's `netpol-worker` meta tag).
     pub fn spawn(on_response: impl Fn(Response) + 'static) -> Result<WorkerLink, String> {
-        let url = worker_url().ok_or("the page does not name its wasm module")?;
+        let url = worker_url().ok_or("the page does not name the worker's wasm module")?;
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
         let worker = Worker::new_with_options(&url, &options)
@@ -88,10 +88,11 @@ impl WorkerLink {
     }
 }
 
-/// `worker.js?js=…&wasm=…`, relative to the page, naming the hashed module files.
+/// `worker.js?js=…&wasm=…`, relative to the page, naming the worker module's hashed files (index.html's
+/// `netpol-worker` meta tag, written by the build).
 fn worker_url() -> Option<String> {
     let document = web_sys::window()?.document()?;
-    let tag = document.query_selector("script[data-netpol-js]").ok()??;
+    let tag = document.query_selector("meta[name=netpol-worker]").ok()??;
     let base = document.base_uri().ok()??;
     let absolute = |relative: &str| {
         web_sys::Url::new_with_base(relative, &base)
