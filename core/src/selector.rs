@@ -264,6 +264,25 @@ impl Selector {
     pub fn to_label_selector(&self) -> Option<crate::model::LabelSelector> {
         label_selector::to_label_selector(&self.expr)
     }
+
+    /// A Kubernetes `LabelSelector` written in selector syntax, as the editors' forms take it (empty
+    /// text is `{}`, every label set): the syntax error, or why the selector has no LabelSelector
+    /// form.
+    pub fn parse_label_selector(text: &str) -> Result<crate::model::LabelSelector, SelectorError> {
+        if text.trim().is_empty() {
+            return Ok(crate::model::LabelSelector::default());
+        }
+        let selector = Selector::parse(text)?;
+        selector.to_label_selector().ok_or_else(|| {
+            SelectorError::new(
+                0..text.len(),
+                format!(
+                    "`{}` has no Kubernetes label selector form: join `==`, `in`, `not in`, `has()` and `!has()` with `&&`",
+                    text.trim()
+                ),
+            )
+        })
+    }
 }
 
 impl fmt::Display for Selector {

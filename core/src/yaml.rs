@@ -129,6 +129,21 @@ impl ImportResult {
     }
 }
 
+/// Every problem `netpol validate` finds with one cluster-wide policy held as a model (the
+/// editor's form edits the model, not text): the policy is written as [`export_resource`] writes it
+/// and read back by the importer, so the checks and their messages are the importer's own, and each
+/// diagnostic's line:column points into that written text (`file` is `file_name`).
+pub fn check_cluster_policy(
+    file_name: &str,
+    policy: &crate::model::ClusterPolicy,
+) -> Vec<Diagnostic> {
+    let text = export_resource(
+        &Resource::ClusterPolicy(policy.clone()),
+        &ExportOptions::default(),
+    );
+    import(file_name, &text).diagnostics
+}
+
 /// Imports the resources of one YAML or JSON text with the default [`Limits`].
 pub fn import(file_name: &str, text: &str) -> ImportResult {
     import_with_limits(file_name, text, &Limits::default())

@@ -502,3 +502,36 @@ fn a_design_names_its_calico_version() {
         CalicoVersion::V3_32
     );
 }
+
+#[test]
+fn a_model_policy_is_checked_with_the_importer_s_messages() {
+    let text = format!(
+        "{CNP_HEAD}  tier: Admin\n  priority: 10\n  subject:\n    namespaces: {{}}\n  ingress:\n  - name: from-dev\n    action: Deny\n    from:\n    - namespaces: {{}}\n"
+    );
+    let imported = yaml::import("cnp.yaml", &text);
+    let Resource::ClusterPolicy(mut policy) = imported.resources[0].resource.clone() else {
+        panic!("a cluster policy")
+    };
+    assert!(yaml::check_cluster_policy("cnp.yaml", &policy).is_empty());
+    policy.spec.priority = Some(1001);
+    policy.spec.ingress[0].from.clear();
+    let problems: Vec<String> = yaml::check_cluster_policy("cnp.yaml", &policy)
+        .into_iter()
+        .map(|d| d.message)
+        .collect();
+    let expected: Vec<String> = errors(
+        &text
+            .replace("priority: 10", "priority: 1001")
+            .replace("    from:\n    - namespaces: {}\n", "    from: []\n"),
+    )
+    .into_iter()
+    .map(|(_, m)| m)
+    .collect();
+    assert!(
+        problems
+            .iter()
+            .any(|m| m.contains("`1001` is not between 0 and 1000")),
+        "{problems:?}"
+    );
+    assert_eq!(problems, expected);
+}

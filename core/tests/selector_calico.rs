@@ -664,3 +664,25 @@ fn field_length_limit() {
         "the parser itself has a larger limit"
     );
 }
+
+#[test]
+fn a_label_selector_is_written_in_selector_syntax_in_the_forms() {
+    assert_eq!(
+        Selector::parse_label_selector("  "),
+        Ok(LabelSelector::default())
+    );
+    assert_eq!(
+        Selector::parse_label_selector("all()"),
+        Ok(LabelSelector::default())
+    );
+    let env = Selector::parse_label_selector("env == 'prod'").map(|l| l.match_labels);
+    assert_eq!(env, Ok([("env".to_owned(), "prod".to_owned())].into()));
+    let or =
+        Selector::parse_label_selector("a == 'x' || b == 'y'").map_err(|e| e.message().to_owned());
+    assert!(
+        or.as_ref()
+            .is_err_and(|m| m.contains("has no Kubernetes label selector form")),
+        "{or:?}"
+    );
+    assert!(Selector::parse_label_selector("env ==").is_err());
+}
