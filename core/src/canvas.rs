@@ -10,6 +10,7 @@
 
 pub mod draw;
 pub mod edit;
+pub mod guardrail;
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,7 @@ use crate::model::{Labels, Port, Protocol};
 
 pub use draw::{DrawError, DrawOutcome, FlowRequest, add_flow};
 pub use edit::{FlowChange, RemoveOutcome, remove_flow, update_flow};
+pub use guardrail::{GuardrailOutcome, GuardrailRequest, add_guardrail, guardrail_unavailable};
 
 /// The node id of "the world": any address outside the clusters.
 pub const WORLD_ID: &str = "internet";
@@ -298,6 +300,8 @@ pub struct Edge {
     pub tiers: Vec<String>,
     /// Its rules are in staged policies.
     pub staged: bool,
+    /// The ClusterNetworkPolicy rules it was drawn as, each `kube-admin → <name> → rule "<rule>"`.
+    pub guardrails: Vec<String>,
     pub verdict: EdgeVerdict,
 }
 
@@ -328,6 +332,7 @@ struct DrawnFlow {
     key: FlowKey,
     tiers: Vec<String>,
     staged: bool,
+    guardrails: Vec<String>,
 }
 
 /// The flows drawn on the canvas, read back from the annotated rules, deduplicated and sorted.
@@ -366,8 +371,30 @@ fn drawn_flows(design: &Design) -> Vec<DrawnFlow> {
                     key,
                     tiers: vec![tier.to_owned()],
                     staged: policy.kind.is_staged(),
+                    guardrails: Vec::new(),
                 }),
             }
+        }
+    }
+    for policy in &design.cluster_policies {
+        let Some((key, rule)) = guardrail::drawn(policy) else {
+            continue;
+        };
+        let tier = policy.calico_tier().unwrap_or_default();
+        let named = format!("{tier} → {} → rule \"{rule}\"", policy.metadata.name);
+        match flows.iter_mut().find(|f| f.key == key) {
+            Some(flow) => {
+                if !flow.tiers.iter().any(|t| t == tier) {
+                    flow.tiers.push(tier.to_owned());
+                }
+                flow.guardrails.push(named);
+            }
+            None => flows.push(DrawnFlow {
+                key,
+                tiers: vec![tier.to_owned()],
+                staged: false,
+                guardrails: vec![named],
+            }),
         }
     }
     flows.sort_by(|a, b| {
@@ -460,7 +487,13 @@ impl Canvas {
         }
         let mut edges = Vec::new();
         let mut all_flows = Vec::new();
-        for DrawnFlow { key, tiers, staged } in drawn_flows(design) {
+        for DrawnFlow {
+            key,
+            tiers,
+            staged,
+            guardrails,
+        } in drawn_flows(design)
+        {
             let FlowKey {
                 from,
                 to,
@@ -483,6 +516,7 @@ impl Canvas {
                 ports,
                 tiers,
                 staged,
+                guardrails,
                 verdict: EdgeVerdict::of(&verdicts),
             });
             all_flows.push(flows);

@@ -61,6 +61,24 @@ pub enum DrawError {
     NoLabels(String),
     #[error("there is no drawn flow {0}")]
     UnknownFlow(String),
+    #[error("{0}")]
+    GuardrailNotEnforced(String),
+    #[error(
+        "a ClusterNetworkPolicy names TCP, UDP or SCTP ports, not {0}: draw it as a Calico policy"
+    )]
+    GuardrailProtocol(String),
+    #[error(
+        "a ClusterNetworkPolicy rule accepts, denies or passes; `{0}` is the AdminNetworkPolicy word"
+    )]
+    GuardrailAction(String),
+    #[error(
+        "`{0}` is outside the cluster: a ClusterNetworkPolicy's ingress peers are namespaces or pods, so a flow from outside cannot be a guardrail; draw it as a Calico policy"
+    )]
+    GuardrailFromOutside(String),
+    #[error(
+        "a named port cannot be combined with addresses in a ClusterNetworkPolicy rule: give port numbers"
+    )]
+    GuardrailNamedPortOutside,
 }
 
 /// One end as a policy sees it.

@@ -84,15 +84,20 @@ fn holders(design: &Design, key: &FlowKey) -> Vec<(usize, PolicyType)> {
     out
 }
 
-/// Removes the drawn flow `key`: its egress and ingress rules go together. A policy left with no
+/// Removes the drawn flow `key`: its egress and ingress rules go together (and the
+/// ClusterNetworkPolicies it was drawn as, whole). A policy left with no
 /// rules at all is removed; a policy left with rules in one direction only stops applying to the
 /// other when its `types` name it. On error (no such flow) the design is unchanged.
 pub fn remove_flow(design: &mut Design, key: &FlowKey) -> Result<RemoveOutcome, DrawError> {
     let touched = holders(design, key);
-    if touched.is_empty() {
+    let guardrails = super::guardrail::remove_guardrails(design, key);
+    if touched.is_empty() && guardrails == 0 {
         return Err(DrawError::UnknownFlow(key.describe()));
     }
-    let mut outcome = RemoveOutcome::default();
+    let mut outcome = RemoveOutcome {
+        rules: guardrails,
+        ..RemoveOutcome::default()
+    };
     let mut emptied: Vec<usize> = Vec::new();
     for &(index, direction) in &touched {
         let name = policy_name(design, index);
