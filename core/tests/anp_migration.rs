@@ -176,3 +176,74 @@ spec:
         name: "default-migrated".to_owned(),
     }));
 }
+
+const ANP_NAMED_PORT: &str = "
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: web}
+spec:
+  priority: 5
+  subject: {pods: {namespaceSelector: {matchLabels: {team: web}}, podSelector: {matchLabels: {app: web}}}}
+  ingress:
+  - name: deny-http
+    action: Deny
+    from: [{namespaces: {matchLabels: {team: other}}}]
+    ports: [{namedPort: http}]
+";
+
+#[test]
+fn a_design_is_migrated_in_place_with_its_proof_worded() {
+    let mut design =
+        netpol_core::design::from_resources(&read(&format!("{ANP_NAMED_PORT}---{BANP}")));
+    design.calico_version = Some(netpol_core::model::CalicoVersion::V3_31);
+    assert!(netpol_core::design::has_admin_policies(&design));
+    let migrated = netpol_core::design::migrate_admin_policies(&design).expect("compiles");
+    let after = &migrated.design;
+    assert!(!netpol_core::design::has_admin_policies(after));
+    assert_eq!(
+        after.calico_version,
+        Some(netpol_core::model::CalicoVersion::V3_32)
+    );
+    let names: Vec<&str> = after
+        .cluster_policies
+        .iter()
+        .map(|p| p.metadata.name.as_str())
+        .collect();
+    assert_eq!(names, ["web", "default"]);
+    assert!(
+        after
+            .cluster_policies
+            .iter()
+            .all(|p| p.kind == ClusterPolicyKind::ClusterNetworkPolicy)
+    );
+    assert_eq!(after.policies, design.policies);
+    let summary = migrated.summary();
+    assert_eq!(
+        summary[0],
+        "1 AdminNetworkPolicy and 1 BaselineAdminNetworkPolicy objects became 2 ClusterNetworkPolicies"
+    );
+    let proof = &migrated.proof;
+    let flows = proof.comparison.flows;
+    let changes = proof.comparison.changes.len();
+    assert!(flows > 0);
+    assert!(
+        summary[1].starts_with(&format!(
+            "equivalent: {} of {flows} flows between ",
+            flows - changes
+        )),
+        "{summary:?}"
+    );
+    assert_eq!(proof.unexplained().count(), 0, "{summary:?}");
+    // The named port narrows: said among the notes, and as documented changes when a probe shows one.
+    assert!(
+        summary
+            .iter()
+            .any(|l| l.contains("named port `http` matched every port")),
+        "{summary:?}"
+    );
+    assert_eq!(
+        summary.iter().any(|l| l.contains("change as documented")),
+        changes > 0,
+        "{summary:?}"
+    );
+}
