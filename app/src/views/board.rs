@@ -372,7 +372,8 @@ fn Card(card: PolicyCard, tier: String, set_error: WriteSignal<Option<String>>) 
     };
     let editor_href = match policy {
         PolicyRef::Calico(i) => format!("#/editor/{i}"),
-        PolicyRef::Kubernetes(_) | PolicyRef::Cluster(_) => "#/editor".to_owned(),
+        PolicyRef::Cluster(i) => format!("#/editor/cnp/{i}"),
+        PolicyRef::Kubernetes(_) => "#/editor".to_owned(),
     };
     let order = card
         .order

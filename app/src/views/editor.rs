@@ -11,6 +11,8 @@ use netpol_core::selector::Selector;
 use netpol_core::yaml::{self, Diagnostic, ExportOptions};
 
 use crate::routes::use_fragment;
+
+mod cluster;
 use crate::state::{Studio, use_studio};
 
 /// The YAML of one policy, as the editor shows it.
@@ -48,19 +50,52 @@ fn parse_policy(text: &str) -> Result<CalicoPolicy, Vec<Diagnostic>> {
     }
 }
 
-/// The editor view: the policy the fragment names (`#/editor/<index>`), or a chooser.
+/// Which policy the editor holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Selected {
+    /// `design.policies[i]` (`#/editor/<i>`).
+    Calico(usize),
+    /// `design.cluster_policies[i]` (`#/editor/cnp/<i>`).
+    Cluster(usize),
+}
+
+impl Selected {
+    /// The fragment's path after `editor/`, and the chooser's option value.
+    fn value(self) -> String {
+        match self {
+            Selected::Calico(i) => i.to_string(),
+            Selected::Cluster(i) => format!("cnp/{i}"),
+        }
+    }
+}
+
+/// The editor view: the policy the fragment names (`#/editor/<index>`, `#/editor/cnp/<index>`), or
+/// a chooser.
 #[component]
 pub fn EditorView() -> impl IntoView {
     let studio = use_studio();
     let fragment = use_fragment();
     let selected = Memo::new(move |_| {
-        let index = fragment
-            .get()
-            .split('/')
-            .nth(1)
-            .and_then(|i| i.parse::<usize>().ok());
-        let count = studio.with(|design| design.policies.len());
-        index.filter(|i| *i < count).or((count > 0).then_some(0))
+        let fragment = fragment.get();
+        let mut parts = fragment.split('/').skip(1);
+        let (calico, cluster) =
+            studio.with(|design| (design.policies.len(), design.cluster_policies.len()));
+        let named = match (parts.next(), parts.next()) {
+            (Some("cnp"), Some(i)) => i
+                .parse::<usize>()
+                .ok()
+                .filter(|i| *i < cluster)
+                .map(Selected::Cluster),
+            (Some(i), _) => i
+                .parse::<usize>()
+                .ok()
+                .filter(|i| *i < calico)
+                .map(Selected::Calico),
+            _ => None,
+        };
+        named
+            .or((calico > 0).then_some(Selected::Calico(0)))
+            .or((cluster > 0).then_some(Selected::Cluster(0)))
     });
     view! {
         <section class="editor-view">
@@ -71,13 +106,17 @@ pub fn EditorView() -> impl IntoView {
                     <select
                         aria-label="Policy"
                         on:change=move |ev| {
-                            let index = event_target_value(&ev);
-                            let _ = window().location().set_hash(&format!("/editor/{index}"));
+                            let value = event_target_value(&ev);
+                            let _ = window().location().set_hash(&format!("/editor/{value}"));
                         }
                     >
                         {move || {
                             studio.with(|design| {
-                                design
+                                let option = move |at: Selected, label: String| {
+                                    let on = move || selected.get() == Some(at);
+                                    view! { <option value=at.value() selected=on prop:selected=on>{label}</option> }
+                                };
+                                let calico = design
                                     .policies
                                     .iter()
                                     .enumerate()
@@ -86,21 +125,33 @@ pub fn EditorView() -> impl IntoView {
                                             Some(ns) => format!("{} · {ns}/{}", p.tier(), p.metadata.name),
                                             None => format!("{} · {}", p.tier(), p.metadata.name),
                                         };
-                                        view! {
-                                            <option value=i.to_string() selected=move || selected.get() == Some(i) prop:selected=move || selected.get() == Some(i)>
-                                                {label}
-                                            </option>
-                                        }
+                                        option(Selected::Calico(i), label)
                                     })
-                                    .collect_view()
+                                    .collect_view();
+                                let cluster = design
+                                    .cluster_policies
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, p)| {
+                                        let tier = p.calico_tier().unwrap_or("no tier");
+                                        option(Selected::Cluster(i), format!("{tier} · {} {}", p.kind.as_str(), p.metadata.name))
+                                    })
+                                    .collect_view();
+                                view! {
+                                    {calico}
+                                    {(!design.cluster_policies.is_empty()).then(|| view! {
+                                        <optgroup label="Cluster-wide (Kubernetes)">{cluster}</optgroup>
+                                    })}
+                                }
                             })
                         }}
                     </select>
                 </label>
             </header>
             {move || match selected.get() {
-                Some(index) => view! { <PolicyEditor index=index/> }.into_any(),
-                None => view! { <p class="placeholder">"The design has no Calico policy yet."</p> }.into_any(),
+                Some(Selected::Calico(index)) => view! { <PolicyEditor index=index/> }.into_any(),
+                Some(Selected::Cluster(index)) => view! { <cluster::ClusterPolicyEditor index=index/> }.into_any(),
+                None => view! { <p class="placeholder">"The design has no policy to edit yet."</p> }.into_any(),
             }}
         </section>
     }
