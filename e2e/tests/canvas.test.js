@@ -135,3 +135,37 @@ pageTest("an edge that depends on a pod IP is undecidable, drawn apart, and says
   await page.locator(".flow-explanation .trace").filter({ hasText: "the pod IP of storefront/api-gateway" }).first().waitFor();
   assert.match(await page.locator(".flow-explanation .trace").first().textContent(), /verdict: undecidable/);
 });
+
+pageTest("a flow drawn as a cluster guardrail is a ClusterNetworkPolicy the board's kube-admin tier holds", async ({ open }) => {
+  const page = await openCanvas(open);
+  await page.getByLabel("Source").selectOption(GATEWAY);
+  await page.getByLabel("Destination").selectOption(CHECKOUT);
+  await page.getByLabel("Protocol").selectOption("TCP");
+  await page.getByLabel("Ports").fill("8080");
+  // The sample targets Calico 3.32, which enforces ClusterNetworkPolicy: the choice is offered.
+  const guardrail = page.getByRole("radio", { name: /Cluster guardrail/ });
+  assert.equal(await guardrail.isDisabled(), false);
+  await guardrail.check();
+  await page.getByLabel("Cluster tier").selectOption("Admin");
+  await page.getByLabel("Guardrail action").selectOption("Deny");
+  await page.getByRole("button", { name: "Add flow" }).click();
+  const named = 'kube-admin → api-gateway-to-checkout-api → rule "deny-api-gateway-to-checkout-api"';
+  await page.getByRole("status").filter({ hasText: named }).waitFor();
+
+  const edge = page.locator(`.flow-canvas .edge[data-from="${GATEWAY}"][data-to="${CHECKOUT}"][data-guardrail]`);
+  await edge.waitFor();
+  assert.equal(await edge.getAttribute("data-verdict"), "denied");
+  assert.equal(await edge.getAttribute("data-guardrail"), named);
+  // The explanation names the policy and its rule, in the kube-admin tier.
+  await page.getByRole("list", { name: "Cluster guardrails" }).filter({ hasText: named }).waitFor();
+  await page.locator(".flow-explanation .trace").filter({ hasText: "tier kube-admin" }).first().waitFor();
+
+  await page.getByRole("link", { name: "Policy board" }).click();
+  const card = page.locator('.tier-column[data-tier="kube-admin"] .policy-card[data-policy="kcnp:api-gateway-to-checkout-api"]');
+  await card.waitFor();
+  // Its link opens it in the ClusterNetworkPolicy form.
+  await card.getByRole("link").click();
+  await page.getByRole("form", { name: "ClusterNetworkPolicy" }).waitFor();
+  assert.equal(await page.getByLabel("Ingress rule 1 action").inputValue(), "Deny");
+  assert.match(await page.getByLabel("Policy YAML").inputValue(), /studio\.netpol\.dev\/flow: workload\/storefront\/api-gateway -> workload\/checkout\/checkout-api/);
+});

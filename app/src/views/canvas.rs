@@ -3,7 +3,9 @@
 //! buttons), flows drawn by dragging from one node to another or with the form, and every drawn flow
 //! coloured by the verdict the whole design gives it. Clicking an edge (or "Explain" in the table)
 //! shows the evaluator's trace. Drawing goes through `netpol_core::canvas::add_flow` as one undoable
-//! edit; no verdict is decided here.
+//! edit; no verdict is decided here. A flow may instead be written as a cluster guardrail, a
+//! ClusterNetworkPolicy rule (`canvas::add_guardrail`), when the design's Calico release enforces
+//! them (`canvas::guardrail_unavailable` says why not otherwise).
 
 mod flow_table;
 
@@ -12,9 +14,11 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use netpol_core::board;
-use netpol_core::canvas::{Canvas, FlowRequest, Node, add_flow};
+use netpol_core::canvas::{
+    Canvas, FlowRequest, GuardrailRequest, Node, add_flow, add_guardrail, guardrail_unavailable,
+};
 use netpol_core::design::Position;
-use netpol_core::model::Protocol;
+use netpol_core::model::{ClusterAction, ClusterTier, Protocol};
 
 use crate::state::{Studio, use_studio};
 use flow_table::{FlowTable, PROTOCOLS, parse_ports};
@@ -91,6 +95,16 @@ pub fn CanvasView() -> impl IntoView {
     let ports = RwSignal::new(String::new());
     let tier = RwSignal::new(String::new());
     let staged = RwSignal::new(false);
+    // Write the flow as a ClusterNetworkPolicy rule (tier Admin or Baseline, Accept or Deny).
+    let as_guardrail = RwSignal::new(false);
+    let cluster_tier = RwSignal::new(ClusterTier::Admin);
+    let cluster_action = RwSignal::new(ClusterAction::Deny);
+    let unavailable = Memo::new(move |_| studio.with(guardrail_unavailable));
+    Effect::new(move |_| {
+        if unavailable.get().is_some() {
+            as_guardrail.set(false);
+        }
+    });
     let message = RwSignal::new(None::<Result<String, String>>);
     let selected = RwSignal::new(None::<usize>);
     // Where the node being moved is now; written to the design's layout when it is let go.
@@ -131,6 +145,38 @@ pub fn CanvasView() -> impl IntoView {
             message.set(Some(Err(
                 "pick a source and a destination (or drag from one node to another)".to_owned(),
             )));
+            return;
+        }
+        if as_guardrail.get_untracked() {
+            let guardrail = GuardrailRequest {
+                from: request.from,
+                to: request.to,
+                protocol: request.protocol,
+                ports: request.ports,
+                tier: cluster_tier.get_untracked(),
+                action: cluster_action.get_untracked(),
+            };
+            let mut outcome = None;
+            studio.edit(|design| outcome = Some(add_guardrail(design, &guardrail)));
+            match outcome {
+                Some(Ok(_)) => {
+                    let canvas = canvas.get_untracked().0;
+                    let index = canvas.edges.iter().position(|e| {
+                        e.from == guardrail.from
+                            && e.to == guardrail.to
+                            && e.protocol == guardrail.protocol
+                            && e.ports == guardrail.ports
+                    });
+                    let named = index
+                        .and_then(|i| canvas.edges.get(i))
+                        .map(|e| e.guardrails.join("; "))
+                        .unwrap_or_default();
+                    message.set(Some(Ok(format!("Cluster guardrail written: {named}."))));
+                    selected.set(index);
+                }
+                Some(Err(err)) => message.set(Some(Err(err.to_string()))),
+                None => {}
+            }
             return;
         }
         let mut outcome = None;
@@ -306,16 +352,68 @@ pub fn CanvasView() -> impl IntoView {
                                 <input aria-label="Ports" placeholder="8443, 9000:9100" prop:value=move || ports.get() on:input=move |ev| ports.set(event_target_value(&ev))/>
                             </label>
                         </div>
-                        <label>
-                            "Tier"
-                            <select aria-label="Tier" prop:value=move || tier.get() on:change=move |ev| tier.set(event_target_value(&ev))>
-                                {move || tiers.get().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
-                            </select>
-                        </label>
-                        <label class="check">
-                            <input type="checkbox" aria-label="Staged" prop:checked=move || staged.get() on:change=move |ev| staged.set(event_target_checked(&ev))/>
-                            " Write staged policies"
-                        </label>
+                        <fieldset class="write-as">
+                            <legend>"Write it as"</legend>
+                            <label class="check">
+                                <input
+                                    type="radio"
+                                    name="write-as"
+                                    prop:checked=move || !as_guardrail.get()
+                                    on:change=move |_| as_guardrail.set(false)
+                                />
+                                " Calico policy"
+                            </label>
+                            <label class="check">
+                                <input
+                                    type="radio"
+                                    name="write-as"
+                                    aria-describedby="guardrail-why"
+                                    prop:checked=move || as_guardrail.get()
+                                    prop:disabled=move || unavailable.get().is_some()
+                                    on:change=move |_| as_guardrail.set(true)
+                                />
+                                " Cluster guardrail (ClusterNetworkPolicy)"
+                            </label>
+                            <p id="guardrail-why" class="muted">{move || unavailable.get()}</p>
+                        </fieldset>
+                        <Show
+                            when=move || as_guardrail.get()
+                            fallback=move || view! {
+                                <label>
+                                    "Tier"
+                                    <select aria-label="Tier" prop:value=move || tier.get() on:change=move |ev| tier.set(event_target_value(&ev))>
+                                        {move || tiers.get().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                                    </select>
+                                </label>
+                                <label class="check">
+                                    <input type="checkbox" aria-label="Staged" prop:checked=move || staged.get() on:change=move |ev| staged.set(event_target_checked(&ev))/>
+                                    " Write staged policies"
+                                </label>
+                            }
+                        >
+                            <div class="form-row">
+                                <label>
+                                    "Cluster tier"
+                                    <select
+                                        aria-label="Cluster tier"
+                                        on:change=move |ev| cluster_tier.set(if event_target_value(&ev) == "Baseline" { ClusterTier::Baseline } else { ClusterTier::Admin })
+                                    >
+                                        <option value="Admin" prop:selected=move || cluster_tier.get() == ClusterTier::Admin>"Admin guardrail (kube-admin)"</option>
+                                        <option value="Baseline" prop:selected=move || cluster_tier.get() == ClusterTier::Baseline>"Baseline default (kube-baseline)"</option>
+                                    </select>
+                                </label>
+                                <label>
+                                    "Action"
+                                    <select
+                                        aria-label="Guardrail action"
+                                        on:change=move |ev| cluster_action.set(if event_target_value(&ev) == "Accept" { ClusterAction::Accept } else { ClusterAction::Deny })
+                                    >
+                                        <option value="Deny" prop:selected=move || cluster_action.get() == ClusterAction::Deny>"Deny"</option>
+                                        <option value="Accept" prop:selected=move || cluster_action.get() == ClusterAction::Accept>"Accept"</option>
+                                    </select>
+                                </label>
+                            </div>
+                        </Show>
                         <button type="submit">"Add flow"</button>
                         {move || message.get().map(|m| match m {
                             Ok(text) => view! { <p class="flow-message ok" role="status">{text}</p> }.into_any(),
@@ -495,13 +593,16 @@ fn edges_view(
                 x2 - bend
             );
             let verdict = edge.verdict;
-            let title = format!(
+            let mut title = format!(
                 "{} → {} {}: {}",
                 edge.from,
                 edge.to,
                 edge.service(),
                 verdict.describe()
             );
+            for guardrail in &edge.guardrails {
+                title.push_str(&format!("\n{guardrail}"));
+            }
             let label = format!("{} → {}", edge.service(), verdict.as_str());
             Some(view! {
                 <g
@@ -510,6 +611,7 @@ fn edges_view(
                     data-from=edge.from.clone()
                     data-to=edge.to.clone()
                     data-verdict=verdict.as_str()
+                    data-guardrail=(!edge.guardrails.is_empty()).then(|| edge.guardrails.join("; "))
                     on:pointerdown=move |ev: leptos::ev::PointerEvent| ev.stop_propagation()
                     on:click=move |_| selected.set(Some(i))
                 >
@@ -546,8 +648,14 @@ fn Explanation(canvas: Memo<Shared>, selected: RwSignal<Option<usize>>) -> impl 
                             .into_iter()
                             .map(|e| view! { <pre class="trace">{e.to_text()}</pre> })
                             .collect_view();
+                        let guardrails = (!edge.guardrails.is_empty()).then(|| view! {
+                            <ul class="guardrails" aria-label="Cluster guardrails">
+                                {edge.guardrails.iter().map(|g| view! { <li>{g.clone()}</li> }).collect_view()}
+                            </ul>
+                        });
                         view! {
                             <p class=format!("verdict {}", edge.verdict.as_str())>{heading}</p>
+                            {guardrails}
                             {traces}
                         }
                             .into_any()
