@@ -6,6 +6,9 @@
 //! A Fleet repository (the zip the Export view downloads, or its folder, chosen or dropped) opens as a
 //! design: core reads it (`export::read`: per environment as Fleet deploys it, and as a design), and the
 //! report lists what came from which file. A repository with errors changes nothing.
+//!
+//! While the design holds AdminNetworkPolicies, the panel offers their migration to
+//! ClusterNetworkPolicy (`import/migrate.rs`).
 
 use leptos::prelude::*;
 use leptos::wasm_bindgen::{JsCast, JsValue};
@@ -15,6 +18,8 @@ use netpol_core::yaml::Diagnostic;
 
 use crate::count::count;
 use crate::state::use_studio;
+
+mod migrate;
 
 /// What an import did (or why it did nothing): core's answer, shown as it is.
 pub use netpol_core::design::ImportOutcome as ImportReport;
@@ -378,6 +383,7 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
                     <div class="import-report merged" role="status"><p>{format!("Opened the design “{name}”.")}</p></div>
                 }.into_any(),
             })}
+            <migrate::MigrateAdminPolicies/>
         </section>
     }
 }

@@ -71,3 +71,79 @@ pageTest("good YAML is added to the design and can be undone", async ({ open }) 
   await page.getByRole("button", { name: "Undo" }).click();
   await tier.waitFor({ state: "detached" });
 });
+
+// A design for Calico 3.31 with an AdminNetworkPolicy: web is closed to other on TCP 8080.
+const ANP_DESIGN = `apiVersion: studio.netpol.dev/v1alpha1
+kind: Design
+metadata:
+  name: anp-estate
+spec:
+  calicoVersion: '3.31'
+  namespaces:
+  - name: web
+    labels: {kubernetes.io/metadata.name: web, team: web}
+    workloads:
+    - name: frontend
+      kind: Deployment
+      labels: {app: frontend}
+      ports:
+      - {name: http, port: 8080, protocol: TCP}
+  - name: other
+    labels: {kubernetes.io/metadata.name: other, team: other}
+    workloads:
+    - name: client
+      kind: Deployment
+      labels: {app: client}
+  policies:
+  - apiVersion: policy.networking.k8s.io/v1alpha1
+    kind: AdminNetworkPolicy
+    metadata: {name: web-guard}
+    spec:
+      priority: 5
+      subject: {namespaces: {matchLabels: {team: web}}}
+      ingress:
+      - name: deny-other
+        action: Deny
+        from: [{namespaces: {matchLabels: {team: other}}}]
+        ports: [{portNumber: {protocol: TCP, port: 8080}}]
+`;
+
+pageTest("an imported AdminNetworkPolicy is migrated to a ClusterNetworkPolicy with core's proof, undoably", async ({ open }) => {
+  const page = await open();
+  await page.goto(page.url().replace(/#.*$/, "") + "#/canvas");
+  // The sample targets Calico 3.32: no migration is offered.
+  await page.getByRole("button", { name: "Import", exact: true }).first().click();
+  assert.equal(await page.getByRole("button", { name: "Migrate AdminNetworkPolicy to ClusterNetworkPolicy" }).count(), 0);
+  await page.getByLabel("YAML to import").fill(ANP_DESIGN);
+  await page.locator(".import-panel").getByRole("button", { name: "Import", exact: true }).click();
+  await page.locator(".import-report.merged").filter({ hasText: "anp-estate" }).waitFor();
+
+  // On Calico 3.31 the canvas cannot draw a ClusterNetworkPolicy, and says why.
+  const guardrail = page.getByRole("radio", { name: /Cluster guardrail/ });
+  await page.waitForFunction(() => document.querySelector("#guardrail-why")?.textContent.includes("Calico 3.31"));
+  assert.equal(await guardrail.isDisabled(), true);
+
+  await page.getByRole("button", { name: "Migrate AdminNetworkPolicy to ClusterNetworkPolicy" }).click();
+  const report = page.locator(".migration-report");
+  await report.waitFor();
+  const text = await report.textContent();
+  assert.match(text, /1 AdminNetworkPolicy and 0 BaselineAdminNetworkPolicy objects became 1 ClusterNetworkPolicies/);
+  const equivalent = text.match(/equivalent: (\d+) of (\d+) flows between 2 workloads keep their verdict/);
+  assert.ok(equivalent, text);
+  assert.equal(equivalent[1], equivalent[2], "every flow keeps its verdict");
+  // The design now targets Calico 3.32: the guardrail can be drawn.
+  await page.waitForFunction(() => document.querySelector("#guardrail-why")?.textContent === "");
+  assert.equal(await guardrail.isDisabled(), false);
+
+  await page.getByRole("button", { name: "Close" }).first().click();
+  await page.getByRole("link", { name: "Policy board" }).click();
+  await page.locator('.tier-column[data-tier="kube-admin"] .policy-card[data-policy="kcnp:web-guard"]').waitFor();
+  assert.equal(await page.locator('.policy-card[data-policy*="kanp"]').count(), 0);
+
+  // Undo brings the AdminNetworkPolicy back.
+  await page.getByRole("button", { name: "Undo" }).click();
+  await page.locator('.policy-card[data-policy="kcnp:web-guard"]').waitFor({ state: "detached" });
+  assert.equal(await page.locator('.policy-card[data-policy*="web-guard"]').count(), 1);
+  await page.getByRole("button", { name: "Import", exact: true }).first().click();
+  await page.getByRole("button", { name: "Migrate AdminNetworkPolicy to ClusterNetworkPolicy" }).waitFor();
+});
