@@ -101,6 +101,15 @@ pageTest("a ClusterNetworkPolicy edited by its form: the YAML and the board foll
   await port.fill("5353");
   await port.press("Tab");
   await yamlHas(page, "number: 5353");
+  await page.getByRole("button", { name: "Add port" }).first().click();
+  await yamlHas(page, "number: 80");
+  // A peer of another kind: the egress rule may name networks.
+  await page.getByRole("button", { name: "Add peer" }).nth(0).click();
+  await page.getByLabel("Egress rule 1 peer 2 kind").selectOption("networks");
+  const cidrs = page.getByLabel("Egress rule 1 peer 2 CIDRs");
+  await cidrs.fill("10.96.0.0/12");
+  await cidrs.press("Tab");
+  await yamlHas(page, "- 10.96.0.0/12");
   await page.getByLabel("Tier").selectOption("Baseline");
   await yamlHas(page, "tier: Baseline");
 

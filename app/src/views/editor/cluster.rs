@@ -476,14 +476,14 @@ fn peer_kind(peer: &ClusterPeer) -> &'static str {
     }
 }
 
-/// A new peer of `kind`, with the kind's field set to its widest value (lists empty: core asks for
-/// an entry).
+/// A new peer of `kind`, with the kind's field set to a value core accepts (the widest one), so the
+/// switch applies and the field to edit appears.
 fn new_peer(kind: &str) -> ClusterPeer {
     let mut peer = ClusterPeer::default();
     match kind {
         "pods" => peer.pods = Some(NamespacedPods::default()),
-        "networks" => peer.networks = vec![String::new()],
-        "domainNames" => peer.domain_names = vec![String::new()],
+        "networks" => peer.networks = vec!["0.0.0.0/0".to_owned()],
+        "domainNames" => peer.domain_names = vec!["*.example.com".to_owned()],
         "nodes" => peer.nodes = Some(LabelSelector::default()),
         _ => peer.namespaces = Some(LabelSelector::default()),
     }
@@ -630,10 +630,12 @@ fn RuleForm(edit: Editing, egress: bool, i: usize, rule: Rule) -> impl IntoView 
                     .collect_view()}
                 <button
                     type="button"
-                    on:click=move |_| edit_rule(edit, egress, i, |r| r.protocols.push(ClusterProtocol {
-                        tcp: Some(ProtocolPort::default()),
-                        ..ClusterProtocol::default()
-                    }))
+                    on:click=move |_| {
+                        // A whole entry (core refuses one without a port): TCP 80, to edit.
+                        if let Ok(entry) = entry_of("TCP", "80") {
+                            edit_rule(edit, egress, i, |r| r.protocols.push(entry));
+                        }
+                    }
                 >
                     "Add port"
                 </button>
