@@ -391,28 +391,26 @@ pub fn CanvasView() -> impl IntoView {
                                 </label>
                             }
                         >
-                            <div class="form-row">
-                                <label>
-                                    "Cluster tier"
-                                    <select
-                                        aria-label="Cluster tier"
-                                        on:change=move |ev| cluster_tier.set(if event_target_value(&ev) == "Baseline" { ClusterTier::Baseline } else { ClusterTier::Admin })
-                                    >
-                                        <option value="Admin" prop:selected=move || cluster_tier.get() == ClusterTier::Admin>"Admin guardrail (kube-admin)"</option>
-                                        <option value="Baseline" prop:selected=move || cluster_tier.get() == ClusterTier::Baseline>"Baseline default (kube-baseline)"</option>
-                                    </select>
-                                </label>
-                                <label>
-                                    "Action"
-                                    <select
-                                        aria-label="Guardrail action"
-                                        on:change=move |ev| cluster_action.set(if event_target_value(&ev) == "Accept" { ClusterAction::Accept } else { ClusterAction::Deny })
-                                    >
-                                        <option value="Deny" prop:selected=move || cluster_action.get() == ClusterAction::Deny>"Deny"</option>
-                                        <option value="Accept" prop:selected=move || cluster_action.get() == ClusterAction::Accept>"Accept"</option>
-                                    </select>
-                                </label>
-                            </div>
+                            <label>
+                                "Cluster tier"
+                                <select
+                                    aria-label="Cluster tier"
+                                    on:change=move |ev| cluster_tier.set(if event_target_value(&ev) == "Baseline" { ClusterTier::Baseline } else { ClusterTier::Admin })
+                                >
+                                    <option value="Admin" prop:selected=move || cluster_tier.get() == ClusterTier::Admin>"Admin guardrail (kube-admin)"</option>
+                                    <option value="Baseline" prop:selected=move || cluster_tier.get() == ClusterTier::Baseline>"Baseline default (kube-baseline)"</option>
+                                </select>
+                            </label>
+                            <label>
+                                "Action"
+                                <select
+                                    aria-label="Guardrail action"
+                                    on:change=move |ev| cluster_action.set(if event_target_value(&ev) == "Accept" { ClusterAction::Accept } else { ClusterAction::Deny })
+                                >
+                                    <option value="Deny" prop:selected=move || cluster_action.get() == ClusterAction::Deny>"Deny"</option>
+                                    <option value="Accept" prop:selected=move || cluster_action.get() == ClusterAction::Accept>"Accept"</option>
+                                </select>
+                            </label>
                         </Show>
                         <button type="submit">"Add flow"</button>
                         {move || message.get().map(|m| match m {

@@ -286,10 +286,10 @@ fn ClusterForm(policy: ClusterPolicy, edit: Editing) -> impl IntoView {
                     }
                 >
                     <option value="Admin" selected=tier == Some(ClusterTier::Admin) prop:selected=tier == Some(ClusterTier::Admin)>
-                        "Admin (kube-admin: before namespace policies)"
+                        "Admin (kube-admin)"
                     </option>
                     <option value="Baseline" selected=tier == Some(ClusterTier::Baseline) prop:selected=tier == Some(ClusterTier::Baseline)>
-                        "Baseline (kube-baseline: after namespace policies)"
+                        "Baseline (kube-baseline)"
                     </option>
                 </select>
             </label>
