@@ -12,7 +12,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use netpol_core::coverage::coverage;
+use netpol_core::coverage::{coverage, lint_and_coverage};
 use netpol_core::design;
 use netpol_core::eval::synthetic::{EstateConfig, estate};
 use netpol_core::lint::{LintConfig, lint_design, lint_resources};
@@ -33,6 +33,10 @@ fn lint_estate(c: &mut Criterion) {
                 coverage(black_box(&resources)),
             )
         })
+    });
+    // What a shell showing both calls: one normalized view and one context for both.
+    c.bench_function("lint_and_coverage/500 policies, 2000 workloads", |b| {
+        b.iter(|| lint_and_coverage(black_box(&resources), &config))
     });
     // Without workloads: the report is per label class (the policies' subjects).
     let policies_only = netpol_core::model::ResourceSet {

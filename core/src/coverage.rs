@@ -11,16 +11,19 @@
 //! Entry point: [`coverage`]. The answer renders as a table or Markdown ([`Coverage::render_table`],
 //! [`Coverage::render_markdown`]) and carries the pasteable summary line ([`Coverage::summary_line`]).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::eval::Direction;
-use crate::lint::ResourceRef;
+use crate::lint::context::Context;
+use crate::lint::{Finding, LintConfig, ResourceRef};
 use crate::model::ResourceSet;
 
 mod classes;
 mod exposure;
+mod fold;
 mod order;
 mod render;
 mod walk;
@@ -154,6 +157,10 @@ pub struct Exposure {
     pub direction: Direction,
     /// `TCP/8443`, `TCP/1000:65535`, `any/all` (every protocol and port), `TCP/all except 22`.
     pub ports: Arc<str>,
+    /// Set when the exposure may or may not hold: the fact that decides it (`the container ports of
+    /// its workloads (named port ssh)` for a named port and a label class, whose ports are not known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Arc<str>>,
     /// Shared by every workload the rule exposes (a large estate has tens of thousands of
     /// exposures from a few hundred rules).
     pub decided_by: Arc<DecidedBy>,
@@ -184,6 +191,10 @@ pub struct Entry {
     pub egress: State,
     /// The allow rules that expose it, by kind and direction, each kind's rules in evaluation order.
     pub exposures: Vec<Exposure>,
+    /// The listed Pods folded into this entry (`namespace/name`): a controller's Pods, by namespace,
+    /// service account and labels but the per-pod ones, when their answer is the entry's (`fold`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pods: Vec<String>,
 }
 
 impl Entry {
@@ -230,10 +241,17 @@ pub struct Summary {
     pub ingress_open: usize,
     /// Entries selected for egress, with everything allowed.
     pub egress_open: usize,
-    /// Entries with at least one exposure.
+    /// Entries with at least one exposure that holds for certain.
     pub exposed: usize,
+    /// Entries with an exposure that may or may not hold (a fact is missing: [`Exposure::missing`]).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub undecidable: usize,
     /// Entries one rule lets reach (or be reached from) the world on every port.
     pub world_any_port: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The coverage and exposure report.
@@ -281,13 +299,45 @@ impl Coverage {
 /// The coverage and exposure report of a resource set, as its Calico release
 /// (`ResourceSet::calico_version`) enforces it.
 pub fn coverage(resources: &ResourceSet) -> Coverage {
-    let view = order::View::new(resources);
-    let config = crate::lint::LintConfig::default();
-    let ctx = crate::lint::context::Context::new(&view.set, &config);
+    let view = order::View::new(
+        resources,
+        Cow::Owned(crate::lint::normalized_view(resources)),
+    );
+    let config = LintConfig::default();
+    let ctx = Context::new(&view.set, &config);
+    report(resources, &view, &ctx)
+}
+
+/// The lints ([`crate::lint::lint_resources`]) and the coverage report ([`coverage`]) of one resource
+/// set, with the same answers as the two calls, for what a shell showing both (the app) would pay
+/// twice: the normalized view and the lints' context (endpoints, selectors, label indexes) are built
+/// once and serve both, unless the release enforces cluster policies (coverage then reads them as
+/// converted Calico policies, which the lints do not, and builds its own).
+pub fn lint_and_coverage(resources: &ResourceSet, config: &LintConfig) -> (Vec<Finding>, Coverage) {
+    let normalized = crate::lint::normalized_view(resources);
+    let ctx = Context::new(&normalized, config);
+    let findings = crate::lint::resource_findings(&ctx);
+    let view = order::View::new(resources, Cow::Borrowed(&normalized));
+    let coverage = match &view.set {
+        Cow::Borrowed(_) => report(resources, &view, &ctx),
+        Cow::Owned(set) => {
+            let default = LintConfig::default();
+            report(resources, &view, &Context::new(set, &default))
+        }
+    };
+    (findings, coverage)
+}
+
+/// The report, over the view and a lint context built on the view's set.
+fn report(resources: &ResourceSet, view: &order::View<'_>, ctx: &Context<'_>) -> Coverage {
     let (subjects, mut workloads) = if resources.workloads.is_empty() {
-        (Subjects::LabelClasses, classes::entries(&view, &ctx))
+        (Subjects::LabelClasses, classes::entries(view, ctx))
     } else {
-        (Subjects::Workloads, walk::workload_entries(&view, &ctx))
+        let entries = walk::workload_entries(view, ctx);
+        (
+            Subjects::Workloads,
+            fold::pods(&view.set.workloads, entries),
+        )
     };
     for entry in &mut workloads {
         // Stable: within a kind and direction, the rules stay in evaluation order.
@@ -300,7 +350,8 @@ pub fn coverage(resources: &ResourceSet) -> Coverage {
         egress_uncovered: count(&|e| e.state(Direction::Egress) == State::Uncovered),
         ingress_open: count(&|e| e.state(Direction::Ingress) == State::Open),
         egress_open: count(&|e| e.state(Direction::Egress) == State::Open),
-        exposed: count(&|e| !e.exposures.is_empty()),
+        exposed: count(&|e| e.exposures.iter().any(|x| x.missing.is_none())),
+        undecidable: count(&|e| e.exposures.iter().any(|x| x.missing.is_some())),
         world_any_port: count(&Entry::reaches_world_on_any_port),
     };
     Coverage {

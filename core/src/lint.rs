@@ -266,7 +266,13 @@ pub fn lint_info(id: &str) -> Option<&'static LintInfo> {
 pub fn lint_resources(resources: &ResourceSet, config: &LintConfig) -> Vec<Finding> {
     let view = normalized_view(resources);
     let ctx = Context::new(&view, config);
-    finish(config, back_to_sources(run(&ctx)))
+    resource_findings(&ctx)
+}
+
+/// [`lint_resources`] over a context already built on the normalized view (coverage shares it:
+/// `coverage::lint_and_coverage`).
+pub(crate) fn resource_findings(ctx: &Context<'_>) -> Vec<Finding> {
+    finish(ctx.config, back_to_sources(run(ctx)))
 }
 
 /// Lints a design: the resource lints over its resources (namespaces and workload groups included),

@@ -611,6 +611,15 @@ pub struct Workload {
     pub ports: Vec<ContainerPort>,
 }
 
+/// Labels a controller adds per pod or per revision (a ReplicaSet's template hash, a DaemonSet's or
+/// StatefulSet's revision, a StatefulSet pod's name): never part of a workload's identity.
+pub const VOLATILE_POD_LABELS: [&str; 4] = [
+    "pod-template-hash",
+    "controller-revision-hash",
+    "statefulset.kubernetes.io/pod-name",
+    "pod-template-generation",
+];
+
 /// A container port.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ContainerPort {

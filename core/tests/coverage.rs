@@ -13,7 +13,8 @@
 use netpol_core::coverage::{Coverage, Entry, ExposureKind, State, Subjects, coverage};
 use netpol_core::model::{CalicoVersion, ResourceSet};
 
-/// `shop/web` (the subject of every case), `shop/db` and `other/client`.
+/// `shop/web` (the subject of every case; container ports `ssh` 22 and `http` 8080), `shop/db` and
+/// `other/client`.
 const WORKLOADS: &str = "
 apiVersion: v1
 kind: Namespace
@@ -30,7 +31,7 @@ spec:
   selector: {matchLabels: {app: web}}
   template:
     metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: web}]}
+    spec: {containers: [{name: web, image: web, ports: [{name: ssh, containerPort: 22}, {name: http, containerPort: 8080}]}]}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -105,7 +106,10 @@ fn holds(entry: &Entry, expect: Expect) -> bool {
     match expect {
         Expect::Ingress(s) => entry.ingress == s,
         Expect::Egress(s) => entry.egress == s,
-        Expect::Exposure(k) => entry.exposures.iter().any(|e| e.kind == k),
+        Expect::Exposure(k) => entry
+            .exposures
+            .iter()
+            .any(|e| e.kind == k && e.missing.is_none()),
     }
 }
 
@@ -630,5 +634,168 @@ fn labelled_pods_of_any_namespace_are_not_every_namespace() {
             .exposures
             .iter()
             .any(|e| e.kind == ExposureKind::AllNamespaces)
+    );
+}
+
+/// `lint_and_coverage` shares one normalized view and one lint context: its answers are the two
+/// calls' answers, on a random estate and on one whose release enforces a ClusterNetworkPolicy (where
+/// coverage builds its own context).
+#[test]
+fn lint_and_coverage_answer_as_the_two_calls() {
+    use netpol_core::coverage::lint_and_coverage;
+    use netpol_core::eval::synthetic::{EstateConfig, estate};
+    use netpol_core::lint::{LintConfig, lint_resources};
+    let config = LintConfig::default();
+    let cnp = "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: world-in}\nspec:\n  tier: Admin\n  priority: 5\n  subject: {namespaces: {matchLabels: {team: shop}}}\n  egress:\n  - action: Accept\n    to: [{networks: [0.0.0.0/0]}]\n";
+    let mut inputs = vec![set(&format!("{cnp}---\n{WORKLOADS}"), CalicoVersion::V3_32)];
+    for seed in 1..4 {
+        inputs.push(estate(&EstateConfig {
+            seed,
+            workloads: 300,
+            policies: 120,
+            ..EstateConfig::default()
+        }));
+    }
+    for resources in &inputs {
+        let (findings, report) = lint_and_coverage(resources, &config);
+        assert_eq!(findings, lint_resources(resources, &config));
+        assert_eq!(report, coverage(resources));
+    }
+}
+
+/// A rule naming a port by name: resolved on the workload's container ports (`ssh` is 22 on
+/// `shop/web`), so a sensitive port is found by name too; a name the workload lacks matches none of its
+/// packets. Without workloads the ports are not known: the exposure is undecidable, and said so.
+#[test]
+fn a_named_port_resolves_on_the_container_ports_or_is_undecidable() {
+    let flavours = [
+        knp(
+            ING,
+            "  ingress: [{from: [{namespaceSelector: {matchLabels: {team: ops}}}], ports: [{port: PORT}]}]\n",
+        ),
+        calico(
+            ING,
+            "  ingress: [{action: Allow, protocol: TCP, source: {namespaceSelector: team == 'ops'}, destination: {ports: [PORT]}}]\n",
+        ),
+    ];
+    let sensitive = |c: &Coverage| -> Vec<(String, Option<String>)> {
+        web(c)
+            .exposures
+            .iter()
+            .filter(|e| e.kind == ExposureKind::SensitivePort)
+            .map(|e| (e.ports.to_string(), e.missing.as_deref().map(str::to_owned)))
+            .collect()
+    };
+    for text in &flavours {
+        // Trigger: `ssh` is port 22 of `shop/web`.
+        let c = report(&text.replace("PORT", "ssh"), true);
+        assert_eq!(
+            sensitive(&c),
+            [("TCP/22".to_owned(), None)],
+            "{text}\n{c:#?}"
+        );
+        assert_eq!((c.summary.exposed, c.summary.undecidable), (1, 0));
+        // Near miss: `http` is 8080.
+        let c = report(&text.replace("PORT", "http"), true);
+        assert_eq!(sensitive(&c), [], "{text}\n{c:#?}");
+        // Without workloads `ssh` may be any port: undecidable, not counted as exposed.
+        let c = report(&text.replace("PORT", "ssh"), false);
+        assert_eq!(
+            sensitive(&c),
+            [(
+                "TCP/ssh".to_owned(),
+                Some("the container ports of its workloads (named port ssh)".to_owned())
+            )],
+            "{text}\n{c:#?}"
+        );
+        assert_eq!((c.summary.exposed, c.summary.undecidable), (0, 1));
+        assert!(
+            c.summary_line()
+                .contains("; 1 may have exposures (a fact is missing)"),
+            "{}",
+            c.summary_line()
+        );
+        // Near miss without workloads: a number that is not sensitive is decided.
+        let c = report(&text.replace("PORT", "8080"), false);
+        assert_eq!(sensitive(&c), [], "{text}\n{c:#?}");
+        assert_eq!(c.summary.undecidable, 0);
+    }
+    // A name `shop/web` does not have: the rule matches none of its packets, so no world either.
+    let world = calico(
+        ING,
+        "  ingress: [{action: Allow, protocol: TCP, source: {nets: [0.0.0.0/0]}, destination: {ports: [NAME]}}]\n",
+    );
+    let kinds = |c: &Coverage| web(c).exposures.iter().map(|e| e.kind).collect::<Vec<_>>();
+    assert_eq!(
+        kinds(&report(&world.replace("NAME", "metrics"), true)),
+        [],
+        "a port name the workload lacks"
+    );
+    assert_eq!(
+        kinds(&report(&world.replace("NAME", "http"), true)),
+        [ExposureKind::World]
+    );
+}
+
+/// Pods listed one by one fold into their controller (same namespace, service account and labels but
+/// the per-pod ones, same answer), or into one entry named after it when it is not listed.
+#[test]
+fn a_controllers_pods_fold_into_one_entry() {
+    let pod = |name: &str, labels: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: shop, labels: {{{labels}}}}}\nspec: {{containers: [{{name: c, image: c}}]}}\n---\n"
+        )
+    };
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec: {containers: [{name: c, image: c}]}\n---\n";
+    let pods = [
+        pod("api-5d8f7c9b6-x2k4q", "app: api, pod-template-hash: 5d8f7c9b6"),
+        pod("api-5d8f7c9b6-q7z9w", "app: api, pod-template-hash: 5d8f7c9b6"),
+        pod(
+            "cache-0",
+            "app: cache, statefulset.kubernetes.io/pod-name: cache-0, controller-revision-hash: cache-7b9c",
+        ),
+        pod(
+            "cache-1",
+            "app: cache, statefulset.kubernetes.io/pod-name: cache-1, controller-revision-hash: cache-7b9c",
+        ),
+        pod("stray", "app: api, debug: 'true'"),
+    ]
+    .concat();
+    let policy = knp(ING, "  ingress: [{}]\n");
+    let text = format!("{policy}---\n{deployment}{pods}{WORKLOADS}");
+    let c = coverage(&set(&text, CalicoVersion::V3_32));
+    let entries: Vec<(&str, Vec<&str>)> = c
+        .workloads
+        .iter()
+        .map(|e| {
+            (
+                e.workload.as_str(),
+                e.pods.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            (
+                "shop/api",
+                vec!["shop/api-5d8f7c9b6-x2k4q", "shop/api-5d8f7c9b6-q7z9w"]
+            ),
+            ("shop/cache", vec!["shop/cache-0", "shop/cache-1"]),
+            ("shop/stray", vec![]),
+            ("shop/web", vec![]),
+            ("shop/db", vec![]),
+            ("other/client", vec![]),
+        ],
+        "{c:#?}"
+    );
+    assert_eq!(c.summary.workloads, 6);
+    // Near miss: a policy that tells the StatefulSet's pods apart keeps them apart.
+    let one = "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: first, namespace: shop}\nspec:\n  selector: statefulset.kubernetes.io/pod-name == 'cache-0'\n  types: [Ingress]\n---\n";
+    let c = coverage(&set(&format!("{one}{text}"), CalicoVersion::V3_32));
+    let names: Vec<&str> = c.workloads.iter().map(|e| e.workload.as_str()).collect();
+    assert!(
+        names.contains(&"shop/cache-0") && names.contains(&"shop/cache-1"),
+        "{names:?}"
     );
 }

@@ -24,7 +24,7 @@ use super::{Entry, State};
 pub const UNSELECTED: &str = "workloads matching no policy selector";
 
 /// The entries of a resource set without workloads.
-pub(super) fn entries(view: &View, ctx: &Context<'_>) -> Vec<Entry> {
+pub(super) fn entries(view: &View<'_>, ctx: &Context<'_>) -> Vec<Entry> {
     let scopes: Vec<Option<Selector>> = view
         .enforced
         .iter()
@@ -67,6 +67,7 @@ pub(super) fn entries(view: &View, ctx: &Context<'_>) -> Vec<Entry> {
             ingress: State::Uncovered,
             egress: State::Uncovered,
             exposures: Vec::new(),
+            pods: Vec::new(),
         };
         for direction in [Direction::Ingress, Direction::Egress] {
             let selecting: Vec<&Selector> = view
@@ -88,16 +89,7 @@ pub(super) fn entries(view: &View, ctx: &Context<'_>) -> Vec<Entry> {
                 |at| applies.get(at).copied().unwrap_or(Applies::Not),
                 |_, _| true,
             );
-            if !walked.selected {
-                continue;
-            }
-            match direction {
-                Direction::Ingress => entry.ingress = walked.state,
-                Direction::Egress => entry.egress = walked.state,
-            }
-            entry
-                .exposures
-                .extend(exposures.of(&walked, direction, namespace.as_deref()));
+            exposures.record(&mut entry, &walked, direction, namespace.as_deref(), None);
         }
         out.push(entry);
     }
@@ -109,6 +101,7 @@ pub(super) fn entries(view: &View, ctx: &Context<'_>) -> Vec<Entry> {
             ingress: State::Uncovered,
             egress: State::Uncovered,
             exposures: Vec::new(),
+            pods: Vec::new(),
         });
     }
     out

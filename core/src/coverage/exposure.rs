@@ -18,7 +18,7 @@ use crate::lint::context::Context;
 use crate::lint::symbolic;
 use crate::lint::universe::NAMESPACE_LABEL;
 use crate::model::vocabulary::addresses::parse_net;
-use crate::model::{CalicoPolicy, EntityRule, Port, Rule};
+use crate::model::{CalicoPolicy, ContainerPort, EntityRule, Port, Rule};
 use crate::selector::{Expr, MatchOp, Selector};
 
 use super::order::View;
@@ -31,15 +31,56 @@ const METADATA: [IpAddr; 2] = [
     IpAddr::V6(std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)),
 ];
 
+/// The subject's container ports as they resolve a rule's named destination ports: per named port
+/// (`Port::Named`, in `ports` then `notPorts` order), the numbers a container port of that name and
+/// the rule's protocol has. `None`: the subject's ports are not known (a label class).
+pub(super) type Resolved = Option<Vec<Vec<u16>>>;
+
+/// How `subject_ports` resolve the named ports of the rule (`Some(vec![])` for a rule with none).
+pub(super) fn resolve_named(r: &Rule, subject_ports: Option<&[ContainerPort]>) -> Resolved {
+    let named: Vec<&str> = named_ports(r).collect();
+    if named.is_empty() {
+        return Some(Vec::new());
+    }
+    let ports = subject_ports?;
+    Some(
+        named
+            .iter()
+            .map(|name| {
+                ports
+                    .iter()
+                    .filter(|c| c.name.as_deref() == Some(*name))
+                    .filter(|c| r.protocol.is_none_or(|p| p.number() == c.protocol.number()))
+                    .map(|c| c.port)
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// The named ports of a rule's destination, `ports` then `notPorts`.
+fn named_ports(r: &Rule) -> impl Iterator<Item = &str> {
+    r.destination
+        .ports
+        .iter()
+        .chain(&r.destination.not_ports)
+        .filter_map(|p| match p {
+            Port::Named(name) => Some(name.as_str()),
+            _ => None,
+        })
+}
+
 /// The exposures of rule `rule` (of `direction`) of the enforced policy at `at`, for a subject in
-/// `namespace` (`None`: a label class that may span namespaces).
+/// `namespace` (`None`: a label class that may span namespaces) whose container ports resolve the
+/// rule's named ports as `resolved` says.
 pub(super) fn of_rule(
-    view: &View,
+    view: &View<'_>,
     ctx: &Context<'_>,
     at: usize,
     rule: usize,
     direction: Direction,
     namespace: Option<&str>,
+    resolved: &Resolved,
 ) -> Vec<Exposure> {
     let Some(enforced) = view.enforced.get(at) else {
         return Vec::new();
@@ -52,6 +93,12 @@ pub(super) fn of_rule(
         Direction::Ingress => &r.source,
         Direction::Egress => &r.destination,
     };
+    let sensitive = Sensitive::of(r, direction, resolved);
+    if sensitive.matches_nothing {
+        // Every destination port is a name the subject's containers do not have: as in Calico, the
+        // rule matches none of its packets.
+        return Vec::new();
+    }
     let addresses = Addresses::of(ctx, policy, peer);
     let ports = PortsText::of(r);
     let mut kinds: Vec<(ExposureKind, String)> = Vec::new();
@@ -70,22 +117,27 @@ pub(super) fn of_rule(
     if ports.carried && r.destination.ports.iter().any(is_wide) {
         kinds.push((ExposureKind::WideRange, ports.all.clone()));
     }
-    if direction == Direction::Ingress && ports.carried {
-        let sensitive: Vec<String> = SENSITIVE_PORTS
-            .iter()
-            .filter(|&&p| {
-                (r.destination.ports.is_empty()
-                    || r.destination.ports.iter().any(|e| e.contains(p)))
-                    && !r.destination.not_ports.iter().any(|e| e.contains(p))
-            })
-            .map(u16::to_string)
-            .collect();
-        if !sensitive.is_empty()
-            && (addresses.any_address || from_other_namespace(ctx, policy, peer, namespace))
-        {
+    let mut missing = None;
+    if direction == Direction::Ingress
+        && ports.carried
+        && (!sensitive.certain.is_empty() || !sensitive.unknown_names.is_empty())
+        && (addresses.any_address || from_other_namespace(ctx, policy, peer, namespace))
+    {
+        if sensitive.certain.is_empty() {
+            // Only a named port may be a sensitive one, and the subject's ports are not known.
+            missing = Some(Arc::from(format!(
+                "the container ports of its workloads (named port {})",
+                sensitive.unknown_names.join(", ")
+            )));
             kinds.push((
                 ExposureKind::SensitivePort,
-                format!("{}/{}", ports.protocol, sensitive.join(",")),
+                format!("{}/{}", ports.protocol, sensitive.unknown_names.join(",")),
+            ));
+        } else {
+            let list: Vec<String> = sensitive.certain.iter().map(u16::to_string).collect();
+            kinds.push((
+                ExposureKind::SensitivePort,
+                format!("{}/{}", ports.protocol, list.join(",")),
             ));
         }
     }
@@ -96,9 +148,96 @@ pub(super) fn of_rule(
             kind,
             direction,
             ports: ports.into(),
+            missing: (kind == ExposureKind::SensitivePort)
+                .then(|| missing.clone())
+                .flatten(),
             decided_by: Arc::clone(&decided_by),
         })
         .collect()
+}
+
+/// The sensitive ports an (ingress) rule's destination ports reach on its subject.
+#[derive(Debug, Default)]
+struct Sensitive {
+    /// Reached for certain: by number, by range, by every port, or by a name the subject's container
+    /// ports resolve to one, and not excepted.
+    certain: Vec<u16>,
+    /// Named ports that may be a sensitive one: the subject's ports are not known.
+    unknown_names: Vec<String>,
+    /// Every destination port is a name the subject's ports do not resolve: the rule matches nothing.
+    matches_nothing: bool,
+}
+
+impl Sensitive {
+    fn of(r: &Rule, direction: Direction, resolved: &Resolved) -> Sensitive {
+        // An egress rule's named ports are the peer's, and sensitive ports are an ingress matter.
+        if direction != Direction::Ingress {
+            return Sensitive::default();
+        }
+        let Some(resolved) = resolved else {
+            let mut unknown_names: Vec<String> = r
+                .destination
+                .ports
+                .iter()
+                .filter_map(|p| match p {
+                    Port::Named(name) => Some(name.clone()),
+                    _ => None,
+                })
+                .collect();
+            let mut certain = Self::numeric(r, direction, &[], &[]);
+            if r.destination
+                .not_ports
+                .iter()
+                .any(|p| matches!(p, Port::Named(_)))
+            {
+                // A named exception may be any of them.
+                unknown_names.extend(certain.drain(..).map(|p| p.to_string()));
+            }
+            return Sensitive {
+                certain,
+                unknown_names,
+                matches_nothing: false,
+            };
+        };
+        // `resolved` lists the named `ports` first, then the named `notPorts`.
+        let named_in = r
+            .destination
+            .ports
+            .iter()
+            .filter(|p| matches!(p, Port::Named(_)))
+            .count();
+        let (included, excluded) = resolved.split_at(named_in.min(resolved.len()));
+        let included: Vec<u16> = included.iter().flatten().copied().collect();
+        let excluded: Vec<u16> = excluded.iter().flatten().copied().collect();
+        let only_names = !r.destination.ports.is_empty()
+            && r.destination
+                .ports
+                .iter()
+                .all(|p| matches!(p, Port::Named(_)));
+        Sensitive {
+            certain: Self::numeric(r, direction, &included, &excluded),
+            unknown_names: Vec::new(),
+            matches_nothing: only_names && included.is_empty(),
+        }
+    }
+
+    /// The sensitive ports the rule reaches by number, by every port, or as `included`, less
+    /// `notPorts` by number and `excluded`.
+    fn numeric(r: &Rule, direction: Direction, included: &[u16], excluded: &[u16]) -> Vec<u16> {
+        if direction != Direction::Ingress {
+            return Vec::new();
+        }
+        SENSITIVE_PORTS
+            .into_iter()
+            .filter(|&p| {
+                (r.destination.ports.is_empty()
+                    || r.destination.ports.iter().any(|e| e.contains(p))
+                    || included.contains(&p))
+                    && !r.destination.not_ports.iter().any(|e| e.contains(p))
+                    && !excluded.contains(&p)
+            })
+            .collect()
+    }
 }
 
 /// A range of [`WIDE_RANGE`] ports or more.

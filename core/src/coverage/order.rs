@@ -2,6 +2,8 @@
 //! Kubernetes NetworkPolicies as Calico converts them, and the cluster-wide Kubernetes policies the
 //! Calico release enforces, converted. Staged policies are set aside as not enforced.
 
+use std::borrow::Cow;
+
 use crate::eval::order::{Tiers, policy_cmp, tier_cmp};
 use crate::eval::{Direction, PolicyKey};
 use crate::lint::ResourceRef;
@@ -50,18 +52,19 @@ impl Enforced {
 }
 
 /// The resources as coverage reads them.
-pub(super) struct View {
-    /// The lints' normalized view plus the converted cluster policies (at the end).
-    pub set: ResourceSet,
+pub(super) struct View<'r> {
+    /// The lints' normalized view plus the converted cluster policies (at the end): borrowed when the
+    /// release enforces no cluster policy, so the lints' context can serve coverage too.
+    pub set: Cow<'r, ResourceSet>,
     /// The enforced policies, in evaluation order.
     pub enforced: Vec<Enforced>,
     /// The policies left out, one line each.
     pub not_enforced: Vec<String>,
 }
 
-impl View {
-    pub fn new(resources: &ResourceSet) -> View {
-        let mut set = crate::lint::normalized_view(resources);
+impl<'r> View<'r> {
+    /// The view of `resources`, given their normalized view (`lint::normalized_view`).
+    pub fn new(resources: &ResourceSet, mut set: Cow<'r, ResourceSet>) -> View<'r> {
         // The view holds the Calico policies, then one converted policy per Kubernetes policy, in
         // order (`lint::normalized_view`); the cluster policies are appended here.
         let mut origins: Vec<(PolicyKey, ResourceRef)> = resources
@@ -100,7 +103,7 @@ impl View {
                 name: key.name.clone(),
             };
             origins.push((key, resource));
-            set.policies.push(policy);
+            set.to_mut().policies.push(policy);
         }
         let mut tiers = Tiers::new(&resources.tiers);
         let mut enforced = Vec::new();

@@ -37,6 +37,12 @@ pub(super) fn summary_line(c: &Coverage) -> String {
         verb(s.exposed, "has", "have"),
         verb(s.world_any_port, "reaches", "reach"),
     );
+    if s.undecidable > 0 {
+        line.push_str(&format!(
+            "; {} may have exposures (a fact is missing)",
+            s.undecidable
+        ));
+    }
     if c.subjects == Subjects::LabelClasses {
         line.push_str(" (label classes: the input lists no workloads, so each class is a set of labels a policy selects)");
     }
@@ -50,14 +56,18 @@ pub(super) fn exposure_text(e: &Exposure) -> String {
         Some(ns) => format!("{ns}/{}", by.policy),
         None => by.policy.clone(),
     };
-    format!(
+    let mut text = format!(
         "{} {} {} by tier {}, {policy} rule {}",
         e.kind.as_str(),
         e.direction.as_str(),
         e.ports,
         by.tier,
         by.rule
-    )
+    );
+    if let Some(missing) = &e.missing {
+        text.push_str(&format!(" (undecidable: {missing})"));
+    }
+    text
 }
 
 fn exposures_text(entry: &Entry) -> Vec<String> {

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use crate::eval::Direction;
 use crate::lint::context::{Context, is_catch_all, rules};
 use crate::lint::space::Bits;
-use crate::model::{Action, EntityRule, PolicyType, TierDefaultAction};
+use crate::model::{Action, ContainerPort, EntityRule, PolicyType, TierDefaultAction};
 
 use super::order::View;
 use super::{Entry, Exposure, State, exposure};
@@ -57,7 +57,7 @@ enum Outcome {
 /// false when the rule's own side (the destination of an ingress rule, the source of an egress rule)
 /// certainly does not match the subject: such a rule matches none of its packets.
 pub(super) fn walk(
-    view: &View,
+    view: &View<'_>,
     direction: Direction,
     applies: impl Fn(usize) -> Applies,
     local: impl Fn(usize, usize) -> bool,
@@ -164,21 +164,26 @@ pub(super) fn walk(
     walked
 }
 
-fn tier_default(view: &View, position: usize) -> TierDefaultAction {
+fn tier_default(view: &View<'_>, position: usize) -> TierDefaultAction {
     view.enforced
         .get(position)
         .map_or(TierDefaultAction::Deny, |e| e.tier_default)
 }
 
-/// The exposures of the reachable rules, each rule's analysis done once per subject namespace.
+/// The exposures of the reachable rules, each rule's analysis done once per subject namespace (and
+/// per resolution of its named ports).
 pub(super) struct Exposures<'v, 'c, 'n> {
-    view: &'v View,
+    view: &'v View<'v>,
     ctx: &'c Context<'v>,
-    cache: HashMap<(usize, usize, Direction, Option<&'n str>), Vec<Exposure>>,
+    cache: HashMap<RuleFor<'n>, Vec<Exposure>>,
 }
 
+/// A rule (position in `View::enforced`, index, direction) for a subject in a namespace whose ports
+/// resolve its named ports so.
+type RuleFor<'n> = (usize, usize, Direction, Option<&'n str>, exposure::Resolved);
+
 impl<'v, 'c, 'n> Exposures<'v, 'c, 'n> {
-    pub fn new(view: &'v View, ctx: &'c Context<'v>) -> Self {
+    pub fn new(view: &'v View<'v>, ctx: &'c Context<'v>) -> Self {
         Exposures {
             view,
             ctx,
@@ -186,18 +191,52 @@ impl<'v, 'c, 'n> Exposures<'v, 'c, 'n> {
         }
     }
 
+    /// Writes a walk's answer on the entry: its state in `direction` (left `uncovered` when no
+    /// policy selects it) and the exposures of the allow rules it reached.
+    /// `ports`: the subject's container ports (`None`: not known, for a label class).
+    pub fn record(
+        &mut self,
+        entry: &mut Entry,
+        walked: &Walked,
+        direction: Direction,
+        namespace: Option<&'n str>,
+        ports: Option<&[ContainerPort]>,
+    ) {
+        if !walked.selected {
+            return;
+        }
+        match direction {
+            Direction::Ingress => entry.ingress = walked.state,
+            Direction::Egress => entry.egress = walked.state,
+        }
+        entry
+            .exposures
+            .extend(self.of(walked, direction, namespace, ports));
+    }
+
     /// The exposures of the allow rules a walk reached, for a subject in `namespace` (`None`: any).
-    pub fn of(
+    fn of(
         &mut self,
         walked: &Walked,
         direction: Direction,
         namespace: Option<&'n str>,
+        ports: Option<&[ContainerPort]>,
     ) -> Vec<Exposure> {
         let mut out = Vec::new();
         for &(at, rule) in &walked.reachable {
-            let key = (at, rule, direction, namespace);
-            let found = self.cache.entry(key).or_insert_with(|| {
-                exposure::of_rule(self.view, self.ctx, at, rule, direction, namespace)
+            // Named ports resolve on the destination: the subject's only for ingress.
+            let resolved = match direction {
+                Direction::Ingress => self
+                    .view
+                    .enforced
+                    .get(at)
+                    .and_then(|e| rules(self.view.policy(e), PolicyType::Ingress).get(rule))
+                    .map_or(Some(Vec::new()), |r| exposure::resolve_named(r, ports)),
+                Direction::Egress => Some(Vec::new()),
+            };
+            let key = (at, rule, direction, namespace, resolved);
+            let found = self.cache.entry(key).or_insert_with_key(|key| {
+                exposure::of_rule(self.view, self.ctx, at, rule, direction, namespace, &key.4)
             });
             out.extend(found.iter().cloned());
         }
@@ -206,7 +245,7 @@ impl<'v, 'c, 'n> Exposures<'v, 'c, 'n> {
 }
 
 /// One entry per listed workload.
-pub(super) fn workload_entries<'v>(view: &'v View, ctx: &Context<'v>) -> Vec<Entry> {
+pub(super) fn workload_entries<'v>(view: &'v View<'v>, ctx: &Context<'v>) -> Vec<Entry> {
     let mut exposures = Exposures::new(view, ctx);
     let locals = LocalSides::new(view, ctx);
     ctx.endpoints
@@ -221,27 +260,29 @@ pub(super) fn workload_entries<'v>(view: &'v View, ctx: &Context<'v>) -> Vec<Ent
                     Applies::Not
                 }
             };
+            let ports = endpoint
+                .index
+                .and_then(|w| ctx.set.workloads.get(w))
+                .map(|w| w.ports.as_slice());
             let mut entry = Entry {
                 workload: endpoint.name.clone(),
                 selector: None,
                 ingress: State::Uncovered,
                 egress: State::Uncovered,
                 exposures: Vec::new(),
+                pods: Vec::new(),
             };
             for direction in [Direction::Ingress, Direction::Egress] {
                 let walked = walk(view, direction, applies, |at, rule| {
                     locals.may_match(direction, at, rule, i)
                 });
-                if !walked.selected {
-                    continue;
-                }
-                match direction {
-                    Direction::Ingress => entry.ingress = walked.state,
-                    Direction::Egress => entry.egress = walked.state,
-                }
-                entry
-                    .exposures
-                    .extend(exposures.of(&walked, direction, Some(&endpoint.namespace)));
+                exposures.record(
+                    &mut entry,
+                    &walked,
+                    direction,
+                    Some(&endpoint.namespace),
+                    ports,
+                );
             }
             entry
         })
@@ -255,7 +296,7 @@ struct LocalSides {
 }
 
 impl LocalSides {
-    fn new(view: &View, ctx: &Context<'_>) -> LocalSides {
+    fn new(view: &View<'_>, ctx: &Context<'_>) -> LocalSides {
         let side = |direction: Direction| -> Vec<Vec<Option<Bits>>> {
             view.enforced
                 .iter()

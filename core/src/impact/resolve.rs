@@ -71,12 +71,7 @@ pub(crate) struct Resolver {
 }
 
 /// Labels a controller adds per pod or per revision: never part of a workload's identity.
-pub(crate) const VOLATILE_LABELS: [&str; 4] = [
-    "pod-template-hash",
-    "controller-revision-hash",
-    "statefulset.kubernetes.io/pod-name",
-    "pod-template-generation",
-];
+pub(crate) const VOLATILE_LABELS: [&str; 4] = crate::model::VOLATILE_POD_LABELS;
 
 impl Resolver {
     pub fn new(resources: &ResourceSet) -> Resolver {

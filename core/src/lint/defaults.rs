@@ -6,6 +6,8 @@
 //! enforced GlobalNetworkPolicy that covers every non-system namespace of the design (or, when the
 //! design names no namespace, a fresh unlabelled one).
 
+use std::borrow::Cow;
+
 use serde_json::json;
 
 use crate::model::{Action, CalicoPolicy, PolicyType, TierDefaultAction};
@@ -301,15 +303,15 @@ fn workload_coverage(ctx: &Context<'_>) -> [Bits; 2] {
 }
 
 /// The endpoints standing for a namespace: its workloads, or a probe pod when it has none.
-fn namespace_endpoints(ctx: &Context<'_>, namespace: &str) -> Vec<Endpoint> {
-    let workloads: Vec<Endpoint> = ctx
+fn namespace_endpoints<'c>(ctx: &'c Context<'_>, namespace: &str) -> Vec<Cow<'c, Endpoint>> {
+    let workloads: Vec<Cow<'c, Endpoint>> = ctx
         .endpoints
         .iter()
         .filter(|e| e.namespace == namespace)
-        .cloned()
+        .map(Cow::Borrowed)
         .collect();
     if workloads.is_empty() {
-        vec![probe(ctx.set, namespace)]
+        vec![Cow::Owned(probe(ctx.set, namespace))]
     } else {
         workloads
     }
@@ -354,7 +356,7 @@ fn namespaces_without_deny(ctx: &Context<'_>, cov: &[Bits; 2], out: &mut Vec<Fin
         .iter()
         .filter(|n| !ctx.is_system_namespace(n))
     {
-        let open: Vec<Endpoint> = namespace_endpoints(ctx, namespace)
+        let open: Vec<Cow<'_, Endpoint>> = namespace_endpoints(ctx, namespace)
             .into_iter()
             .filter(|e| !covered(ctx, cov, e, PolicyType::Ingress))
             .collect();

@@ -169,8 +169,21 @@ impl Ports {
         self.and(&other.complement())
     }
 
+    /// Whether some port is in both (a merge of the sorted ranges, without building the intersection).
     pub fn intersects(&self, other: &Ports) -> bool {
-        !self.and(other).is_empty()
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&(alo, ahi)), Some(&(blo, bhi))) = (self.ranges.get(i), other.ranges.get(j))
+        {
+            if alo.max(blo) <= ahi.min(bhi) {
+                return true;
+            }
+            if ahi < bhi {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        false
     }
 }
 
@@ -333,12 +346,21 @@ impl Region {
             if !self.boxes.iter().any(|a| a.intersects(b)) {
                 continue;
             }
+            // Boxes `b` misses move over as they are; only those it cuts are split.
             let mut next = Vec::with_capacity(self.boxes.len());
-            for a in &self.boxes {
-                next.extend(a.minus(b));
-            }
-            if next.len() > MAX_BOXES {
-                return false;
+            let mut rest = std::mem::take(&mut self.boxes).into_iter();
+            while let Some(a) = rest.next() {
+                if a.intersects(b) {
+                    next.extend(a.minus(b));
+                } else {
+                    next.push(a);
+                }
+                if next.len() > MAX_BOXES {
+                    // What is done and what is left: still a superset of the difference.
+                    next.extend(rest);
+                    self.boxes = next;
+                    return false;
+                }
             }
             self.boxes = next;
         }
