@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::eval::Direction;
 use crate::lint::context::Context;
@@ -24,12 +24,15 @@ use crate::model::ResourceSet;
 mod classes;
 mod exposure;
 mod fold;
+mod matrix;
 mod order;
 mod render;
 mod walk;
 
+pub use matrix::{Cell, NamespaceMatrix, Reach, namespace_matrix};
+
 /// What protects a workload in one direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
     /// No enforced policy selects it in that direction: everything is allowed (the profile).
@@ -52,7 +55,7 @@ impl State {
 }
 
 /// What an allow rule exposes. One rule may give several kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExposureKind {
     /// Reachable from or to `0.0.0.0/0` or `::/0`.
@@ -120,7 +123,7 @@ impl ExposureKind {
 }
 
 /// The rule an exposure comes from, named as verdicts name it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DecidedBy {
     /// The tier the policy is evaluated in (`default` for a Kubernetes policy, `kube-admin`, …).
     pub tier: String,
@@ -149,7 +152,7 @@ pub const UNCOVERED_SUMMARY: &str =
     "a workload no enforced policy selects in a direction: everything is allowed there";
 
 /// One exposure of one workload.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Exposure {
     /// What the rule exposes.
     pub kind: ExposureKind,
@@ -159,7 +162,7 @@ pub struct Exposure {
     pub ports: Arc<str>,
     /// Set when the exposure may or may not hold: the fact that decides it (`the container ports of
     /// its workloads (named port ssh)` for a named port and a label class, whose ports are not known).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<Arc<str>>,
     /// Shared by every workload the rule exposes (a large estate has tens of thousands of
     /// exposures from a few hundred rules).
@@ -167,7 +170,7 @@ pub struct Exposure {
 }
 
 /// What the report's entries stand for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Subjects {
     /// The input's workloads.
@@ -178,7 +181,7 @@ pub enum Subjects {
 }
 
 /// One workload (or label class) and what protects it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// `namespace/name`, or for a label class, how people read it.
     pub workload: String,
@@ -193,7 +196,7 @@ pub struct Entry {
     pub exposures: Vec<Exposure>,
     /// The listed Pods folded into this entry (`namespace/name`): a controller's Pods, by namespace,
     /// service account and labels but the per-pod ones, when their answer is the entry's (`fold`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pods: Vec<String>,
 }
 
@@ -229,7 +232,7 @@ impl Entry {
 }
 
 /// The figures of a report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Entries reported (workloads, or label classes).
     pub workloads: usize,
@@ -244,7 +247,7 @@ pub struct Summary {
     /// Entries with at least one exposure that holds for certain.
     pub exposed: usize,
     /// Entries with an exposure that may or may not hold (a fact is missing: [`Exposure::missing`]).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub undecidable: usize,
     /// Entries one rule lets reach (or be reached from) the world on every port.
     pub world_any_port: usize,
@@ -255,7 +258,7 @@ fn is_zero(n: &usize) -> bool {
 }
 
 /// The coverage and exposure report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coverage {
     /// Whether the entries are workloads or label classes.
     pub subjects: Subjects,
@@ -264,7 +267,7 @@ pub struct Coverage {
     /// One entry per workload (or label class), in input order (classes by selector).
     pub workloads: Vec<Entry>,
     /// Policies left out because Calico does not enforce them (staged policies), one line each.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_enforced: Vec<String>,
 }
 

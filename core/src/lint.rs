@@ -70,7 +70,7 @@ impl fmt::Display for Severity {
 }
 
 /// The resource a finding is about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ResourceRef {
     /// The `kind:` (`GlobalNetworkPolicy`, `Tier`, …).
     pub kind: String,

@@ -799,3 +799,52 @@ fn a_controllers_pods_fold_into_one_entry() {
         "{names:?}"
     );
 }
+
+/// The namespace matrix counts every (source workload, destination workload, destination container
+/// port) of a pair of namespaces: `shop/web` listens on 22 and 8080, `shop/db` and `other/client` on
+/// nothing (so no cell has them as destinations).
+#[test]
+fn the_namespace_matrix_says_allowed_denied_partly_or_undecidable() {
+    use netpol_core::coverage::{Reach, namespace_matrix};
+    let reach = |text: &str| {
+        let m = namespace_matrix(&set(
+            &format!("{text}---\n{WORKLOADS}"),
+            CalicoVersion::V3_32,
+        ))
+        .unwrap();
+        assert_eq!(m.namespaces, ["other", "shop"]);
+        m.cells
+            .iter()
+            .map(|c| (c.from.clone(), c.to.clone(), c.reach, c.probes, c.allowed))
+            .collect::<Vec<_>>()
+    };
+    let own = |s: &str| s.to_owned();
+    // Near miss of every restriction: no policy, everything allowed.
+    assert_eq!(
+        reach(""),
+        [
+            (own("other"), own("shop"), Reach::Allowed, 2, 2),
+            (own("shop"), own("shop"), Reach::Allowed, 2, 2),
+        ]
+    );
+    // Only the namespace's own pods, on 8080: `shop/db` reaches half of `shop/web`'s ports.
+    let same_namespace = knp(
+        ING,
+        "  ingress: [{from: [{podSelector: {}}], ports: [{port: 8080}]}]\n",
+    );
+    assert_eq!(
+        reach(&same_namespace),
+        [
+            (own("other"), own("shop"), Reach::Denied, 2, 0),
+            (own("shop"), own("shop"), Reach::Partly, 2, 1),
+        ]
+    );
+    // By address: `other/client` has no IP, so whether it is in 192.168.0.0/24 (a part of Calico's
+    // default pool) is not known.
+    let by_address = calico(
+        ING,
+        "  ingress: [{action: Allow, source: {nets: [192.168.0.0/24]}}]\n",
+    );
+    let cells = reach(&by_address);
+    assert_eq!(cells[0].2, Reach::Undecidable, "{cells:?}");
+}
