@@ -222,6 +222,8 @@ impl Analysis {
                 self.recommending.set(false);
                 self.notice.set(Some(message));
             }
+            // The Coverage view asks its own worker.
+            Response::Coverage(_) => {}
         }
     }
 

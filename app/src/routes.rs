@@ -12,18 +12,20 @@ pub enum Route {
     Canvas,
     Editor,
     Impact,
+    Coverage,
     Export,
 }
 
 impl Route {
     /// Every view, in navigation order.
-    pub const ALL: [Route; 7] = [
+    pub const ALL: [Route; 8] = [
         Route::Taxonomy,
         Route::Workloads,
         Route::Board,
         Route::Canvas,
         Route::Editor,
         Route::Impact,
+        Route::Coverage,
         Route::Export,
     ];
 
@@ -36,6 +38,7 @@ impl Route {
             Route::Canvas => "canvas",
             Route::Editor => "editor",
             Route::Impact => "impact",
+            Route::Coverage => "coverage",
             Route::Export => "export",
         }
     }
@@ -49,6 +52,7 @@ impl Route {
             Route::Canvas => "Flow canvas",
             Route::Editor => "Policy editor",
             Route::Impact => "Impact",
+            Route::Coverage => "Coverage",
             Route::Export => "Export",
         }
     }

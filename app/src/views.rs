@@ -2,6 +2,7 @@
 
 mod board;
 mod canvas;
+mod coverage;
 mod editor;
 mod export;
 mod impact;
@@ -21,6 +22,7 @@ pub fn render(route: Route) -> AnyView {
         Route::Canvas => canvas::CanvasView().into_any(),
         Route::Editor => editor::EditorView().into_any(),
         Route::Impact => impact::ImpactView().into_any(),
+        Route::Coverage => coverage::CoverageView().into_any(),
         Route::Export => export::ExportView().into_any(),
     }
 }

@@ -184,6 +184,19 @@ fn handle(state: &mut WorkerState, event: &MessageEvent) {
         }
         Request::Suggest { index, tier } => suggest(state, index, tier),
         Request::Recommend { namespaces, staged } => recommend(state, namespaces, staged),
+        Request::Coverage { design, seq } => {
+            let started = now_ms();
+            let resources = design::to_resources(&design);
+            let coverage = netpol_core::coverage::coverage(&resources);
+            let matrix =
+                netpol_core::coverage::namespace_matrix(&resources).map_err(|e| e.to_string());
+            post(&Response::Coverage(Box::new(protocol::CoverageAnswer {
+                seq,
+                coverage,
+                matrix,
+                ms: now_ms() - started,
+            })));
+        }
     }
 }
 

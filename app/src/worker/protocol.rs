@@ -1,6 +1,7 @@
 //! The messages between the page and the analysis worker. Both sides are this crate, so the types are
 //! shared; they travel as JSON text (plus `File` handles for an import, which JSON cannot carry).
 
+use netpol_core::coverage::{Coverage, NamespaceMatrix};
 use netpol_core::design::Design;
 use netpol_core::impact::{ImpactFigures, ImpactSummary, ImportFigures, PairChanges, UnusedRule};
 use netpol_core::model::CalicoPolicy;
@@ -29,6 +30,8 @@ pub enum Request {
     Explain { index: usize },
     /// The narrowest allow rule for a flow the design denies.
     Suggest { index: usize, tier: String },
+    /// The coverage report and the namespace matrix of a design (the Coverage view).
+    Coverage { design: Box<Design>, seq: u64 },
     /// A least-privilege design from the loaded flows, and its proof (`netpol_core::recommend`).
     Recommend {
         /// The namespaces to cover; empty: every namespace.
@@ -80,8 +83,22 @@ pub enum Response {
     },
     /// The design recommended from the loaded flows.
     Recommended(Box<Recommended>),
+    /// Core's coverage report and namespace matrix of the design last asked about.
+    Coverage(Box<CoverageAnswer>),
     /// A request could not be served.
     Failed { message: String },
+}
+
+/// The Coverage view's answer: core's report and matrix as they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoverageAnswer {
+    /// The request's number: the view shows the answer to its last request only.
+    pub seq: u64,
+    pub coverage: Coverage,
+    /// `Err`: why the matrix could not be computed (a workload's bad IP).
+    pub matrix: Result<NamespaceMatrix, String>,
+    /// How long the worker took.
+    pub ms: f64,
 }
 
 /// A recommended design with its proof, for the preview.
