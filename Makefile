@@ -21,9 +21,10 @@ PORT ?= 8080
 # starts afterwards. Each must stay below its limit, in bytes gzipped: what was measured on 2026-12-07
 # (issue 22, when the worker's code left the page's module: page 1,435,336 B) plus a margin. The page
 # then grew with the ClusterNetworkPolicy form, the canvas guardrails and the ANP migration proof
-# (1,523,106 B); issue 22 keeps the 600 KB target (ARCHITECTURE.md lists what the page still holds).
-PAGE_WASM_GZIP_LIMIT ?= 1560000
-WORKER_WASM_GZIP_LIMIT ?= 746000
+# (1,523,106 B), and the Coverage view (1,553,895 B; the worker 793,906 B with coverage's engine);
+# issue 22 keeps the 600 KB target (ARCHITECTURE.md lists what the page still holds).
+PAGE_WASM_GZIP_LIMIT ?= 1590000
+WORKER_WASM_GZIP_LIMIT ?= 830000
 
 .PHONY: help setup run dist test test-native test-wasm lint e2e bench bench-wasm bench-jq size clean-dist fuzz-smoke
 
