@@ -113,18 +113,22 @@ impl Design {
     /// `base`, or else `base-2`, `base-3`, …: the first name no policy of `namespace` has yet.
     /// Drawing on the canvas and the recommender both name new namespaced policies this way.
     pub fn free_policy_name(&self, namespace: &str, base: &str) -> String {
-        let taken = |name: &str| {
+        first_free_name(base, |name| {
             self.policies.iter().any(|p| {
                 p.metadata.namespace.as_deref() == Some(namespace) && p.metadata.name == name
             })
-        };
-        if !taken(base) {
-            return base.to_owned();
-        }
-        (2..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|name| !taken(name))
-            .unwrap_or_else(|| base.to_owned())
+        })
+    }
+
+    /// `base`, or else `base-2`, `base-3`, …: the first name no ClusterNetworkPolicy has yet (they are
+    /// cluster-scoped: one namespace of names). Drawing a guardrail names its policies this way.
+    pub fn free_cluster_policy_name(&self, base: &str) -> String {
+        first_free_name(base, |name| {
+            self.cluster_policies.iter().any(|p| {
+                p.kind == crate::model::ClusterPolicyKind::ClusterNetworkPolicy
+                    && p.metadata.name == name
+            })
+        })
     }
 
     /// The highest `order` of the policies in `tier` (0 when none has one): a new policy placed after
@@ -136,6 +140,17 @@ impl Design {
             .filter_map(|p| p.spec.order)
             .fold(0.0_f64, f64::max)
     }
+}
+
+/// `base` unless `taken`, else the first of `base-2`, `base-3`, … that is not.
+fn first_free_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|name| !taken(name))
+        .unwrap_or_else(|| base.to_owned())
 }
 
 /// One label key of the taxonomy.

@@ -248,23 +248,6 @@ pub(crate) fn drawn(policy: &ClusterPolicy) -> Option<(FlowKey, String)> {
     Some((key, name.unwrap_or_default()))
 }
 
-/// `base`, or else `base-2`, `base-3`, …: the first name no ClusterNetworkPolicy has yet.
-fn free_name(design: &Design, base: &str) -> String {
-    let taken = |name: &str| {
-        design
-            .cluster_policies
-            .iter()
-            .any(|p| p.kind == ClusterPolicyKind::ClusterNetworkPolicy && p.metadata.name == name)
-    };
-    if !taken(base) {
-        return base.to_owned();
-    }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|name| !taken(name))
-        .unwrap_or_else(|| base.to_owned())
-}
-
 /// After the tier's last ClusterNetworkPolicy, so a new guardrail does not tie with one (ties are
 /// undefined upstream).
 fn next_priority(design: &Design, tier: ClusterTier) -> u32 {
@@ -365,7 +348,7 @@ pub fn add_guardrail(
         rule,
     };
     for (suffix, (subject, spec)) in sides {
-        let name = free_name(design, &format!("{base}{suffix}"));
+        let name = design.free_cluster_policy_name(&format!("{base}{suffix}"));
         let mut metadata = ObjectMeta::named(name, None);
         metadata.annotations = BTreeMap::from([(
             FLOW_ANNOTATION.to_owned(),
