@@ -17,7 +17,7 @@ use crate::routes::Route;
 use crate::state::{Studio, decode_stored_design, use_studio};
 use crate::worker::client::WorkerLink;
 use crate::worker::protocol::{
-    DesignPair, FlowRow, Outcome, Recommended, Request, Response, TableQuery,
+    CoverageAnswer, DesignPair, FlowRow, Outcome, Recommended, Request, Response, TableQuery,
 };
 
 /// Where the baseline is kept between visits.
@@ -102,7 +102,10 @@ pub struct Analysis {
     pub recommended: RwSignal<Option<Recommended>>,
     /// A recommendation is being computed.
     pub recommending: RwSignal<bool>,
+    /// The Coverage view's answer for the design it last asked about.
+    pub coverage: RwSignal<Option<CoverageAnswer>>,
     seq: StoredValue<u64>,
+    coverage_seq: StoredValue<u64>,
 }
 
 /// How many rows the table asks for at a time.
@@ -131,7 +134,9 @@ impl Analysis {
             notice: RwSignal::new(None),
             recommended: RwSignal::new(None),
             recommending: RwSignal::new(false),
+            coverage: RwSignal::new(None),
             seq: StoredValue::new(0),
+            coverage_seq: StoredValue::new(0),
         };
         analysis.spawn();
         // Every edit (and a new baseline) re-evaluates the loaded flows in the worker.
@@ -222,9 +227,23 @@ impl Analysis {
                 self.recommending.set(false);
                 self.notice.set(Some(message));
             }
-            // The Coverage view asks its own worker.
-            Response::Coverage(_) => {}
+            Response::Coverage(answer) => {
+                if answer.seq == self.coverage_seq.get_value() {
+                    self.coverage.set(Some(*answer));
+                }
+            }
         }
+    }
+
+    /// Asks the worker for the coverage report and namespace matrix of `design` (the Coverage view);
+    /// only the answer to the last request is kept.
+    pub fn request_coverage(&self, design: Design) {
+        let seq = self.coverage_seq.get_value() + 1;
+        self.coverage_seq.set_value(seq);
+        self.send(&Request::Coverage {
+            design: Box::new(design),
+            seq,
+        });
     }
 
     /// Asks the worker for a least-privilege design from the loaded flows, covering `namespaces`

@@ -82,3 +82,35 @@ pageTest("the Coverage view shows what `netpol coverage` says of the sample desi
   await page.locator(".coverage-matrix-wrap").focus();
   assert.equal(await page.evaluate(() => document.activeElement.className), "coverage-matrix-wrap");
 });
+
+pageTest("an edit recomputes the Coverage view (one worker, the analysis one)", async ({ open, page }) => {
+  // Count the workers the page starts (Playwright's init script is not subject to the page's CSP).
+  await page.addInitScript(() => {
+    const Native = window.Worker;
+    window.__netpolWorkers = 0;
+    window.Worker = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__netpolWorkers += 1;
+      }
+    };
+  });
+  await openCoverage(open);
+  const before = (await page.locator("[data-summary]").innerText()).trim();
+  const total = (line) => Number(/of (\d+) workloads/.exec(line)?.[1]);
+  assert.ok(total(before) > 0, `a summary with a workload count: ${before}`);
+
+  // A new workload group in checkout is one more workload for the report.
+  await page.getByRole("link", { name: "Namespaces & workloads" }).click();
+  const ns = page.locator('.ns-card[data-namespace="checkout"]');
+  await ns.getByLabel("New workload group in checkout", { exact: true }).fill("cart");
+  await ns.getByRole("button", { name: "Add workload group" }).click();
+  await page.getByRole("link", { name: "Coverage" }).click();
+  await page.waitForFunction(
+    (n) => /of (\d+) workloads/.exec(document.querySelector("[data-summary]")?.innerText ?? "")?.[1] === String(n),
+    total(before) + 1,
+    { timeout: 30_000 },
+  );
+  // Two visits of the view, and the page still runs one worker: the analysis worker.
+  assert.equal(await page.evaluate(() => window.__netpolWorkers), 1);
+});

@@ -1,53 +1,26 @@
 //! The Coverage view: what protects each workload of the design and which allow rules expose it
 //! (core's `coverage::coverage`), and the namespace × namespace matrix (`coverage::namespace_matrix`).
-//! Both are computed in a worker running the analysis worker's code (`Request::Coverage`), again on
-//! every change of the design; the page only lays out core's answer.
+//! Both are computed in the analysis worker (`Request::Coverage`, through `Analysis::request_coverage`),
+//! again on every change of the design; the page only lays out core's answer.
 
 use leptos::prelude::*;
 use netpol_core::coverage::{Coverage, Entry, NamespaceMatrix, Reach, State};
 use netpol_core::eval::Direction;
 
+use crate::analysis::use_analysis;
 use crate::download::copy_text;
 use crate::state::use_studio;
-use crate::worker::client::WorkerLink;
-use crate::worker::protocol::{CoverageAnswer, Request, Response};
+use crate::worker::protocol::CoverageAnswer;
 
 /// The Coverage view.
 #[component]
 pub fn CoverageView() -> impl IntoView {
     let studio = use_studio();
-    let answer = RwSignal::new(None::<CoverageAnswer>);
-    let failed = RwSignal::new(None::<String>);
-    let seq = StoredValue::new(0_u64);
-    let link = StoredValue::new_local(None::<WorkerLink>);
-    let spawned = WorkerLink::spawn(move |response| match response {
-        Response::Coverage(a) if a.seq == seq.get_value() => answer.set(Some(*a)),
-        Response::Failed { message } => failed.set(Some(message)),
-        _ => {}
-    });
-    match spawned {
-        Ok(worker) => link.set_value(Some(worker)),
-        Err(message) => failed.set(Some(message)),
-    }
-    on_cleanup(move || {
-        link.with_value(|worker| {
-            if let Some(worker) = worker {
-                worker.terminate();
-            }
-        });
-    });
+    let analysis = use_analysis();
+    let answer = analysis.coverage;
     Effect::new(move |_| {
         let design = studio.with(Clone::clone);
-        let n = seq.get_value() + 1;
-        seq.set_value(n);
-        link.with_value(|worker| {
-            if let Some(worker) = worker {
-                worker.send(&Request::Coverage {
-                    design: Box::new(design),
-                    seq: n,
-                });
-            }
-        });
+        analysis.request_coverage(design);
     });
     view! {
         <section class="view-coverage" aria-label="Coverage">
@@ -55,7 +28,6 @@ pub fn CoverageView() -> impl IntoView {
             <p class="lead">
                 "What protects each workload, which allow rules expose it, and which namespaces reach which."
             </p>
-            {move || failed.get().map(|m| view! { <p class="import-error" role="alert">{m}</p> })}
             {move || match answer.get() {
                 None => view! { <p class="coverage-pending" role="status">"Computing…"</p> }.into_any(),
                 Some(a) => report(a).into_any(),
