@@ -20,6 +20,10 @@ use crate::model::{
 };
 use crate::selector::Selector;
 
+mod migrate_anp;
+
+pub use migrate_anp::{DesignMigration, has_admin_policies, migrate_admin_policies};
+
 /// The step between reassigned order numbers.
 pub const ORDER_GAP: f64 = 100.0;
 

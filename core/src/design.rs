@@ -36,7 +36,6 @@ mod enforcement;
 mod input;
 mod lint_settings;
 mod merge;
-mod migrate_anp;
 pub mod share;
 mod taxonomy;
 
@@ -65,7 +64,6 @@ pub use crate::model::vocabulary::namespaces::SYSTEM_NAMESPACES;
 pub use input::{DesignDocument, Document, Input, import, import_bytes, import_bytes_with_limits};
 pub use lint_settings::LintConfig;
 pub use merge::{ImportOutcome, apply_import, merge};
-pub use migrate_anp::{DesignMigration, has_admin_policies, migrate_admin_policies};
 
 /// A design: everything the Studio edits.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

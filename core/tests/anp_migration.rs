@@ -196,10 +196,10 @@ fn a_design_is_migrated_in_place_with_its_proof_worded() {
     let mut design =
         netpol_core::design::from_resources(&read(&format!("{ANP_NAMED_PORT}---{BANP}")));
     design.calico_version = Some(netpol_core::model::CalicoVersion::V3_31);
-    assert!(netpol_core::design::has_admin_policies(&design));
-    let migrated = netpol_core::design::migrate_admin_policies(&design).expect("compiles");
+    assert!(netpol_core::board::has_admin_policies(&design));
+    let migrated = netpol_core::board::migrate_admin_policies(&design).expect("compiles");
     let after = &migrated.design;
-    assert!(!netpol_core::design::has_admin_policies(after));
+    assert!(!netpol_core::board::has_admin_policies(after));
     assert_eq!(
         after.calico_version,
         Some(netpol_core::model::CalicoVersion::V3_32)

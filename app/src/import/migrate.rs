@@ -1,11 +1,11 @@
 //! "Migrate AdminNetworkPolicy to ClusterNetworkPolicy": offered while the design holds
 //! AdminNetworkPolicies or a BaselineAdminNetworkPolicy (Calico 3.29–3.31's kinds, which 3.32 no
-//! longer enforces). Core rewrites them and proves the verdicts (`design::migrate_admin_policies`);
+//! longer enforces). Core rewrites them and proves the verdicts (`board::migrate_admin_policies`);
 //! the migrated design replaces the current one as one undoable edit, and core's summary of the
 //! proof is shown as it is.
 
 use leptos::prelude::*;
-use netpol_core::design;
+use netpol_core::board;
 
 use crate::state::use_studio;
 
@@ -13,10 +13,10 @@ use crate::state::use_studio;
 #[component]
 pub fn MigrateAdminPolicies() -> impl IntoView {
     let studio = use_studio();
-    let offered = Memo::new(move |_| studio.with(design::has_admin_policies));
+    let offered = Memo::new(move |_| studio.with(board::has_admin_policies));
     let outcome = RwSignal::new(None::<Result<Vec<String>, String>>);
     let migrate = move |_| {
-        let migrated = studio.with_untracked(design::migrate_admin_policies);
+        let migrated = studio.with_untracked(board::migrate_admin_policies);
         outcome.set(Some(match migrated {
             Ok(migrated) => {
                 let summary = migrated.summary();

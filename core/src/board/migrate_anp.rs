@@ -1,9 +1,9 @@
 //! The AdminNetworkPolicy → ClusterNetworkPolicy migration of a whole design, as the import panel
-//! offers it: `eval::migration` rewrites and proves, this puts the result in the design (the
+//! offers it: `eval::migration` rewrites and proves, this puts the result in the design's cluster tiers (the
 //! v1alpha1 objects replaced by the ClusterNetworkPolicies, and a design that targeted Calico
 //! 3.29–3.31 now targeting 3.32, the release that enforces what it holds) and words the proof.
 
-use super::{Design, to_resources};
+use crate::design::{Design, to_resources};
 use crate::eval::equivalence::CompareError;
 use crate::eval::migration::{MigrationProof, migrate_and_prove};
 use crate::model::{CalicoVersion, ClusterPolicyKind};
