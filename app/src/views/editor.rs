@@ -23,9 +23,17 @@ fn policy_yaml(policy: &CalicoPolicy) -> String {
     )
 }
 
-/// The one Calico policy `text` holds, or every problem with it.
-fn parse_policy(text: &str) -> Result<CalicoPolicy, Vec<Diagnostic>> {
-    let result = yaml::import("policy.yaml", text);
+/// The file name the editor's YAML is checked as (diagnostics say `policy.yaml:LINE:COL`).
+const FILE: &str = "policy.yaml";
+
+/// The one resource `text` holds that `pick` keeps, or every problem with it (`what` says what the
+/// editor holds when there is not exactly one).
+fn parse_one<T>(
+    text: &str,
+    pick: impl Fn(Resource) -> Option<T>,
+    what: &str,
+) -> Result<T, Vec<Diagnostic>> {
+    let result = yaml::import(FILE, text);
     if result.error_count() > 0 {
         return Err(result
             .diagnostics
@@ -33,21 +41,30 @@ fn parse_policy(text: &str) -> Result<CalicoPolicy, Vec<Diagnostic>> {
             .filter(Diagnostic::is_error)
             .collect());
     }
-    let mut policies = result
+    let mut picked = result
         .resources
         .into_iter()
-        .filter_map(|r| match r.resource {
-            Resource::CalicoPolicy(policy) => Some(policy),
-            _ => None,
-        });
-    match (policies.next(), policies.next()) {
-        (Some(policy), None) => Ok(policy),
+        .filter_map(|r| pick(r.resource));
+    match (picked.next(), picked.next()) {
+        (Some(one), None) => Ok(one),
         _ => Err(vec![Diagnostic::file_level(
             yaml::Severity::Error,
-            "policy.yaml",
-            "the editor holds exactly one Calico policy (GlobalNetworkPolicy, NetworkPolicy or a staged kind)",
+            FILE,
+            format!("the editor holds exactly one {what}"),
         )]),
     }
+}
+
+/// The one Calico policy `text` holds, or every problem with it.
+fn parse_policy(text: &str) -> Result<CalicoPolicy, Vec<Diagnostic>> {
+    parse_one(
+        text,
+        |r| match r {
+            Resource::CalicoPolicy(policy) => Some(policy),
+            _ => None,
+        },
+        "Calico policy (GlobalNetworkPolicy, NetworkPolicy or a staged kind)",
+    )
 }
 
 /// Which policy the editor holds.

@@ -20,7 +20,7 @@ use netpol_core::yaml::{self, Diagnostic, ExportOptions};
 
 use crate::state::{Studio, use_studio};
 
-const FILE: &str = "policy.yaml";
+use super::{FILE, parse_one};
 
 /// The YAML of one cluster policy, as the editor shows it (and as core checks it).
 fn policy_yaml(policy: &ClusterPolicy) -> String {
@@ -32,29 +32,14 @@ fn policy_yaml(policy: &ClusterPolicy) -> String {
 
 /// The one cluster policy `text` holds, or every problem with it.
 fn parse_policy(text: &str) -> Result<ClusterPolicy, Vec<Diagnostic>> {
-    let result = yaml::import(FILE, text);
-    if result.error_count() > 0 {
-        return Err(result
-            .diagnostics
-            .into_iter()
-            .filter(Diagnostic::is_error)
-            .collect());
-    }
-    let mut policies = result
-        .resources
-        .into_iter()
-        .filter_map(|r| match r.resource {
+    parse_one(
+        text,
+        |r| match r {
             Resource::ClusterPolicy(policy) => Some(policy),
             _ => None,
-        });
-    match (policies.next(), policies.next()) {
-        (Some(policy), None) => Ok(policy),
-        _ => Err(vec![Diagnostic::file_level(
-            yaml::Severity::Error,
-            FILE,
-            "the editor holds exactly one ClusterNetworkPolicy (or AdminNetworkPolicy, BaselineAdminNetworkPolicy)",
-        )]),
-    }
+        },
+        "ClusterNetworkPolicy (or AdminNetworkPolicy, BaselineAdminNetworkPolicy)",
+    )
 }
 
 /// The problems list under a pane.
