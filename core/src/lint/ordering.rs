@@ -8,17 +8,30 @@ use serde_json::json;
 use crate::model::{Action, CalicoPolicy, EntityRule, PolicyType, Rule};
 
 use super::context::{Context, cmp_order, display_policy, finding, policy_ref, rules};
+use super::space::Bits;
 use super::symbolic;
 use super::universe::{Endpoint, probe};
 use super::{Change, ChangeOp, Finding, RuleRef, SuggestedFix, ids};
 use crate::model::vocabulary::addresses::parse_net;
 use crate::selector::logic::Sat;
 
-/// The endpoints two policies are compared on: the workloads and a probe pod per known namespace.
-fn endpoints(ctx: &Context<'_>) -> Vec<Endpoint> {
-    let mut out = ctx.endpoints.clone();
-    out.extend(ctx.namespaces.iter().map(|n| probe(ctx.set, n)));
-    out
+/// The endpoints each policy applies to, among those two policies are compared on: the workloads
+/// (the context's bits, computed once per run) followed by a probe pod per known namespace.
+fn applied_with_probes(ctx: &Context<'_>, enforced: &[&CalicoPolicy]) -> Vec<Bits> {
+    let probes: Vec<Endpoint> = ctx.namespaces.iter().map(|n| probe(ctx.set, n)).collect();
+    let workloads = ctx.endpoints.len();
+    enforced
+        .iter()
+        .map(|p| {
+            let mut bits = ctx.applied_to(p).truncated(workloads + probes.len());
+            for (k, e) in probes.iter().enumerate() {
+                if ctx.applies(p, e) {
+                    bits.insert(workloads + k);
+                }
+            }
+            bits
+        })
+        .collect()
 }
 
 fn actions(p: &CalicoPolicy, direction: PolicyType) -> BTreeSet<Action> {
@@ -30,15 +43,11 @@ fn actions(p: &CalicoPolicy, direction: PolicyType) -> BTreeSet<Action> {
 }
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let endpoints = endpoints(ctx);
     let enforced: Vec<&CalicoPolicy> = ctx
         .policies_in_order()
         .filter(|p| !p.kind.is_staged())
         .collect();
-    let applied: Vec<Vec<bool>> = enforced
-        .iter()
-        .map(|p| endpoints.iter().map(|e| ctx.applies(p, e)).collect())
-        .collect();
+    let applied = applied_with_probes(ctx, &enforced);
     // Without listed workloads, every possible workload (`symbolic`): a mistake certain for any
     // workload is reported although no workload is written down.
     let symbolic = ctx.endpoints.is_empty();
@@ -46,14 +55,14 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if symbolic {
             return symbolic::overlap(ctx, enforced[a], enforced[b]).is_some_and(|s| s.is_yes());
         }
-        applied[a].iter().zip(&applied[b]).any(|(x, y)| *x && *y)
+        applied[a].intersects(&applied[b])
     };
     // `b` is at least as specific as `a`: it selects some endpoints, all of them selected by `a`.
     let narrower = |a: usize, b: usize| {
         if symbolic {
             return symbolic::narrower(ctx, enforced[a], enforced[b]);
         }
-        common(a, b) && applied[b].iter().zip(&applied[a]).all(|(y, x)| !*y || *x)
+        common(a, b) && applied[b].minus(&applied[a]).is_empty()
     };
     same_order(ctx, &enforced, &common, symbolic, out);
     broad_allow(&enforced, &narrower, symbolic, out);

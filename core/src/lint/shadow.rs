@@ -81,6 +81,7 @@ fn finite_pass(ctx: &Context<'_>, space: &Space<'_>, out: &mut Vec<Finding>) {
         .collect();
     let everything: Vec<&CompiledPolicy<'_>> = compiled.iter().collect();
     for (view, staged_targets) in [(&enforced, false), (&everything, true)] {
+        let runs = [PolicyType::Ingress, PolicyType::Egress].map(|d| tier_runs(ctx, view, d));
         for (pos, target) in view.iter().enumerate() {
             if target.policy.kind.is_staged() != staged_targets {
                 continue;
@@ -89,15 +90,91 @@ fn finite_pass(ctx: &Context<'_>, space: &Space<'_>, out: &mut Vec<Finding>) {
                 let Some(target_rules) = &target.rules[slot(direction)] else {
                     continue;
                 };
+                let earlier = Earlier {
+                    ctx,
+                    view,
+                    runs: &runs[slot(direction)],
+                    pos,
+                    direction,
+                };
                 for (index, rule) in target_rules.iter().enumerate() {
-                    if let Some(deciders) = shadowed_by(ctx, view, pos, direction, index, &rule.may)
-                    {
-                        report(target.policy, direction, index, &deciders, out);
+                    if let Some(deciders) = earlier.shadowing(index, &rule.may) {
+                        let names: Vec<String> = deciders.iter().map(Decider::name).collect();
+                        report(target.policy, direction, index, &names, out);
                     }
                 }
             }
         }
     }
+}
+
+/// A maximal run of consecutive policies of one tier in a view, as the walk before a rule's own
+/// tier needs it for one direction: computed once per view, not once per rule under test.
+struct TierRun<'a> {
+    tier: &'a str,
+    start: usize,
+    /// The run's policies that have rules in the direction (indices into the view).
+    members: Vec<usize>,
+    /// The endpoints some member applies to, and the rest.
+    applicable: Bits,
+    outside: Bits,
+}
+
+fn tier_runs<'a>(
+    ctx: &Context<'_>,
+    view: &[&CompiledPolicy<'a>],
+    direction: PolicyType,
+) -> Vec<TierRun<'a>> {
+    let d = slot(direction);
+    let mut runs: Vec<TierRun<'a>> = Vec::new();
+    for (i, c) in view.iter().enumerate() {
+        let tier = c.policy.tier();
+        if runs.last().is_none_or(|r| r.tier != tier) {
+            runs.push(TierRun {
+                tier,
+                start: i,
+                members: Vec::new(),
+                applicable: Bits::empty(ctx.endpoints.len()),
+                outside: Bits::empty(0),
+            });
+        }
+        if let Some(run) = runs.last_mut()
+            && c.rules[d].is_some()
+        {
+            run.members.push(i);
+            run.applicable = run.applicable.or(&c.applied);
+        }
+    }
+    let full = Bits::full(ctx.endpoints.len());
+    for run in &mut runs {
+        run.outside = full.minus(&run.applicable);
+    }
+    runs
+}
+
+/// Something evaluated before a rule that decides some of its flows. Named only when a finding is
+/// reported: most rules under test are not shadowed, and their deciders are never shown.
+enum Decider<'a> {
+    Rule(&'a CalicoPolicy, PolicyType, usize, Action),
+    EndOfTier(&'a str),
+}
+
+impl Decider<'_> {
+    fn name(&self) -> String {
+        match *self {
+            Decider::Rule(p, direction, index, action) => rule_name(p, direction, index, action),
+            Decider::EndOfTier(tier) => format!("the end of tier `{tier}` (Deny)"),
+        }
+    }
+}
+
+/// What is evaluated before the rules of `view[pos]` in one direction.
+struct Earlier<'v, 'a> {
+    ctx: &'v Context<'v>,
+    view: &'v [&'v CompiledPolicy<'a>],
+    runs: &'v [TierRun<'a>],
+    pos: usize,
+    direction: PolicyType,
 }
 
 /// Rules one earlier rule covers for every possible endpoint ([`super::symbolic`]): reported when the
@@ -205,108 +282,96 @@ fn rule_name(p: &CalicoPolicy, direction: PolicyType, index: usize, action: Acti
     format!("{rule} of `{}` ({action})", display_policy(p))
 }
 
-/// If every flow of `region` (rule `index` of `view[pos]`) is decided earlier, the deciders.
-fn shadowed_by(
-    ctx: &Context<'_>,
-    view: &[&CompiledPolicy<'_>],
-    pos: usize,
-    direction: PolicyType,
-    index: usize,
-    region: &Region,
-) -> Option<Vec<String>> {
-    if region.is_empty() {
-        return None;
-    }
-    let d = slot(direction);
-    let target = view[pos].policy;
-    let target_tier = target.tier();
-    let mut alive = region.clone();
-    let mut deciders = Vec::new();
-    let mut i = 0;
-    // Earlier tiers: Allow/Deny and end-of-tier Deny decide; Pass hands flows on.
-    while i < pos && view[i].policy.tier() != target_tier {
-        let tier = view[i].policy.tier();
-        let end = (i..pos)
-            .find(|&j| view[j].policy.tier() != tier)
-            .unwrap_or(pos);
-        let members: Vec<&CompiledPolicy<'_>> = view[i..end]
-            .iter()
-            .copied()
-            .filter(|c| c.rules[d].is_some())
-            .collect();
-        i = end;
-        if members.is_empty() {
-            continue;
+impl<'a> Earlier<'_, 'a> {
+    /// If every flow of `region` (rule `index` of `view[pos]`) is decided earlier, the deciders.
+    fn shadowing(&self, index: usize, region: &Region) -> Option<Vec<Decider<'a>>> {
+        if region.is_empty() {
+            return None;
         }
-        let mut applicable = Bits::empty(ctx.endpoints.len());
-        for c in &members {
-            applicable = applicable.or(&c.applied);
-        }
-        let outside = Bits::full(ctx.endpoints.len()).minus(&applicable);
-        let mut active = alive.restrict_local(&applicable);
-        let mut next = alive.restrict_local(&outside);
-        for c in &members {
-            let compiled = c.rules[d].as_deref().unwrap_or_default();
-            for (k, (rule, cr)) in rules(c.policy, direction).iter().zip(compiled).enumerate() {
-                match rule.action {
-                    Action::Log => {}
-                    Action::Pass => {
-                        next.boxes.extend(active.and(&cr.may).boxes);
-                        if !active.subtract(&cr.may) {
-                            return None;
-                        }
-                    }
-                    Action::Allow | Action::Deny => {
-                        if active.intersects(&cr.must) {
-                            deciders.push(rule_name(c.policy, direction, k, rule.action));
-                            if !active.subtract(&cr.must) {
+        let (view, pos, direction) = (self.view, self.pos, self.direction);
+        let d = slot(direction);
+        let target = view[pos].policy;
+        let target_tier = target.tier();
+        let mut alive = region.clone();
+        let mut deciders = Vec::new();
+        let mut i = 0;
+        // Earlier tiers: Allow/Deny and end-of-tier Deny decide; Pass hands flows on.
+        for run in self.runs {
+            if run.start >= pos || run.tier == target_tier {
+                break;
+            }
+            i = run.start;
+            if run.members.is_empty() {
+                continue;
+            }
+            let mut active = alive.restrict_local(&run.applicable);
+            let mut next = alive.restrict_local(&run.outside);
+            for c in run.members.iter().map(|&m| view[m]) {
+                let compiled = c.rules[d].as_deref().unwrap_or_default();
+                for (k, (rule, cr)) in rules(c.policy, direction).iter().zip(compiled).enumerate() {
+                    match rule.action {
+                        Action::Log => {}
+                        Action::Pass => {
+                            next.boxes.extend(active.and(&cr.may).boxes);
+                            if !active.subtract(&cr.may) {
                                 return None;
+                            }
+                        }
+                        Action::Allow | Action::Deny => {
+                            if active.intersects(&cr.must) {
+                                deciders.push(Decider::Rule(c.policy, direction, k, rule.action));
+                                if !active.subtract(&cr.must) {
+                                    return None;
+                                }
                             }
                         }
                     }
                 }
             }
-        }
-        if ctx.tier_default_action(tier) == TierDefaultAction::Deny {
-            if !active.is_empty() {
-                deciders.push(format!("the end of tier `{tier}` (Deny)"));
+            if self.ctx.tier_default_action(run.tier) == TierDefaultAction::Deny {
+                if !active.is_empty() {
+                    deciders.push(Decider::EndOfTier(run.tier));
+                }
+            } else {
+                next.boxes.extend(active.boxes);
             }
-        } else {
-            next.boxes.extend(active.boxes);
+            alive = next;
+            if alive.is_empty() {
+                return Some(deciders);
+            }
         }
-        alive = next;
-        if alive.is_empty() {
-            return Some(deciders);
+        // The target's tier (from its first policy): every earlier Allow, Deny or Pass decides.
+        while i < pos && view[i].policy.tier() != target_tier {
+            i += 1;
         }
+        let earlier_rules = view[i..=pos].iter().flat_map(|c| {
+            let compiled = c.rules[d].as_deref().unwrap_or_default();
+            let limit = if std::ptr::eq(c.policy, target) {
+                index
+            } else {
+                compiled.len()
+            };
+            rules(c.policy, direction)
+                .iter()
+                .zip(compiled)
+                .take(limit)
+                .enumerate()
+                .map(move |(k, r)| (c.policy, k, r))
+        });
+        for (p, k, (rule, cr)) in earlier_rules {
+            if rule.action == Action::Log || !alive.intersects(&cr.must) {
+                continue;
+            }
+            deciders.push(Decider::Rule(p, direction, k, rule.action));
+            if !alive.subtract(&cr.must) {
+                return None;
+            }
+            if alive.is_empty() {
+                return Some(deciders);
+            }
+        }
+        alive.is_empty().then_some(deciders)
     }
-    // The target's tier: every earlier Allow, Deny or Pass decides.
-    let earlier_rules = view[i..=pos].iter().flat_map(|c| {
-        let compiled = c.rules[d].as_deref().unwrap_or_default();
-        let limit = if std::ptr::eq(c.policy, target) {
-            index
-        } else {
-            compiled.len()
-        };
-        rules(c.policy, direction)
-            .iter()
-            .zip(compiled)
-            .take(limit)
-            .enumerate()
-            .map(move |(k, r)| (c.policy, k, r))
-    });
-    for (p, k, (rule, cr)) in earlier_rules {
-        if rule.action == Action::Log || !alive.intersects(&cr.must) {
-            continue;
-        }
-        deciders.push(rule_name(p, direction, k, rule.action));
-        if !alive.subtract(&cr.must) {
-            return None;
-        }
-        if alive.is_empty() {
-            return Some(deciders);
-        }
-    }
-    alive.is_empty().then_some(deciders)
 }
 
 fn report(
