@@ -89,6 +89,8 @@ fn every_fixture_triggers_its_lint_and_every_near_miss_does_not() {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
+    // Every wrong fixture at once: a change to a lint often moves several.
+    let mut wrong = Vec::new();
     for lint in LINTS {
         assert!(
             dirs.iter().any(|d| d.ends_with(lint.id)),
@@ -119,11 +121,9 @@ fn every_fixture_triggers_its_lint_and_every_near_miss_does_not() {
                 .into_iter()
                 .filter(|f| f.id == id)
                 .collect();
-            assert!(
-                !of_id.is_empty(),
-                "`{id}` should fire on {}",
-                trigger.display()
-            );
+            if of_id.is_empty() {
+                wrong.push(format!("`{id}` should fire on {}", trigger.display()));
+            }
             if i == 0 {
                 insta::assert_yaml_snapshot!(id.clone(), of_id);
             }
@@ -133,13 +133,16 @@ fn every_fixture_triggers_its_lint_and_every_near_miss_does_not() {
                 .into_iter()
                 .filter(|f| f.id == id)
                 .collect();
-            assert!(
-                of_id.is_empty(),
-                "`{id}` should not fire on {}: {of_id:#?}",
-                near_miss.display()
-            );
+            if !of_id.is_empty() {
+                let said: Vec<&str> = of_id.iter().map(|f| f.message.as_str()).collect();
+                wrong.push(format!(
+                    "`{id}` should not fire on {}: {said:#?}",
+                    near_miss.display()
+                ));
+            }
         }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 /// `docs/lints.md`: every lint in registry order with what it catches, why it matters, what `netpol`
@@ -252,5 +255,166 @@ fn the_lint_docs_page_is_generated_from_the_registry_and_the_fixtures() {
         have == want,
         "docs/lints.md is out of date with the lint registry or the fixtures: run \
          `UPDATE_LINT_DOCS=1 cargo test -p netpol-core --test lint_fixtures` and commit it"
+    );
+}
+
+/// What a fixture is written in: the policy kinds it holds and whether it lists workloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    kubernetes: bool,
+    workloads: bool,
+}
+
+fn shape(path: &Path) -> Shape {
+    let text = std::fs::read_to_string(path).expect("read a fixture");
+    let input = design::import("fixture.yaml", &text);
+    let set = match input.single_design() {
+        Some(d) => design::to_resources(d),
+        None => input.resource_set(),
+    };
+    Shape {
+        kubernetes: !set.kubernetes_policies.is_empty(),
+        workloads: !set.workloads.is_empty(),
+    }
+}
+
+/// Lints whose input cannot be a Kubernetes NetworkPolicy, and why: the issue asks for a trigger and
+/// a near miss on a Kubernetes input for every other lint.
+const NOT_ABOUT_KUBERNETES_POLICIES: &[(&str, &str)] = &[
+    (
+        "default-deny-selects-system-namespaces",
+        "only a global policy selects pods of other namespaces; a NetworkPolicy in a system namespace is that namespace's own",
+    ),
+    (
+        "inline-domains",
+        "a Kubernetes NetworkPolicy has no domain peers",
+    ),
+    (
+        "name-order-mismatch",
+        "a converted NetworkPolicy's name and order are Calico's conversion, not the author's",
+    ),
+    (
+        "tier-prefix-mismatch",
+        "a converted NetworkPolicy's name is Calico's conversion, not the author's",
+    ),
+    (
+        "pass-in-last-tier",
+        "a Kubernetes NetworkPolicy has no Pass action",
+    ),
+    (
+        "tier-not-found",
+        "about Tier objects: a Kubernetes NetworkPolicy always runs in tier `default`",
+    ),
+    (
+        "tier-order-tie",
+        "about Tier objects: a Kubernetes NetworkPolicy always runs in tier `default`",
+    ),
+    (
+        "tier-before-kube-admin",
+        "about Tier objects: a Kubernetes NetworkPolicy always runs in tier `default`",
+    ),
+    (
+        "no-cross-environment-guardrail",
+        "a guardrail between environments spans namespaces: a global policy, never a namespaced one",
+    ),
+    (
+        "cluster-policy-priority-tie",
+        "about ClusterNetworkPolicy objects",
+    ),
+    (
+        "cluster-policy-unenforced-peer",
+        "about ClusterNetworkPolicy objects",
+    ),
+    (
+        "cluster-policy-networks-match-pods",
+        "about ClusterNetworkPolicy objects",
+    ),
+    (
+        "admin-policy-named-port",
+        "about AdminNetworkPolicy objects",
+    ),
+];
+
+/// Lints that never read workloads, and why: every other lint has a trigger and a near miss with
+/// listed workloads and without.
+const NOT_ABOUT_WORKLOADS: &[(&str, &str)] = &[
+    ("inline-domains", "reads the rule's literals only"),
+    ("name-order-mismatch", "reads policy names and orders only"),
+    ("tier-prefix-mismatch", "reads policy names and tiers only"),
+    ("pass-in-last-tier", "reads tiers and rule actions only"),
+    (
+        "tier-not-found",
+        "reads tiers and policies' tier names only",
+    ),
+    ("tier-order-tie", "reads tiers only"),
+    ("tier-before-kube-admin", "reads tiers only"),
+    (
+        "no-cross-environment-guardrail",
+        "reads the design's environments and global policies only",
+    ),
+    (
+        "cluster-policy-priority-tie",
+        "reads cluster policies' priorities and subjects only",
+    ),
+    (
+        "cluster-policy-unenforced-peer",
+        "reads cluster policies' peers and the Calico release only",
+    ),
+    (
+        "cluster-policy-networks-match-pods",
+        "reads cluster policies' networks and the pod range only",
+    ),
+    (
+        "admin-policy-named-port",
+        "reads AdminNetworkPolicy ports and the Calico release only",
+    ),
+];
+
+#[test]
+fn every_lint_is_tried_on_kubernetes_and_calico_input_with_and_without_workloads() {
+    let mut missing = Vec::new();
+    for lint in LINTS {
+        let dir = fixtures().join(lint.id);
+        let kinds: &[bool] = if NOT_ABOUT_KUBERNETES_POLICIES
+            .iter()
+            .any(|(id, _)| *id == lint.id)
+        {
+            &[false]
+        } else {
+            &[false, true]
+        };
+        let listed: &[bool] = if NOT_ABOUT_WORKLOADS.iter().any(|(id, _)| *id == lint.id) {
+            &[false]
+        } else {
+            &[false, true]
+        };
+        for stem in ["trigger", "near-miss"] {
+            let shapes: Vec<Shape> = files(&dir, stem).iter().map(|p| shape(p)).collect();
+            for &kubernetes in kinds {
+                for &workloads in listed {
+                    // A Calico-only shape is any fixture without Kubernetes policies.
+                    if !shapes
+                        .iter()
+                        .any(|s| s.kubernetes == kubernetes && s.workloads == workloads)
+                    {
+                        missing.push(format!(
+                            "{}: {stem} {} {}",
+                            lint.id,
+                            if kubernetes { "kubernetes" } else { "calico" },
+                            if workloads {
+                                "with workloads"
+                            } else {
+                                "without workloads"
+                            }
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "fixtures missing:\n{}",
+        missing.join("\n")
     );
 }

@@ -4,12 +4,15 @@
 
 use serde_json::json;
 
-use crate::model::{CalicoPolicy, EntityRule, PolicyType};
+use crate::model::{CalicoPolicy, EntityRule, KubernetesPeer, KubernetesPolicy, PolicyType};
 
 use super::context::{Context, direction_key, display_policy, finding, policy_ref, rules};
 use super::{Change, ChangeOp, Finding, RuleRef, SuggestedFix, ids};
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    for k in &ctx.set.kubernetes_policies {
+        inline_ip_blocks(ctx, k, out);
+    }
     for p in &ctx.set.policies {
         for direction in [PolicyType::Ingress, PolicyType::Egress] {
             for (index, rule) in rules(p, direction).iter().enumerate() {
@@ -106,6 +109,53 @@ fn inline_cidrs(
                 format!("move them into a {kind} `{name}` with a label, and select it with `{side}.{selector_field}: {selector}`"),
                 changes,
             ),
+        ));
+    }
+}
+
+/// A Kubernetes rule with more `ipBlock` peers than the limit. Calico converts each peer into a rule
+/// of its own, so the Calico view of the policy never shows the list: it is counted here, on the
+/// object the author wrote. A NetworkPolicy cannot select a network set, so the fix is in words.
+fn inline_ip_blocks(ctx: &Context<'_>, k: &KubernetesPolicy, out: &mut Vec<Finding>) {
+    let limit = ctx.config.max_inline_cidrs;
+    let ingress = k
+        .spec
+        .ingress
+        .iter()
+        .map(|r| (PolicyType::Ingress, "from", &r.from));
+    let egress = k
+        .spec
+        .egress
+        .iter()
+        .map(|r| (PolicyType::Egress, "to", &r.to));
+    let mut index = [0usize; 2];
+    for (direction, side, peers) in ingress.chain(egress) {
+        let slot = usize::from(direction == PolicyType::Egress);
+        let rule = RuleRef {
+            direction,
+            index: index[slot],
+        };
+        index[slot] += 1;
+        let blocks = peers
+            .iter()
+            .filter(|p: &&KubernetesPeer| p.ip_block.is_some())
+            .count();
+        if blocks <= limit {
+            continue;
+        }
+        let namespace = k.metadata.namespace.as_deref().unwrap_or("default");
+        out.push(finding(
+            ids::INLINE_CIDRS,
+            super::ResourceRef {
+                kind: if k.staged { "StagedKubernetesNetworkPolicy" } else { "NetworkPolicy" }.to_owned(),
+                namespace: Some(namespace.to_owned()),
+                name: k.metadata.name.clone(),
+            },
+            Some(rule),
+            format!("{rule} of `{namespace}/{}` lists {blocks} `ipBlock` peers in `{side}`", k.metadata.name),
+            SuggestedFix::text(format!(
+                "move the blocks into a Calico NetworkSet in `{namespace}` with a label, and allow it from a Calico NetworkPolicy that selects the set (a Kubernetes NetworkPolicy cannot select network sets)"
+            )),
         ));
     }
 }

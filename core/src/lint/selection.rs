@@ -1,15 +1,21 @@
 //! `selector-selects-nothing`: a policy that applies to no endpoint of the design, or a rule whose
-//! selector matches no workload or network set. Silent when the design has no workloads: then every
-//! selector selects nothing and the finding would say nothing.
+//! selector matches no workload or network set. When the design lists no workloads, every selector
+//! selects nothing of it and that finding would say nothing; then only what selects no *possible*
+//! workload is reported — a selector that contradicts itself (or its namespace), decided over every
+//! label set ([`crate::selector::logic`]).
 
 use crate::model::{CalicoPolicy, EntityRule, PolicyType};
 
 use super::context::{Context, display_policy, finding, policy_ref, rules};
 use super::match_space::Space;
+use super::symbolic;
 use super::{Finding, RuleRef, SuggestedFix, ids};
 
 pub fn check(ctx: &Context<'_>, space: &Space<'_>, out: &mut Vec<Finding>) {
     if ctx.endpoints.is_empty() {
+        for p in &ctx.set.policies {
+            contradictory(ctx, p, out);
+        }
         return;
     }
     for p in &ctx.set.policies {
@@ -76,4 +82,47 @@ fn rule_selects_nothing(
             "check the label keys and values; a NetworkPolicy rule only sees its own namespace unless it has a namespaceSelector (`global()` for global sets)",
         ),
     ));
+}
+
+/// Without listed workloads: a policy, or a rule's peer, whose selector no label set satisfies.
+fn contradictory(ctx: &Context<'_>, p: &CalicoPolicy, out: &mut Vec<Finding>) {
+    let unsatisfiable = |s: &crate::selector::Selector| s.satisfiable().is_no();
+    if symbolic::applies(ctx, p).is_some_and(|s| unsatisfiable(&s)) {
+        out.push(finding(
+            ids::SELECTOR_SELECTS_NOTHING,
+            policy_ref(p),
+            None,
+            format!(
+                "`{}` applies to no possible workload: its selectors contradict each other{} (the input lists no workload; this holds for any)",
+                display_policy(p),
+                if p.kind.is_namespaced() { " or its namespace" } else { "" }
+            ),
+            SuggestedFix::text("fix the selector (two values for one key, or a label both required and excluded), or remove the policy"),
+        ));
+    }
+    for direction in [PolicyType::Ingress, PolicyType::Egress] {
+        for (index, rule) in rules(p, direction).iter().enumerate() {
+            for (side, e) in [("source", &rule.source), ("destination", &rule.destination)] {
+                if e.selector.is_none() && e.namespace_selector.is_none() {
+                    continue;
+                }
+                if !symbolic::peer(ctx, p, e).is_some_and(|s| unsatisfiable(&s)) {
+                    continue;
+                }
+                let rule = RuleRef { direction, index };
+                let shown = e
+                    .selector
+                    .as_deref()
+                    .or(e.namespace_selector.as_deref())
+                    .unwrap_or_default();
+                out.push(finding(
+                    ids::SELECTOR_SELECTS_NOTHING,
+                    policy_ref(p),
+                    Some(rule),
+                    format!("{rule} of `{}`: `{side}` selects no possible workload (`{shown}` contradicts itself{}; the input lists no workload, this holds for any)", display_policy(p), if p.kind.is_namespaced() && e.namespace_selector.is_none() { " or the policy's namespace" } else { "" }),
+                    SuggestedFix::text("fix the selector: it requires two values for one key, or a label both present and absent"),
+                ));
+            }
+        }
+    }
 }

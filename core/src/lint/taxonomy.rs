@@ -1,5 +1,7 @@
 //! Taxonomy lints (designs only): `unknown-label-key` and `unknown-label-value` in selectors and in the
 //! labels of the design's namespaces and workload groups. A design without a taxonomy is not checked.
+//! Kubernetes NetworkPolicies are read as Calico converts them (the context's `knp.default.*`
+//! policies), so a `podSelector` or `namespaceSelector` with a typo is found like a Calico selector.
 
 use serde_json::json;
 
@@ -104,7 +106,12 @@ pub fn check(ctx: &Context<'_>, design: &Design, out: &mut Vec<Finding>) {
         return;
     }
     let lookup = |key: &str| design.taxonomy.iter().find(|k| k.key == taxonomy_key(key));
-    for p in &design.policies {
+    let converted_kubernetes = ctx
+        .set
+        .policies
+        .iter()
+        .filter(|p| p.metadata.name.starts_with(super::KNP_PREFIX));
+    for p in design.policies.iter().chain(converted_kubernetes) {
         for field in fields(p) {
             let Some(selector) = ctx.selectors.lookup(field.text) else {
                 continue;
