@@ -219,6 +219,11 @@ impl Selector {
         logic::overlap(&self.expr, &other.expr)
     }
 
+    /// The normal forms [`logic::Normalized::implies`] reuses across many questions.
+    pub fn normalized(&self) -> logic::Normalized {
+        logic::Normalized::new(&self.expr)
+    }
+
     /// Is every label set this selects also selected by `other`? `None` when undecided.
     pub fn implies(&self, other: &Selector) -> Option<bool> {
         logic::implies(&self.expr, &other.expr)

@@ -158,6 +158,8 @@ proptest! {
         check(&a.overlaps(&b), |l| a.matches(l) && b.matches(l), pool, true)?;
         let implied = pool.iter().all(|l| !a.matches(l) || b.matches(l));
         prop_assert_eq!(a.implies(&b), Some(implied), "{} ⇒ {}", a.canonical(), b.canonical());
+        // The prepared forms the lints reuse give the same answer.
+        prop_assert_eq!(a.normalized().implies(&b.normalized()), Some(implied));
     }
 
     #[test]
@@ -165,6 +167,7 @@ proptest! {
         let pool = universe();
         check(&a.satisfiable(), |l| a.matches(l), pool, false)?;
         check(&a.overlaps(&b), |l| a.matches(l) && b.matches(l), pool, false)?;
+        prop_assert_eq!(a.normalized().implies(&b.normalized()), a.implies(&b));
         // "Implies" is never contradicted by a label set of the pool.
         if a.implies(&b) == Some(true) {
             prop_assert!(

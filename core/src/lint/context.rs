@@ -206,6 +206,11 @@ impl<'a> Context<'a> {
             .then_some(index)
     }
 
+    /// [`Context::applied_to`] without a copy; `None` for a policy outside the resource set.
+    pub fn applied_ref(&self, p: &CalicoPolicy) -> Option<&Bits> {
+        self.policy_index(p).map(|i| &self.applied[i])
+    }
+
     /// The endpoints `p` applies to (empty for a policy not of this set).
     pub fn applied_to(&self, p: &CalicoPolicy) -> Bits {
         self.policy_index(p).map_or_else(

@@ -82,6 +82,8 @@ fn finite_pass(ctx: &Context<'_>, space: &Space<'_>, out: &mut Vec<Finding>) {
     let everything: Vec<&CompiledPolicy<'_>> = compiled.iter().collect();
     for (view, staged_targets) in [(&enforced, false), (&everything, true)] {
         let runs = [PolicyType::Ingress, PolicyType::Egress].map(|d| tier_runs(ctx, view, d));
+        let before =
+            [PolicyType::Ingress, PolicyType::Egress].map(|d| applied_before(ctx, view, d));
         for (pos, target) in view.iter().enumerate() {
             if target.policy.kind.is_staged() != staged_targets {
                 continue;
@@ -94,6 +96,7 @@ fn finite_pass(ctx: &Context<'_>, space: &Space<'_>, out: &mut Vec<Finding>) {
                     ctx,
                     view,
                     runs: &runs[slot(direction)],
+                    applied_before: &before[slot(direction)][pos],
                     pos,
                     direction,
                 };
@@ -152,6 +155,27 @@ fn tier_runs<'a>(
     runs
 }
 
+/// Per position of a view: the endpoints some earlier policy with rules in the direction applies to.
+/// Only those policies (and their tiers' ends) can decide a flow of an endpoint before the rules
+/// of the policy at that position.
+fn applied_before(
+    ctx: &Context<'_>,
+    view: &[&CompiledPolicy<'_>],
+    direction: PolicyType,
+) -> Vec<Bits> {
+    let d = slot(direction);
+    let mut union = Bits::empty(ctx.endpoints.len());
+    view.iter()
+        .map(|c| {
+            let before = union.clone();
+            if c.rules[d].is_some() {
+                union = union.or(&c.applied);
+            }
+            before
+        })
+        .collect()
+}
+
 /// Something evaluated before a rule that decides some of its flows. Named only when a finding is
 /// reported: most rules under test are not shadowed, and their deciders are never shown.
 enum Decider<'a> {
@@ -173,6 +197,8 @@ struct Earlier<'v, 'a> {
     ctx: &'v Context<'v>,
     view: &'v [&'v CompiledPolicy<'a>],
     runs: &'v [TierRun<'a>],
+    /// See [`applied_before`].
+    applied_before: &'v Bits,
     pos: usize,
     direction: PolicyType,
 }
@@ -186,6 +212,10 @@ fn symbolic_pass(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         .collect();
     let applies: Vec<Option<crate::selector::Selector>> =
         policies.iter().map(|p| symbolic::applies(ctx, p)).collect();
+    let normalized: Vec<Option<crate::selector::logic::Normalized>> = applies
+        .iter()
+        .map(|s| s.as_ref().map(crate::selector::Selector::normalized))
+        .collect();
     let selectable: Vec<bool> = applies
         .iter()
         .map(|s| s.as_ref().is_some_and(|s| s.satisfiable().is_yes()))
@@ -194,7 +224,7 @@ fn symbolic_pass(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if !selectable[bpos] {
             continue;
         }
-        let Some(b_applies) = &applies[bpos] else {
+        let Some(b_applies) = &normalized[bpos] else {
             continue;
         };
         // Earlier policies that apply to every endpoint `b` applies to (computed once per `b`).
@@ -227,8 +257,10 @@ fn symbolic_pass(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                                     && (!b.kind.is_namespaced()
                                         || pa.metadata.namespace != b.metadata.namespace);
                                 !other_namespace
-                                    && b_listed.minus(&ctx.applied_to(pa)).is_empty()
-                                    && applies[a]
+                                    && ctx.applied_ref(pa).map_or(b_listed.is_empty(), |a| {
+                                        b_listed.minus(a).is_empty()
+                                    })
+                                    && normalized[a]
                                         .as_ref()
                                         .is_some_and(|a| b_applies.implies(a) == Some(true))
                             })
@@ -286,6 +318,16 @@ impl<'a> Earlier<'_, 'a> {
     /// If every flow of `region` (rule `index` of `view[pos]`) is decided earlier, the deciders.
     fn shadowing(&self, index: usize, region: &Region) -> Option<Vec<Decider<'a>>> {
         if region.is_empty() {
+            return None;
+        }
+        // The first rule of a policy: a flow of an endpoint no earlier policy applies to reaches it
+        // undecided (the common case, settled without the walk).
+        if index == 0
+            && region
+                .boxes
+                .iter()
+                .any(|b| !b.local.minus(self.applied_before).is_empty())
+        {
             return None;
         }
         let (view, pos, direction) = (self.view, self.pos, self.direction);

@@ -369,6 +369,35 @@ pub fn implies(a: &Expr, b: &Expr) -> Option<bool> {
     }
 }
 
+/// A selector's normal forms, built once for many implication questions (one selector against
+/// hundreds of others): [`implies`] builds both for every pair it is asked about.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    positive: Option<Vec<Conjunction>>,
+    negative: Option<Vec<Conjunction>>,
+}
+
+impl Normalized {
+    pub fn new(expr: &Expr) -> Normalized {
+        Normalized {
+            positive: dnf(expr, true),
+            negative: dnf(expr, false),
+        }
+    }
+
+    /// [`implies`] over prepared forms: the same answer.
+    pub fn implies(&self, other: &Normalized) -> Option<bool> {
+        let (Some(x), Some(y)) = (&self.positive, &other.negative) else {
+            return None;
+        };
+        match decide(product(x, y)) {
+            Sat::No => Some(true),
+            Sat::Yes(_) => Some(false),
+            Sat::Unknown => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
