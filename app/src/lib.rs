@@ -48,11 +48,12 @@ fn App() -> impl IntoView {
 
     view! {
         <div class="app" data-app-ready="">
+            <shell::SkipLink/>
             <shell::TopBar/>
             <share::ShareOffer/>
             <div class="workspace">
                 <shell::Nav route=route/>
-                <main id="app-main" class="view">{move || views::render(route.get())}</main>
+                <main id="app-main" class="view" tabindex="-1">{move || views::render(route.get())}</main>
             </div>
             <shell::StatusLine/>
         </div>

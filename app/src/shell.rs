@@ -11,6 +11,25 @@ use crate::routes::Route;
 use crate::state::{Design, SaveState, Studio, environment_names, sample, use_studio};
 use netpol_core::design::{baseline, sample_cluster_network_policy};
 
+/// The first Tab stop: takes the keyboard past the top bar and the navigation to the view. It focuses
+/// the main element itself instead of following its `#app-main` link, because the URL fragment is
+/// the route (`#/board`), which the link would replace.
+#[component]
+pub fn SkipLink() -> impl IntoView {
+    view! {
+        <a
+            class="skip-link"
+            href="#app-main"
+            on:click=move |ev| {
+                ev.prevent_default();
+                crate::views::focus_later("#app-main".to_owned());
+            }
+        >
+            "Skip to the view"
+        </a>
+    }
+}
+
 /// Design name, environment switch, undo/redo, import, export and share.
 #[component]
 pub fn TopBar() -> impl IntoView {

@@ -26,7 +26,7 @@ pageTest("the Coverage view shows what `netpol coverage` says of the sample desi
   const page = await openCoverage(open);
 
   // The heading and the line a reviewer pastes.
-  assert.equal(await page.getByRole("heading", { level: 2, name: "Coverage" }).count(), 1);
+  assert.equal(await page.getByRole("heading", { level: 1, name: "Coverage" }).count(), 1);
   assert.equal((await page.locator("[data-summary]").innerText()).trim(), table[table.length - 1]);
 
   // The uncovered workloads, in the CLI's order.

@@ -141,7 +141,7 @@ pageTest("the sample flows load, rows expand, and a suggested rule fixes a broke
   const first = page.locator(".flow-row").first();
   await first.waitFor();
   // It may be the row still expanded from before (clicking would fold it).
-  if ((await first.getAttribute("aria-expanded")) !== "true") await first.click();
+  if ((await first.locator(".flow-open").getAttribute("aria-expanded")) !== "true") await first.click();
   await page.getByRole("button", { name: "Suggest a rule" }).click();
   await page.waitForFunction(
     (n) => Number(document.querySelector("[data-count=broken]")?.textContent) < n,

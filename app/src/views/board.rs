@@ -40,7 +40,7 @@ pub fn BoardView() -> impl IntoView {
     view! {
         <section class="board-view">
             <header class="view-header">
-                <h2>"Policy board"</h2>
+                <h1>"Policy board"</h1>
                 <form
                     class="inline-form"
                     on:submit=move |ev| {

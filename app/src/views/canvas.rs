@@ -230,7 +230,7 @@ pub fn CanvasView() -> impl IntoView {
     view! {
         <section class="canvas-view">
             <header class="view-header">
-                <h2>"Flow canvas"</h2>
+                <h1>"Flow canvas"</h1>
                 <div class="canvas-zoom" role="group" aria-label="Zoom">
                     <button aria-label="Zoom out" on:click=move |_| zoom.update(|z| *z = (*z / 1.25).max(ZOOM_MIN))>"−"</button>
                     <span class="muted zoom-level">{move || format!("{:.0}%", zoom.get() * 100.0)}</span>
@@ -245,7 +245,7 @@ pub fn CanvasView() -> impl IntoView {
                 <div class="canvas-frame">
                     <svg
                         class="flow-canvas"
-                        role="img"
+                        role="group"
                         aria-label="Flow canvas"
                         class:panning=move || matches!(drag.get(), Some(Drag::Pan { .. }))
                         class:connecting=move || matches!(drag.get(), Some(Drag::Connect { .. }))

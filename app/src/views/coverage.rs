@@ -24,7 +24,7 @@ pub fn CoverageView() -> impl IntoView {
     });
     view! {
         <section class="view-coverage" aria-label="Coverage">
-            <h2>"Coverage"</h2>
+            <h1>"Coverage"</h1>
             <p class="lead">
                 "What protects each workload, which allow rules expose it, and which namespaces reach which."
             </p>

@@ -117,7 +117,7 @@ pub fn EditorView() -> impl IntoView {
     view! {
         <section class="editor-view">
             <header class="view-header">
-                <h2>"Policy editor"</h2>
+                <h1>"Policy editor"</h1>
                 <label>
                     "Policy "
                     <select

@@ -66,7 +66,7 @@ pub fn ExportView() -> impl IntoView {
     };
     view! {
         <section class="view-export" aria-label="Export">
-            <h2>"Export"</h2>
+            <h1>"Export"</h1>
             <p class="lead">
                 "A Fleet GitOps repository of the design: tiers first, then the baseline and network sets, then one bundle per team, with per-environment overlays. Everything is made in this browser."
             </p>
@@ -307,7 +307,8 @@ fn FileViewer(
     view! {
         <section class="file-viewer" aria-label="File contents">
             <h3 class="file-path">{shown}</h3>
-            <pre class="yaml">{text}</pre>
+            // Focusable: a long file scrolls inside the pre, and the keyboard must be able to scroll it.
+            <pre class="yaml" tabindex="0">{text}</pre>
         </section>
     }
 }

@@ -21,7 +21,7 @@ pub fn ImpactView() -> impl IntoView {
     let loaded = move || analysis.outcome.with(Option::is_some);
     view! {
         <section class="view-impact" aria-label="Impact">
-            <h2>"Impact"</h2>
+            <h1>"Impact"</h1>
             <p class="lead">
                 "Replay the flow logs of a cluster against the design: the “before” is what runs now (see below), the “after” is the design you are editing."
             </p>

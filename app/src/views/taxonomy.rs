@@ -64,7 +64,7 @@ pub fn TaxonomyView() -> impl IntoView {
     view! {
         <section class="taxonomy-view">
             <header class="view-header">
-                <h2>"Label taxonomy"</h2>
+                <h1>"Label taxonomy"</h1>
                 <p class="notice" role="status">{move || notice.get()}</p>
             </header>
             <form

@@ -89,7 +89,7 @@ pub fn WorkloadsView() -> impl IntoView {
     view! {
         <section class="workloads-view">
             <header class="view-header">
-                <h2>"Namespaces & workloads"</h2>
+                <h1>"Namespaces & workloads"</h1>
                 <span class="muted">{totals}</span>
             </header>
             <form

@@ -44,18 +44,24 @@ pub fn FlowTable(analysis: Analysis) -> impl IntoView {
         <section class="flow-table" aria-label="Flows">
             <h3>{move || format!("Flows ({})", total())}</h3>
             <Filters analysis=analysis/>
-            <div class="flow-head" role="row">
-                <span>"Source"</span>
-                <span>"Destination"</span>
-                <span>"Port"</span>
-                <span>"Count"</span>
-                <span>"Observed"</span>
-                <span>"Before → after"</span>
-                <span>"Change"</span>
-            </div>
-            <div class="flow-body" role="table" aria-label="Distinct flows" on:scroll=on_scroll>
-                <div class="flow-spacer" style:height=move || format!("{}px", total() as f64 * ROW_HEIGHT)>
-                    {rows}
+            // A table for assistive technology although only the rows in view exist: aria-rowcount
+            // gives the whole count (the heading row included) and each row its aria-rowindex.
+            <div class="flow-grid" role="table" aria-label="Distinct flows" aria-rowcount=move || total() + 1>
+                <div role="rowgroup">
+                    <div class="flow-head" role="row" aria-rowindex="1">
+                        <span role="columnheader">"Source"</span>
+                        <span role="columnheader">"Destination"</span>
+                        <span role="columnheader">"Port"</span>
+                        <span role="columnheader">"Count"</span>
+                        <span role="columnheader">"Observed"</span>
+                        <span role="columnheader">"Before → after"</span>
+                        <span role="columnheader">"Change"</span>
+                    </div>
+                </div>
+                <div class="flow-body" role="rowgroup" on:scroll=on_scroll>
+                    <div class="flow-spacer" style:height=move || format!("{}px", total() as f64 * ROW_HEIGHT)>
+                        {rows}
+                    </div>
                 </div>
             </div>
             <Expanded analysis=analysis/>
@@ -78,25 +84,31 @@ fn flow_row(analysis: Analysis, row: FlowRow, position: usize) -> impl IntoView 
         <div
             class=format!("flow-row change-{change}")
             role="row"
-            tabindex="0"
+            aria-rowindex=position + 2
             data-flow=index
-            aria-expanded=move || (analysis.expanded.get() == Some(index)).to_string()
+            class:open=move || analysis.expanded.get() == Some(index)
             style:top=format!("{}px", position as f64 * ROW_HEIGHT)
             on:click=move |_| analysis.toggle_row(index)
-            on:keydown=move |ev| {
-                if ev.key() == "Enter" || ev.key() == " " {
-                    ev.prevent_default();
-                    analysis.toggle_row(index);
-                }
-            }
         >
-            <span class="src" title=row.src.clone()>{row.src.clone()}</span>
-            <span class="dst" title=row.dst.clone()>{row.dst.clone()}</span>
-            <span>{port}</span>
-            <span class="count">{row.count}</span>
-            <span>{row.observed.clone()}</span>
-            <span>{verdicts}</span>
-            <span class="change" title=row.unmatched.clone().or(row.missing.clone()).unwrap_or_default()>
+            // A row of a table cannot say it is expanded (ARIA allows that in a treegrid only), so the
+            // keyboard's way in is a disclosure button in the first cell; its click reaches the row.
+            <span role="cell" class="src">
+                <button
+                    type="button"
+                    class="flow-open"
+                    title=row.src.clone()
+                    aria-expanded=move || (analysis.expanded.get() == Some(index)).to_string()
+                    aria-controls="flow-detail"
+                >
+                    {row.src.clone()}
+                </button>
+            </span>
+            <span role="cell" class="dst" title=row.dst.clone()>{row.dst.clone()}</span>
+            <span role="cell">{port}</span>
+            <span role="cell" class="count">{row.count}</span>
+            <span role="cell">{row.observed.clone()}</span>
+            <span role="cell">{verdicts}</span>
+            <span role="cell" class="change" title=row.unmatched.clone().or(row.missing.clone()).unwrap_or_default()>
                 {change.replace('_', " ")}
             </span>
         </div>
@@ -208,7 +220,7 @@ fn Expanded(analysis: Analysis) -> impl IntoView {
             })
         };
         Some(view! {
-            <div class="flow-detail" aria-label="Flow detail">
+            <div class="flow-detail" id="flow-detail" aria-label="Flow detail">
                 <h4>
                     {format!(
                         "{} → {} {}{}",
