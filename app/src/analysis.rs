@@ -259,7 +259,10 @@ impl Analysis {
             return;
         };
         self.recommended.set(None);
-        self.studio.replace(recommended.design);
+        self.studio.replace(
+            "open the design recommended from the flows",
+            recommended.design,
+        );
         self.notice.set(Some(
             "Opened the design recommended from the flows (Undo takes it back)".to_owned(),
         ));
@@ -281,19 +284,20 @@ impl Analysis {
             return;
         }
         let names: Vec<String> = policies.iter().map(|p| p.metadata.name.clone()).collect();
-        self.studio.edit(|design| {
-            for policy in policies {
-                let same = |p: &CalicoPolicy| {
-                    p.kind == policy.kind
-                        && p.metadata.name == policy.metadata.name
-                        && p.metadata.namespace == policy.metadata.namespace
-                };
-                match design.policies.iter_mut().find(|p| same(p)) {
-                    Some(existing) => *existing = policy,
-                    None => design.policies.push(policy),
+        self.studio
+            .edit(format!("add {}", names.join(", ")), |design| {
+                for policy in policies {
+                    let same = |p: &CalicoPolicy| {
+                        p.kind == policy.kind
+                            && p.metadata.name == policy.metadata.name
+                            && p.metadata.namespace == policy.metadata.namespace
+                    };
+                    match design.policies.iter_mut().find(|p| same(p)) {
+                        Some(existing) => *existing = policy,
+                        None => design.policies.push(policy),
+                    }
                 }
-            }
-        });
+            });
         let added = format!(
             "Added {} to the design (Undo takes it back)",
             names.join(", ")

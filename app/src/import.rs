@@ -245,7 +245,9 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
             let outcome = match read {
                 Ok((name, tree)) => {
                     let mut outcome = None;
-                    studio.edit(|design| outcome = Some(open_repository(design, &name, tree)));
+                    studio.edit(format!("open repository {name}"), |design| {
+                        outcome = Some(open_repository(design, &name, tree));
+                    });
                     outcome
                 }
                 Err(reason) => Some(RepositoryReport::Rejected {
@@ -266,7 +268,9 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
         set_repo_report.set(None);
         let pasted = text.get_untracked();
         let mut outcome = None;
-        studio.edit(|design| outcome = Some(import_text(design, "pasted.yaml", &pasted)));
+        studio.edit("import pasted YAML", |design| {
+            outcome = Some(import_text(design, "pasted.yaml", &pasted));
+        });
         set_report.set(outcome);
     };
     view! {

@@ -7,12 +7,13 @@
 //! the views out of the worker's.
 //!
 //! Layout: `state` holds the design, its history and its autosave; `routes` maps the URL fragment to a
-//! view; `shell` is the frame around the views (top bar, navigation, status line); `views/` has one
-//! file per view.
+//! view; `shell` is the frame around the views (top bar, navigation, status line, the undo toast);
+//! `announce` is the live region that says what a move did; `views/` has one file per view.
 
 #![forbid(unsafe_code)]
 
 mod analysis;
+mod announce;
 mod count;
 mod download;
 mod import;
@@ -44,6 +45,7 @@ fn App() -> impl IntoView {
     provide_context(studio);
     shell::install_shortcuts(studio);
     analysis::provide();
+    announce::provide();
     let route = routes::hash_route();
 
     view! {
@@ -56,6 +58,8 @@ fn App() -> impl IntoView {
                 <main id="app-main" class="view" tabindex="-1">{move || views::render(route.get())}</main>
             </div>
             <shell::StatusLine/>
+            <shell::HistoryToast/>
+            <announce::LiveRegion/>
         </div>
     }
 }

@@ -117,7 +117,7 @@ pub fn ShareOffer() -> impl IntoView {
                         <button
                             class="primary"
                             on:click=move |_| {
-                                studio.replace(load.clone());
+                                studio.replace("open the shared design", load.clone());
                                 analysis.baseline.set(load.clone());
                                 dismiss();
                             }

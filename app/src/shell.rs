@@ -53,7 +53,7 @@ pub fn TopBar() -> impl IntoView {
                 prop:value=move || studio.with(|design| design.name.clone())
                 on:change=move |ev| {
                     let name = event_target_value(&ev);
-                    studio.edit(|design| design.name = name);
+                    studio.edit(format!("rename the design to {name}"), |design| design.name = name);
                 }
             />
             <label class="env-switch">
@@ -82,14 +82,20 @@ pub fn TopBar() -> impl IntoView {
             </label>
             <div class="toolbar" role="toolbar" aria-label="Design">
                 <button
-                    title="Undo (Ctrl+Z)"
+                    title=move || match studio.next_undo() {
+                        Some(edit) => format!("Undo: {edit} (Ctrl+Z)"),
+                        None => "Undo (Ctrl+Z)".to_owned(),
+                    }
                     disabled=move || !studio.can_undo()
                     on:click=move |_| studio.undo()
                 >
                     "Undo"
                 </button>
                 <button
-                    title="Redo (Ctrl+Shift+Z)"
+                    title=move || match studio.next_redo() {
+                        Some(edit) => format!("Redo: {edit} (Ctrl+Shift+Z)"),
+                        None => "Redo (Ctrl+Shift+Z)".to_owned(),
+                    }
                     disabled=move || !studio.can_redo()
                     on:click=move |_| studio.redo()
                 >
@@ -126,6 +132,15 @@ enum Start {
 }
 
 impl Start {
+    /// The edit's name in the undo history.
+    fn edit_name(self) -> &'static str {
+        match self {
+            Start::Sample => "start from the sample",
+            Start::SampleClusterNetworkPolicy => "start from the sample with ClusterNetworkPolicy",
+            Start::Baseline => "start an empty design with the default-deny baseline",
+        }
+    }
+
     fn design(self) -> Design {
         match self {
             Start::Sample => sample(),
@@ -153,7 +168,7 @@ fn NewDesignPanel(on_close: Callback<()>) -> impl IntoView {
     let studio = use_studio();
     let pending = RwSignal::new(None::<Start>);
     let start = move |choice: Start| {
-        studio.replace(choice.design());
+        studio.replace(choice.edit_name(), choice.design());
         pending.set(None);
         on_close.run(());
     };
@@ -298,6 +313,36 @@ pub fn StatusLine() -> impl IntoView {
                 })
             }}
         </footer>
+    }
+}
+
+/// What the last undo or redo did ("Undid: add tier team-review"), for a few seconds. The element is
+/// always in the page, empty when there is nothing to say, so that screen readers announce its text
+/// (a live region added together with its text is not announced).
+#[component]
+pub fn HistoryToast() -> impl IntoView {
+    let studio = use_studio();
+    Effect::new(move |_| {
+        let Some(serial) = studio.history_notice.with(|n| n.as_ref().map(|n| n.serial)) else {
+            return;
+        };
+        set_timeout(
+            move || {
+                // Only this notice: a later undo's stays its full time.
+                if studio
+                    .history_notice
+                    .with_untracked(|n| n.as_ref().map(|n| n.serial) == Some(serial))
+                {
+                    studio.history_notice.set(None);
+                }
+            },
+            std::time::Duration::from_secs(6),
+        );
+    });
+    view! {
+        <div class="toast" role="status" data-history-toast="">
+            {move || studio.history_notice.get().map(|notice| notice.text)}
+        </div>
     }
 }
 

@@ -2,7 +2,9 @@
 //! snapshots, and autosave to `localStorage`.
 //!
 //! Every edit goes through [`Studio::edit`] (or [`Studio::replace`]), which records the snapshot that
-//! undo returns to. Views read the design through [`Studio::with`] so they re-render when it changes.
+//! undo returns to and the edit's name ("add tier team-review"), which the Undo button's title and the
+//! toast after an undo show. Views read the design through [`Studio::with`] so they re-render when it
+//! changes.
 
 use leptos::prelude::*;
 
@@ -48,11 +50,25 @@ pub enum SaveState {
     Failed(String),
 }
 
+/// A design to return to, and the name of the edit that left it.
+struct Step {
+    design: Design,
+    edit: String,
+}
+
 /// Undo and redo stacks of whole-design snapshots.
 #[derive(Default)]
 struct History {
-    undo: Vec<Design>,
-    redo: Vec<Design>,
+    undo: Vec<Step>,
+    redo: Vec<Step>,
+}
+
+/// What the last undo or redo did ("Undid: add tier team-review"), for the toast; `serial` tells two
+/// equal messages apart, so that the toast's timer hides only its own message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryNotice {
+    pub text: String,
+    pub serial: u32,
 }
 
 /// The Studio's state, shared with every component through context. Cheap to copy (all signals).
@@ -60,8 +76,13 @@ struct History {
 pub struct Studio {
     design: RwSignal<Design>,
     history: StoredValue<History>,
-    can_undo: RwSignal<bool>,
-    can_redo: RwSignal<bool>,
+    /// The names of the edits undo and redo would take back or re-apply next.
+    next_undo: RwSignal<Option<String>>,
+    next_redo: RwSignal<Option<String>>,
+    /// What the last undo or redo did, until the toast hides it.
+    pub history_notice: RwSignal<Option<HistoryNotice>>,
+    /// How many notices were given (each one's serial).
+    notices: StoredValue<u32>,
     /// The environment the design is viewed for.
     pub environment: RwSignal<String>,
     /// The outcome of the last autosave.
@@ -88,8 +109,10 @@ impl Studio {
         let studio = Studio {
             design: RwSignal::new(design),
             history: StoredValue::new(History::default()),
-            can_undo: RwSignal::new(false),
-            can_redo: RwSignal::new(false),
+            next_undo: RwSignal::new(None),
+            next_redo: RwSignal::new(None),
+            history_notice: RwSignal::new(None),
+            notices: StoredValue::new(0),
             environment: RwSignal::new(environment),
             save_state: RwSignal::new(SaveState::Saved),
             unreadable_autosave: RwSignal::new(unreadable),
@@ -117,16 +140,21 @@ impl Studio {
         self.design.with_untracked(read)
     }
 
-    /// Applies an edit to the design as one undoable step.
-    pub fn edit(&self, change: impl FnOnce(&mut Design)) {
+    /// Applies an edit to the design as one undoable step; `name` says what it does, in the words the
+    /// toast after an undo shows ("Undid: add tier team-review").
+    pub fn edit(&self, name: impl Into<String>, change: impl FnOnce(&mut Design)) {
         let before = self.design.get_untracked();
         let mut after = before.clone();
         change(&mut after);
         if after == before {
             return;
         }
+        let edit = name.into();
         self.history.update_value(|history| {
-            history.undo.push(before);
+            history.undo.push(Step {
+                design: before,
+                edit,
+            });
             if history.undo.len() > HISTORY_LIMIT {
                 history.undo.remove(0);
             }
@@ -136,55 +164,81 @@ impl Studio {
         self.sync_history_flags();
     }
 
-    /// Replaces the whole design (import, new design) as one undoable step.
-    pub fn replace(&self, design: Design) {
-        self.edit(move |current| *current = design);
+    /// Replaces the whole design (import, new design) as one undoable step named `name`.
+    pub fn replace(&self, name: impl Into<String>, design: Design) {
+        self.edit(name, move |current| *current = design);
     }
 
-    /// Returns to the design before the last edit.
+    /// Returns to the design before the last edit, and says which edit it took back.
     pub fn undo(&self) {
         let current = self.design.get_untracked();
-        let previous = self.history.try_update_value(|history| {
-            let previous = history.undo.pop()?;
-            history.redo.push(current);
-            Some(previous)
+        let undone = self.history.try_update_value(|history| {
+            let Step { design, edit } = history.undo.pop()?;
+            history.redo.push(Step {
+                design: current,
+                edit: edit.clone(),
+            });
+            Some((design, edit))
         });
-        if let Some(Some(previous)) = previous {
+        if let Some(Some((previous, edit))) = undone {
             self.design.set(previous);
+            self.notify(format!("Undid: {edit}"));
         }
         self.sync_history_flags();
     }
 
-    /// Re-applies the edit undo took back.
+    /// Re-applies the edit undo took back, and says which.
     pub fn redo(&self) {
         let current = self.design.get_untracked();
-        let next = self.history.try_update_value(|history| {
-            let next = history.redo.pop()?;
-            history.undo.push(current);
-            Some(next)
+        let redone = self.history.try_update_value(|history| {
+            let Step { design, edit } = history.redo.pop()?;
+            history.undo.push(Step {
+                design: current,
+                edit: edit.clone(),
+            });
+            Some((design, edit))
         });
-        if let Some(Some(next)) = next {
+        if let Some(Some((next, edit))) = redone {
             self.design.set(next);
+            self.notify(format!("Redid: {edit}"));
         }
         self.sync_history_flags();
     }
 
     /// Whether there is an edit to undo.
     pub fn can_undo(&self) -> bool {
-        self.can_undo.get()
+        self.next_undo.with(Option::is_some)
     }
 
     /// Whether there is an undone edit to redo.
     pub fn can_redo(&self) -> bool {
-        self.can_redo.get()
+        self.next_redo.with(Option::is_some)
+    }
+
+    /// The name of the edit undo would take back.
+    pub fn next_undo(&self) -> Option<String> {
+        self.next_undo.get()
+    }
+
+    /// The name of the edit redo would re-apply.
+    pub fn next_redo(&self) -> Option<String> {
+        self.next_redo.get()
+    }
+
+    fn notify(&self, text: String) {
+        self.notices.update_value(|n| *n = n.wrapping_add(1));
+        let serial = self.notices.get_value();
+        self.history_notice
+            .set(Some(HistoryNotice { text, serial }));
     }
 
     fn sync_history_flags(&self) {
-        let (undo, redo) = self
-            .history
-            .with_value(|history| (!history.undo.is_empty(), !history.redo.is_empty()));
-        self.can_undo.set(undo);
-        self.can_redo.set(redo);
+        let (undo, redo) = self.history.with_value(|history| {
+            let name = |steps: &[Step]| steps.last().map(|step| step.edit.clone());
+            (name(&history.undo), name(&history.redo))
+        });
+        self.next_undo.set(undo);
+        self.next_redo.set(redo);
     }
 }
 

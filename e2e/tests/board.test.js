@@ -201,3 +201,30 @@ pageTest("the keyboard moves a policy into the next tier and keeps the focus on 
   await page.locator(`.tier-column[data-tier="platform"] .policy-card[data-policy="${moving}"]`).waitFor();
   assert.equal(await focused(), moving);
 });
+
+pageTest("a policy moved by the keyboard is announced with its new place", async ({ open }) => {
+  const page = await open();
+  await page.goto(page.url().replace(/#.*$/, "") + "#/board");
+  const announced = page.locator("[data-announcer]");
+  assert.equal(await announced.getAttribute("role"), "status", "a polite live region");
+  const platform = await cardNames(page, "platform");
+  const moving = platform[0];
+  const title = (await page.locator(`.policy-card[data-policy="${moving}"]`).getAttribute("aria-label")).replace(/^Policy /, "");
+  await page.locator(`.policy-card[data-policy="${moving}"]`).focus();
+  await page.keyboard.press("Alt+ArrowDown");
+  await page.waitForFunction(
+    (text) => document.querySelector("[data-announcer]")?.textContent === text,
+    `Moved ${title} to position 2 in tier platform`,
+  );
+  // Into the tier before (security): at its end.
+  const security = await cardNames(page, "security");
+  await page.waitForFunction((name) => document.activeElement?.dataset.policy === name, moving);
+  await page.keyboard.press("Alt+ArrowLeft");
+  await page.waitForFunction(
+    (text) => document.querySelector("[data-announcer]")?.textContent === text,
+    `Moved ${title} to position ${security.length + 1} in tier security`,
+  );
+  // A tier moved with its buttons says where it went.
+  await page.getByRole("button", { name: "Move tier security later" }).click();
+  await page.waitForFunction(() => /^Moved tier security to position \d+$/.test(document.querySelector("[data-announcer]")?.textContent));
+});

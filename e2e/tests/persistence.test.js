@@ -52,3 +52,29 @@ pageTest("undo and redo step through edits, by button and keyboard", async ({ op
   assert.equal(await name.inputValue(), "First");
   assert.equal(await redo.isDisabled(), false);
 });
+
+pageTest("Undo says which edit it takes back, in its title and in a toast after it", async ({ open }) => {
+  const page = await open();
+  await page.goto(page.url().replace(/#.*$/, "") + "#/board");
+  const undo = page.getByRole("button", { name: "Undo" });
+  const redo = page.getByRole("button", { name: "Redo" });
+  await page.getByLabel("New tier name").fill("team-review");
+  await page.getByRole("button", { name: "Add tier" }).click();
+  await page.locator('.tier-column[data-tier="team-review"]').waitFor();
+  await rename(page, "Renamed");
+  assert.equal(await undo.getAttribute("title"), "Undo: rename the design to Renamed (Ctrl+Z)");
+
+  const toast = page.locator("[data-history-toast]");
+  assert.equal(await toast.getAttribute("role"), "status", "the toast is a live region");
+  await undo.click();
+  assert.equal((await toast.innerText()).trim(), "Undid: rename the design to Renamed");
+  assert.equal(await undo.getAttribute("title"), "Undo: add tier team-review (Ctrl+Z)");
+  await undo.click();
+  assert.equal((await toast.innerText()).trim(), "Undid: add tier team-review");
+  assert.equal(await page.locator('.tier-column[data-tier="team-review"]').count(), 0);
+  assert.equal(await redo.getAttribute("title"), "Redo: add tier team-review (Ctrl+Shift+Z)");
+  await redo.click();
+  assert.equal((await toast.innerText()).trim(), "Redid: add tier team-review");
+  // The toast goes after a few seconds.
+  await page.waitForFunction(() => document.querySelector("[data-history-toast]")?.textContent === "", null, { timeout: 10_000 });
+});

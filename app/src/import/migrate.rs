@@ -20,7 +20,10 @@ pub fn MigrateAdminPolicies() -> impl IntoView {
         outcome.set(Some(match migrated {
             Ok(migrated) => {
                 let summary = migrated.summary();
-                studio.replace(migrated.design);
+                studio.replace(
+                    "migrate AdminNetworkPolicy to ClusterNetworkPolicy",
+                    migrated.design,
+                );
                 Ok(summary)
             }
             Err(err) => Err(err.to_string()),

@@ -10,10 +10,59 @@ use leptos::wasm_bindgen::JsCast;
 use netpol_core::board::{self, PolicyCard, PolicyRef, TierColumn};
 use netpol_core::model::TierDefaultAction;
 
+use crate::announce::use_announcer;
 use crate::count::{count, counted};
-use crate::state::use_studio;
+use crate::state::{Studio, use_studio};
 use crate::views::focus_later;
 use drag::{BoardDrag, Dragged, DropAt, in_later_half};
+
+/// A card's title: `namespace/name` for a namespaced policy, else its name.
+fn card_title(card: &PolicyCard) -> String {
+    match &card.namespace {
+        Some(ns) => format!("{ns}/{}", card.display_name),
+        None => card.display_name.clone(),
+    }
+}
+
+/// The undo history's name for moving `policy` ("move policy checkout/allow-dns").
+fn move_name(studio: Studio, policy: PolicyRef) -> String {
+    let title = studio.with_untracked(|design| {
+        board::columns(design)
+            .iter()
+            .flat_map(|column| &column.cards)
+            .find(|card| card.policy == policy)
+            .map(card_title)
+    });
+    format!("move policy {}", title.unwrap_or_default())
+}
+
+/// Says where `policy` is after a move: "Moved X to position N in tier T" (the board shows it only by
+/// the card's place).
+fn announce_policy_place(studio: Studio, policy: PolicyRef) {
+    let place = studio.with_untracked(|design| {
+        board::columns(design).iter().find_map(|column| {
+            let at = column.cards.iter().position(|card| card.policy == policy)?;
+            Some((card_title(&column.cards[at]), at + 1, column.name.clone()))
+        })
+    });
+    if let Some((title, position, tier)) = place {
+        use_announcer().say(format!(
+            "Moved {title} to position {position} in tier {tier}"
+        ));
+    }
+}
+
+/// Says where tier `name` is after a move: "Moved tier T to position N".
+fn announce_tier_place(studio: Studio, name: &str) {
+    let position = studio.with_untracked(|design| {
+        board::columns(design)
+            .iter()
+            .position(|column| column.name == name)
+    });
+    if let Some(at) = position {
+        use_announcer().say(format!("Moved tier {name} to position {}", at + 1));
+    }
+}
 
 /// The board view.
 #[component]
@@ -28,7 +77,9 @@ pub fn BoardView() -> impl IntoView {
     let add_tier = move || {
         let name = new_tier.get_untracked().trim().to_owned();
         let mut outcome = Ok(());
-        studio.edit(|design| outcome = board::add_tier(design, &name));
+        studio.edit(format!("add tier {name}"), |design| {
+            outcome = board::add_tier(design, &name)
+        });
         match outcome {
             Ok(()) => {
                 set_new_tier.set(String::new());
@@ -95,9 +146,13 @@ fn TierColumnView(
         let name = name.clone();
         move |delta: isize| {
             let mut outcome = Ok(false);
-            studio.edit(|design| outcome = board::move_tier(design, &name, delta));
-            if let Err(err) = outcome {
-                set_error.set(Some(err.to_string()));
+            studio.edit(format!("move tier {name}"), |design| {
+                outcome = board::move_tier(design, &name, delta)
+            });
+            match outcome {
+                Ok(true) => announce_tier_place(studio, &name),
+                Ok(false) => {}
+                Err(err) => set_error.set(Some(err.to_string())),
             }
         }
     };
@@ -218,7 +273,7 @@ fn TierColumnView(
                             on:change=move |ev| {
                                 let to = event_target_value(&ev).trim().to_owned();
                                 let mut outcome = Ok(());
-                                studio.edit(|design| outcome = board::rename_tier(design, &rename_from, &to));
+                                studio.edit(format!("rename tier {rename_from} to {to}"), |design| outcome = board::rename_tier(design, &rename_from, &to));
                                 set_error.set(outcome.err().map(|err| err.to_string()));
                             }
                         />
@@ -241,7 +296,7 @@ fn TierColumnView(
                                 TierDefaultAction::Deny
                             };
                             let mut outcome = Ok(());
-                            studio.edit(|design| outcome = board::set_default_action(design, &action_name, action));
+                            studio.edit(format!("set the default action of tier {action_name}"), |design| outcome = board::set_default_action(design, &action_name, action));
                             set_error.set(outcome.err().map(|err| err.to_string()));
                         }
                     >
@@ -301,9 +356,13 @@ fn Card(card: PolicyCard, tier: String, set_error: WriteSignal<Option<String>>) 
         },
     );
     let move_policy = move |delta: isize| {
-        studio.edit(|design| {
-            board::move_policy(design, policy, delta);
+        let mut moved = false;
+        studio.edit(move_name(studio, policy), |design| {
+            moved = board::move_policy(design, policy, delta);
         });
+        if moved {
+            announce_policy_place(studio, policy);
+        }
         set_error.set(None);
     };
     // The keyboard keeps the focus on the moved card; Alt+←/→ moves it to the end of the tier before
@@ -352,9 +411,12 @@ fn Card(card: PolicyCard, tier: String, set_error: WriteSignal<Option<String>>) 
                     return;
                 };
                 let mut outcome = Ok(false);
-                studio.edit(|design| {
+                studio.edit(move_name(studio, policy), |design| {
                     outcome = board::move_policy_to(design, policy, &tier, usize::MAX)
                 });
+                if outcome == Ok(true) {
+                    announce_policy_place(studio, policy);
+                }
                 set_error.set(outcome.err().map(|err| err.to_string()));
                 Some(tier)
             }

@@ -157,7 +157,10 @@ pub fn CanvasView() -> impl IntoView {
                 action: cluster_action.get_untracked(),
             };
             let mut outcome = None;
-            studio.edit(|design| outcome = Some(add_guardrail(design, &guardrail)));
+            let name = format!("add guardrail {} → {}", guardrail.from, guardrail.to);
+            studio.edit(name, |design| {
+                outcome = Some(add_guardrail(design, &guardrail))
+            });
             match outcome {
                 Some(Ok(_)) => {
                     let canvas = canvas.get_untracked().0;
@@ -180,27 +183,30 @@ pub fn CanvasView() -> impl IntoView {
             return;
         }
         let mut outcome = None;
-        studio.edit(|design| {
-            outcome = Some(add_flow(design, &request).map(|o| {
-                let name = |i: Option<usize>| {
-                    i.and_then(|i| design.policies.get(i)).map(|p| {
-                        format!(
-                            "{}/{}",
-                            p.metadata.namespace.clone().unwrap_or_default(),
-                            p.metadata.name
-                        )
-                    })
-                };
-                let mut parts = Vec::new();
-                if let Some(n) = name(o.egress) {
-                    parts.push(format!("egress rule in {n}"));
-                }
-                if let Some(n) = name(o.ingress) {
-                    parts.push(format!("ingress rule in {n}"));
-                }
-                format!("Flow allowed: {}.", parts.join(", "))
-            }));
-        });
+        studio.edit(
+            format!("add flow {} → {}", request.from, request.to),
+            |design| {
+                outcome = Some(add_flow(design, &request).map(|o| {
+                    let name = |i: Option<usize>| {
+                        i.and_then(|i| design.policies.get(i)).map(|p| {
+                            format!(
+                                "{}/{}",
+                                p.metadata.namespace.clone().unwrap_or_default(),
+                                p.metadata.name
+                            )
+                        })
+                    };
+                    let mut parts = Vec::new();
+                    if let Some(n) = name(o.egress) {
+                        parts.push(format!("egress rule in {n}"));
+                    }
+                    if let Some(n) = name(o.ingress) {
+                        parts.push(format!("ingress rule in {n}"));
+                    }
+                    format!("Flow allowed: {}.", parts.join(", "))
+                }));
+            },
+        );
         match outcome {
             Some(Ok(text)) => {
                 message.set(Some(Ok(text)));
@@ -437,7 +443,7 @@ fn on_node_or_edge(ev: &leptos::ev::PointerEvent) -> bool {
 
 /// Stores a node's position in the design's layout: one undoable edit (a drop, or one arrow key).
 fn place_node(studio: Studio, id: String, at: Position) {
-    studio.edit(|design| {
+    studio.edit(format!("move node {id}"), |design| {
         design.layout.insert(id, at);
     });
 }

@@ -205,11 +205,14 @@ fn PolicyEditor(index: usize) -> impl IntoView {
         match parse_policy(&typed) {
             Ok(parsed) => {
                 set_problems.set(Vec::new());
-                studio.edit(|design| {
-                    if let Some(slot) = design.policies.get_mut(index) {
-                        *slot = parsed;
-                    }
-                });
+                studio.edit(
+                    format!("edit the YAML of {}", parsed.metadata.name),
+                    |design| {
+                        if let Some(slot) = design.policies.get_mut(index) {
+                            *slot = parsed;
+                        }
+                    },
+                );
             }
             Err(diagnostics) => set_problems.set(diagnostics),
         }
@@ -255,7 +258,13 @@ fn PolicyEditor(index: usize) -> impl IntoView {
 
 /// Applies `change` to `design.policies[index]` as one undoable edit.
 fn edit_policy(studio: Studio, index: usize, change: impl FnOnce(&mut CalicoPolicy)) {
-    studio.edit(|design| {
+    let name = studio.with_untracked(|design| {
+        design
+            .policies
+            .get(index)
+            .map_or_else(String::new, |p| p.metadata.name.clone())
+    });
+    studio.edit(format!("edit policy {name}"), |design| {
         if let Some(slot) = design.policies.get_mut(index) {
             change(slot);
         }

@@ -195,7 +195,7 @@ fn Environments() -> impl IntoView {
                                     prop:value=labels
                                     on:change=move |ev| {
                                         if let Some(labels) = parse_labels(&event_target_value(&ev)) {
-                                            studio.edit(|d| {
+                                            studio.edit("change an environment's cluster labels", |d| {
                                                 if let Some(env) = d.environments.get_mut(i) {
                                                     env.cluster_selector = labels;
                                                 }

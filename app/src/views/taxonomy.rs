@@ -49,7 +49,7 @@ pub fn TaxonomyView() -> impl IntoView {
         }
         let description = description.get_untracked().trim().to_owned();
         let scope = scope.get_untracked();
-        studio.edit(|design| {
+        studio.edit(format!("add label key {name}"), |design| {
             design.taxonomy.push(LabelKey {
                 key: name,
                 description: (!description.is_empty()).then_some(description),
@@ -170,7 +170,7 @@ fn KeyCard(index: usize, entry: LabelKey, notice: RwSignal<Option<String>>) -> i
             if v.is_empty() || value_error().is_some() {
                 return;
             }
-            studio.edit(|design| {
+            studio.edit(format!("add value {v}"), |design| {
                 if let Some(k) = design.taxonomy.get_mut(index) {
                     k.values.push(v);
                 }
@@ -194,12 +194,15 @@ fn KeyCard(index: usize, entry: LabelKey, notice: RwSignal<Option<String>>) -> i
                 <button
                     class="remove"
                     aria-label=format!("Remove key {key}")
-                    on:click=move |_| {
-                        studio.edit(|design| {
+                    on:click={
+                        let removed = format!("remove label key {key}");
+                        move |_| {
+                        studio.edit(removed.clone(), |design| {
                             if index < design.taxonomy.len() {
                                 design.taxonomy.remove(index);
                             }
                         });
+                        }
                     }
                 >
                     "✕"
@@ -284,7 +287,10 @@ fn ValueChip(
                 return;
             }
             let mut outcome = None;
-            studio.edit(|d| outcome = Some(design::rename_label_value(d, &key, &value, &to)));
+            let name = format!("rename {key}={value} to {to}");
+            studio.edit(name, |d| {
+                outcome = Some(design::rename_label_value(d, &key, &value, &to))
+            });
             match outcome {
                 Some(Ok(count)) => {
                     let mut parts = vec![

@@ -71,7 +71,7 @@ pub fn WorkloadsView() -> impl IntoView {
         if new.is_empty() || name_error().is_some() {
             return;
         }
-        studio.edit(|d| {
+        studio.edit(format!("add namespace {new}"), |d| {
             let _ = design::add_namespace(d, &new);
         });
         set_name.set(String::new());
@@ -189,7 +189,7 @@ fn NamespaceCard(ns: DesignNamespace) -> impl IntoView {
     let rename = {
         let from = name.clone();
         Callback::new(move |to: String| {
-            studio.edit(|d| {
+            studio.edit(format!("rename namespace {from} to {to}"), |d| {
                 let _ = design::rename_namespace(d, &from, &to);
             })
         })
@@ -197,7 +197,7 @@ fn NamespaceCard(ns: DesignNamespace) -> impl IntoView {
     let remove = {
         let name = name.clone();
         move |_| {
-            studio.edit(|d| {
+            studio.edit(format!("delete namespace {name}"), |d| {
                 let _ = design::remove_namespace(d, &name);
             })
         }
@@ -258,7 +258,7 @@ fn AddWorkloadForm(namespace: String) -> impl IntoView {
                 return;
             }
             let kind = kind.get_untracked();
-            studio.edit(|d| {
+            studio.edit(format!("add workload group {namespace}/{new}"), |d| {
                 let _ = design::add_workload_group(d, &namespace, &new, kind);
             });
             set_name.set(String::new());
@@ -326,7 +326,7 @@ fn WorkloadCard(namespace: String, group: WorkloadGroup) -> impl IntoView {
     let rename = {
         let (namespace, from) = (namespace.clone(), name.clone());
         Callback::new(move |to: String| {
-            studio.edit(|d| {
+            studio.edit(format!("rename {namespace}/{from} to {to}"), |d| {
                 let _ = design::rename_workload_group(d, &namespace, &from, &to);
             })
         })
@@ -337,7 +337,7 @@ fn WorkloadCard(namespace: String, group: WorkloadGroup) -> impl IntoView {
             let Some(kind) = kind_named(&event_target_value(&ev)) else {
                 return;
             };
-            studio.edit(|d| {
+            studio.edit(format!("change the kind of {namespace}/{name}"), |d| {
                 if let Some(g) = group_mut(d, &namespace, &name) {
                     g.kind = kind;
                 }
@@ -347,7 +347,7 @@ fn WorkloadCard(namespace: String, group: WorkloadGroup) -> impl IntoView {
     let remove = {
         let (namespace, name) = (namespace.clone(), name.clone());
         move |_| {
-            studio.edit(|d| {
+            studio.edit(format!("delete workload group {namespace}/{name}"), |d| {
                 let _ = design::remove_workload_group(d, &namespace, &name);
             })
         }

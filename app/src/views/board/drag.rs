@@ -116,7 +116,12 @@ impl BoardDrag {
                     .iter()
                     .position(|n| *n == target)
                     .map_or(others.len(), |i| i + usize::from(after));
-                studio.edit(|design| outcome = board::move_tier_to(design, &name, place));
+                studio.edit(format!("move tier {name}"), |design| {
+                    outcome = board::move_tier_to(design, &name, place);
+                });
+                if outcome == Ok(true) {
+                    super::announce_tier_place(studio, &name);
+                }
             }
             (Dragged::Policy(policy), DropAt::Policy { tier, card, after }) => {
                 if card == Some(policy) {
@@ -136,9 +141,12 @@ impl BoardDrag {
                 let place = card
                     .and_then(|card| others.iter().position(|p| *p == card))
                     .map_or(others.len(), |i| i + usize::from(after));
-                studio.edit(|design| {
+                studio.edit(super::move_name(studio, policy), |design| {
                     outcome = board::move_policy_to(design, policy, &tier, place);
                 });
+                if outcome == Ok(true) {
+                    super::announce_policy_place(studio, policy);
+                }
             }
             _ => {}
         }

@@ -47,7 +47,10 @@ fn edit(
     field: &str,
 ) {
     let mut outcome = None;
-    studio.edit(|design| outcome = Some(update_flow(design, key, &change)));
+    let name = format!("change flow {} → {}", key.from, key.to);
+    studio.edit(name, |design| {
+        outcome = Some(update_flow(design, key, &change))
+    });
     match outcome {
         Some(Ok(_)) => {
             let index = canvas.get_untracked().0.edges.iter().position(|e| {
@@ -80,7 +83,8 @@ fn delete(
     index: usize,
 ) {
     let mut outcome = None;
-    studio.edit(|design| outcome = Some(remove_flow(design, key)));
+    let name = format!("delete flow {} → {}", key.from, key.to);
+    studio.edit(name, |design| outcome = Some(remove_flow(design, key)));
     match outcome {
         Some(Ok(removed)) => {
             let mut text = format!("Flow removed ({}).", count(removed.rules, "rule"));

@@ -97,11 +97,14 @@ pub fn ClusterPolicyEditor(index: usize) -> impl IntoView {
             Ok(parsed) => {
                 set_problems.set(Vec::new());
                 refused.set(Vec::new());
-                studio.edit(|design| {
-                    if let Some(slot) = design.cluster_policies.get_mut(index) {
-                        *slot = parsed;
-                    }
-                });
+                studio.edit(
+                    format!("edit the YAML of {}", parsed.metadata.name),
+                    |design| {
+                        if let Some(slot) = design.cluster_policies.get_mut(index) {
+                            *slot = parsed;
+                        }
+                    },
+                );
             }
             Err(diagnostics) => set_problems.set(diagnostics),
         }
@@ -174,7 +177,8 @@ impl Editing {
             .collect();
         if errors.is_empty() {
             self.refused.set(Vec::new());
-            self.studio.edit(|design| {
+            let name = format!("edit cluster policy {}", candidate.metadata.name);
+            self.studio.edit(name, |design| {
                 if let Some(slot) = design.cluster_policies.get_mut(self.index) {
                     *slot = candidate;
                 }

@@ -22,7 +22,7 @@ pub fn PodRange() -> impl IntoView {
     let save = move |text: String| match design::parse_pod_cidrs(&text) {
         Ok(cidrs) => {
             if studio.with_untracked(|d| d.pod_cidrs != cidrs) {
-                studio.edit(|d| d.pod_cidrs = cidrs);
+                studio.edit("change the pod range", |d| d.pod_cidrs = cidrs);
             }
             draft.set(None);
         }

@@ -21,6 +21,14 @@ pub enum LabelTarget {
 }
 
 impl LabelTarget {
+    /// The namespace, or `namespace/group`, as the undo history names it.
+    fn name(&self) -> String {
+        match self {
+            LabelTarget::Namespace(name) => name.clone(),
+            LabelTarget::Workload { namespace, name } => format!("{namespace}/{name}"),
+        }
+    }
+
     fn labels_mut<'d>(&self, design: &'d mut Design) -> Option<&'d mut Labels> {
         match self {
             LabelTarget::Namespace(name) => design
@@ -71,7 +79,7 @@ pub fn LabelEditor(target: LabelTarget, labels: Labels) -> impl IntoView {
             let remove = {
                 let (target, key) = (target.clone(), key.clone());
                 move |_| {
-                    studio.edit(|d| {
+                    studio.edit(format!("remove label {key} from {}", target.name()), |d| {
                         if let Some(labels) = target.labels_mut(d) {
                             labels.remove(&key);
                         }
@@ -167,7 +175,8 @@ fn AddLabelForm(target: LabelTarget) -> impl IntoView {
                 return;
             }
             let (key, value_text) = (key(), value.get_untracked().trim().to_owned());
-            studio.edit(|d| {
+            let name = format!("add label {key}={value_text} to {}", target.name());
+            studio.edit(name, |d| {
                 if let Some(labels) = target.labels_mut(d) {
                     labels.insert(key, value_text);
                 }

@@ -50,11 +50,14 @@ pub fn ServiceAccountField(namespace: String, group: String, current: String) ->
         if typed_error(&text, design::check_service_account).is_some() {
             return;
         }
-        studio.edit(|d| {
-            if let Some(g) = group_mut(d, &namespace, &group) {
-                g.service_account = (!text.is_empty()).then_some(text);
-            }
-        })
+        studio.edit(
+            format!("set the service account of {namespace}/{group}"),
+            |d| {
+                if let Some(g) = group_mut(d, &namespace, &group) {
+                    g.service_account = (!text.is_empty()).then_some(text);
+                }
+            },
+        )
     };
     view! {
         <label class="field service-account">
@@ -113,7 +116,7 @@ fn edit_port(
     index: usize,
     change: impl FnOnce(&mut Vec<ContainerPort>, usize),
 ) {
-    studio.edit(|d| {
+    studio.edit(format!("edit a port of {namespace}/{group}"), |d| {
         if let Some(g) = group_mut(d, namespace, group)
             && index < g.ports.len()
         {
@@ -256,7 +259,7 @@ fn NewPortRow(
             port,
             protocol: protocol.get_untracked(),
         };
-        studio.edit(|d| {
+        studio.edit(format!("add a port to {namespace}/{group}"), |d| {
             if let Some(g) = group_mut(d, &namespace, &group) {
                 g.ports.push(port);
             }
