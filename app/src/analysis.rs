@@ -351,6 +351,16 @@ impl Analysis {
         self.send(&Request::Designs(Box::new(DesignPair { before, after })));
     }
 
+    /// Whether the loaded flows came from the user's files (not the built-in sample), which a reload
+    /// would lose.
+    pub fn holds_uploaded_flows(&self) -> bool {
+        self.outcome.with(uploaded)
+    }
+
+    fn holds_uploaded_flows_untracked(&self) -> bool {
+        self.outcome.with_untracked(uploaded)
+    }
+
     /// Forgets the loaded flows.
     pub fn clear(&self) {
         self.reset_results();
@@ -408,7 +418,19 @@ pub fn use_analysis() -> Analysis {
 
 /// Starts the analysis and provides it to every view.
 pub fn provide() {
-    provide_context(Analysis::start(use_studio()));
+    let analysis = Analysis::start(use_studio());
+    provide_context(analysis);
+    // Uploaded flow logs live in the worker only: leaving or reloading the page asks first. (The
+    // sample flows are one click away, so they do not ask.)
+    let _listener = window_event_listener_untyped("beforeunload", move |ev| {
+        if analysis.holds_uploaded_flows_untracked() {
+            ev.prevent_default();
+        }
+    });
+}
+
+fn uploaded(outcome: &Option<Outcome>) -> bool {
+    outcome.as_ref().is_some_and(|o| o.files != [sample_name()])
 }
 
 fn sample_name() -> String {

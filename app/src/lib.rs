@@ -16,6 +16,7 @@ mod analysis;
 mod announce;
 mod count;
 mod download;
+mod first_visit;
 mod import;
 mod routes;
 mod share;
@@ -46,6 +47,7 @@ fn App() -> impl IntoView {
     shell::install_shortcuts(studio);
     analysis::provide();
     announce::provide();
+    first_visit::provide();
     let route = routes::hash_route();
 
     view! {

@@ -56,6 +56,9 @@ pub fn TopBar() -> impl IntoView {
                     studio.edit(format!("rename the design to {name}"), |design| design.name = name);
                 }
             />
+            // Only for a design that declares environments: for one without, dev/staging/prod would be
+            // choices that change nothing.
+            <Show when=move || studio.with(|design| !design.environments.is_empty())>
             <label class="env-switch">
                 <span>"Environment"</span>
                 <select
@@ -80,6 +83,7 @@ pub fn TopBar() -> impl IntoView {
                     }}
                 </select>
             </label>
+            </Show>
             <div class="toolbar" role="toolbar" aria-label="Design">
                 <button
                     title=move || match studio.next_undo() {
@@ -107,6 +111,8 @@ pub fn TopBar() -> impl IntoView {
                 <button on:click=move |_| toggle(Panel::Share)>"Share"</button>
             </div>
         </header>
+        <crate::first_visit::SampleBanner on_new_design=Callback::new(move |()| set_panel.set(Some(Panel::New)))/>
+        <crate::first_visit::TourPanel/>
         <Show when=move || panel.get() == Some(Panel::New)>
             <NewDesignPanel on_close=Callback::new(move |()| set_panel.set(None))/>
         </Show>

@@ -60,7 +60,7 @@ pageTest("invalid YAML shows the error at line:column and keeps the text", async
 async function openClusterPolicy(open, name) {
   const page = await open();
   await page.getByRole("link", { name: "Policy board" }).click();
-  await page.getByRole("button", { name: "New design" }).click();
+  await page.getByRole("button", { name: "New design", exact: true }).click();
   await page.getByRole("button", { name: /The sample with ClusterNetworkPolicy/ }).click();
   await page.getByRole("alertdialog", { name: "Replace the design" })
     .getByRole("button", { name: "Replace the design" }).click();

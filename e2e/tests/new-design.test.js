@@ -20,7 +20,7 @@ pageTest("New design → empty design with the default-deny baseline → the boa
   assert.ok(sample.length > 2, `the sample has policies: ${sample}`);
 
   // The sample is not empty: replacing it asks first, and keeping it changes nothing.
-  await page.getByRole("button", { name: "New design" }).click();
+  await page.getByRole("button", { name: "New design", exact: true }).click();
   const baseline = page.getByRole("button", { name: /Empty design with the default-deny baseline/ });
   await baseline.click();
   const confirm = page.getByRole("alertdialog", { name: "Replace the design" });
@@ -54,7 +54,7 @@ pageTest("New design → empty design with the default-deny baseline → the boa
 pageTest("New design → the sample with ClusterNetworkPolicy → kube-admin holds the guardrails by priority", async ({ open }) => {
   const page = await open();
   await page.getByRole("link", { name: "Policy board" }).click();
-  await page.getByRole("button", { name: "New design" }).click();
+  await page.getByRole("button", { name: "New design", exact: true }).click();
   await page.getByRole("button", { name: /The sample with ClusterNetworkPolicy/ }).click();
   await page.getByRole("alertdialog", { name: "Replace the design" })
     .getByRole("button", { name: "Replace the design" }).click();

@@ -88,6 +88,28 @@ pub fn BoardView() -> impl IntoView {
             Err(err) => set_error.set(Some(err.to_string())),
         }
     };
+    // Whether tiers lie right of the visible part of the board (it scrolls sideways): then a cue
+    // says so, since the clipped column alone does not show that there is more.
+    let board_ref = NodeRef::<leptos::html::Div>::new();
+    let more_right = RwSignal::new(false);
+    let measure = move || {
+        if let Some(board) = board_ref.get_untracked() {
+            let end = board.scroll_left() + board.client_width();
+            more_right.set(end < board.scroll_width() - 1);
+        }
+    };
+    let show_last_tiers = move || {
+        if let Some(board) = board_ref.get_untracked() {
+            board.set_scroll_left(board.scroll_width());
+        }
+    };
+    // After each render of the columns, and whenever the window changes size.
+    Effect::new(move |_| {
+        columns.track();
+        request_animation_frame(measure);
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
     view! {
         <section class="board-view">
             <header class="view-header">
@@ -112,11 +134,23 @@ pub fn BoardView() -> impl IntoView {
                     />
                     <button type="submit">"Add tier"</button>
                 </form>
+                <Show when=move || more_right.get()>
+                    <button class="board-scroll-cue" on:click=move |_| show_last_tiers()>
+                        {move || format!("{} tiers · more to the right →", columns.with(Vec::len))}
+                    </button>
+                </Show>
             </header>
             <Show when=move || error.get().is_some()>
                 <p class="error" role="alert">{move || error.get()}</p>
             </Show>
-            <div class="board" role="list" aria-label="Tiers in evaluation order">
+            <div
+                class="board"
+                class:more-right=more_right
+                role="list"
+                aria-label="Tiers in evaluation order"
+                node_ref=board_ref
+                on:scroll=move |_| measure()
+            >
                 {move || {
                     columns
                         .get()

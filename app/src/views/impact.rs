@@ -27,6 +27,11 @@ pub fn ImpactView() -> impl IntoView {
             </p>
             <Upload analysis=analysis/>
             <ImportStatus analysis=analysis/>
+            <Show when=move || analysis.holds_uploaded_flows()>
+                <p class="notice flows-kept-notice" role="note">
+                    "These flow logs are kept in this tab only: a reload or closing the tab discards them (the design itself is saved). Leaving asks first."
+                </p>
+            </Show>
             <Show when=loaded>
                 <Report analysis=analysis/>
                 <Cards analysis=analysis/>
