@@ -24,12 +24,12 @@ use crate::model::ResourceSet;
 mod classes;
 mod exposure;
 mod fold;
-mod matrix;
 mod order;
 mod render;
 mod walk;
 
-pub use matrix::{Cell, NamespaceMatrix, Reach, namespace_matrix};
+/// The namespace × namespace matrix of the Coverage view is the evaluator's connectivity matrix.
+pub use crate::eval::matrix::{Cell, NamespaceMatrix, Reach, namespace_matrix};
 
 /// What protects a workload in one direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

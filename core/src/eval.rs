@@ -19,6 +19,7 @@ pub mod equivalence;
 pub mod flow_input;
 mod knp;
 mod matching;
+pub mod matrix;
 pub mod migration;
 mod normalize;
 pub(crate) mod order;

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::connectivity::{ConnectivityError, declared_ports, probe, proto_name};
 use super::{
-    DecidedBy, Endpoint, EndpointId, Evaluator, Flow, FlowVerdict, Verdict, WorkloadEndpoint,
+    DecidedBy, Endpoint, EndpointId, Evaluator, Flow, FlowVerdict, Sides, Verdict, WorkloadEndpoint,
 };
 use crate::model::{Protocol, ResourceSet};
 
@@ -220,6 +220,20 @@ fn other_ports(
     out
 }
 
+/// What decides a flow, for people and plans: for a deny the side that denied (egress first: a packet
+/// the source's policy drops never reaches the destination); for an allow the destination's rule,
+/// unless no policy selected it.
+pub(crate) fn deciding_side(sides: &Sides) -> DecidedBy {
+    match sides.verdict {
+        Verdict::Deny if sides.egress.verdict == Verdict::Deny => sides.egress.decided_by,
+        Verdict::Deny => sides.ingress.decided_by,
+        Verdict::Allow => match sides.ingress.decided_by {
+            DecidedBy::Profile | DecidedBy::None => sides.egress.decided_by,
+            rule => rule,
+        },
+    }
+}
+
 fn planned(
     ev: &Evaluator,
     src: &Node,
@@ -229,17 +243,7 @@ fn planned(
     reason: ProbeReason,
 ) -> PlannedProbe {
     let sides = verdict.enforced;
-    // The deciding side: for a deny the side that denied (egress first: a packet the source's policy
-    // drops never reaches the destination); for an allow the destination's rule, unless no policy
-    // selected it.
-    let deciding = match sides.verdict {
-        Verdict::Deny if sides.egress.verdict == Verdict::Deny => sides.egress.decided_by,
-        Verdict::Deny => sides.ingress.decided_by,
-        Verdict::Allow => match sides.ingress.decided_by {
-            DecidedBy::Profile | DecidedBy::None => sides.egress.decided_by,
-            rule => rule,
-        },
-    };
+    let deciding = deciding_side(&sides);
     PlannedProbe {
         src: json!({ "ref": src.name }),
         dst: json!({ "ref": dst.name }),
