@@ -10,6 +10,7 @@ pub mod board;
 pub mod canvas;
 pub mod coverage;
 pub mod design;
+pub mod diagram;
 pub mod diff;
 pub mod eval;
 pub mod export;

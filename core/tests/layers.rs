@@ -18,7 +18,9 @@ const LAYERS: &[&[&str]] = &[
     &["model", "selector", "labels"],
     &["yaml", "eval", "flows"],
     &["design"],
-    &["impact", "lint", "coverage", "export", "canvas", "board"],
+    &[
+        "impact", "lint", "coverage", "export", "canvas", "board", "diagram",
+    ],
     &["diff", "recommend"],
 ];
 
