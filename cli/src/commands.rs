@@ -40,6 +40,9 @@ pub enum Command {
     /// The checks that prove a cluster enforces the design: expected allows and their nearest denied
     /// neighbours, as JSON for `netpol eval`, Markdown, or Kubernetes Jobs.
     ProbePlan(crate::probe_plan::ProbePlanArgs),
+    /// The flow picture: namespaces as groups, workload groups, DNS, network sets and the world, one
+    /// edge per allowed flow with its ports, as SVG, Mermaid or Graphviz DOT.
+    Diagram(crate::diagram::DiagramArgs),
 }
 
 /// Runs a subcommand and maps its outcome to the exit code of the CLI contract.
@@ -63,5 +66,6 @@ pub fn run(command: Command) -> ExitCode {
         Command::MigrateAnp(args) => crate::migrate_anp::run(&args),
         Command::Recommend(args) => crate::recommend::run(&args),
         Command::ProbePlan(args) => crate::probe_plan::run(&args),
+        Command::Diagram(args) => crate::diagram::run(&args),
     }
 }

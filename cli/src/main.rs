@@ -12,6 +12,7 @@ use clap::Parser;
 mod commands;
 mod connectivity;
 mod coverage;
+mod diagram;
 mod diff;
 mod eval;
 mod explain;
