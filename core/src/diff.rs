@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::model::{PolicyType, Resource, ResourceSet};
 
 mod describe;
+pub mod flows;
 pub mod summary;
 
 pub use describe::{describe_kubernetes_rule, describe_rule};

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::flows::{FlowComparison, compare_flows, flows_markdown};
 use super::{FieldChange, ObjectChange, RuleEdit, SetDiff, diff_sets};
 use crate::design::{Design, Environment, to_resources};
 use crate::lint::{Finding, LintConfig, Severity, lint_design, lint_resources};
@@ -31,6 +32,9 @@ pub struct PrSummary {
     pub lints: Vec<LintEntry>,
     /// `None` when no flows were given.
     pub impact: Option<ImpactFigures>,
+    /// The connections between workloads the change turns, as `netpol connectivity` lists them,
+    /// drawn and tabled by namespace pair (or why they were not compared).
+    pub flows: FlowComparison,
     /// What the old side is, in words ("an open cluster …"), said under the heading so that a reader
     /// of the pull request knows what "added" is relative to; `None` says nothing (the command line
     /// names both sides itself).
@@ -82,6 +86,7 @@ pub fn pr_summary_with_findings(
         environments: Vec::new(),
         lints,
         impact,
+        flows: compare_flows(old, new),
         compared_with: None,
     }
 }
@@ -279,6 +284,7 @@ impl PrSummary {
             }
             let _ = writeln!(out);
         }
+        flows_markdown(&self.flows, &mut out);
         self.lints_markdown(&mut out);
         self.impact_markdown(&mut out);
         out
