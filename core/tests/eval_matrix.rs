@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use netpol_core::design::{sample, sample_cluster_network_policy, to_resources};
 use netpol_core::eval::connectivity::{ConnectionState, Probes, connectivity};
 use netpol_core::eval::matrix::{
-    Cell, NamespaceMatrix, ProbeAnswer, Reach, matrix_changes, namespace_matrix, workload_matrix,
+    Cell, NamespaceMatrix, ProbeAnswer, Reach, matrix_changes, namespace_matrix, to_text,
+    workload_matrix,
 };
 use netpol_core::eval::{Evaluator, Flow};
 use netpol_core::model::{Protocol, ResourceSet};
@@ -239,6 +240,14 @@ fn matrix_changes_lists_exactly_the_cells_that_differ() {
         .filter(|c| before.cell(&c.from, &c.to).map(counts) == Some(counts(c)))
         .count();
     assert_eq!(changed + unchanged, after.cells.len());
+}
+
+#[test]
+fn the_text_matrix_of_the_sample() {
+    let matrix = namespace_matrix(&to_resources(&sample())).expect("matrix");
+    let text = to_text(&matrix);
+    assert_eq!(text.lines().count(), 2 + matrix.namespaces.len());
+    insta::assert_snapshot!("sample_matrix_text", text);
 }
 
 proptest! {

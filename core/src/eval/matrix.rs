@@ -257,6 +257,68 @@ pub fn matrix_changes(before: &NamespaceMatrix, after: &NamespaceMatrix) -> Vec<
         .collect()
 }
 
+/// The namespace matrix for people (`netpol connectivity --format matrix`): a row per source
+/// namespace, a column per destination, each cell `allowed`, `denied`, `partly a/n` (a of n probes
+/// allowed), `undecidable u/n` (u of n undecidable) or `-` (no probes), after a legend line.
+pub fn to_text(matrix: &NamespaceMatrix) -> String {
+    let cells: HashMap<(&str, &str), &Cell> = matrix
+        .cells
+        .iter()
+        .map(|c| ((c.from.as_str(), c.to.as_str()), c))
+        .collect();
+    let text = |from: &str, to: &str| -> String {
+        match cells.get(&(from, to)) {
+            None => "-".to_owned(),
+            Some(c) => match c.reach {
+                Reach::Allowed | Reach::Denied => c.reach.as_str().to_owned(),
+                Reach::Partly => format!("partly {}/{}", c.allowed, c.probes),
+                Reach::Undecidable => format!("undecidable {}/{}", c.undecidable, c.probes),
+            },
+        }
+    };
+    let corner = "FROM \\ TO";
+    let first = matrix
+        .namespaces
+        .iter()
+        .map(String::len)
+        .chain([corner.len()])
+        .max()
+        .unwrap_or_default();
+    let widths: Vec<usize> = matrix
+        .namespaces
+        .iter()
+        .map(|to| {
+            matrix
+                .namespaces
+                .iter()
+                .map(|from| text(from, to).len())
+                .chain([to.len()])
+                .max()
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut out = String::from(
+        "# Each cell: the source namespace's workloads to the destination's, on its container ports: \
+         allowed, denied, partly a/n (a of n probes allowed), undecidable u/n (u of n depend on a \
+         missing fact), - (no probes)\n",
+    );
+    let mut line = format!("{corner:<first$}");
+    for (to, width) in matrix.namespaces.iter().zip(&widths) {
+        line.push_str(&format!("  {to:<width$}"));
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    for from in &matrix.namespaces {
+        let mut line = format!("{from:<first$}");
+        for (to, width) in matrix.namespaces.iter().zip(&widths) {
+            line.push_str(&format!("  {:<width$}", text(from, to)));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// One workload as [`connectivity`] probes it.
 struct Node {
     name: String,
