@@ -217,11 +217,28 @@ async fn tree_of_folder(folder: JsValue) -> Result<(String, FileTree), String> {
     Ok((name, tree))
 }
 
+/// Text handed to the Import panel from elsewhere (the editor's "Import instead" for a paste too large
+/// for one policy): the top bar opens the panel, which takes the text.
+#[derive(Clone, Copy)]
+pub struct PendingImport(pub RwSignal<Option<String>>);
+
 /// The import panel: paste or drop YAML, then Import; or open a Fleet repository.
 #[component]
 pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
     let studio = use_studio();
     let (text, set_text) = signal(String::new());
+    // Text handed over now or while the panel is open: imported by the Import button, and shown as
+    // its size only (a megabyte in a textarea freezes the tab's layout).
+    let handed = RwSignal::new(None::<String>);
+    if let Some(pending) = use_context::<PendingImport>() {
+        Effect::new(move || {
+            if pending.0.with(Option::is_some)
+                && let Some(text) = pending.0.try_update(Option::take).flatten()
+            {
+                handed.set(Some(text));
+            }
+        });
+    }
     let (report, set_report) = signal(None::<ImportReport>);
     let (repo_report, set_repo_report) = signal(None::<RepositoryReport>);
     // A folder picker: `webkitdirectory` (every browser has it) is set once the input exists.
@@ -266,7 +283,10 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
     };
     let run = move || {
         set_repo_report.set(None);
-        let pasted = text.get_untracked();
+        let pasted = handed
+            .try_update(Option::take)
+            .flatten()
+            .unwrap_or_else(|| text.get_untracked());
         let mut outcome = None;
         studio.edit("import pasted YAML", |design| {
             outcome = Some(import_text(design, "pasted.yaml", &pasted));
@@ -281,6 +301,22 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
                 <code>"kubectl get -o yaml"</code>
                 " output) or a design document. A file with errors changes nothing."
             </p>
+            {move || {
+                handed
+                    .with(|h| h.as_ref().map(String::len))
+                    .map(|bytes| {
+                        view! {
+                            <p class="handed" role="status" data-bytes=bytes>
+                                {format!(
+                                    "{} KB from the policy editor, ready: Import reads it.",
+                                    bytes.div_ceil(1024),
+                                )}
+                                " "
+                                <button on:click=move |_| handed.set(None)>"Discard"</button>
+                            </p>
+                        }
+                    })
+            }}
             <textarea
                 aria-label="YAML to import"
                 class="code"

@@ -44,6 +44,7 @@ pub fn start_worker() {
 fn App() -> impl IntoView {
     let studio = state::Studio::load();
     provide_context(studio);
+    provide_context(import::PendingImport(RwSignal::new(None)));
     shell::install_shortcuts(studio);
     analysis::provide();
     announce::provide();

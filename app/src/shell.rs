@@ -35,6 +35,14 @@ pub fn SkipLink() -> impl IntoView {
 pub fn TopBar() -> impl IntoView {
     let studio = use_studio();
     let (panel, set_panel) = signal(None::<Panel>);
+    // Text handed over for import (the editor's "Import instead") opens the Import panel.
+    if let Some(pending) = use_context::<crate::import::PendingImport>() {
+        Effect::new(move || {
+            if pending.0.with(Option::is_some) {
+                set_panel.set(Some(Panel::Import));
+            }
+        });
+    }
     let toggle = move |which: Panel| {
         set_panel.update(|open| {
             *open = if *open == Some(which) {

@@ -13,7 +13,9 @@ use netpol_core::yaml::{self, Diagnostic, ExportOptions};
 use crate::routes::use_fragment;
 
 mod cluster;
+mod typing;
 use crate::state::{Studio, use_studio};
+use typing::{TooLarge, Typing, problems_view, set_textarea};
 
 /// The YAML of one policy, as the editor shows it.
 fn policy_yaml(policy: &CalicoPolicy) -> String {
@@ -187,6 +189,7 @@ fn PolicyEditor(index: usize) -> impl IntoView {
             .unwrap_or_default(),
     );
     let (problems, set_problems) = signal(Vec::<Diagnostic>::new());
+    let typing = Typing::new();
 
     // When the policy changes from the form (or undo), rewrite the YAML — unless the YAML already says
     // exactly this policy (the change came from typing), so the user's text is never reformatted.
@@ -201,8 +204,7 @@ fn PolicyEditor(index: usize) -> impl IntoView {
 
     let on_yaml = move |ev| {
         let typed = event_target_value(&ev);
-        set_text.set(typed.clone());
-        match parse_policy(&typed) {
+        let shown = typing.input(typed, move |typed| match parse_policy(&typed) {
             Ok(parsed) => {
                 set_problems.set(Vec::new());
                 studio.edit(
@@ -215,6 +217,11 @@ fn PolicyEditor(index: usize) -> impl IntoView {
                 );
             }
             Err(diagnostics) => set_problems.set(diagnostics),
+        });
+        match shown {
+            Some(shown) => set_text.set(shown),
+            // Set aside: the box shows what it held before the paste.
+            None => set_textarea(&ev, &text.get_untracked()),
         }
     };
 
@@ -233,23 +240,9 @@ fn PolicyEditor(index: usize) -> impl IntoView {
                     prop:value=text
                     on:input=on_yaml
                 ></textarea>
+                <TooLarge typing=typing/>
                 <ul class="problems" aria-live="polite">
-                    {move || {
-                        problems
-                            .get()
-                            .into_iter()
-                            .map(|d| {
-                                let at = if d.line > 0 { format!("{}:{}", d.line, d.column) } else { String::new() };
-                                view! {
-                                    <li class="error">
-                                        <span class="at">{at}</span>
-                                        " "
-                                        {d.message}
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
+                    {move || problems_view(problems.get())}
                 </ul>
             </div>
         </div>

@@ -20,6 +20,7 @@ use netpol_core::yaml::{self, Diagnostic, ExportOptions};
 
 use crate::state::{Studio, use_studio};
 
+use super::typing::{TooLarge, Typing, problems_view, set_textarea};
 use super::{FILE, parse_one};
 
 /// The YAML of one cluster policy, as the editor shows it (and as core checks it).
@@ -42,27 +43,6 @@ fn parse_policy(text: &str) -> Result<ClusterPolicy, Vec<Diagnostic>> {
     )
 }
 
-/// The problems list under a pane.
-fn problems_view(problems: Vec<Diagnostic>) -> impl IntoView {
-    problems
-        .into_iter()
-        .map(|d| {
-            let at = if d.line > 0 {
-                format!("{}:{}", d.line, d.column)
-            } else {
-                String::new()
-            };
-            view! {
-                <li class="error">
-                    <span class="at">{at}</span>
-                    " "
-                    {d.message}
-                </li>
-            }
-        })
-        .collect_view()
-}
-
 /// The form and YAML pane for `design.cluster_policies[index]`.
 #[component]
 pub fn ClusterPolicyEditor(index: usize) -> impl IntoView {
@@ -79,6 +59,7 @@ pub fn ClusterPolicyEditor(index: usize) -> impl IntoView {
     let (problems, set_problems) = signal(Vec::<Diagnostic>::new());
     // Core's messages about the last form edit, which was therefore not applied.
     let refused = RwSignal::new(Vec::<Diagnostic>::new());
+    let typing = Typing::new();
 
     // As in the Calico editor: the YAML follows the design unless it already says this policy.
     Effect::new(move |_| {
@@ -92,8 +73,7 @@ pub fn ClusterPolicyEditor(index: usize) -> impl IntoView {
 
     let on_yaml = move |ev| {
         let typed = event_target_value(&ev);
-        set_text.set(typed.clone());
-        match parse_policy(&typed) {
+        let shown = typing.input(typed, move |typed| match parse_policy(&typed) {
             Ok(parsed) => {
                 set_problems.set(Vec::new());
                 refused.set(Vec::new());
@@ -107,6 +87,11 @@ pub fn ClusterPolicyEditor(index: usize) -> impl IntoView {
                 );
             }
             Err(diagnostics) => set_problems.set(diagnostics),
+        });
+        match shown {
+            Some(shown) => set_text.set(shown),
+            // Set aside: the box shows what it held before the paste.
+            None => set_textarea(&ev, &text.get_untracked()),
         }
     };
 
@@ -144,6 +129,7 @@ pub fn ClusterPolicyEditor(index: usize) -> impl IntoView {
                     prop:value=text
                     on:input=on_yaml
                 ></textarea>
+                <TooLarge typing=typing/>
                 <ul class="problems" aria-live="polite">
                     {move || problems_view(problems.get())}
                 </ul>
