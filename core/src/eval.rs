@@ -26,6 +26,7 @@ pub(crate) mod order;
 pub mod probe_plan;
 #[cfg(feature = "test-util")]
 pub mod reference;
+mod rows;
 #[cfg(feature = "test-util")]
 pub mod synthetic;
 

@@ -12,7 +12,8 @@ use super::compiled::{ANY, CRule, Evaluator, PolicyId};
 use crate::model::Action;
 
 pub(crate) use index::{
-    ACTION_ALLOW, ACTION_PASS, ENTRY_NAMED, ProtocolClasses, decode_entry, view_of,
+    ACTION_ALLOW, ACTION_PASS, ENTRY_NAMED, ProtocolClasses, VIEW_NAMED, decode_entry, view_of,
+    view_tiers,
 };
 
 /// A chain without an index block: walked in full.

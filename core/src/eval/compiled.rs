@@ -156,6 +156,8 @@ pub struct Evaluator {
     pub(crate) worlds: HashMap<EndpointId, EndpointWorlds>,
     /// The CIDRs and named ports the worlds were built from.
     pub(crate) world_cuts: WorldCuts,
+    /// Each side's verdicts for every peer at once, built as flows ask for them (`rows`).
+    pub(crate) rows: super::rows::Rows,
 }
 
 impl Evaluator {
@@ -205,6 +207,7 @@ impl Evaluator {
             bits: Vec::new(),
             worlds: HashMap::new(),
             world_cuts: WorldCuts::default(),
+            rows: super::rows::Rows::default(),
         };
         ev.criterion(String::new(), Criterion::Always);
         for norm in norms {
@@ -429,6 +432,11 @@ impl Evaluator {
         self.tiers.get(tier)
     }
 
+    /// Words of criterion bits per endpoint.
+    pub(crate) fn stride(&self) -> usize {
+        self.stride
+    }
+
     pub(crate) fn endpoint_bits(&self, id: EndpointId) -> &[u64] {
         let start = id.0 as usize * self.stride;
         self.bits.get(start..start + self.stride).unwrap_or(&[])
@@ -458,6 +466,7 @@ impl Evaluator {
         let Some(id) = self.policy_ids.remove(key) else {
             return false;
         };
+        self.rows.clear();
         self.chains.forget_policy(id);
         for ls in 0..self.label_sets.len() {
             if self.label_sets[ls].applicable.contains(&id) {
@@ -477,6 +486,7 @@ impl Evaluator {
 
     /// Replaces the tiers (orders, default actions) and re-sorts every label set.
     pub fn update_tiers(&mut self, tiers: &[Tier]) {
+        self.rows.clear();
         let mut fresh = Tiers::new(tiers);
         for p in self.policies.iter_mut().flatten() {
             p.tier = fresh.id(&p.norm.tier);
@@ -498,6 +508,7 @@ impl Evaluator {
     }
 
     fn apply_update(&mut self, key: PolicyKey, norm: Option<NormPolicy>) {
+        self.rows.clear();
         let Some(norm) = norm else {
             self.remove_policy(&key);
             return;

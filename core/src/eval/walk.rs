@@ -3,10 +3,11 @@
 
 use super::chain::{
     ACTION_ALLOW, ACTION_PASS, Chain, ENTRY_NAMED, FLAG_HEADER, FLAG_SLOW, FLAG_UNSUPPORTED,
-    FLAG_V4, FLAG_V6, NO_BLOCK, decode_entry, view_of,
+    FLAG_V4, FLAG_V6, NO_BLOCK, decode_entry, view_of, view_tiers,
 };
 use super::compiled::{Evaluator, bit, has_bit};
 use super::matching::{Family, dst_ports_match, protocol_matches};
+use super::rows::RowQuery;
 use super::{
     DecidedBy, Direction, Flow, FlowVerdict, PolicyId, SideVerdict, Sides, TierId, Verdict,
 };
@@ -31,6 +32,7 @@ impl Recorder for Quiet {
 
 /// The per-flow facts rules are tested against.
 struct FlowCx<'a> {
+    src: u32,
     dst: u32,
     /// Label sets of the ends (outside ends have none: an id past the last).
     src_ls: u32,
@@ -169,6 +171,7 @@ impl Evaluator {
         Some(FlowCx {
             class,
             carries: self.chains.classes.carries_ports(class),
+            src: flow.src.0,
             dst: flow.dst.0,
             src_ls: src.label_set,
             dst_ls: dst.label_set,
@@ -230,13 +233,47 @@ impl Evaluator {
                 .get(own_ls as usize)
                 .map_or(NO_BLOCK, |b| b[mode][d]);
             if block != NO_BLOCK {
+                let row = if cx.assumed_port.is_none() {
+                    self.row_side(&self.row_query(cx, block, mode, direction))
+                } else {
+                    None
+                };
+                if let Some(side) = row {
+                    return side;
+                }
                 return self.walk_index::<true>(cx, (own_ls, mode), block, direction);
             }
         }
         self.walk_chain(cx, self.chains.get(chain), direction, rec)
     }
 
-    /// Whether one side allows (enforced), without finding which rule decided.
+    /// What the decision row of a side's verdict is found by (`rows`).
+    fn row_query(
+        &self,
+        cx: &FlowCx<'_>,
+        block: u32,
+        mode: usize,
+        direction: Direction,
+    ) -> RowQuery {
+        let (own, peer) = match direction {
+            Direction::Egress => (cx.src, cx.dst),
+            Direction::Ingress => (cx.dst, cx.src),
+        };
+        RowQuery {
+            own,
+            peer,
+            block,
+            class: cx.class,
+            carries: cx.carries,
+            mode,
+            direction,
+            protocol: cx.protocol,
+            port: cx.port,
+        }
+    }
+
+    /// Whether one side allows (enforced), without finding which rule decided: from the own end's
+    /// decision row for the flow's view when there is one (`rows`), else by walking the view.
     fn side_allows(&self, cx: &FlowCx<'_>, own_ls: u32, direction: Direction) -> bool {
         let d = match direction {
             Direction::Ingress => 0,
@@ -248,6 +285,10 @@ impl Evaluator {
         let verdict = if block == NO_BLOCK {
             self.side(cx, own_ls, direction, 0, &mut Quiet).verdict
         } else {
+            let row = self.row_allows(&self.row_query(cx, block, 0, direction));
+            if let Some(allowed) = row {
+                return allowed;
+            }
             self.walk_index::<false>(cx, (own_ls, 0), block, direction)
                 .verdict
         };
@@ -354,7 +395,7 @@ impl Evaluator {
         let Some(view) = view_of(arena, block as usize, cx.class, cx.carries, cx.port) else {
             return SideVerdict::OUTSIDE;
         };
-        let tiers = arena.get(view).copied().unwrap_or(0) as usize;
+        let tiers = view_tiers(arena.get(view).copied().unwrap_or(0));
         let tier_words = arena.get(view + 1..view + 1 + 2 * tiers).unwrap_or(&[]);
         let first = view + 1 + 2 * tiers;
         // The origin words follow the entries (two words each).
@@ -423,6 +464,35 @@ impl Evaluator {
             verdict: Verdict::Allow,
             decided_by: DecidedBy::Profile,
         }
+    }
+
+    /// The full check of a chain entry whose rule names ports, for a flow to `dst` (for decision
+    /// rows: the source plays no part in it).
+    pub(crate) fn named_entry_holds(
+        &self,
+        chain: u32,
+        at: u32,
+        direction: Direction,
+        dst: u32,
+        protocol: u8,
+        port: Option<u16>,
+    ) -> bool {
+        let cx = FlowCx {
+            src: u32::MAX,
+            dst,
+            src_ls: u32::MAX,
+            dst_ls: u32::MAX,
+            src_bits: &[],
+            dst_bits: self.endpoint_bits(super::EndpointId(dst)),
+            protocol,
+            port,
+            family: 0,
+            class: 0,
+            carries: false,
+            assumed_port: None,
+            rules_need_data_match: false,
+        };
+        self.named_rule_matches(chain, at, direction, &cx)
     }
 
     /// The full check of a chain entry whose rule names ports.

@@ -97,10 +97,20 @@ impl ProtocolClasses {
 //   [1+B..1+B+C] per protocol class, the offset of its slot table (B+2 slots for protocols that carry
 //   ports, the last for a flow without a port; one slot for the others);
 //   slot tables: the offset of each slot's view;
-//   a view: [0] T, the number of tiers; T pairs (end, tier << 1 | deny-at-end) where `end` counts
+//   a view: [0] T, the number of tiers (| VIEW_NAMED when an entry names ports); T pairs (end, tier << 1 | deny-at-end) where `end` counts
 //   entries from the view's first; then the entries, two words each (criterion | flags << 28 for the
 //   source, criterion | action << 28 for the destination); then, one word per entry, its index into
 //   the chain's `rules` / `origin` (read only to report which rule decided).
+
+/// In a view's first word (beside its number of tiers): an entry of the view names ports, so its
+/// answer depends on the exact port, not only on the slot.
+pub(crate) const VIEW_NAMED: u32 = 1 << 31;
+
+/// A view's number of tiers, from its first word.
+#[inline]
+pub(crate) fn view_tiers(word: u32) -> usize {
+    (word & !VIEW_NAMED) as usize
+}
 
 /// The criterion part of an entry word. A chain whose criteria do not fit is not indexed.
 pub(crate) const CRITERION_MASK: u32 = (1 << 28) - 1;
@@ -342,7 +352,10 @@ impl Evaluator {
                 break;
             }
         }
-        block.push((tier_words.len() / 2) as u32);
+        let named = entries
+            .chunks_exact(2)
+            .any(|e| (e[0] >> TOP_SHIFT) & ENTRY_NAMED != 0);
+        block.push((tier_words.len() / 2) as u32 | if named { VIEW_NAMED } else { 0 });
         block.extend(tier_words);
         block.extend(entries);
         block.extend(origins);
