@@ -98,6 +98,14 @@ fn dense_flows(rng: &mut Rng, endpoints: &[EndpointId], count: usize) -> Vec<Flo
         .collect()
 }
 
+/// The rows are built behind `&self`; the evaluator must stay shareable (the app's canvas keeps one
+/// in a `Memo`, which wants `Send + Sync`).
+#[test]
+fn an_evaluator_with_rows_is_send_and_sync() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Evaluator>();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 

@@ -19,7 +19,7 @@
 
 mod named;
 
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 use rustc_hash::FxHashMap;
 
@@ -39,9 +39,11 @@ const BUDGET_WORDS: usize = 8 << 20;
 /// view with more outcomes than the planes can number is walked.
 const MAX_PLANES: usize = 8;
 
-/// The rows of an evaluator. Built lazily behind `&self`, hence the cell; a clone starts empty.
+/// The rows of an evaluator. Built lazily behind `&self`, hence the lock: an evaluator must stay
+/// `Sync` (the app's canvas keeps one in a `Memo`), so a cell would not do; a free lock costs an
+/// atomic swap. A clone starts empty.
 #[derive(Debug, Default)]
-pub(crate) struct Rows(RefCell<Cache>);
+pub(crate) struct Rows(Mutex<Cache>);
 
 impl Clone for Rows {
     fn clone(&self) -> Rows {
@@ -52,7 +54,10 @@ impl Clone for Rows {
 impl Rows {
     /// Forgets every row (after an edit of policies or tiers).
     pub fn clear(&mut self) {
-        *self.0.get_mut() = Cache::default();
+        match self.0.get_mut() {
+            Ok(cache) => *cache = Cache::default(),
+            Err(poisoned) => *poisoned.into_inner() = Cache::default(),
+        }
     }
 }
 
@@ -151,7 +156,8 @@ impl Evaluator {
         q: &RowQuery,
         read: impl FnOnce(&Cache, RowAt, usize, u64) -> Option<T>,
     ) -> Option<T> {
-        let mut cache = self.rows.0.try_borrow_mut().ok()?;
+        // Another thread building a row: walk rather than wait.
+        let mut cache = self.rows.0.try_lock().ok()?;
         if cache.peers != self.endpoints.len() || cache.stride != self.stride() {
             self.reset_rows(&mut cache);
         }
