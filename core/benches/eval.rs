@@ -1,6 +1,7 @@
 //! Evaluator throughput: 500 policies across 5 tiers, 2 000 workloads, 1 M random flows (target ≥ 5 M
 //! decisions per second on one core), and cluster connectivity of 50 namespaces × 1 000 pods × 500
-//! policies (target < 2 s).
+//! policies (target < 2 s) and of issue 22's 200 namespaces × 10 000 pods × 2 000 policies (target
+//! < 5 s).
 
 #![allow(
     clippy::unwrap_used,
@@ -110,5 +111,42 @@ fn cluster_connectivity(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decisions, cluster_connectivity);
+/// Issue 22's scale estate (200 namespaces × 10 000 pods × 2 000 policies): connectivity once (target
+/// < 5 s native), with the peak memory of the process. Measured once: it is not a criterion loop.
+/// Only with `NETPOL_BENCH_SCALE=1`: today it runs for minutes and holds gigabytes (10 GB resident
+/// after 6 minutes on the 2-core bench machine), one pair of pods at a time.
+fn scale_connectivity(_: &mut Criterion) {
+    if std::env::var_os("NETPOL_BENCH_SCALE").is_none() {
+        eprintln!(
+            "connectivity 200ns_10000pods_2000policies: not run (NETPOL_BENCH_SCALE=1 runs it: minutes, gigabytes)"
+        );
+        return;
+    }
+    let rs = estate(&EstateConfig::scale());
+    let rss_before = memory_kib("VmRSS:");
+    let (cpu, wall) = (cpu_ns(), Instant::now());
+    let count = connectivity(&rs, &Probes::default())
+        .map(|c| c.len())
+        .unwrap_or_default();
+    let cpu = cpu_ns()
+        .zip(cpu)
+        .map(|(b, a)| (b - a) as f64 / 1e9)
+        .unwrap_or_default();
+    eprintln!(
+        "connectivity 200ns_10000pods_2000policies: {count} allowed connections, {:.2} s wall, {cpu:.2} s CPU; \
+         memory: {} MiB resident before, {} MiB peak of the process",
+        wall.elapsed().as_secs_f64(),
+        rss_before.unwrap_or_default() / 1024,
+        memory_kib("VmHWM:").unwrap_or_default() / 1024
+    );
+}
+
+/// A line of /proc/self/status in KiB (Linux).
+fn memory_kib(field: &str) -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+criterion_group!(benches, decisions, cluster_connectivity, scale_connectivity);
 criterion_main!(benches);

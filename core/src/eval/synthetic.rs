@@ -74,6 +74,20 @@ impl Default for EstateConfig {
     }
 }
 
+impl EstateConfig {
+    /// The scale estate of issue 22: 200 namespaces, 10 000 pods and 2 000 policies.
+    pub fn scale() -> EstateConfig {
+        EstateConfig {
+            seed: 22,
+            namespaces: 200,
+            workloads: 10_000,
+            policies: 2_000,
+            apps: 160,
+            staged_percent: 5,
+        }
+    }
+}
+
 /// The five tiers of an estate, in order: three ordered tiers (two with `defaultAction: Pass`), the
 /// built-in `default`, and one without an order (last, `Pass`).
 pub const TIERS: [(&str, Option<f64>, &str); 5] = [
