@@ -121,6 +121,7 @@ proptest! {
         }
         let (mut ev, errors) = Evaluator::build(&rs);
         prop_assert!(errors.is_empty(), "{:?}", errors);
+        ev.use_decision_rows(true);
         let endpoints = flow_endpoints(&mut ev);
         prop_assert!(endpoints.len() > 128, "rows span several words");
         let reference = Reference::new(&rs);
@@ -140,6 +141,7 @@ proptest! {
     fn rows_are_dropped_by_edits_and_new_endpoints(seed in any::<u64>(), edits in 1usize..6) {
         let rs = estate(&config(seed, 100, 25));
         let (mut ev, _) = Evaluator::build(&rs);
+        ev.use_decision_rows(true);
         let endpoints = flow_endpoints(&mut ev);
         let mut current = rs.clone();
         let vocab = Vocab { namespaces: 5, apps: 6 };

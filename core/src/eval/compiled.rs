@@ -156,8 +156,11 @@ pub struct Evaluator {
     pub(crate) worlds: HashMap<EndpointId, EndpointWorlds>,
     /// The CIDRs and named ports the worlds were built from.
     pub(crate) world_cuts: WorldCuts,
-    /// Each side's verdicts for every peer at once, built as flows ask for them (`rows`).
+    /// Each side's verdicts for every peer at once, built as flows ask for them (`rows`), when
+    /// `rows_on`: they pay for flows that meet the same ends again and again (connectivity walks
+    /// every pair), and cost more than the walk for scattered flows (a larger working set).
     pub(crate) rows: super::rows::Rows,
+    pub(crate) rows_on: bool,
 }
 
 impl Evaluator {
@@ -208,6 +211,7 @@ impl Evaluator {
             worlds: HashMap::new(),
             world_cuts: WorldCuts::default(),
             rows: super::rows::Rows::default(),
+            rows_on: false,
         };
         ev.criterion(String::new(), Criterion::Always);
         for norm in norms {
@@ -430,6 +434,13 @@ impl Evaluator {
 
     pub(crate) fn tier_info(&self, tier: usize) -> Option<&TierInfo> {
         self.tiers.get(tier)
+    }
+
+    /// Answers `allows` and `evaluate` from decision rows (`rows`: one side's verdict for every peer
+    /// at once) rather than by walking: faster when flows meet the same ends many times, as when
+    /// every pair of endpoints is asked (connectivity); slower for scattered flows. Same verdicts.
+    pub fn use_decision_rows(&mut self, on: bool) {
+        self.rows_on = on;
     }
 
     /// Words of criterion bits per endpoint.

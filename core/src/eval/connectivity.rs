@@ -194,6 +194,8 @@ pub fn connectivity(
     probes: &Probes,
 ) -> Result<Vec<Connection>, ConnectivityError> {
     let mut ev = Evaluator::new(rs).map_err(ConnectivityError::Compile)?;
+    // Every pair is asked: each row answers a whole row of destinations.
+    ev.use_decision_rows(true);
     let workloads = WorkloadEndpoint::all_from(rs)?;
     let mut extra = Vec::new();
     for (name, port) in &probes.extra_ports {

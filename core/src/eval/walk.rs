@@ -233,7 +233,7 @@ impl Evaluator {
                 .get(own_ls as usize)
                 .map_or(NO_BLOCK, |b| b[mode][d]);
             if block != NO_BLOCK {
-                let row = if cx.assumed_port.is_none() {
+                let row = if self.rows_on && cx.assumed_port.is_none() {
                     self.row_side(&self.row_query(cx, block, mode, direction))
                 } else {
                     None
@@ -285,7 +285,11 @@ impl Evaluator {
         let verdict = if block == NO_BLOCK {
             self.side(cx, own_ls, direction, 0, &mut Quiet).verdict
         } else {
-            let row = self.row_allows(&self.row_query(cx, block, 0, direction));
+            let row = if self.rows_on {
+                self.row_allows(&self.row_query(cx, block, 0, direction))
+            } else {
+                None
+            };
             if let Some(allowed) = row {
                 return allowed;
             }
