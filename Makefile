@@ -22,8 +22,12 @@ PORT ?= 8080
 # (issue 22, when the worker's code left the page's module: page 1,435,336 B) plus a margin. The page
 # then grew with the ClusterNetworkPolicy form, the canvas guardrails and the ANP migration proof
 # (1,523,106 B), and the Coverage view (1,553,895 B; the worker 793,906 B with coverage's engine);
+# Then the first visit, the tour, announced moves and named undo (about +23 KB), and the PR summary's
+# Changed flows section (about +63 KB: the summary is built on the page, so connectivity, the matrix
+# and the Mermaid writer came with it) made 1,637,783 B. That section belongs in the worker, which
+# already holds both designs; until it moves, the limit says what the page is.
 # issue 22 keeps the 600 KB target (ARCHITECTURE.md lists what the page still holds).
-PAGE_WASM_GZIP_LIMIT ?= 1590000
+PAGE_WASM_GZIP_LIMIT ?= 1645000
 WORKER_WASM_GZIP_LIMIT ?= 830000
 
 .PHONY: help setup run dist test test-native test-wasm lint e2e bench bench-wasm bench-jq size clean-dist fuzz-smoke
