@@ -25,9 +25,10 @@ PORT ?= 8080
 # Then the first visit, the tour, announced moves and named undo (about +23 KB), and the PR summary's
 # Changed flows section (about +63 KB: the summary is built on the page, so connectivity, the matrix
 # and the Mermaid writer came with it) made 1,637,783 B. That section belongs in the worker, which
-# already holds both designs; until it moves, the limit says what the page is.
+# already holds both designs; until it moves, the limit says what the page is. The evaluator's decision
+# rows (the canvas evaluates on the page) add 7.6 KB: 1,645,362 B.
 # issue 22 keeps the 600 KB target (ARCHITECTURE.md lists what the page still holds).
-PAGE_WASM_GZIP_LIMIT ?= 1645000
+PAGE_WASM_GZIP_LIMIT ?= 1660000
 WORKER_WASM_GZIP_LIMIT ?= 830000
 
 .PHONY: help setup run dist test test-native test-wasm lint e2e bench bench-wasm bench-jq size clean-dist fuzz-smoke

@@ -202,26 +202,31 @@ fn PolicyEditor(index: usize) -> impl IntoView {
         }
     });
 
-    let on_yaml = move |ev| {
-        let typed = event_target_value(&ev);
-        let shown = typing.input(typed, move |typed| match parse_policy(&typed) {
-            Ok(parsed) => {
-                set_problems.set(Vec::new());
-                studio.edit(
-                    format!("edit the YAML of {}", parsed.metadata.name),
-                    |design| {
-                        if let Some(slot) = design.policies.get_mut(index) {
-                            *slot = parsed;
-                        }
-                    },
-                );
+    let on_yaml = {
+        let typing = typing.clone();
+        move |ev| {
+            let typed = event_target_value(&ev);
+            let shown = typing.input(typed, move |typed| match parse_policy(&typed) {
+                Ok(parsed) => {
+                    set_problems.try_set(Vec::new());
+                    studio.edit(
+                        format!("edit the YAML of {}", parsed.metadata.name),
+                        |design| {
+                            if let Some(slot) = design.policies.get_mut(index) {
+                                *slot = parsed;
+                            }
+                        },
+                    );
+                }
+                Err(diagnostics) => {
+                    set_problems.try_set(diagnostics);
+                }
+            });
+            match shown {
+                Some(shown) => set_text.set(shown),
+                // Set aside: the box shows what it held before the paste.
+                None => set_textarea(&ev, &text.get_untracked()),
             }
-            Err(diagnostics) => set_problems.set(diagnostics),
-        });
-        match shown {
-            Some(shown) => set_text.set(shown),
-            // Set aside: the box shows what it held before the paste.
-            None => set_textarea(&ev, &text.get_untracked()),
         }
     };
 
@@ -239,6 +244,14 @@ fn PolicyEditor(index: usize) -> impl IntoView {
                     aria-invalid=move || (!problems.get().is_empty()).to_string()
                     prop:value=text
                     on:input=on_yaml
+                    on:paste={
+                        let typing = typing.clone();
+                        move |ev| typing.paste(&ev)
+                    }
+                    on:blur={
+                        let typing = typing.clone();
+                        move |_| typing.flush()
+                    }
                 ></textarea>
                 <TooLarge typing=typing/>
                 <ul class="problems" aria-live="polite">

@@ -6,6 +6,8 @@
 //! Parsing stays on the page: under the size cap core's reader takes a few milliseconds, and the
 //! analysis worker may be busy for seconds with a flow import, which would make every keystroke wait.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -27,45 +29,89 @@ fn parses(text: &str) -> bool {
     text.len() <= PARSE_LIMIT
 }
 
+/// A parse waiting for typing to pause.
+type Parse = Box<dyn FnOnce() + Send>;
+
 /// The pending parse of one YAML box (each input replaces the one before), and a paste too large to
-/// read, set aside.
-#[derive(Clone, Copy)]
+/// read, set aside. The pending parse lives outside the reactive owner so that leaving the view right
+/// after typing (a click on a link blurs the box; a route change cleans the view up) still applies it:
+/// what was typed is never dropped.
+#[derive(Clone)]
 pub struct Typing {
-    generation: StoredValue<u64>,
+    generation: Arc<AtomicU64>,
+    pending: Arc<Mutex<Option<Parse>>>,
     /// A text too large to parse, kept out of the box: a textarea holding a megabyte costs Chromium
     /// seconds of layout on every frame that touches it, which is the freeze this avoids.
     set_aside: RwSignal<Option<String>>,
 }
 
 impl Typing {
+    /// A new box's typing state; a parse still pending when the view goes away is applied then.
     pub fn new() -> Typing {
-        Typing {
-            generation: StoredValue::new(0),
+        let typing = Typing {
+            generation: Arc::new(AtomicU64::new(0)),
+            pending: Arc::new(Mutex::new(None)),
             set_aside: RwSignal::new(None),
-        }
+        };
+        let flush = typing.clone();
+        on_cleanup(move || flush.flush());
+        typing
     }
 
     /// Takes the box's new text: `Some(text)` to show in the box, parsed by `parse` once typing has
-    /// paused (unless more input came meanwhile); `None` for a text over [`PARSE_LIMIT`], which is
-    /// set aside (the box goes back to what it held) for "Import instead".
-    pub fn input(self, text: String, parse: impl FnOnce(String) + 'static) -> Option<String> {
-        self.generation.update_value(|g| *g += 1);
+    /// paused (or the box is left); `None` for a text over [`PARSE_LIMIT`], which is set aside (the
+    /// box goes back to what it held) for "Import instead".
+    pub fn input(
+        &self,
+        text: String,
+        parse: impl FnOnce(String) + Send + 'static,
+    ) -> Option<String> {
+        self.generation.fetch_add(1, Ordering::Relaxed);
         if !parses(&text) {
+            self.take_pending();
             self.set_aside.set(Some(text));
             return None;
         }
         self.set_aside.set(None);
-        let generation = self.generation.get_value();
         let shown = text.clone();
+        if let Ok(mut pending) = self.pending.lock() {
+            *pending = Some(Box::new(move || parse(text)));
+        }
+        let (generation, this) = (self.generation.load(Ordering::Relaxed), self.clone());
         set_timeout(
             move || {
-                if self.generation.try_get_value() == Some(generation) {
-                    parse(text);
+                if this.generation.load(Ordering::Relaxed) == generation {
+                    this.flush();
                 }
             },
             PAUSE,
         );
         Some(shown)
+    }
+
+    /// Applies the pending parse now (the box lost the focus, or the view is going).
+    pub fn flush(&self) {
+        if let Some(parse) = self.take_pending() {
+            parse();
+        }
+    }
+
+    fn take_pending(&self) -> Option<Parse> {
+        self.pending.lock().ok().and_then(|mut p| p.take())
+    }
+
+    /// A paste of more than [`PARSE_LIMIT`] never enters the box: it is set aside before the browser
+    /// inserts it (its layout alone is a long task). Smaller pastes go in as typed text.
+    pub fn paste(&self, ev: &leptos::web_sys::ClipboardEvent) {
+        let Some(text) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
+            return;
+        };
+        if !parses(&text) {
+            ev.prevent_default();
+            self.generation.fetch_add(1, Ordering::Relaxed);
+            self.take_pending();
+            self.set_aside.set(Some(text));
+        }
     }
 }
 
