@@ -55,17 +55,5 @@ pub fn run(args: &DiagramArgs) -> ExitCode {
         DiagramFormat::Mermaid => to_mermaid(&diagram),
         DiagramFormat::Dot => to_dot(&diagram),
     };
-    match &args.out {
-        None => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Some(path) => match std::fs::write(path, text) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("{}: error: {e}", path.display());
-                ExitCode::from(2)
-            }
-        },
-    }
+    crate::input::write_text(args.out.as_deref(), &text)
 }

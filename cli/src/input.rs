@@ -64,6 +64,23 @@ pub struct EnvInput {
     pub input: Input,
 }
 
+/// A command's text to standard output, or to `--out FILE` (exit 2 when it cannot be written).
+pub fn write_text(out: Option<&Path>, text: &str) -> ExitCode {
+    match out {
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{}: error: {e}", path.display());
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
 /// The JSON report of a command run once per environment: `{"environments": {NAME: report, …}}`,
 /// pretty-printed.
 pub fn by_environment_json(reports: serde_json::Map<String, serde_json::Value>) -> String {

@@ -75,17 +75,5 @@ pub fn run(args: &ProbePlanArgs) -> ExitCode {
             to_k8s_jobs(&plan, &resources, &options)
         }
     };
-    match &args.out {
-        None => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Some(path) => match std::fs::write(path, text) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("{}: error: {e}", path.display());
-                ExitCode::from(2)
-            }
-        },
-    }
+    crate::input::write_text(args.out.as_deref(), &text)
 }

@@ -15,7 +15,7 @@ use crate::routes::use_fragment;
 mod cluster;
 mod typing;
 use crate::state::{Studio, use_studio};
-use typing::{TooLarge, Typing, problems_view, set_textarea};
+use typing::{TooLarge, Typing, on_input, problems_view};
 
 /// The YAML of one policy, as the editor shows it.
 fn policy_yaml(policy: &CalicoPolicy) -> String {
@@ -205,28 +205,27 @@ fn PolicyEditor(index: usize) -> impl IntoView {
     let on_yaml = {
         let typing = typing.clone();
         move |ev| {
-            let typed = event_target_value(&ev);
-            let shown = typing.input(typed, move |typed| match parse_policy(&typed) {
-                Ok(parsed) => {
-                    set_problems.try_set(Vec::new());
-                    studio.edit(
-                        format!("edit the YAML of {}", parsed.metadata.name),
-                        |design| {
-                            if let Some(slot) = design.policies.get_mut(index) {
-                                *slot = parsed;
-                            }
-                        },
-                    );
-                }
-                Err(diagnostics) => {
-                    set_problems.try_set(diagnostics);
-                }
-            });
-            match shown {
-                Some(shown) => set_text.set(shown),
-                // Set aside: the box shows what it held before the paste.
-                None => set_textarea(&ev, &text.get_untracked()),
-            }
+            on_input(
+                &typing,
+                &ev,
+                (text, set_text),
+                move |typed| match parse_policy(&typed) {
+                    Ok(parsed) => {
+                        set_problems.try_set(Vec::new());
+                        studio.edit(
+                            format!("edit the YAML of {}", parsed.metadata.name),
+                            |design| {
+                                if let Some(slot) = design.policies.get_mut(index) {
+                                    *slot = parsed;
+                                }
+                            },
+                        );
+                    }
+                    Err(diagnostics) => {
+                        set_problems.try_set(diagnostics);
+                    }
+                },
+            )
         }
     };
 

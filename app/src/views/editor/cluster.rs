@@ -20,7 +20,7 @@ use netpol_core::yaml::{self, Diagnostic, ExportOptions};
 
 use crate::state::{Studio, use_studio};
 
-use super::typing::{TooLarge, Typing, problems_view, set_textarea};
+use super::typing::{TooLarge, Typing, on_input, problems_view};
 use super::{FILE, parse_one};
 
 /// The YAML of one cluster policy, as the editor shows it (and as core checks it).
@@ -74,29 +74,28 @@ pub fn ClusterPolicyEditor(index: usize) -> impl IntoView {
     let on_yaml = {
         let typing = typing.clone();
         move |ev| {
-            let typed = event_target_value(&ev);
-            let shown = typing.input(typed, move |typed| match parse_policy(&typed) {
-                Ok(parsed) => {
-                    set_problems.try_set(Vec::new());
-                    refused.try_set(Vec::new());
-                    studio.edit(
-                        format!("edit the YAML of {}", parsed.metadata.name),
-                        |design| {
-                            if let Some(slot) = design.cluster_policies.get_mut(index) {
-                                *slot = parsed;
-                            }
-                        },
-                    );
-                }
-                Err(diagnostics) => {
-                    set_problems.try_set(diagnostics);
-                }
-            });
-            match shown {
-                Some(shown) => set_text.set(shown),
-                // Set aside: the box shows what it held before the paste.
-                None => set_textarea(&ev, &text.get_untracked()),
-            }
+            on_input(
+                &typing,
+                &ev,
+                (text, set_text),
+                move |typed| match parse_policy(&typed) {
+                    Ok(parsed) => {
+                        set_problems.try_set(Vec::new());
+                        refused.try_set(Vec::new());
+                        studio.edit(
+                            format!("edit the YAML of {}", parsed.metadata.name),
+                            |design| {
+                                if let Some(slot) = design.cluster_policies.get_mut(index) {
+                                    *slot = parsed;
+                                }
+                            },
+                        );
+                    }
+                    Err(diagnostics) => {
+                        set_problems.try_set(diagnostics);
+                    }
+                },
+            )
         }
     };
 

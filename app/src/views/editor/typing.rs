@@ -146,8 +146,22 @@ pub fn TooLarge(typing: Typing) -> impl IntoView {
     }
 }
 
+/// The box's `input` handler: shows the typed text and parses it once typing pauses, or, for a text
+/// set aside, puts back what the box held (`text`).
+pub fn on_input(
+    typing: &Typing,
+    ev: &leptos::ev::Event,
+    (text, set_text): (ReadSignal<String>, WriteSignal<String>),
+    parse: impl FnOnce(String) + Send + 'static,
+) {
+    match typing.input(event_target_value(ev), parse) {
+        Some(shown) => set_text.set(shown),
+        None => set_textarea(ev, &text.get_untracked()),
+    }
+}
+
 /// Puts `text` back into the textarea an input event came from.
-pub fn set_textarea(ev: &leptos::ev::Event, text: &str) {
+fn set_textarea(ev: &leptos::ev::Event, text: &str) {
     use leptos::wasm_bindgen::JsCast;
     if let Some(area) = ev
         .target()
