@@ -86,15 +86,7 @@ impl<'a> Context<'a> {
             });
         }
         tiers.sort_by(|a, b| cmp_order(a.order, b.order).then_with(|| a.name.cmp(&b.name)));
-        let endpoints: Vec<Endpoint> = set
-            .workloads
-            .iter()
-            .enumerate()
-            .map(|(i, w)| Endpoint {
-                index: Some(i),
-                ..universe::workload_endpoint(set, w)
-            })
-            .collect();
+        let endpoints: Vec<Endpoint> = universe::workload_endpoints(set);
         let sets = universe::set_entities(set);
         let entities = Entities::new(&endpoints, &sets);
         let mut ctx = Context {

@@ -438,18 +438,76 @@ impl<'a> Space<'a> {
                     .not(entities.count),
             );
         }
+        let may = t.may.truncated(n).and(applied);
+        let must = t.must.truncated(n).and(applied);
+        if e.nets.is_empty() && e.not_nets.is_empty() {
+            return TriBits { may, must };
+        }
+        // Each endpoint the selectors may admit, by its own address (`must` is within `may`).
         let nets = (!e.nets.is_empty()).then(|| parse_all(&e.nets));
         let not_nets = (!e.not_nets.is_empty()).then(|| parse_all(&e.not_nets));
-        TriBits::build(n, |i| {
-            if !applied.contains(i) {
-                return Tri::NO;
+        let mut out = TriBits {
+            may: Bits::empty(n),
+            must: Bits::empty(n),
+        };
+        for i in may.iter() {
+            let address = addresses(&nets, &not_nets, self.local_ips[i]);
+            if address.may {
+                out.may.insert(i);
             }
-            Tri {
-                may: t.may.contains(i),
-                must: t.must.contains(i),
+            if address.must && must.contains(i) {
+                out.must.insert(i);
             }
-            .and(addresses(&nets, &not_nets, self.local_ips[i]))
-        })
+        }
+        out
+    }
+
+    /// `nets` and `notNets` over the address regions. A region's addresses are all inside or all
+    /// outside each CIDR, and regions are sorted by family and first address, so a CIDR holds a
+    /// contiguous run of them: two binary searches instead of a test per region.
+    fn address_regions(
+        &self,
+        nets: &Option<Option<Vec<IpNet>>>,
+        not_nets: &Option<Option<Vec<IpNet>>>,
+    ) -> TriBits {
+        let n = self.regions.len();
+        let mut t = TriBits {
+            may: Bits::full(n),
+            must: Bits::full(n),
+        };
+        // A list with an unparsable CIDR matches no address for certain, and any address maybe.
+        match nets {
+            Some(Some(list)) => t = t.and(&TriBits::from_bits(Some(self.regions_in(list)), n)),
+            Some(None) => t.must = Bits::empty(n),
+            None => {}
+        }
+        match not_nets {
+            Some(Some(list)) => {
+                let inside = self.regions_in(list);
+                t.may = t.may.minus(&inside);
+                t.must = t.must.minus(&inside);
+            }
+            Some(None) => t.must = Bits::empty(n),
+            None => {}
+        }
+        t
+    }
+
+    /// The regions whose first address is in one of `nets`.
+    fn regions_in(&self, nets: &[IpNet]) -> Bits {
+        let key = |family: Family, value: u128| (family == Family::V6, value);
+        let mut out = Bits::empty(self.regions.len());
+        for net in nets {
+            let (family, lo, hi) = net_range(net);
+            let start = self
+                .regions
+                .partition_point(|r| key(r.family, r.lo) < key(family, lo));
+            let end = self
+                .regions
+                .partition_point(|r| key(r.family, r.lo) <= key(family, hi));
+            out.insert_range(start..end);
+        }
+        out
     }
 
     /// The peer side as a union of (identity set, address set) parts, each with may/must bits.
@@ -477,14 +535,7 @@ impl<'a> Space<'a> {
         if !e.nets.is_empty() || !e.not_nets.is_empty() {
             let nets = (!e.nets.is_empty()).then(|| parse_all(&e.nets));
             let not_nets = (!e.not_nets.is_empty()).then(|| parse_all(&e.not_nets));
-            let t = TriBits::build(n_regions, |r| {
-                addresses(
-                    &nets,
-                    &not_nets,
-                    Some((self.regions[r].family, self.regions[r].lo)),
-                )
-            });
-            addr_base = addr_base.and(&t);
+            addr_base = addr_base.and(&self.address_regions(&nets, &not_nets));
         }
         let mut id_base = TriBits {
             may: Bits::full(n_ids),
@@ -600,18 +651,21 @@ impl<'a> Space<'a> {
             Owner::Addr => self.regions.len(),
         };
         let mut groups: Vec<(Vec<(u8, Ports)>, Bits)> = Vec::new();
-        for i in owners.iter() {
-            let resolved = if names.is_empty() {
-                Vec::new()
-            } else {
-                self.resolve(self.owner_endpoint(owner, i), &names, spec.rule_proto)
-            };
-            match groups.iter_mut().find(|(r, _)| *r == resolved) {
-                Some((_, bits)) => bits.insert(i),
-                None => {
-                    let mut bits = Bits::empty(len);
-                    bits.insert(i);
-                    groups.push((resolved, bits));
+        if names.is_empty() {
+            // Numbers only: every owner resolves alike, one group.
+            if !owners.is_empty() {
+                groups.push((Vec::new(), owners.clone()));
+            }
+        } else {
+            for i in owners.iter() {
+                let resolved = self.resolve(self.owner_endpoint(owner, i), &names, spec.rule_proto);
+                match groups.iter_mut().find(|(r, _)| *r == resolved) {
+                    Some((_, bits)) => bits.insert(i),
+                    None => {
+                        let mut bits = Bits::empty(len);
+                        bits.insert(i);
+                        groups.push((resolved, bits));
+                    }
                 }
             }
         }

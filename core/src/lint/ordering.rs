@@ -62,7 +62,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if symbolic {
             return symbolic::narrower(ctx, enforced[a], enforced[b]);
         }
-        common(a, b) && applied[b].minus(&applied[a]).is_empty()
+        common(a, b) && applied[b].is_subset(&applied[a])
     };
     same_order(ctx, &enforced, &common, symbolic, out);
     broad_allow(&enforced, &narrower, symbolic, out);

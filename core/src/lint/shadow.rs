@@ -257,9 +257,9 @@ fn symbolic_pass(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                                     && (!b.kind.is_namespaced()
                                         || pa.metadata.namespace != b.metadata.namespace);
                                 !other_namespace
-                                    && ctx.applied_ref(pa).map_or(b_listed.is_empty(), |a| {
-                                        b_listed.minus(a).is_empty()
-                                    })
+                                    && ctx
+                                        .applied_ref(pa)
+                                        .map_or(b_listed.is_empty(), |a| b_listed.is_subset(a))
                                     && normalized[a]
                                         .as_ref()
                                         .is_some_and(|a| b_applies.implies(a) == Some(true))
@@ -326,7 +326,7 @@ impl<'a> Earlier<'_, 'a> {
             && region
                 .boxes
                 .iter()
-                .any(|b| !b.local.minus(self.applied_before).is_empty())
+                .any(|b| !b.local.is_subset(self.applied_before))
         {
             return None;
         }

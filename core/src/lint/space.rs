@@ -6,24 +6,30 @@
 //! rule's match set is a union of [`FlowBox`]es (products of one set per dimension); set difference
 //! of boxes is exact, so "is every flow of this rule decided earlier?" is "is the difference empty?".
 
+use std::rc::Rc;
+
 /// A set of small integers (endpoint or peer indices, protocol numbers).
+///
+/// The words are shared: boxes are cloned and cut far more often than their sets change (a box
+/// difference copies five of six dimensions into each piece), so a clone is a reference count, not a
+/// copy of a few hundred bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Bits {
-    words: Vec<u64>,
+    words: Rc<[u64]>,
 }
 
 impl Bits {
     /// The empty set over `0..len`.
     pub fn empty(len: usize) -> Bits {
         Bits {
-            words: vec![0; len.div_ceil(64)],
+            words: std::iter::repeat_n(0, len.div_ceil(64)).collect(),
         }
     }
 
     /// `0..len`.
     pub fn full(len: usize) -> Bits {
         Bits {
-            words: vec![u64::MAX; len.div_ceil(64)],
+            words: std::iter::repeat_n(u64::MAX, len.div_ceil(64)).collect(),
         }
         .truncated(len)
     }
@@ -37,11 +43,13 @@ impl Bits {
         {
             *last &= (1u64 << (len % 64)) - 1;
         }
-        Bits { words }
+        Bits {
+            words: words.into(),
+        }
     }
 
     pub fn insert(&mut self, i: usize) {
-        if let Some(w) = self.words.get_mut(i / 64) {
+        if let Some(w) = Rc::make_mut(&mut self.words).get_mut(i / 64) {
             *w |= 1 << (i % 64);
         }
     }
@@ -61,7 +69,7 @@ impl Bits {
             words: self
                 .words
                 .iter()
-                .zip(&other.words)
+                .zip(other.words.iter())
                 .map(|(a, b)| a & b)
                 .collect(),
         }
@@ -72,7 +80,7 @@ impl Bits {
             words: self
                 .words
                 .iter()
-                .zip(&other.words)
+                .zip(other.words.iter())
                 .map(|(a, b)| a | b)
                 .collect(),
         }
@@ -83,22 +91,48 @@ impl Bits {
             words: self
                 .words
                 .iter()
-                .zip(&other.words)
+                .zip(other.words.iter())
                 .map(|(a, b)| a & !b)
                 .collect(),
         }
     }
 
     pub fn intersects(&self, other: &Bits) -> bool {
-        self.words.iter().zip(&other.words).any(|(a, b)| a & b != 0)
+        self.words
+            .iter()
+            .zip(other.words.iter())
+            .any(|(a, b)| a & b != 0)
     }
 
-    /// The members, ascending.
+    /// Whether every member is in `other` (`self.minus(other).is_empty()`, without building it).
+    pub fn is_subset(&self, other: &Bits) -> bool {
+        self.words
+            .iter()
+            .zip(other.words.iter())
+            .all(|(a, b)| a & !b == 0)
+    }
+
+    /// Adds every member of `range` (clipped to the set's words).
+    pub fn insert_range(&mut self, range: std::ops::Range<usize>) {
+        let words = Rc::make_mut(&mut self.words);
+        for i in range {
+            if let Some(w) = words.get_mut(i / 64) {
+                *w |= 1 << (i % 64);
+            }
+        }
+    }
+
+    /// The members, ascending (a word at a time: the lowest set bit, then clear it).
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.words.iter().enumerate().flat_map(|(w, bits)| {
-            (0..64)
-                .filter(move |b| bits & (1 << b) != 0)
-                .map(move |b| w * 64 + b)
+        self.words.iter().enumerate().flat_map(|(w, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    w * 64 + bit
+                })
+            })
         })
     }
 }
@@ -245,10 +279,16 @@ impl FlowBox {
     }
 
     /// `self ∖ other` as disjoint boxes (at most six).
+    #[cfg(test)]
     pub fn minus(&self, other: &FlowBox) -> Vec<FlowBox> {
         if !self.intersects(other) {
             return vec![self.clone()];
         }
+        self.minus_intersecting(other)
+    }
+
+    /// [`FlowBox::minus`] of a box known to intersect `self`.
+    fn minus_intersecting(&self, other: &FlowBox) -> Vec<FlowBox> {
         let mut out = Vec::new();
         let mut rest = self.clone();
         let local = rest.local.minus(&other.local);
@@ -351,7 +391,7 @@ impl Region {
             let mut rest = std::mem::take(&mut self.boxes).into_iter();
             while let Some(a) = rest.next() {
                 if a.intersects(b) {
-                    next.extend(a.minus(b));
+                    next.extend(a.minus_intersecting(b));
                 } else {
                     next.push(a);
                 }
@@ -384,6 +424,21 @@ impl Region {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bits_members_ranges_and_subsets() {
+        let mut a = Bits::empty(200);
+        a.insert_range(62..66);
+        a.insert(199);
+        assert_eq!(a.iter().collect::<Vec<_>>(), vec![62, 63, 64, 65, 199]);
+        let mut b = a.clone();
+        b.insert(0);
+        // A clone shares its words until one side changes: the change is the clone's alone.
+        assert!(!a.contains(0) && b.contains(0));
+        assert!(a.is_subset(&b) && !b.is_subset(&a));
+        assert_eq!(a.is_subset(&b), a.minus(&b).is_empty());
+        assert!(Bits::empty(200).is_subset(&a));
+    }
 
     #[test]
     fn ports_complement_and_difference() {

@@ -53,6 +53,27 @@ pub fn namespace_labels(set: &ResourceSet, namespace: &str) -> Labels {
     labels
 }
 
+/// What an endpoint inherits from its namespace: the labels namespace selectors see, and the same
+/// labels as the endpoint carries them (`pcns.`-prefixed). Built once per namespace, not per pod.
+struct Inherited {
+    ns_labels: Labels,
+    prefixed: Labels,
+}
+
+impl Inherited {
+    fn new(set: &ResourceSet, namespace: &str) -> Inherited {
+        let ns_labels = namespace_labels(set, namespace);
+        let prefixed = ns_labels
+            .iter()
+            .map(|(k, v)| (format!("pcns.{k}"), v.clone()))
+            .collect();
+        Inherited {
+            ns_labels,
+            prefixed,
+        }
+    }
+}
+
 /// The endpoint of a pod with `own` labels in `namespace` running as `service_account`.
 pub fn endpoint(
     set: &ResourceSet,
@@ -61,13 +82,25 @@ pub fn endpoint(
     own: &Labels,
     service_account: &str,
 ) -> Endpoint {
-    let ns_labels = namespace_labels(set, namespace);
+    endpoint_in(
+        &Inherited::new(set, namespace),
+        namespace,
+        name,
+        own,
+        service_account,
+    )
+}
+
+fn endpoint_in(
+    inherited: &Inherited,
+    namespace: &str,
+    name: String,
+    own: &Labels,
+    service_account: &str,
+) -> Endpoint {
     let mut sa_labels = Labels::new();
     sa_labels.insert(NAME_LABEL.to_owned(), service_account.to_owned());
-    let mut labels: Labels = ns_labels
-        .iter()
-        .map(|(k, v)| (format!("pcns.{k}"), v.clone()))
-        .collect();
+    let mut labels = inherited.prefixed.clone();
     labels.extend(
         sa_labels
             .iter()
@@ -83,23 +116,42 @@ pub fn endpoint(
         namespace: namespace.to_owned(),
         name,
         labels,
-        ns_labels,
+        ns_labels: inherited.ns_labels.clone(),
         sa_labels,
         index: None,
     }
 }
 
 /// The endpoint of a workload.
-pub fn workload_endpoint(set: &ResourceSet, w: &Workload) -> Endpoint {
+fn workload_endpoint_in(inherited: &Inherited, w: &Workload) -> Endpoint {
     let namespace = w.metadata.namespace.as_deref().unwrap_or("default");
     let sa = w.service_account.as_deref().unwrap_or("default");
-    endpoint(
-        set,
+    endpoint_in(
+        inherited,
         namespace,
         format!("{namespace}/{}", w.metadata.name),
         &w.metadata.labels,
         sa,
     )
+}
+
+/// The endpoints of every workload of the set, in order, with their indices.
+pub fn workload_endpoints(set: &ResourceSet) -> Vec<Endpoint> {
+    let mut inherited: HashMap<&str, Inherited> = HashMap::new();
+    set.workloads
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let namespace = w.metadata.namespace.as_deref().unwrap_or("default");
+            let inherited = inherited
+                .entry(namespace)
+                .or_insert_with(|| Inherited::new(set, namespace));
+            Endpoint {
+                index: Some(i),
+                ..workload_endpoint_in(inherited, w)
+            }
+        })
+        .collect()
 }
 
 /// A pod with no labels of its own in `namespace`: what a namespace-wide policy must select.
@@ -431,9 +483,7 @@ impl Entities {
 
     fn endpoint_bits(&self) -> Bits {
         let mut b = Bits::empty(self.count);
-        for i in 0..self.endpoints {
-            b.insert(i);
-        }
+        b.insert_range(0..self.endpoints);
         b
     }
 }
