@@ -23,6 +23,7 @@ use crate::flows::{AggregatedFlow, FlowSet, Observed};
 use crate::model::{Protocol, ResourceSet};
 
 mod figures;
+mod foreign;
 mod hits;
 mod policy_ref;
 mod render;
@@ -31,6 +32,7 @@ mod suggest;
 mod table;
 
 pub use figures::{ImpactFigures, PairChanges};
+pub use foreign::{ForeignNamespace, ForeignNamespaces};
 pub use hits::{PolicyHits, RuleHits};
 pub use policy_ref::{policy_key_of, policy_of};
 pub use render::{render_markdown, render_table};
@@ -330,6 +332,18 @@ impl Impact {
     /// design endpoints (the pods of one workload, say) share one evaluation per side: the walk, its
     /// `decided_by` and the rule hits are computed once per (source, destination, protocol, port).
     pub fn run(&mut self, flows: &FlowSet, options: ImpactOptions) -> ImpactReport {
+        self.run_where(flows, options, |_| true)
+    }
+
+    /// [`Impact::run`] over the flows `keep` accepts only: the others are left out of the rows, the
+    /// summary and the rule hits (a shell hiding the flows of namespaces the design lacks). The
+    /// import figures still describe every flow read.
+    pub fn run_where(
+        &mut self,
+        flows: &FlowSet,
+        options: ImpactOptions,
+        keep: impl Fn(&AggregatedFlow) -> bool,
+    ) -> ImpactReport {
         let before_ids = self.before.map_endpoints(flows);
         let after_ids = self.after.map_endpoints(flows);
         let mut before_cache = SideCache::default();
@@ -337,6 +351,9 @@ impl Impact {
         let mut summary = ImpactSummary::default();
         let mut out = Vec::with_capacity(flows.flows().len());
         for (index, flow) in flows.flows().iter().enumerate() {
+            if !keep(flow) {
+                continue;
+            }
             let count = flow.count();
             let before = before_cache.evaluate(&self.before, &before_ids, flow);
             let after = after_cache.evaluate(&self.after, &after_ids, flow);

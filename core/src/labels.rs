@@ -28,6 +28,8 @@ pub enum LabelSyntaxError {
         "the value `{0}` must be empty or 1-63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit"
     )]
     BadValue(String),
+    #[error("write the label as `key=value`: `{0}` has no `=`")]
+    NoEquals(String),
 }
 
 fn is_name(text: &str) -> bool {
@@ -71,9 +73,49 @@ pub fn check_value(value: &str) -> Result<(), LabelSyntaxError> {
     }
 }
 
+/// Reads a label typed as `key=value` (spaces around either part ignored; the value may be empty, as
+/// Kubernetes allows), checking both parts.
+pub fn parse_label(text: &str) -> Result<(String, String), LabelSyntaxError> {
+    let text = text.trim();
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| LabelSyntaxError::NoEquals(text.to_owned()))?;
+    let (key, value) = (key.trim(), value.trim());
+    check_key(key)?;
+    check_value(value)?;
+    Ok((key.to_owned(), value.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_label_is_key_equals_value_with_both_parts_checked() {
+        assert_eq!(
+            parse_label(" app = api "),
+            Ok(("app".to_owned(), "api".to_owned()))
+        );
+        assert_eq!(
+            parse_label("example.com/team=payments"),
+            Ok(("example.com/team".to_owned(), "payments".to_owned()))
+        );
+        assert_eq!(parse_label("tier="), Ok(("tier".to_owned(), String::new())));
+        assert_eq!(
+            parse_label("app"),
+            Err(LabelSyntaxError::NoEquals("app".to_owned()))
+        );
+        assert_eq!(parse_label("=api"), Err(LabelSyntaxError::EmptyKey));
+        assert_eq!(
+            parse_label("app=a b"),
+            Err(LabelSyntaxError::BadValue("a b".to_owned()))
+        );
+        // Only the first `=` splits: the rest is the value, which then fails its check.
+        assert_eq!(
+            parse_label("app=x=y"),
+            Err(LabelSyntaxError::BadValue("x=y".to_owned()))
+        );
+    }
 
     #[test]
     fn keys_follow_kubernetes_syntax() {
