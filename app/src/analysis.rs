@@ -95,9 +95,16 @@ pub struct Analysis {
     pub rows: RwSignal<RowsWindow>,
     /// The expanded row (flow index).
     pub expanded: RwSignal<Option<usize>>,
+    /// Where the expanded row stands in the table's order (its detail opens under it).
+    pub expanded_position: RwSignal<usize>,
+    /// Leave out the flows of namespaces the design does not have ("hide them").
+    pub hide_foreign: RwSignal<bool>,
     pub explained: RwSignal<Option<Explained>>,
     /// A message for the user (a suggestion added, a worker problem).
     pub notice: RwSignal<Option<String>>,
+    /// The edit the notice reports, if it reports one: the notice goes when that edit is no longer
+    /// the last (undone, or followed by another), so it never describes a state that is gone.
+    notice_edit: StoredValue<Option<String>>,
     /// The design recommended from the loaded flows, waiting to be opened or discarded.
     pub recommended: RwSignal<Option<Recommended>>,
     /// A recommendation is being computed.
@@ -130,8 +137,11 @@ impl Analysis {
             window_start: RwSignal::new(0),
             rows: RwSignal::new(RowsWindow::default()),
             expanded: RwSignal::new(None),
+            expanded_position: RwSignal::new(0),
+            hide_foreign: RwSignal::new(false),
             explained: RwSignal::new(None),
             notice: RwSignal::new(None),
+            notice_edit: StoredValue::new(None),
             recommended: RwSignal::new(None),
             recommending: RwSignal::new(false),
             coverage: RwSignal::new(None),
@@ -145,7 +155,23 @@ impl Analysis {
             analysis.baseline.with(write_baseline);
             write_before(analysis.before.get());
             let before = analysis.before_design();
-            analysis.send(&Request::Designs(Box::new(DesignPair { before, after })));
+            let hide_foreign = analysis.hide_foreign.get();
+            analysis.send(&Request::Designs(Box::new(DesignPair {
+                before,
+                after,
+                hide_foreign,
+            })));
+        });
+        // A notice about an edit goes once that edit is undone or followed by another.
+        Effect::new(move |_| {
+            let last = studio.next_undo();
+            let stale = analysis
+                .notice_edit
+                .with_value(|edit| edit.as_ref().is_some_and(|e| Some(e) != last.as_ref()));
+            if stale {
+                analysis.notice_edit.set_value(None);
+                analysis.notice.set(None);
+            }
         });
         // The table window follows the filter, the scroll position and each new outcome.
         Effect::new(move |_| {
@@ -192,6 +218,10 @@ impl Analysis {
             Response::Outcome(outcome) => {
                 self.phase.set(Phase::Loaded);
                 self.outcome.set(Some(*outcome));
+                // The open flow's walks follow every change of the design.
+                if let Some(index) = self.expanded.get_untracked() {
+                    self.send(&Request::Explain { index });
+                }
             }
             Response::Rows {
                 seq,
@@ -283,21 +313,28 @@ impl Analysis {
             self.notice.set(message);
             return;
         }
-        let names: Vec<String> = policies.iter().map(|p| p.metadata.name.clone()).collect();
-        self.studio
-            .edit(format!("add {}", names.join(", ")), |design| {
-                for policy in policies {
-                    let same = |p: &CalicoPolicy| {
-                        p.kind == policy.kind
-                            && p.metadata.name == policy.metadata.name
-                            && p.metadata.namespace == policy.metadata.namespace
-                    };
-                    match design.policies.iter_mut().find(|p| same(p)) {
-                        Some(existing) => *existing = policy,
-                        None => design.policies.push(policy),
-                    }
+        let mut names: Vec<String> = policies
+            .iter()
+            .map(|p| match &p.metadata.namespace {
+                Some(ns) => format!("{ns}/{}", p.metadata.name),
+                None => p.metadata.name.clone(),
+            })
+            .collect();
+        names.dedup();
+        let edit = format!("add {}", names.join(", "));
+        self.studio.edit(edit.clone(), |design| {
+            for policy in policies {
+                let same = |p: &CalicoPolicy| {
+                    p.kind == policy.kind
+                        && p.metadata.name == policy.metadata.name
+                        && p.metadata.namespace == policy.metadata.namespace
+                };
+                match design.policies.iter_mut().find(|p| same(p)) {
+                    Some(existing) => *existing = policy,
+                    None => design.policies.push(policy),
                 }
-            });
+            }
+        });
         let added = format!(
             "Added {} to the design (Undo takes it back)",
             names.join(", ")
@@ -306,6 +343,47 @@ impl Analysis {
             Some(more) => format!("{added}; {more}"),
             None => added,
         }));
+        self.notice_edit.set_value(Some(edit));
+    }
+
+    /// Adds the namespaces the flows name and the design lacks, with the namespace labels the flow
+    /// records carry, as one undoable edit.
+    pub fn add_foreign_namespaces(&self) {
+        let foreign = self
+            .outcome
+            .with_untracked(|o| o.as_ref().map(|o| o.foreign.namespaces.clone()))
+            .unwrap_or_default();
+        if foreign.is_empty() {
+            return;
+        }
+        let names: Vec<&str> = foreign.iter().map(|n| n.name.as_str()).collect();
+        let edit = format!("add namespaces {} from the flows", names.join(", "));
+        let mut refused = Vec::new();
+        self.studio.edit(edit.clone(), |design| {
+            for ns in &foreign {
+                match netpol_core::design::add_namespace(design, &ns.name) {
+                    Ok(()) => {
+                        if let Some(added) = design.namespaces.last_mut() {
+                            for (key, value) in &ns.labels {
+                                added.labels.entry(key.clone()).or_insert(value.clone());
+                            }
+                        }
+                    }
+                    Err(err) => refused.push(format!("`{}`: {err}", ns.name)),
+                }
+            }
+        });
+        let added = foreign.len() - refused.len();
+        let mut text = format!(
+            "Added {} from the flows (Undo takes {} back)",
+            crate::count::count(added, "namespace"),
+            if added == 1 { "it" } else { "them" }
+        );
+        if !refused.is_empty() {
+            text.push_str(&format!("; not added: {}", refused.join("; ")));
+        }
+        self.notice.set(Some(text));
+        self.notice_edit.set_value(Some(edit));
     }
 
     /// Imports files (from the picker or a drop), replacing the flows loaded before.
@@ -348,7 +426,12 @@ impl Analysis {
         self.spawn();
         let after = untrack(|| self.studio.with(Clone::clone));
         let before = untrack(|| self.before_design());
-        self.send(&Request::Designs(Box::new(DesignPair { before, after })));
+        let hide_foreign = self.hide_foreign.get_untracked();
+        self.send(&Request::Designs(Box::new(DesignPair {
+            before,
+            after,
+            hide_foreign,
+        })));
     }
 
     /// Whether the loaded flows came from the user's files (not the built-in sample), which a reload
@@ -378,12 +461,14 @@ impl Analysis {
         self.notice.set(None);
     }
 
-    /// Expands a row (or folds it when it is the expanded one) and asks for its walks.
-    pub fn toggle_row(&self, index: usize) {
+    /// Expands a row (or folds it when it is the expanded one) and asks for its walks; `position` is
+    /// where the row stands in the table, under which its detail opens.
+    pub fn toggle_row(&self, index: usize, position: usize) {
         if self.expanded.get_untracked() == Some(index) {
             self.expanded.set(None);
             return;
         }
+        self.expanded_position.set(position);
         self.expanded.set(Some(index));
         self.explained.set(None);
         self.send(&Request::Explain { index });

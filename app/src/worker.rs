@@ -18,7 +18,8 @@ use leptos::wasm_bindgen::prelude::*;
 use netpol_core::design::{self, Design};
 use netpol_core::flows::{FlowImporter, FlowSet, ImportOptions};
 use netpol_core::impact::{
-    Impact, ImpactFigures, ImpactOptions, ImpactReport, SuggestOptions, suggestions_outcome,
+    ForeignNamespaces, Impact, ImpactFigures, ImpactOptions, ImpactReport, SuggestOptions,
+    suggestions_outcome,
 };
 use netpol_core::recommend::{self, RecommendOptions};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
@@ -33,6 +34,8 @@ const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 #[derive(Default)]
 struct WorkerState {
     designs: Option<(Design, Design)>,
+    /// Leave out the flows of namespaces the design lacks (`DesignPair::hide_foreign`).
+    hide_foreign: bool,
     impact: Option<Impact>,
     flows: Option<LoadedFlows>,
     report: Option<ImpactReport>,
@@ -129,6 +132,7 @@ fn handle(state: &mut WorkerState, event: &MessageEvent) {
     match request {
         Request::Designs(designs) => {
             let (before, after) = (designs.before, designs.after);
+            state.hide_foreign = designs.hide_foreign;
             state.impact = Some(Impact::new(
                 &design::to_resources(&before),
                 &design::to_resources(&after),
@@ -279,15 +283,26 @@ fn import(state: &mut WorkerState, names: Vec<String>, blobs: &[Blob]) {
 /// when the import began (0 for a re-evaluation after an edit).
 fn evaluate(state: &mut WorkerState, import_started: f64) {
     let started = now_ms();
-    let (Some(impact), Some(flows)) = (&mut state.impact, &mut state.flows) else {
+    let (Some(impact), Some(flows), Some((_, after))) =
+        (&mut state.impact, &mut state.flows, &state.designs)
+    else {
         return;
     };
-    let report = impact.run(&flows.set, ImpactOptions::default());
+    let foreign = ForeignNamespaces::of(&flows.set, &design::to_resources(after));
+    let hide = state.hide_foreign && !foreign.is_empty();
+    let report = if hide {
+        let set = &flows.set;
+        impact.run_where(set, ImpactOptions::default(), |f| !foreign.involves(set, f))
+    } else {
+        impact.run(&flows.set, ImpactOptions::default())
+    };
     let finished = now_ms();
     if import_started > 0.0 {
         flows.import_ms = finished - import_started;
     }
     let mut outcome = outcome(&report, flows, finished - started);
+    outcome.foreign = foreign;
+    outcome.foreign_hidden = hide;
     state.runs += 1;
     outcome.run = state.runs;
     state.table = table::TableCache::default();
@@ -308,6 +323,8 @@ fn outcome(report: &ImpactReport, flows: &LoadedFlows, eval_ms: f64) -> Outcome 
         pairs: report.by_namespace_pair(&flows.set),
         unused: report.unused.clone(),
         compile_errors: report.compile_errors.clone(),
+        foreign: ForeignNamespaces::default(),
+        foreign_hidden: false,
         eval_ms,
         import_ms: flows.import_ms,
         run: 0,

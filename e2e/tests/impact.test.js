@@ -196,3 +196,113 @@ pageTest("Cancel stops a long import at once, and the next import works", async 
   await page.getByRole("button", { name: "Use sample flows" }).click();
   await page.locator("[data-count=broken]").waitFor({ timeout: 30_000 });
 });
+
+/** Replaces the design with the empty design and its default-deny baseline (New design). */
+async function newEmptyDesign(page) {
+  await page.getByRole("button", { name: "New design", exact: true }).click();
+  await page.getByRole("button", { name: /Empty design with the default-deny baseline/ }).click();
+  await page.getByRole("alertdialog", { name: "Replace the design" }).getByRole("button", { name: "Replace the design" }).click();
+  await page.getByRole("region", { name: "New design" }).waitFor({ state: "detached" });
+}
+
+/** The sum of the change cards (every flow the figures count). */
+async function counted(page) {
+  const f = await figures(page);
+  const undecidable = await page.locator("[data-count=undecidable]").count();
+  const u = undecidable ? Number(await page.locator("[data-count=undecidable]").innerText()) : 0;
+  return f.broken + f.widened + f.unchanged + f.unmatched + u;
+}
+
+pageTest("flows of namespaces the design lacks are said, can be hidden, and can be added as one undoable edit", async ({ open }) => {
+  const page = await open();
+  await newEmptyDesign(page);
+  await page.getByRole("link", { name: "Impact" }).click();
+  await page.getByRole("button", { name: "Use sample flows" }).click();
+  const notice = page.getByRole("region", { name: "Namespaces not in this design" });
+  await notice.waitFor({ timeout: 30_000 });
+  const distinct = Number(await page.locator("[data-figure=distinct]").innerText());
+  const foreign = Number(await notice.getAttribute("data-flows"));
+  assert.ok(foreign > 0 && foreign <= distinct, `${foreign} of ${distinct}`);
+  // The sample's namespaces are named; the new design has only kube-system.
+  const text = await notice.innerText();
+  assert.match(text, new RegExp(`^${foreign} flows? involves? namespaces not in this design \\(`));
+  assert.match(text, /checkout/);
+  assert.doesNotMatch(text, /kube-system/);
+  assert.equal(await counted(page), distinct, "every flow is counted while shown");
+
+  // Hide them: out of the table and the figures; Show them brings them back.
+  await notice.getByRole("button", { name: "Hide them" }).click();
+  await page.waitForFunction(() => document.querySelector("[data-hidden]")?.dataset.hidden === "true");
+  assert.match(await notice.innerText(), new RegExp(`^${foreign} flows? hidden`));
+  assert.equal(await page.locator(".flow-table h3").innerText(), `Flows (${distinct - foreign})`);
+  assert.equal(await counted(page), distinct - foreign);
+  await notice.getByRole("button", { name: "Show them" }).click();
+  await page.waitForFunction(() => document.querySelector("[data-hidden]")?.dataset.hidden === "false");
+  assert.equal(await page.locator(".flow-table h3").innerText(), `Flows (${distinct})`);
+  assert.equal(await counted(page), distinct);
+
+  // Add them: one edit creates the namespaces; the line goes, and Undo brings it (not the notice) back.
+  const names = (text.match(/\(([^)]*)\)/)[1] || "").split(", ").filter((n) => !/more$/.test(n));
+  await notice.getByRole("button", { name: /^Add \d+ namespaces? to the design$/ }).click();
+  await notice.waitFor({ state: "detached" });
+  await page.locator(".notice", { hasText: /Added \d+ namespaces? from the flows/ }).waitFor();
+  await page.getByRole("button", { name: "Undo", exact: true }).click();
+  await notice.waitFor();
+  assert.equal(Number(await notice.getAttribute("data-flows")), foreign);
+  assert.equal(await page.locator(".notice", { hasText: "Added" }).count(), 0, "the notice went with its edit");
+  await page.getByRole("button", { name: "Redo", exact: true }).click();
+  await notice.waitFor({ state: "detached" });
+  await page.getByRole("link", { name: "Namespaces & workloads" }).click();
+  for (const name of names) await page.locator(`.ns-card[data-namespace="${name}"]`).waitFor();
+});
+
+pageTest("a flow's detail opens under its row and follows every change: Suggest a rule, then Undo", async ({ open }) => {
+  const page = await openImpact(open, { deployed: true });
+  await page.getByRole("button", { name: "Use sample flows" }).click();
+  await page.locator("[data-count=broken]").waitFor({ timeout: 30_000 });
+  // A filter that keeps the row when its verdict changes (a change filter would drop it).
+  await page.getByLabel("Filter by namespace").fill("orders");
+  const row = page
+    .locator(".flow-row")
+    .filter({ has: page.locator(".src", { hasText: "storefront/api-gateway" }) })
+    .filter({ has: page.locator(".dst", { hasText: "orders/orders-db" }) })
+    .first();
+  await row.click();
+  const detail = page.locator(".flow-detail");
+  const after = detail.locator(".walks > div").nth(1).locator("pre");
+  await after.waitFor();
+  assert.match(await after.innerText(), /^verdict: deny/);
+
+  // Under its row, in view; the next row moves below it.
+  const rowBox = await row.boundingBox();
+  const box = await detail.boundingBox();
+  assert.ok(Math.abs(box.y - (rowBox.y + rowBox.height)) < 12, `detail at ${box.y}, row ends at ${rowBox.y + rowBox.height}`);
+  const viewport = page.viewportSize();
+  assert.ok(box.y >= 0 && box.y + 40 < viewport.height, `the detail's top is in view: ${box.y}`);
+  const next = await row.evaluate((r) => {
+    const rows = [...document.querySelectorAll(".flow-row")];
+    const top = (e) => parseFloat(e.style.top);
+    const later = rows.filter((o) => top(o) > top(r)).sort((a, b) => top(a) - top(b))[0];
+    return later ? later.getBoundingClientRect().top : null;
+  });
+  if (next !== null) assert.ok(next >= box.y + box.height - 1, `the next row (${next}) is below the detail`);
+
+  // Suggest a rule: the detail's walk is recomputed and says allow; the notice names each policy once.
+  await detail.getByRole("button", { name: "Suggest a rule" }).click();
+  await page.waitForFunction(() => {
+    const pres = document.querySelectorAll(".flow-detail .walks pre");
+    return pres.length === 2 && /^verdict: allow/.test(pres[1].textContent);
+  });
+  const added = await page.locator(".notice", { hasText: "Added" }).innerText();
+  const names = added.replace(/^Added /, "").replace(/ to the design.*$/, "").split(", ");
+  assert.equal(new Set(names).size, names.length, `each policy once: ${added}`);
+  assert.match(await detail.locator(".detail-notice").innerText(), /^Added /);
+
+  // Undo: the notice goes, and the walk says deny again.
+  await page.getByRole("button", { name: "Undo", exact: true }).click();
+  await page.waitForFunction(() => {
+    const pres = document.querySelectorAll(".flow-detail .walks pre");
+    return pres.length === 2 && /^verdict: deny/.test(pres[1].textContent);
+  });
+  await page.waitForFunction(() => ![...document.querySelectorAll(".notice, .detail-notice")].some((n) => /Added/.test(n.textContent)));
+});

@@ -33,6 +33,7 @@ pub fn ImpactView() -> impl IntoView {
                 </p>
             </Show>
             <Show when=loaded>
+                <Foreign analysis=analysis/>
                 <Report analysis=analysis/>
                 <Cards analysis=analysis/>
                 <recommend::StartFromFlows analysis=analysis/>
@@ -124,6 +125,57 @@ fn ImportStatus(analysis: Analysis) -> impl IntoView {
             </p>
         }
         .into_any(),
+    }
+}
+
+/// How many flows name namespaces the design does not have (the worker asks core), with "Add them"
+/// (one undoable edit) and "Hide them" / "Show them" (the flows leave the table and the figures).
+#[component]
+fn Foreign(analysis: Analysis) -> impl IntoView {
+    let foreign = move || {
+        analysis.outcome.with(|o| {
+            o.as_ref()
+                .filter(|o| !o.foreign.is_empty())
+                .map(|o| (o.foreign.clone(), o.foreign_hidden))
+        })
+    };
+    move || {
+        foreign().map(|(foreign, hidden)| {
+            const SHOWN: usize = 6;
+            let mut names: Vec<String> = foreign
+                .namespaces
+                .iter()
+                .take(SHOWN)
+                .map(|n| n.name.clone())
+                .collect();
+            if foreign.namespaces.len() > SHOWN {
+                names.push(format!("and {} more", foreign.namespaces.len() - SHOWN));
+            }
+            let flows = count(foreign.flows, "flow");
+            let verb = if foreign.flows == 1 { "involves" } else { "involve" };
+            let text = if hidden {
+                format!(
+                    "{flows} hidden: {verb} namespaces not in this design ({}). The figures and the table leave them out.",
+                    names.join(", ")
+                )
+            } else {
+                format!(
+                    "{flows} {verb} namespaces not in this design ({}): the design has no policy for them, so they are evaluated by their labels alone.",
+                    names.join(", ")
+                )
+            };
+            view! {
+                <div class="foreign-namespaces" role="region" aria-label="Namespaces not in this design" data-flows=foreign.flows data-hidden=hidden.to_string()>
+                    <p>{text}</p>
+                    <button class="primary" on:click=move |_| analysis.add_foreign_namespaces()>
+                        {format!("Add {} to the design", count(foreign.namespaces.len(), "namespace"))}
+                    </button>
+                    <button on:click=move |_| analysis.hide_foreign.set(!hidden)>
+                        {if hidden { "Show them" } else { "Hide them" }}
+                    </button>
+                </div>
+            }
+        })
     }
 }
 

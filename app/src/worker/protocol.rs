@@ -3,7 +3,9 @@
 
 use netpol_core::coverage::{Coverage, NamespaceMatrix};
 use netpol_core::design::Design;
-use netpol_core::impact::{ImpactFigures, ImpactSummary, ImportFigures, PairChanges, UnusedRule};
+use netpol_core::impact::{
+    ForeignNamespaces, ImpactFigures, ImpactSummary, ImportFigures, PairChanges, UnusedRule,
+};
 use netpol_core::model::CalicoPolicy;
 use netpol_core::recommend::{NamespacePreview, ProofFigures};
 use serde::{Deserialize, Serialize};
@@ -45,6 +47,10 @@ pub enum Request {
 pub struct DesignPair {
     pub before: Design,
     pub after: Design,
+    /// Leave out the flows with an end in a namespace `after` does not have (the user chose "hide
+    /// them"): out of the table, the figures and the rule hits.
+    #[serde(default)]
+    pub hide_foreign: bool,
 }
 
 /// Which flows the table shows, in which order: core's query, sent as is.
@@ -138,6 +144,12 @@ pub struct Outcome {
     /// Rules of the design no observed flow hit.
     pub unused: Vec<UnusedRule>,
     pub compile_errors: Vec<String>,
+    /// The namespaces the flows name and the design (`after`) lacks, with the flows involved.
+    #[serde(default)]
+    pub foreign: ForeignNamespaces,
+    /// Whether those flows were left out of this outcome.
+    #[serde(default)]
+    pub foreign_hidden: bool,
     /// How long the last evaluation took in the worker.
     pub eval_ms: f64,
     /// How long the import took (0 when this outcome comes from a re-evaluation).

@@ -1,6 +1,7 @@
 //! The table of distinct flows: filters, sort by count, and a virtualised body — only the rows in view
-//! exist in the page, fetched from the worker a window at a time — where a row expands to the
-//! before/after walks and, for a flow the design denies, "Suggest a rule".
+//! exist in the page, fetched from the worker a window at a time — where a row expands, in place under
+//! it (the rows after it move down), to the before/after walks and, for a flow the design denies,
+//! "Suggest a rule". The walks are asked again after every evaluation, so they follow each edit.
 
 use leptos::prelude::*;
 use netpol_core::model::DEFAULT_TIER;
@@ -15,6 +16,9 @@ const ROW_HEIGHT: f64 = 28.0;
 const ABOVE: usize = 16;
 /// Rows visible in the table body (its CSS height over the row height), rounded up.
 const VISIBLE: usize = 16;
+/// Height of the open flow's detail in pixels (the CSS gives `.flow-detail-row` the same height; the
+/// detail scrolls inside it). Fixed, so that the rows under it can be placed without measuring.
+const DETAIL_HEIGHT: f64 = 360.0;
 
 /// Filters, the virtualised table and the expanded flow.
 #[component]
@@ -30,15 +34,35 @@ pub fn FlowTable(analysis: Analysis) -> impl IntoView {
         }
     };
     let total = move || analysis.rows.with(|w| w.total);
+    // Where the open flow's detail stands: under its row when the row is in the window held (at its
+    // position there, which a filter or a new order may have moved), else nowhere.
+    let open_at = Memo::new(move |_| {
+        let index = analysis.expanded.get()?;
+        analysis.rows.with(|w| {
+            w.rows
+                .iter()
+                .position(|r| r.index == index)
+                .map(|i| w.offset + i)
+        })
+    });
     let rows = move || {
+        let open_at = open_at.get();
         analysis.rows.with(|window| {
             window
                 .rows
                 .iter()
                 .enumerate()
-                .map(|(i, row)| flow_row(analysis, row.clone(), window.offset + i))
+                .map(|(i, row)| flow_row(analysis, row.clone(), window.offset + i, open_at))
                 .collect_view()
         })
+    };
+    let height = move || {
+        let detail = if open_at.get().is_some() {
+            DETAIL_HEIGHT
+        } else {
+            0.0
+        };
+        format!("{}px", total() as f64 * ROW_HEIGHT + detail)
     };
     view! {
         <section class="flow-table" aria-label="Flows">
@@ -59,17 +83,57 @@ pub fn FlowTable(analysis: Analysis) -> impl IntoView {
                     </div>
                 </div>
                 <div class="flow-body" role="rowgroup" on:scroll=on_scroll>
-                    <div class="flow-spacer" style:height=move || format!("{}px", total() as f64 * ROW_HEIGHT)>
+                    <div class="flow-spacer" role="presentation" style:height=height>
                         {rows}
+                        <Expanded analysis=analysis open_at=open_at/>
                     </div>
                 </div>
             </div>
-            <Expanded analysis=analysis/>
         </section>
     }
 }
 
-fn flow_row(analysis: Analysis, row: FlowRow, position: usize) -> impl IntoView {
+/// The top of the row at `position`, below the open detail when it is under an earlier row.
+fn row_top(position: usize, open_at: Option<usize>) -> f64 {
+    let shift = match open_at {
+        Some(open) if open < position => DETAIL_HEIGHT,
+        _ => 0.0,
+    };
+    position as f64 * ROW_HEIGHT + shift
+}
+
+/// Scrolls the table body (and, if need be, the page) so that the row clicked and the detail opening
+/// under it are in view.
+fn reveal_detail(row: &web_sys::Element, position: usize) {
+    let Ok(Some(body)) = row.closest(".flow-body") else {
+        return;
+    };
+    let top = row_top(position, None);
+    let bottom = top + ROW_HEIGHT + DETAIL_HEIGHT;
+    let view = f64::from(body.client_height());
+    let scrolled = f64::from(body.scroll_top());
+    if bottom > scrolled + view {
+        body.set_scroll_top((bottom - view).min(top) as i32);
+    }
+    if let Some(window) = web_sys::window() {
+        let below = body.get_bounding_client_rect().bottom();
+        let height = window
+            .inner_height()
+            .ok()
+            .and_then(|h| h.as_f64())
+            .unwrap_or(below);
+        if below > height {
+            body.scroll_into_view_with_bool(false);
+        }
+    }
+}
+
+fn flow_row(
+    analysis: Analysis,
+    row: FlowRow,
+    position: usize,
+    open_at: Option<usize>,
+) -> impl IntoView {
     let index = row.index;
     let port = row
         .port
@@ -87,8 +151,15 @@ fn flow_row(analysis: Analysis, row: FlowRow, position: usize) -> impl IntoView 
             aria-rowindex=position + 2
             data-flow=index
             class:open=move || analysis.expanded.get() == Some(index)
-            style:top=format!("{}px", position as f64 * ROW_HEIGHT)
-            on:click=move |_| analysis.toggle_row(index)
+            style:top=format!("{}px", row_top(position, open_at))
+            on:click=move |ev| {
+                let opening = analysis.expanded.get_untracked() != Some(index);
+                analysis.toggle_row(index, position);
+                if opening {
+                    let row: web_sys::Element = event_target::<web_sys::Element>(&ev);
+                    reveal_detail(&row, position);
+                }
+            }
         >
             // A row of a table cannot say it is expanded (ARIA allows that in a treegrid only), so the
             // keyboard's way in is a disclosure button in the first cell; its click reaches the row.
@@ -173,9 +244,10 @@ fn Filters(analysis: Analysis) -> impl IntoView {
     }
 }
 
-/// The expanded flow: its walks before and after, and "Suggest a rule" when the design denies it.
+/// The expanded flow, under its row: its walks before and after, and "Suggest a rule" when the design
+/// denies it.
 #[component]
-fn Expanded(analysis: Analysis) -> impl IntoView {
+fn Expanded(analysis: Analysis, open_at: Memo<Option<usize>>) -> impl IntoView {
     let studio = use_studio();
     let tiers = move || {
         studio.with(|design| {
@@ -199,6 +271,7 @@ fn Expanded(analysis: Analysis) -> impl IntoView {
     };
     move || {
         let row = selected()?;
+        let position = open_at.get()?;
         let index = row.index;
         let denied = row.after.as_deref() == Some("deny");
         let walks = move || {
@@ -220,7 +293,12 @@ fn Expanded(analysis: Analysis) -> impl IntoView {
             })
         };
         Some(view! {
-            <div class="flow-detail" id="flow-detail" aria-label="Flow detail">
+            <div
+                class="flow-detail-row"
+                role="row"
+                style:top=format!("{}px", (position + 1) as f64 * ROW_HEIGHT)
+            >
+            <div class="flow-detail" role="cell" id="flow-detail" aria-label="Flow detail" tabindex="0">
                 <h4>
                     {format!(
                         "{} → {} {}{}",
@@ -256,7 +334,9 @@ fn Expanded(analysis: Analysis) -> impl IntoView {
                         </button>
                     </div>
                 </Show>
+                <p class="detail-notice">{move || analysis.notice.get()}</p>
                 {walks}
+            </div>
             </div>
         })
     }
