@@ -17,12 +17,12 @@ pageTest("create a taxonomy key and value, refusing bad syntax", async ({ open }
 
   await keyField.fill("example.com/team");
   assert.equal(await keyField.getAttribute("aria-invalid"), "false");
-  await page.getByLabel("Scope").selectOption("security");
+  await page.getByLabel("Scope", { exact: true }).selectOption("security");
   await page.getByLabel("Description").fill("The owning team");
   await addKey.click();
   const card = page.locator('.key-card[data-key="example.com/team"]');
   await card.waitFor();
-  assert.match(await card.textContent(), /security/);
+  assert.equal(await card.getByLabel("Scope of example.com/team", { exact: true }).inputValue(), "security");
   assert.match(await card.textContent(), /any value/);
 
   const valueField = card.getByLabel("New value for example.com/team");
@@ -102,4 +102,77 @@ pageTest("renaming an environment value renames the Fleet environment with it", 
   await page.getByRole("button", { name: "Undo", exact: true }).click();
   await page.getByLabel("Cluster labels of staging").waitFor();
   assert.equal(await page.getByLabel("Cluster labels of preprod").count(), 0);
+});
+
+pageTest("the scope starts on application for each new key and stays editable; Enter adds keys and values", async ({ open }) => {
+  const page = await open();
+  await page.getByRole("link", { name: "Taxonomy" }).click();
+  const keyField = page.getByLabel("New label key");
+  const scope = page.getByLabel("Scope", { exact: true });
+
+  await keyField.fill("env");
+  await scope.selectOption("security");
+  await keyField.press("Enter");
+  const env = page.locator('.key-card[data-key="env"]');
+  await env.waitFor();
+  assert.equal(await env.getByLabel("Scope of env", { exact: true }).inputValue(), "security");
+  // The next key does not inherit the last choice.
+  assert.equal(await scope.inputValue(), "application", "the Scope select resets after an add");
+  await keyField.fill("team");
+  await keyField.press("Enter");
+  const team = page.locator('.key-card[data-key="team"]');
+  await team.waitFor();
+  const teamScope = team.getByLabel("Scope of team", { exact: true });
+  assert.equal(await teamScope.inputValue(), "application");
+
+  // A key's scope is edited in place, as one undoable edit that survives a reload.
+  await teamScope.selectOption("kubernetes");
+  await page.waitForFunction(() => document.querySelector('.key-card[data-key="team"] .scope-select')?.value === "kubernetes");
+  await page.getByRole("button", { name: "Undo", exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('.key-card[data-key="team"] .scope-select')?.value === "application");
+  await page.getByRole("button", { name: "Redo", exact: true }).click();
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('.key-card[data-key="team"] .scope-select')?.value === "kubernetes");
+
+  // Enter adds a value.
+  const value = page.locator('.key-card[data-key="env"]').getByLabel("New value for env");
+  await value.fill("prod");
+  await value.press("Enter");
+  await page.locator('.key-card[data-key="env"] .value-chip[data-value="prod"]').waitFor();
+});
+
+pageTest("a long key name stays on one line, ellipsised with a title, and Add value stays inside its card", async ({ open }) => {
+  const page = await open();
+  await page.getByRole("link", { name: "Taxonomy" }).click();
+  const long = "security.company-platform-engineering.example.com/environment-of-the-workload";
+  await page.getByLabel("New label key").fill(long);
+  await page.getByLabel("New label key").press("Enter");
+  const card = page.locator(`.key-card[data-key="${long}"]`);
+  await card.waitFor();
+  const name = card.locator(".key-name");
+  assert.equal(await name.getAttribute("title"), long);
+  const shape = await name.evaluate((e) => {
+    const style = getComputedStyle(e);
+    return {
+      whiteSpace: style.whiteSpace,
+      textOverflow: style.textOverflow,
+      lines: Math.round(e.getBoundingClientRect().height / parseFloat(style.lineHeight || "20")),
+      height: e.getBoundingClientRect().height,
+      fontSize: parseFloat(style.fontSize),
+    };
+  });
+  assert.equal(shape.whiteSpace, "nowrap", "never wraps mid-word");
+  assert.equal(shape.textOverflow, "ellipsis");
+  assert.ok(shape.height < shape.fontSize * 2, `one line: ${JSON.stringify(shape)}`);
+
+  // Every card's "Add value" button and field stay inside the card.
+  const overflows = await page.locator(".key-card").evaluateAll((cards) =>
+    cards.flatMap((c) => {
+      const box = c.getBoundingClientRect();
+      return [...c.querySelectorAll(".inline-form > *, .key-header > *")]
+        .filter((e) => e.getBoundingClientRect().right > box.right + 0.5)
+        .map((e) => `${c.dataset.key}: ${e.tagName} ${e.textContent} ends at ${e.getBoundingClientRect().right} > ${box.right}`);
+    }),
+  );
+  assert.deepEqual(overflows, []);
 });

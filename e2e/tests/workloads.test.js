@@ -29,25 +29,25 @@ pageTest("a workload group with a taxonomy label, a free label and ports survive
   await card.waitFor();
   assert.equal(await card.getByLabel("Kind of checkout/cart", { exact: true }).inputValue(), "StatefulSet");
 
-  // A taxonomy label: the value select offers only the key's allowed values.
-  await card.getByLabel("Label key for checkout/cart", { exact: true }).selectOption("security.company.io/tier");
-  const values = card.getByLabel("Label value for checkout/cart", { exact: true });
-  assert.deepEqual(await values.locator("option").allTextContents(), ["frontend", "backend", "data"]);
-  await values.selectOption("backend");
-  await card.getByRole("button", { name: "Add label" }).click();
+  // A taxonomy label, typed as key=value: the field suggests the taxonomy's labels.
+  const labelField = card.getByLabel("Add a label to checkout/cart", { exact: true });
+  const listed = await page.locator(`datalist#${await labelField.getAttribute("list")} option`).evaluateAll((o) => o.map((e) => e.value));
+  for (const v of ["frontend", "backend", "data"]) assert.ok(listed.includes(`security.company.io/tier=${v}`), `${listed}`);
+  await labelField.fill("security.company.io/tier=backend");
+  await labelField.press("Enter");
   const tierChip = card.locator('.label-chip[data-label="security.company.io/tier=backend"]');
   await tierChip.waitFor();
   assert.equal(await tierChip.locator(".label-warning").count(), 0, "a taxonomy label carries no warning");
+  assert.equal(await labelField.inputValue(), "", "the field empties for the next label");
 
   // A free label: syntax checked as typed, allowed, and flagged as outside the taxonomy.
-  await card.getByLabel("Label key for checkout/cart", { exact: true }).selectOption("__free__");
-  const freeKey = card.getByLabel("Free label key for checkout/cart", { exact: true });
-  await freeKey.fill("owner team");
-  assert.equal(await freeKey.getAttribute("aria-invalid"), "true");
+  await labelField.fill("owner team=payments");
+  assert.equal(await labelField.getAttribute("aria-invalid"), "true");
   await card.locator(".label-hint.error").filter({ hasText: "name part" }).waitFor();
   assert.equal(await card.getByRole("button", { name: "Add label" }).isDisabled(), true);
-  await freeKey.fill("example.com/owner");
-  await card.getByLabel("Label value for checkout/cart", { exact: true }).fill("payments");
+  await labelField.fill("example.com/owner");
+  await card.locator(".label-hint.error").filter({ hasText: "key=value" }).waitFor();
+  await labelField.fill("example.com/owner=payments");
   await card.locator(".label-hint").filter({ hasText: "not in the taxonomy" }).waitFor();
   await card.getByRole("button", { name: "Add label" }).click();
   const freeChip = card.locator('.label-chip[data-label="example.com/owner=payments"]');
@@ -143,4 +143,54 @@ pageTest("add, rename and delete a namespace, each undoable", async ({ open }) =
   await renamed.waitFor();
   await page.getByRole("button", { name: "Undo", exact: true }).click();
   await card.waitFor();
+});
+
+pageTest("Enter adds a namespace, a workload group, a key=value label and a port; long names have a title", async ({ open }) => {
+  const page = await open();
+  await page.getByRole("link", { name: "Namespaces & workloads" }).click();
+  const nsField = page.getByLabel("New namespace name");
+  await nsField.fill("shop");
+  await nsField.press("Enter");
+  const ns = page.locator('.ns-card[data-namespace="shop"]');
+  await ns.waitFor();
+
+  const groupField = ns.getByLabel("New workload group in shop", { exact: true });
+  await groupField.fill("web");
+  await groupField.press("Enter");
+  const card = page.locator('.workload-card[data-workload="shop/web"]');
+  await card.waitFor();
+
+  // One field, one Enter per label (it was a key select, a value select and a button).
+  const labelField = card.getByLabel("Add a label to shop/web", { exact: true });
+  await labelField.fill("security.company.io/tier=frontend");
+  await labelField.press("Enter");
+  await card.locator('.label-chip[data-label="security.company.io/tier=frontend"]').waitFor();
+  await labelField.fill("app=web");
+  await labelField.press("Enter");
+  await card.locator('.label-chip[data-label="app=web"]').waitFor();
+  const nsLabel = ns.getByLabel("Add a label to shop", { exact: true });
+  await nsLabel.fill("security.company.io/environment=prod");
+  await nsLabel.press("Enter");
+  await ns.locator('.label-chip[data-label="security.company.io/environment=prod"]').waitFor();
+
+  // Enter in the port number adds the port.
+  await card.getByLabel("New port name for shop/web", { exact: true }).fill("http");
+  const number = card.getByLabel("New port number for shop/web", { exact: true });
+  await number.fill("8080");
+  await number.press("Enter");
+  const added = card.getByLabel("Port 1 number of shop/web", { exact: true });
+  await added.waitFor();
+  assert.equal(await added.inputValue(), "8080");
+  assert.equal(await card.getByLabel("Port 1 name of shop/web", { exact: true }).inputValue(), "http");
+
+  // A long name is cut with an ellipsis, and its title holds all of it.
+  const long = "payments-reconciliation-settlement-batch-processor-eu-west";
+  await groupField.fill(long);
+  await groupField.press("Enter");
+  const name = page.getByLabel(`Name of workload group shop/${long}`, { exact: true });
+  await name.waitFor();
+  assert.equal(await name.getAttribute("title"), long);
+  assert.equal(await name.evaluate((e) => getComputedStyle(e).textOverflow), "ellipsis");
+  const chip = card.locator('.label-chip[data-label="security.company.io/tier=frontend"]');
+  assert.equal(await chip.getAttribute("title"), "security.company.io/tier=frontend");
 });

@@ -14,6 +14,10 @@ const SCOPES: [(LabelScope, &str); 3] = [
     (LabelScope::Kubernetes, "kubernetes"),
 ];
 
+fn scope_named(name: &str) -> Option<LabelScope> {
+    SCOPES.iter().find(|(_, n)| *n == name).map(|(s, _)| *s)
+}
+
 fn scope_name(scope: LabelScope) -> &'static str {
     SCOPES
         .iter()
@@ -60,6 +64,9 @@ pub fn TaxonomyView() -> impl IntoView {
         });
         set_key.set(String::new());
         set_description.set(String::new());
+        // Each key starts from the usual scope: keeping the last choice silently gave the next keys
+        // the scope of the previous one.
+        set_scope.set(LabelScope::Application);
     };
     view! {
         <section class="taxonomy-view">
@@ -90,9 +97,8 @@ pub fn TaxonomyView() -> impl IntoView {
                     <select
                         aria-label="Scope"
                         on:change=move |ev| {
-                            let chosen = event_target_value(&ev);
-                            if let Some((s, _)) = SCOPES.iter().find(|(_, n)| *n == chosen) {
-                                set_scope.set(*s);
+                            if let Some(s) = scope_named(&event_target_value(&ev)) {
+                                set_scope.set(s);
                             }
                         }
                     >
@@ -188,8 +194,8 @@ fn KeyCard(index: usize, entry: LabelKey, notice: RwSignal<Option<String>>) -> i
     view! {
         <article class="card key-card" role="listitem" data-key=key.clone()>
             <header class="key-header">
-                <code class="key-name">{key.clone()}</code>
-                <span class=format!("badge scope-{}", scope_name(entry.scope))>{scope_name(entry.scope)}</span>
+                <code class="key-name" title=key.clone()>{key.clone()}</code>
+                <ScopeSelect index=index key=key.clone() scope=entry.scope/>
                 <span class="muted usage">{move || format!("used by {}", key_usage())}</span>
                 <button
                     class="remove"
@@ -242,6 +248,37 @@ fn KeyCard(index: usize, entry: LabelKey, notice: RwSignal<Option<String>>) -> i
             </form>
             <p class="error field-error">{value_error}</p>
         </article>
+    }
+}
+
+/// A key's scope, editable in place (one undoable edit).
+#[component]
+fn ScopeSelect(index: usize, key: String, scope: LabelScope) -> impl IntoView {
+    let studio = use_studio();
+    let label = format!("Scope of {key}");
+    let change = move |ev| {
+        let Some(chosen) = scope_named(&event_target_value(&ev)) else {
+            return;
+        };
+        studio.edit(
+            format!("set the scope of {key} to {}", scope_name(chosen)),
+            |design| {
+                if let Some(k) = design.taxonomy.get_mut(index) {
+                    k.scope = chosen;
+                }
+            },
+        );
+    };
+    view! {
+        <select class=format!("badge scope-select scope-{}", scope_name(scope)) aria-label=label on:change=change>
+            {SCOPES
+                .iter()
+                .map(|(s, n)| {
+                    let chosen = *s == scope;
+                    view! { <option value=*n selected=chosen prop:selected=chosen>{*n}</option> }
+                })
+                .collect_view()}
+        </select>
     }
 }
 

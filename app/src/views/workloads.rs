@@ -12,7 +12,7 @@ use netpol_core::model::WorkloadKind;
 
 use crate::count::count;
 use crate::state::use_studio;
-use labels::{LabelEditor, LabelTarget};
+use labels::{LabelEditor, LabelTarget, TaxonomyLabels};
 use ports::{PortsEditor, ServiceAccountField};
 
 /// The workload kinds offered, most common first.
@@ -119,6 +119,7 @@ pub fn WorkloadsView() -> impl IntoView {
                 </button>
                 <p class="error field-error" role="alert">{name_error}</p>
             </form>
+            <TaxonomyLabels/>
             <div class="namespaces" role="list" aria-label="Namespaces">
                 {move || {
                     studio
@@ -149,6 +150,7 @@ fn NameField(
     view! {
         <input
             class="name-field code"
+            title=move || draft.get()
             aria-label=label
             prop:value=draft
             aria-invalid=move || invalid().is_some().to_string()

@@ -1,6 +1,7 @@
 //! The labels of a namespace or workload group: chips coloured by their taxonomy key, a warning on
-//! labels outside the taxonomy, and a form that picks a key and an allowed value from the taxonomy (or
-//! takes a free label, checked against Kubernetes label syntax as the user types).
+//! labels outside the taxonomy, and one field that takes `key=value` with the taxonomy's labels as
+//! suggestions (a free label is allowed and flagged), checked against Kubernetes label syntax as the
+//! user types.
 
 use leptos::prelude::*;
 use netpol_core::design::{self, Design, LabelStatus};
@@ -8,10 +9,6 @@ use netpol_core::labels;
 use netpol_core::model::Labels;
 
 use crate::state::use_studio;
-
-/// The key-select option that switches to a free label (never a label key: keys start with a letter or
-/// digit).
-const FREE: &str = "__free__";
 
 /// Whose labels are edited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +94,7 @@ pub fn LabelEditor(target: LabelTarget, labels: Labels) -> impl IntoView {
                     class:outside=status.is_outside_taxonomy()
                     class:builtin=status == LabelStatus::Builtin
                     data-label=format!("{key}={value}")
+                    title=format!("{key}={value}")
                 >
                     <span
                         class="swatch"
@@ -125,137 +123,64 @@ pub fn LabelEditor(target: LabelTarget, labels: Labels) -> impl IntoView {
     }
 }
 
-/// Picks a taxonomy key and one of its allowed values, or takes a free label.
+/// The id of the page's list of `key=value` suggestions from the taxonomy ([`TaxonomyLabels`]).
+pub const TAXONOMY_LABELS: &str = "taxonomy-labels";
+
+/// Every `key=value` the taxonomy allows (and `key=` for a key that allows any value), offered by
+/// each add-label field as it is typed. Rendered once per view.
+#[component]
+pub fn TaxonomyLabels() -> impl IntoView {
+    let studio = use_studio();
+    let options = move || {
+        studio.with(|d| {
+            d.taxonomy
+                .iter()
+                .flat_map(|k| {
+                    if k.values.is_empty() {
+                        vec![format!("{}=", k.key)]
+                    } else {
+                        k.values.iter().map(|v| format!("{}={v}", k.key)).collect()
+                    }
+                })
+                .map(|label| view! { <option value=label></option> })
+                .collect_view()
+        })
+    };
+    view! { <datalist id=TAXONOMY_LABELS>{options}</datalist> }
+}
+
+/// One field that takes a label as `key=value`, suggesting the taxonomy's labels as it is typed;
+/// Enter adds it. A label outside the taxonomy is allowed and flagged.
 #[component]
 fn AddLabelForm(target: LabelTarget) -> impl IntoView {
     let studio = use_studio();
     let id = target.id();
-    let choice = RwSignal::new(String::new());
-    let free_key = RwSignal::new(String::new());
-    let value = RwSignal::new(String::new());
-    // The allowed values of the chosen taxonomy key (empty: any value, typed).
-    let allowed = move || {
-        let key = choice.get();
-        studio.with(|d| {
-            d.taxonomy
-                .iter()
-                .find(|k| k.key == key)
-                .map(|k| k.values.clone())
-                .unwrap_or_default()
-        })
+    let text = RwSignal::new(String::new());
+    let parsed = move || {
+        let typed = text.get();
+        (!typed.trim().is_empty()).then(|| labels::parse_label(&typed))
     };
-    let key = move || {
-        let chosen = choice.get();
-        if chosen == FREE {
-            free_key.get().trim().to_owned()
-        } else {
-            chosen
-        }
+    let error = move || match parsed() {
+        Some(Err(err)) => Some(err.to_string()),
+        _ => None,
     };
-    let key_error = move || {
-        (choice.get() == FREE)
-            .then(|| typed_key_error(&free_key.get()))
-            .flatten()
+    let status = move || match parsed() {
+        Some(Ok((key, value))) => Some(studio.with(|d| design::label_status(d, &key, &value))),
+        _ => None,
     };
-    let value_error = move || {
-        labels::check_value(value.get().trim())
-            .err()
-            .map(|e| e.to_string())
-    };
-    let status = move || {
-        let (key, value) = (key(), value.get());
-        (!key.is_empty() && key_error().is_none())
-            .then(|| studio.with(|d| design::label_status(d, &key, value.trim())))
-    };
-    let ready = move || !key().is_empty() && key_error().is_none() && value_error().is_none();
     let add = {
         let target = target.clone();
         move || {
-            if !ready() {
+            let Some(Ok((key, value))) = parsed() else {
                 return;
-            }
-            let (key, value_text) = (key(), value.get_untracked().trim().to_owned());
-            let name = format!("add label {key}={value_text} to {}", target.name());
+            };
+            let name = format!("add label {key}={value} to {}", target.name());
             studio.edit(name, |d| {
                 if let Some(labels) = target.labels_mut(d) {
-                    labels.insert(key, value_text);
+                    labels.insert(key, value);
                 }
             });
-        }
-    };
-    let on_key = move |ev| {
-        let chosen = event_target_value(&ev);
-        // A key with allowed values starts on its first value; any other key on an empty field.
-        let first = studio.with_untracked(|d| {
-            d.taxonomy
-                .iter()
-                .find(|k| k.key == chosen)
-                .and_then(|k| k.values.first().cloned())
-        });
-        value.set(first.unwrap_or_default());
-        choice.set(chosen);
-    };
-    let key_options = move || {
-        studio.with(|d| {
-            d.taxonomy
-                .iter()
-                .map(|k| {
-                    let key = k.key.clone();
-                    view! { <option value=key.clone() prop:selected=move || choice.get() == key>{k.key.clone()}</option> }
-                })
-                .collect_view()
-        })
-    };
-    let value_field = {
-        let id = id.clone();
-        move || {
-            let values = allowed();
-            if choice.get() != FREE && !values.is_empty() {
-                view! {
-                    <select
-                        aria-label=format!("Label value for {id}")
-                        on:change=move |ev| value.set(event_target_value(&ev))
-                    >
-                        {values
-                            .into_iter()
-                            .map(|v| {
-                                let selected = value.get_untracked() == v;
-                                view! { <option value=v.clone() selected=selected prop:selected=selected>{v.clone()}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <input
-                        class="code"
-                        aria-label=format!("Label value for {id}")
-                        placeholder="value"
-                        prop:value=value
-                        aria-invalid=move || value_error().is_some().to_string()
-                        on:input=move |ev| value.set(event_target_value(&ev))
-                    />
-                }
-                .into_any()
-            }
-        }
-    };
-    let free_field = {
-        let id = id.clone();
-        move || {
-            (choice.get() == FREE).then(|| {
-                view! {
-                    <input
-                        class="code"
-                        aria-label=format!("Free label key for {id}")
-                        placeholder="example.com/key"
-                        prop:value=free_key
-                        aria-invalid=move || key_error().is_some().to_string()
-                        on:input=move |ev| free_key.set(event_target_value(&ev))
-                    />
-                }
-            })
+            text.set(String::new());
         }
     };
     view! {
@@ -266,32 +191,23 @@ fn AddLabelForm(target: LabelTarget) -> impl IntoView {
                 add();
             }
         >
-            <select aria-label=format!("Label key for {id}") on:change=on_key>
-                <option value="" prop:selected=move || choice.get().is_empty()>"Add a label…"</option>
-                {key_options}
-                <option value=FREE prop:selected=move || choice.get() == FREE>"Free label (not in the taxonomy)…"</option>
-            </select>
-            {free_field}
-            <Show when=move || !choice.get().is_empty()>
-                <span class="eq">"="</span>
-                {value_field.clone()}
-                <button type="submit" disabled=move || !ready()>"Add label"</button>
-            </Show>
+            <input
+                class="code"
+                aria-label=format!("Add a label to {id}")
+                placeholder="key=value"
+                list=TAXONOMY_LABELS
+                autocomplete="off"
+                prop:value=text
+                aria-invalid=move || error().is_some().to_string()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            />
+            <button type="submit" disabled=move || !matches!(parsed(), Some(Ok(_)))>"Add label"</button>
         </form>
-        <p class="label-hint" class:error=move || key_error().or_else(value_error).is_some()>
+        <p class="label-hint" class:error=move || error().is_some()>
             {move || {
-                key_error()
-                    .or_else(value_error)
+                error()
                     .or_else(|| status().and_then(warning).map(|w| format!("⚠ this label is {w}: it is allowed, but the lints will flag it")))
             }}
         </p>
     }
-}
-
-fn typed_key_error(text: &str) -> Option<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    labels::check_key(text).err().map(|e| e.to_string())
 }

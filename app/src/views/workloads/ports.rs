@@ -246,7 +246,8 @@ fn NewPortRow(
     let error =
         move || name_error(siblings, None, &name.get()).or_else(|| port_error(&number.get()));
     let ready = move || error().is_none() && !number.get().trim().is_empty();
-    let add = move |_| {
+    // The new-port row is a table row, not a form: Enter in any of its fields adds the port.
+    let add = Callback::new(move |()| {
         if !ready() {
             return;
         }
@@ -264,6 +265,12 @@ fn NewPortRow(
                 g.ports.push(port);
             }
         });
+    });
+    let on_enter = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" {
+            ev.prevent_default();
+            add.run(());
+        }
     };
     view! {
         <tr class="port-row new-port">
@@ -275,6 +282,7 @@ fn NewPortRow(
                     prop:value=name
                     aria-invalid=move || name_error(siblings, None, &name.get()).is_some().to_string()
                     on:input=move |ev| set_name.set(event_target_value(&ev))
+                    on:keydown=on_enter
                 />
             </td>
             <td>
@@ -286,12 +294,14 @@ fn NewPortRow(
                     prop:value=number
                     aria-invalid=move || port_error(&number.get()).is_some().to_string()
                     on:input=move |ev| set_number.set(event_target_value(&ev))
+                    on:keydown=on_enter
                 />
             </td>
             <td>
                 <select
                     aria-label=format!("New port protocol for {id}")
                     on:change=move |ev| set_protocol.set(protocol_named(&event_target_value(&ev)))
+                    on:keydown=on_enter
                 >
                     {PROTOCOLS
                         .map(|p| view! { <option value=p.to_string()>{p.to_string()}</option> })
@@ -299,7 +309,7 @@ fn NewPortRow(
                 </select>
             </td>
             <td>
-                <button aria-label=format!("Add port to {id}") disabled=move || !ready() on:click=add>
+                <button aria-label=format!("Add port to {id}") disabled=move || !ready() on:click=move |_| add.run(())>
                     "Add"
                 </button>
             </td>
