@@ -115,6 +115,9 @@ pub struct Analysis {
     coverage_seq: StoredValue<u64>,
 }
 
+/// The name of the edit that opens the recommended design (undo history, and the notice tied to it).
+const OPEN_RECOMMENDED: &str = "open the design recommended from the flows";
+
 /// How many rows the table asks for at a time.
 pub const WINDOW_ROWS: usize = 64;
 
@@ -289,13 +292,12 @@ impl Analysis {
             return;
         };
         self.recommended.set(None);
-        self.studio.replace(
-            "open the design recommended from the flows",
-            recommended.design,
-        );
+        self.studio.replace(OPEN_RECOMMENDED, recommended.design);
         self.notice.set(Some(
             "Opened the design recommended from the flows (Undo takes it back)".to_owned(),
         ));
+        self.notice_edit
+            .set_value(Some(OPEN_RECOMMENDED.to_owned()));
         if let Some(window) = web_sys::window() {
             let href = Route::Board.href();
             let _ = window.location().set_hash(href.trim_start_matches('#'));
@@ -459,6 +461,7 @@ impl Analysis {
         self.expanded.set(None);
         self.explained.set(None);
         self.notice.set(None);
+        self.notice_edit.set_value(None);
     }
 
     /// Expands a row (or folds it when it is the expanded one) and asks for its walks; `position` is
