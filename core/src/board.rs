@@ -1,5 +1,6 @@
 //! The policy board: the design's tiers in evaluation order, each with its policies in evaluation
-//! order, and the board's edits (move a tier or a policy, add, rename, set a tier's default action).
+//! order, and the board's edits (move a tier or a policy, add, rename, set a tier's default action;
+//! `policies`: new, duplicate and delete policies, delete tiers; `rule_summary`: a rule in one line).
 //!
 //! Ordering is Felix's (`eval::order`): tiers by order (nil last) then name; policies by order (nil
 //! last) then `name/namespace/kind`. Moving something reassigns order numbers with gaps of
@@ -21,8 +22,15 @@ use crate::model::{
 use crate::selector::Selector;
 
 mod migrate_anp;
+mod policies;
+mod rule_summary;
 
 pub use migrate_anp::{DesignMigration, has_admin_policies, migrate_admin_policies};
+pub use policies::{
+    TierPolicies, delete_policy, delete_tier, duplicate_policy, new_cluster_policy, new_policy,
+    policies_in_tier,
+};
+pub use rule_summary::rule_summary;
 
 /// The step between reassigned order numbers.
 pub const ORDER_GAP: f64 = 100.0;
@@ -88,6 +96,10 @@ pub enum BoardError {
     BuiltInTier(String),
     #[error("tier `{tier}` already has a policy named `{name}` of that kind")]
     DuplicatePolicy { name: String, tier: String },
+    #[error(
+        "tier `{tier}` holds {policies} policies: move them to another tier or delete them with it"
+    )]
+    TierNotEmpty { tier: String, policies: usize },
 }
 
 /// Calico's built-in tiers, whose orders are fixed.

@@ -25,6 +25,7 @@ mod diagnostic;
 pub(crate) mod dispatch;
 mod documents;
 mod export;
+pub mod fields;
 pub(crate) mod node;
 mod parity;
 mod validate;
@@ -127,6 +128,21 @@ impl ImportResult {
         self.diagnostics.extend(other.diagnostics);
         self.design_documents.extend(other.design_documents);
     }
+}
+
+/// Every problem `netpol validate` finds with one Calico policy held as a model (the editor's form):
+/// written as [`export_resource`] writes it and read back, like [`check_cluster_policy`], so a field
+/// the form would change is checked with the rest of its rule (ports need a protocol, ICMP needs
+/// ICMP, an HTTP match needs an Allow ingress rule) in the importer's own words.
+pub fn check_calico_policy(
+    file_name: &str,
+    policy: &crate::model::CalicoPolicy,
+) -> Vec<Diagnostic> {
+    let text = export_resource(
+        &Resource::CalicoPolicy(policy.clone()),
+        &ExportOptions::default(),
+    );
+    import(file_name, &text).diagnostics
 }
 
 /// Every problem `netpol validate` finds with one cluster-wide policy held as a model (the

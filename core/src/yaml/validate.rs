@@ -25,37 +25,60 @@ pub(crate) fn plainly_valid_selector(text: &str) -> bool {
     text.len() <= MAX_SELECTOR_LEN && Selector::parse(text).is_ok_and(|s| !s.mentions_global())
 }
 
+/// What Calico would refuse in the selector `text` written in the field `path`: the byte offset of the
+/// offending character (when there is one) and the message. The importer places it in the file, the
+/// editors next to their field (`yaml::fields::selector`).
+pub(crate) fn selector_problem(
+    text: &str,
+    path: &str,
+    field: SelectorField,
+) -> Option<(Option<usize>, String)> {
+    if text.len() > MAX_SELECTOR_LEN {
+        return Some((
+            None,
+            format!(
+                "`{path}` is {} characters long, more than Calico's limit of {MAX_SELECTOR_LEN}",
+                text.len()
+            ),
+        ));
+    }
+    match Selector::parse(text) {
+        Err(e) => Some((
+            Some(e.span().start),
+            format!("invalid selector in `{path}`: {}", e.message()),
+        )),
+        Ok(sel) if sel.mentions_global() => {
+            let at = Some(text.find("global(").unwrap_or(0));
+            match field {
+                SelectorField::RuleNamespace if sel.is_global() => None,
+                SelectorField::RuleNamespace => Some((
+                    at,
+                    format!(
+                        "`global()` in `{path}` must be the whole selector: Calico does not combine it with other terms"
+                    ),
+                )),
+                SelectorField::Plain => Some((
+                    at,
+                    format!(
+                        "`global()` is not allowed in `{path}`: only a rule's `namespaceSelector` may be `global()`"
+                    ),
+                )),
+            }
+        }
+        Ok(_) => None,
+    }
+}
+
 impl Decoder<'_> {
     /// Parses the selector in `node` (a string already read as `text`) and reports what Calico would
     /// refuse, pointing at the offending character when the selector is written on one line.
     pub fn check_selector(&mut self, node: &Node, path: &str, text: &str, field: SelectorField) {
-        if text.len() > MAX_SELECTOR_LEN {
-            self.error(node.pos, format!("`{path}` is {} characters long, more than Calico's limit of {MAX_SELECTOR_LEN}", text.len()));
-            return;
-        }
-        match Selector::parse(text) {
-            Err(e) => {
-                let pos = self.position_in_scalar(node, text, e.span().start);
-                self.error(
-                    pos,
-                    format!("invalid selector in `{path}`: {}", e.message()),
-                );
-            }
-            Ok(sel) if sel.mentions_global() => {
-                let pos = self.position_in_scalar(node, text, text.find("global(").unwrap_or(0));
-                match field {
-                    SelectorField::RuleNamespace if sel.is_global() => {}
-                    SelectorField::RuleNamespace => self.error(
-                        pos,
-                        format!("`global()` in `{path}` must be the whole selector: Calico does not combine it with other terms"),
-                    ),
-                    SelectorField::Plain => self.error(
-                        pos,
-                        format!("`global()` is not allowed in `{path}`: only a rule's `namespaceSelector` may be `global()`"),
-                    ),
-                }
-            }
-            Ok(_) => {}
+        if let Some((offset, message)) = selector_problem(text, path, field) {
+            let pos = match offset {
+                Some(offset) => self.position_in_scalar(node, text, offset),
+                None => node.pos,
+            };
+            self.error(pos, message);
         }
     }
 
