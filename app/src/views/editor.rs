@@ -1,20 +1,27 @@
 //! The policy editor: a form beside the live YAML of one Calico policy. Both edit the same policy in
 //! the design. The YAML is parsed by `netpol_core::yaml` as the user types; while it does not parse,
 //! the errors show at their line and column and the text stays as typed (the design keeps the last
-//! good version).
+//! good version). The form (`calico_form`, `rules`, `peer`) has every field Calico has for a policy
+//! and its rules, each checked by core as typed (`field`); `policy_actions` makes, copies and deletes
+//! policies.
 
 use leptos::prelude::*;
-use netpol_core::model::{
-    Action, CalicoPolicy, CalicoPolicyKind, PolicyType, Port, Protocol, Resource, Rule,
-};
-use netpol_core::selector::Selector;
+use netpol_core::model::{CalicoPolicy, Resource};
 use netpol_core::yaml::{self, Diagnostic, ExportOptions};
 
 use crate::routes::use_fragment;
 
+mod calico_form;
 mod cluster;
+mod field;
+mod peer;
+pub mod policy_actions;
+mod rules;
 mod typing;
-use crate::state::{Studio, use_studio};
+use crate::state::use_studio;
+use calico_form::PolicyForm;
+use field::FormState;
+use policy_actions::PolicyActions;
 use typing::{TooLarge, Typing, on_input, problems_view};
 
 /// The YAML of one policy, as the editor shows it.
@@ -69,9 +76,41 @@ fn parse_policy(text: &str) -> Result<CalicoPolicy, Vec<Diagnostic>> {
     )
 }
 
+/// Each applied edit renders the form anew, so the field Tab was moving to is a new element: when
+/// the focus got lost on the way, it is put on the field of the same name.
+fn keep_focus(ev: leptos::ev::FocusEvent) {
+    use leptos::wasm_bindgen::JsCast;
+    let Some(label) = ev
+        .related_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.get_attribute("aria-label"))
+    else {
+        return;
+    };
+    request_animation_frame(move || {
+        let document = document();
+        let lost = document.active_element().is_none_or(|el| {
+            !el.is_connected() || document.body().is_some_and(|b| b.is_same_node(Some(&el)))
+        });
+        if !lost {
+            return;
+        }
+        // The label as a CSS string: backslashes and quotes escaped.
+        let quoted = label.replace('\\', "\\\\").replace('"', "\\\"");
+        let same = document
+            .query_selector(&format!(".editor-form [aria-label=\"{quoted}\"]"))
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(field) = same {
+            let _ = field.focus();
+        }
+    });
+}
+
 /// Which policy the editor holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Selected {
+pub(crate) enum Selected {
     /// `design.policies[i]` (`#/editor/<i>`).
     Calico(usize),
     /// `design.cluster_policies[i]` (`#/editor/cnp/<i>`).
@@ -166,6 +205,7 @@ pub fn EditorView() -> impl IntoView {
                         }}
                     </select>
                 </label>
+                <PolicyActions selected=selected/>
             </header>
             {move || match selected.get() {
                 Some(Selected::Calico(index)) => view! { <PolicyEditor index=index/> }.into_any(),
@@ -190,6 +230,7 @@ fn PolicyEditor(index: usize) -> impl IntoView {
     );
     let (problems, set_problems) = signal(Vec::<Diagnostic>::new());
     let typing = Typing::new();
+    let form = FormState::new(index);
 
     // When the policy changes from the form (or undo), rewrite the YAML — unless the YAML already says
     // exactly this policy (the change came from typing), so the user's text is never reformatted.
@@ -231,8 +272,8 @@ fn PolicyEditor(index: usize) -> impl IntoView {
 
     view! {
         <div class="editor">
-            <div class="editor-form">
-                {move || policy.get().map(|p| view! { <PolicyForm policy=p index=index/> })}
+            <div class="editor-form" on:focusout=keep_focus>
+                {move || policy.get().map(|p| view! { <PolicyForm policy=p form=form/> })}
             </div>
             <div class="editor-yaml">
                 <label for="policy-yaml">"YAML"</label>
@@ -258,356 +299,5 @@ fn PolicyEditor(index: usize) -> impl IntoView {
                 </ul>
             </div>
         </div>
-    }
-}
-
-/// Applies `change` to `design.policies[index]` as one undoable edit.
-fn edit_policy(studio: Studio, index: usize, change: impl FnOnce(&mut CalicoPolicy)) {
-    let name = studio.with_untracked(|design| {
-        design
-            .policies
-            .get(index)
-            .map_or_else(String::new, |p| p.metadata.name.clone())
-    });
-    studio.edit(format!("edit policy {name}"), |design| {
-        if let Some(slot) = design.policies.get_mut(index) {
-            change(slot);
-        }
-    });
-}
-
-/// The selector's syntax error, if any (an empty selector is `all()`).
-fn selector_error(text: &str) -> Option<String> {
-    if text.trim().is_empty() {
-        return None;
-    }
-    Selector::parse(text).err().map(|err| {
-        let span = err.span();
-        format!("column {}: {}", span.start + 1, err.message())
-    })
-}
-
-const KINDS: [CalicoPolicyKind; 4] = [
-    CalicoPolicyKind::GlobalNetworkPolicy,
-    CalicoPolicyKind::NetworkPolicy,
-    CalicoPolicyKind::StagedGlobalNetworkPolicy,
-    CalicoPolicyKind::StagedNetworkPolicy,
-];
-
-/// The form half of the editor.
-#[component]
-fn PolicyForm(policy: CalicoPolicy, index: usize) -> impl IntoView {
-    let studio = use_studio();
-    let tiers: Vec<String> = studio.with_untracked(|design| {
-        netpol_core::board::columns(design)
-            .into_iter()
-            .map(|c| c.name)
-            .collect()
-    });
-    let tier = policy.tier().to_owned();
-    let selector = policy.spec.selector.clone().unwrap_or_default();
-    let (selector_text, set_selector_text) = signal(selector.clone());
-    let types = policy.spec.effective_types();
-    let staged = policy.kind.is_staged();
-    let order = policy.spec.order.map(|o| o.to_string()).unwrap_or_default();
-    let ingress = policy.spec.ingress.clone();
-    let egress = policy.spec.egress.clone();
-    view! {
-        <form class="policy-form" on:submit=|ev| ev.prevent_default()>
-            <label>
-                "Name"
-                <input
-                    aria-label="Policy name"
-                    prop:value=policy.metadata.name.clone()
-                    on:change=move |ev| {
-                        let name = event_target_value(&ev);
-                        edit_policy(studio, index, |p| p.metadata.name = name);
-                    }
-                />
-            </label>
-            <label>
-                "Kind"
-                <select
-                    aria-label="Kind"
-                    on:change=move |ev| {
-                        let chosen = event_target_value(&ev);
-                        if let Some(kind) = KINDS.into_iter().find(|k| k.as_str() == chosen) {
-                            edit_policy(studio, index, |p| {
-                                if kind.is_namespaced() && p.metadata.namespace.is_none() {
-                                    p.metadata.namespace = Some("default".to_owned());
-                                }
-                                if !kind.is_namespaced() {
-                                    p.metadata.namespace = None;
-                                }
-                                p.kind = kind;
-                            });
-                        }
-                    }
-                >
-                    {KINDS
-                        .into_iter()
-                        .map(|k| view! { <option value=k.as_str() selected=k == policy.kind prop:selected=k == policy.kind>{k.as_str()}</option> })
-                        .collect_view()}
-                </select>
-            </label>
-            {policy.kind.is_namespaced().then(|| {
-                view! {
-                    <label>
-                        "Namespace"
-                        <input
-                            aria-label="Namespace"
-                            prop:value=policy.metadata.namespace.clone().unwrap_or_default()
-                            on:change=move |ev| {
-                                let ns = event_target_value(&ev);
-                                edit_policy(studio, index, |p| p.metadata.namespace = Some(ns));
-                            }
-                        />
-                    </label>
-                }
-            })}
-            <label>
-                "Tier"
-                <select
-                    aria-label="Tier"
-                    on:change=move |ev| {
-                        let chosen = event_target_value(&ev);
-                        edit_policy(studio, index, |p| p.spec.tier = Some(chosen));
-                    }
-                >
-                    {tiers
-                        .into_iter()
-                        .map(|t| {
-                            let selected = t == tier;
-                            view! { <option value=t.clone() selected=selected prop:selected=selected>{t.clone()}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </label>
-            <label>
-                "Order"
-                <input
-                    aria-label="Order"
-                    inputmode="decimal"
-                    prop:value=order
-                    on:change=move |ev| {
-                        let text = event_target_value(&ev);
-                        let order = text.trim().parse::<f64>().ok().filter(|o| o.is_finite());
-                        edit_policy(studio, index, |p| p.spec.order = order);
-                    }
-                />
-            </label>
-            <label class="wide">
-                "Selector"
-                <input
-                    aria-label="Selector"
-                    class="code"
-                    prop:value=selector
-                    aria-invalid=move || selector_error(&selector_text.get()).is_some().to_string()
-                    on:input=move |ev| set_selector_text.set(event_target_value(&ev))
-                    on:change=move |ev| {
-                        let text = event_target_value(&ev);
-                        if selector_error(&text).is_none() {
-                            edit_policy(studio, index, |p| {
-                                p.spec.selector = (!text.trim().is_empty()).then(|| text.trim().to_owned());
-                            });
-                        }
-                    }
-                />
-                <span class="error field-error">{move || selector_error(&selector_text.get())}</span>
-            </label>
-            <fieldset class="types">
-                <legend>"Applies to"</legend>
-                {[PolicyType::Ingress, PolicyType::Egress]
-                    .into_iter()
-                    .map(|t| {
-                        let on = types.contains(&t);
-                        let label = if t == PolicyType::Ingress { "Ingress" } else { "Egress" };
-                        view! {
-                            <label class="check">
-                                <input
-                                    type="checkbox"
-                                    prop:checked=on
-                                    on:change=move |ev| {
-                                        let checked = event_target_checked(&ev);
-                                        edit_policy(studio, index, |p| {
-                                            let mut types = p.spec.effective_types();
-                                            types.retain(|x| *x != t);
-                                            if checked {
-                                                types.push(t);
-                                            }
-                                            types.sort();
-                                            p.spec.types = types;
-                                        });
-                                    }
-                                />
-                                {label}
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        aria-label="Staged"
-                        prop:checked=staged
-                        on:change=move |ev| {
-                            let checked = event_target_checked(&ev);
-                            edit_policy(studio, index, |p| {
-                                p.kind = match (p.kind.is_namespaced(), checked) {
-                                    (true, true) => CalicoPolicyKind::StagedNetworkPolicy,
-                                    (true, false) => CalicoPolicyKind::NetworkPolicy,
-                                    (false, true) => CalicoPolicyKind::StagedGlobalNetworkPolicy,
-                                    (false, false) => CalicoPolicyKind::GlobalNetworkPolicy,
-                                };
-                            });
-                        }
-                    />
-                    "Staged"
-                </label>
-            </fieldset>
-            <RulesEditor index=index direction=PolicyType::Ingress rules=ingress/>
-            <RulesEditor index=index direction=PolicyType::Egress rules=egress/>
-        </form>
-    }
-}
-
-/// The rules of `policy` in `direction`.
-fn rules_mut(policy: &mut CalicoPolicy, direction: PolicyType) -> &mut Vec<Rule> {
-    if direction == PolicyType::Ingress {
-        &mut policy.spec.ingress
-    } else {
-        &mut policy.spec.egress
-    }
-}
-
-/// The rules of one direction: action, protocol, peer selectors and destination ports.
-#[component]
-fn RulesEditor(index: usize, direction: PolicyType, rules: Vec<Rule>) -> impl IntoView {
-    let studio = use_studio();
-    let title = if direction == PolicyType::Ingress {
-        "Ingress rules"
-    } else {
-        "Egress rules"
-    };
-    view! {
-        <fieldset class="rules">
-            <legend>{title}</legend>
-            <table>
-                <thead>
-                    <tr><th>"Action"</th><th>"Protocol"</th><th>"Source selector"</th><th>"Destination selector"</th><th>"Ports"</th><th></th></tr>
-                </thead>
-                <tbody>
-                    {rules
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, rule)| {
-                            let ports = rule.destination.ports.iter().map(Port::to_string).collect::<Vec<_>>().join(", ");
-                            view! {
-                                <tr>
-                                    <td>
-                                        <select
-                                            aria-label=format!("{title} {} action", i + 1)
-                                            on:change=move |ev| {
-                                                let action = match event_target_value(&ev).as_str() {
-                                                    "Deny" => Action::Deny,
-                                                    "Pass" => Action::Pass,
-                                                    "Log" => Action::Log,
-                                                    _ => Action::Allow,
-                                                };
-                                                edit_policy(studio, index, |p| if let Some(r) = rules_mut(p, direction).get_mut(i) { r.action = action });
-                                            }
-                                        >
-                                            {[Action::Allow, Action::Deny, Action::Pass, Action::Log]
-                                                .into_iter()
-                                                .map(|a| view! { <option value=a.as_str() selected=a == rule.action prop:selected=a == rule.action>{a.as_str()}</option> })
-                                                .collect_view()}
-                                        </select>
-                                    </td>
-                                    <td>
-                                        <input
-                                            aria-label=format!("{title} {} protocol", i + 1)
-                                            prop:value=rule.protocol.map(|p| p.to_string()).unwrap_or_default()
-                                            on:change=move |ev| {
-                                                let text = event_target_value(&ev);
-                                                let protocol = text.trim().parse::<Protocol>().ok();
-                                                edit_policy(studio, index, |p| if let Some(r) = rules_mut(p, direction).get_mut(i) { r.protocol = protocol });
-                                            }
-                                        />
-                                    </td>
-                                    <td>
-                                        <input
-                                            class="code"
-                                            aria-label=format!("{title} {} source selector", i + 1)
-                                            prop:value=rule.source.selector.clone().unwrap_or_default()
-                                            on:change=move |ev| {
-                                                let text = event_target_value(&ev);
-                                                if selector_error(&text).is_none() {
-                                                    edit_policy(studio, index, |p| if let Some(r) = rules_mut(p, direction).get_mut(i) {
-                                                        r.source.selector = (!text.trim().is_empty()).then(|| text.trim().to_owned());
-                                                    });
-                                                }
-                                            }
-                                        />
-                                    </td>
-                                    <td>
-                                        <input
-                                            class="code"
-                                            aria-label=format!("{title} {} destination selector", i + 1)
-                                            prop:value=rule.destination.selector.clone().unwrap_or_default()
-                                            on:change=move |ev| {
-                                                let text = event_target_value(&ev);
-                                                if selector_error(&text).is_none() {
-                                                    edit_policy(studio, index, |p| if let Some(r) = rules_mut(p, direction).get_mut(i) {
-                                                        r.destination.selector = (!text.trim().is_empty()).then(|| text.trim().to_owned());
-                                                    });
-                                                }
-                                            }
-                                        />
-                                    </td>
-                                    <td>
-                                        <input
-                                            aria-label=format!("{title} {} ports", i + 1)
-                                            prop:value=ports
-                                            on:change=move |ev| {
-                                                let text = event_target_value(&ev);
-                                                let parsed: Result<Vec<Port>, _> = text
-                                                    .split(',')
-                                                    .map(str::trim)
-                                                    .filter(|s| !s.is_empty())
-                                                    .map(str::parse::<Port>)
-                                                    .collect();
-                                                if let Ok(ports) = parsed {
-                                                    edit_policy(studio, index, |p| if let Some(r) = rules_mut(p, direction).get_mut(i) { r.destination.ports = ports });
-                                                }
-                                            }
-                                        />
-                                    </td>
-                                    <td>
-                                        <button
-                                            type="button"
-                                            aria-label=format!("Remove {title} {}", i + 1)
-                                            on:click=move |_| edit_policy(studio, index, |p| {
-                                                let rules = rules_mut(p, direction);
-                                                if i < rules.len() {
-                                                    rules.remove(i);
-                                                }
-                                            })
-                                        >
-                                            "✕"
-                                        </button>
-                                    </td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-            <button
-                type="button"
-                on:click=move |_| edit_policy(studio, index, |p| rules_mut(p, direction).push(Rule::new(Action::Allow)))
-            >
-                {format!("Add {}", if direction == PolicyType::Ingress { "ingress rule" } else { "egress rule" })}
-            </button>
-        </fieldset>
     }
 }

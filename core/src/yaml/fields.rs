@@ -40,7 +40,7 @@ pub fn selector(text: &str, name: &str, place: SelectorPlace) -> Result<Option<S
     match selector_problem(text, name, field) {
         None => Ok(Some(text.to_owned())),
         Some((Some(offset), message)) => Err(format!(
-            "{message} (at character {})",
+            "{message} (column {})",
             text[..offset.min(text.len())].chars().count() + 1
         )),
         Some((None, message)) => Err(message),
@@ -325,7 +325,7 @@ mod tests {
         assert_eq!(selector("", "selector", SelectorPlace::Endpoint), Ok(None));
         let err = selector("app == \"web", "selector", SelectorPlace::Endpoint).unwrap_err();
         assert!(err.starts_with("invalid selector in `selector`"), "{err}");
-        assert!(err.contains("at character"), "{err}");
+        assert!(err.contains("(column 8)"), "{err}");
         assert!(selector("global()", "selector", SelectorPlace::Endpoint).is_err());
         assert!(
             selector(
