@@ -164,6 +164,7 @@ fn RuleRow(
     view! {
         <li class="rule" class:open=open data-rule=format!("{}-{}", word(direction), i + 1)>
             <div class="rule-head">
+                <span class="rule-number" aria-hidden="true">{i + 1}</span>
                 <button
                     type="button"
                     class="rule-toggle"
@@ -173,7 +174,6 @@ fn RuleRow(
                     title=summary.clone()
                     on:click=toggle
                 >
-                    <span class="rule-number">{i + 1}</span>
                     <span class="rule-summary">{summary.clone()}</span>
                 </button>
                 <select
