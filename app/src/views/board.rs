@@ -4,7 +4,6 @@
 //! with gaps.
 
 mod drag;
-mod tier_actions;
 
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
@@ -16,7 +15,6 @@ use crate::count::{count, counted};
 use crate::state::{Studio, use_studio};
 use crate::views::focus_later;
 use drag::{BoardDrag, Dragged, DropAt, in_later_half};
-use tier_actions::TierActions;
 
 /// A card's title: `namespace/name` for a namespaced policy, else its name.
 fn card_title(card: &PolicyCard) -> String {
@@ -227,12 +225,6 @@ fn TierColumnView(
     );
     let (over_name, drag_name, dragging_name) = (name.clone(), name.clone(), name.clone());
     let tier_name = name.clone();
-    let other_tiers: Vec<String> = columns.with_untracked(|all| {
-        all.iter()
-            .filter(|c| c.name != name && c.valid && tier_actions::takes_calico_policies(&c.name))
-            .map(|c| c.name.clone())
-            .collect()
-    });
     view! {
         <section
             class="tier-column"
@@ -370,7 +362,6 @@ fn TierColumnView(
                     </button>
                     </span>
                 </Show>
-                <TierActions name=name.clone() deletable=!fixed others=other_tiers set_error=set_error/>
             </div>
             <ol class="cards">
                 {cards.into_iter().map(|card| view! { <Card card=card tier=tier_name.clone() set_error=set_error/> }).collect_view()}
