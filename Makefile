@@ -28,7 +28,10 @@ PORT ?= 8080
 # already holds both designs; until it moves, the limit says what the page is. The evaluator's decision
 # rows (the canvas evaluates on the page) add 7.6 KB: 1,645,362 B.
 # issue 22 keeps the 600 KB target (ARCHITECTURE.md lists what the page still holds).
-PAGE_WASM_GZIP_LIMIT ?= 1660000
+# The complete policy editor (issue 20 problem 2: every rule field checked by core as typed, rule
+# summaries, New/Duplicate/Delete) adds about 58 KB: 1,703,865 B measured (with the board's tier
+# actions, since taken out). To win back, not to keep: the owner decides.
+PAGE_WASM_GZIP_LIMIT ?= 1710000
 WORKER_WASM_GZIP_LIMIT ?= 830000
 
 .PHONY: help setup run dist test test-native test-wasm lint e2e bench bench-wasm bench-jq size clean-dist fuzz-smoke
