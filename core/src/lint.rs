@@ -24,6 +24,7 @@ pub(crate) mod context;
 mod defaults;
 mod dns;
 mod environments;
+pub mod fix;
 mod index;
 mod literals;
 mod match_space;
@@ -38,6 +39,7 @@ mod tiers;
 pub(crate) mod universe;
 
 use context::Context;
+pub use fix::{FixError, apply_fix};
 pub use staged::lint_flows;
 
 /// How bad a finding is. `netpol lint` exits 1 on errors (and on warnings with `--deny warnings`).
