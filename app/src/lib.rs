@@ -8,6 +8,7 @@
 //!
 //! Layout: `state` holds the design, its history and its autosave; `routes` maps the URL fragment to a
 //! view; `shell` is the frame around the views (top bar, navigation, status line, the undo toast);
+//! `findings` the design's lint findings, shared by the status line, the drawer, board, editor and Export;
 //! `announce` is the live region that says what a move did; `views/` has one file per view.
 
 #![forbid(unsafe_code)]
@@ -16,6 +17,7 @@ mod analysis;
 mod announce;
 mod count;
 mod download;
+mod findings;
 mod first_visit;
 mod import;
 mod routes;
@@ -47,6 +49,7 @@ fn App() -> impl IntoView {
     provide_context(import::PendingImport(RwSignal::new(None)));
     shell::install_shortcuts(studio);
     analysis::provide();
+    findings::provide(studio);
     announce::provide();
     first_visit::provide();
     let route = routes::hash_route();
@@ -61,6 +64,7 @@ fn App() -> impl IntoView {
                 <main id="app-main" class="view" tabindex="-1">{move || views::render(route.get())}</main>
             </div>
             <shell::StatusLine/>
+            <findings::FindingsDrawer/>
             <shell::HistoryToast/>
             <announce::LiveRegion/>
         </div>

@@ -3,8 +3,6 @@
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 
-use netpol_core::lint::{Severity, lint_design};
-
 use crate::count::{count, counted};
 use crate::import::ImportPanel;
 use crate::routes::Route;
@@ -281,38 +279,17 @@ pub fn Nav(route: Memo<Route>) -> impl IntoView {
     }
 }
 
-/// Lint counts and the autosave state.
+/// Lint counts (the button that opens the findings drawer) and the autosave state.
 #[component]
 pub fn StatusLine() -> impl IntoView {
     let studio = use_studio();
-    // The lints run in core over the whole design; a Memo so they run once per change.
-    let counts = Memo::new(move |_| {
-        studio.with(|design| {
-            let findings = lint_design(design, &design.lint);
-            let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
-            (
-                count(Severity::Error),
-                count(Severity::Warning),
-                count(Severity::Info),
-            )
-        })
-    });
-    let lint_counts = move || {
-        let (errors, warnings, infos) = counts.get();
-        format!(
-            "Lint: {} · {} · {}",
-            count(errors, "error"),
-            count(warnings, "warning"),
-            count(infos, "note")
-        )
-    };
     let save = move || match studio.save_state.get() {
         SaveState::Saved => "All changes saved in this browser".to_owned(),
         SaveState::Failed(why) => format!("Not saved: {why}"),
     };
     view! {
         <footer class="statusline">
-            <span class="lint-counts">{lint_counts}</span>
+            <crate::findings::FindingsButton/>
             <span
                 class="autosave"
                 class:failed=move || matches!(studio.save_state.get(), SaveState::Failed(_))

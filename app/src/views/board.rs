@@ -528,6 +528,7 @@ fn Card(card: PolicyCard, tier: String, set_error: WriteSignal<Option<String>>) 
                 <a href=editor_href draggable="false">{title.clone()}</a>
                 {card.staged.then(|| view! { <span class="badge staged">"staged"</span> })}
                 {matches!(policy, PolicyRef::Cluster(_)).then(|| view! { <span class="badge cluster" title="Kubernetes cluster-wide policy: ordered by its priority">"cluster"</span> })}
+                <crate::findings::PolicyBadge policy=policy/>
             </div>
             {card.note.clone().map(|note| view! { <div class="card-note warning" role="note">{note}</div> })}
             <div class="card-meta">

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use netpol_core::model::{CalicoPolicy, Resource};
 use netpol_core::yaml::{self, Diagnostic, ExportOptions};
 
+use crate::findings::PolicyFindings;
 use crate::routes::use_fragment;
 
 mod calico_form;
@@ -207,6 +208,7 @@ pub fn EditorView() -> impl IntoView {
                 </label>
                 <PolicyActions selected=selected/>
             </header>
+            <PolicyFindings selected=Signal::derive(move || selected.get().map(Selected::value))/>
             {move || match selected.get() {
                 Some(Selected::Calico(index)) => view! { <PolicyEditor index=index/> }.into_any(),
                 Some(Selected::Cluster(index)) => view! { <cluster::ClusterPolicyEditor index=index/> }.into_any(),

@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use netpol_core::design;
 use netpol_core::diff::summary::pr_summary_designs;
 use netpol_core::export::{DesignExportOptions, FileTree, FleetSettings, export_design, to_zip};
-use netpol_core::lint::lint_design;
 use netpol_core::model::{ApiFlavour, Labels};
 
 use crate::analysis::{Analysis, Before, use_analysis};
@@ -313,35 +312,14 @@ fn FileViewer(
     }
 }
 
-/// The design's lint findings (its own lint settings).
+/// The design's lint findings (its own lint settings), as the findings drawer shows them.
 #[component]
 fn Lints() -> impl IntoView {
-    let studio = use_studio();
-    let findings = Memo::new(move |_| studio.with(|d| lint_design(d, &d.lint)));
-    let rows = move || {
-        findings.with(|findings| {
-            findings
-                .iter()
-                .map(|f| {
-                    let resource = &f.location.resource;
-                    let name = match &resource.namespace {
-                        Some(ns) => format!("{} {ns}/{}", resource.kind, resource.name),
-                        None => format!("{} {}", resource.kind, resource.name),
-                    };
-                    view! {
-                        <li class=format!("lint {}", f.severity.as_str())>
-                            <strong>{format!("{}[{}]", f.severity.as_str(), f.id)}</strong>
-                            {format!(" {name}: {}", f.message)}
-                        </li>
-                    }
-                })
-                .collect_view()
-        })
-    };
+    let findings = crate::findings::use_findings();
     view! {
-        <section class="export-lints" aria-label="Lints">
-            <h3>{move || format!("Lints ({})", findings.with(Vec::len))}</h3>
-            <ul>{rows}</ul>
+        <section class="export-lints" aria-labelledby="export-lints-title">
+            <h3 id="export-lints-title">{move || format!("Lints ({})", findings.all.with(Vec::len))}</h3>
+            <crate::findings::FindingsList findings=findings.all empty="No findings."/>
         </section>
     }
 }
