@@ -3,6 +3,8 @@
 //! policy and Export. `drawer` is the drawer (and the status-line button that opens it), `inline` the
 //! editor's list and the board's badges, `item` one finding as all of them show it.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 
 use netpol_core::board::PolicyRef;
@@ -23,6 +25,9 @@ pub use item::FindingsList;
 pub struct Findings {
     /// Every finding of the design under its own lint settings, sorted by core.
     pub all: Memo<Vec<Finding>>,
+    /// How many findings each object has, and the worst severity among them (the board's badges:
+    /// one lookup per card instead of a scan of every finding).
+    pub by_resource: Memo<BTreeMap<ResourceRef, (usize, Severity)>>,
     /// Whether the drawer is open.
     pub open: RwSignal<bool>,
     /// The drawer shows this severity only, when set.
@@ -66,8 +71,22 @@ impl Findings {
 /// inside a frame budget for an edit, so a worker round trip would only add latency.
 pub fn provide(studio: Studio) {
     let all = Memo::new(move |_| studio.with(|design| lint_design(design, &design.lint)));
+    let by_resource = Memo::new(move |_| {
+        all.with(|all| {
+            let mut by: BTreeMap<ResourceRef, (usize, Severity)> = BTreeMap::new();
+            for f in all {
+                let entry = by
+                    .entry(f.location.resource.clone())
+                    .or_insert((0, f.severity));
+                entry.0 += 1;
+                entry.1 = entry.1.min(f.severity);
+            }
+            by
+        })
+    });
     provide_context(Findings {
         all,
+        by_resource,
         open: RwSignal::new(false),
         severity: RwSignal::new(None),
         policy: RwSignal::new(None),
@@ -167,9 +186,4 @@ pub fn severity_label(severity: Severity) -> &'static str {
         Severity::Warning => "Warning",
         Severity::Info => "Note",
     }
-}
-
-/// The worst severity among `findings` (errors are the smallest).
-pub fn worst(findings: &[&Finding]) -> Option<Severity> {
-    findings.iter().map(|f| f.severity).min()
 }

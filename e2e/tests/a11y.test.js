@@ -1,6 +1,6 @@
 // Accessibility: axe-core finds no critical or serious violation on any view (Impact with flows loaded
-// and a row open, and the top bar's panels too); every view has one h1 naming it; a skip link is the
-// first Tab stop and takes the keyboard to the view.
+// and a row open, the top bar's panels, and the findings drawer, board badge and editor list too);
+// every view has one h1 naming it; a skip link is the first Tab stop and takes the keyboard to the view.
 "use strict";
 
 const assert = require("node:assert/strict");
@@ -21,6 +21,23 @@ const VIEWS = [
   { link: "Coverage", heading: "Coverage", ready: ".coverage-report" },
   { link: "Export", heading: "Export", ready: ".file-tree" },
 ];
+
+/** A policy with one finding (`dns-udp-only`), for the findings drawer, badge and editor list. */
+const UDP_ONLY_DNS = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: dns-lookups
+spec:
+  tier: platform
+  order: 50
+  selector: app.kubernetes.io/name == 'cattle-cluster-agent'
+  types: [Egress]
+  egress:
+  - action: Allow
+    protocol: UDP
+    destination:
+      ports: [53]
+`;
 
 async function visit(page, view) {
   await page.locator("nav.views").getByRole("link", { name: view.link, exact: true }).click();
@@ -56,6 +73,18 @@ pageTest("axe-core: no critical or serious violation on any view", async ({ open
     await check(`the ${panel} panel`);
     await page.locator("header.topbar").getByRole("button", { name: panel, exact: true }).click();
   }
+  // A design with a finding: the board's badge, the editor's list and the findings drawer.
+  await page.locator("header.topbar").getByRole("button", { name: "Import", exact: true }).click();
+  await page.getByLabel("YAML to import").fill(UDP_ONLY_DNS);
+  await page.locator(".import-panel").getByRole("button", { name: "Import", exact: true }).click();
+  await page.locator(".findings-badge").waitFor();
+  await check("the board with a findings badge");
+  await page.locator('.policy-card[data-policy="dns-lookups"] .card-title a').click();
+  await page.locator(".policy-findings .finding").waitFor();
+  await check("the editor with the policy's findings");
+  await page.locator(".statusline").getByRole("button", { name: /^Lint:/ }).click();
+  await page.locator("#findings-drawer .finding").waitFor();
+  await check("the findings drawer");
   assert.equal(failures.length, 0, `axe-core violations:\n\n${failures.join("\n\n")}`);
 });
 

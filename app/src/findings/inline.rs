@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 
 use netpol_core::board::PolicyRef;
-use netpol_core::lint::{Finding, ResourceRef};
+use netpol_core::lint::Finding;
 use netpol_core::model::PolicyType;
 
-use super::{FindingsList, policy_resource, severity_label, use_findings, worst};
+use super::{FindingsList, policy_resource, severity_label, use_findings};
 use crate::count::count;
 use crate::state::use_studio;
 
@@ -104,23 +104,18 @@ pub fn PolicyBadge(policy: PolicyRef) -> impl IntoView {
     let findings = use_findings();
     let resource = Memo::new(move |_| studio.with(|design| policy_resource(design, policy)));
     let summary = Memo::new(move |_| {
-        let resource: Option<ResourceRef> = resource.get();
-        let resource = resource?;
-        findings.all.with(|all| {
-            let of: Vec<&Finding> = all
-                .iter()
-                .filter(|f| f.location.resource == resource)
-                .collect();
-            worst(&of).map(|severity| (of.len(), severity))
-        })
+        let resource = resource.get()?;
+        findings.by_resource.with(|by| by.get(&resource).copied())
     });
     move || {
         summary.get().map(|(n, severity)| {
-            let label = format!(
-                "{}, worst: {}. Show them",
+            // The visible text starts the accessible name, so speech input can say what it sees.
+            let text = format!(
+                "{} · {}",
                 count(n, "finding"),
                 severity_label(severity).to_lowercase()
             );
+            let label = format!("{text}: show them in the findings drawer");
             view! {
                 <button
                     class=format!("badge findings-badge {}", severity.as_str())
@@ -128,7 +123,7 @@ pub fn PolicyBadge(policy: PolicyRef) -> impl IntoView {
                     title=label
                     on:click=move |_| findings.open_for(resource.get_untracked())
                 >
-                    {format!("{n} {}", severity_label(severity).to_lowercase())}
+                    {text}
                 </button>
             }
         })

@@ -60,26 +60,30 @@ fn FindingItem(finding: Finding) -> impl IntoView {
             .map(|rule| format!(" · {rule}"))
             .unwrap_or_default()
     );
-    let href = studio
-        .with_untracked(|design| resource_policy(design, &location.resource).and_then(editor_href));
-    let link = match href {
-        Some(href) => {
-            let location = location.clone();
-            view! {
-                <a
-                    class="finding-target"
-                    href=href
-                    on:click=move |_| {
-                        findings.followed.set(Some(location.clone()));
-                        findings.open.set(false);
-                    }
-                >
-                    {target}
-                </a>
+    // Reactive: an edit elsewhere can move the policy to another index while its findings stay equal.
+    let link = move || {
+        let href =
+            studio.with(|design| resource_policy(design, &location.resource).and_then(editor_href));
+        let target = target.clone();
+        match href {
+            Some(href) => {
+                let location = location.clone();
+                view! {
+                    <a
+                        class="finding-target"
+                        href=href
+                        on:click=move |_| {
+                            findings.followed.set(Some(location.clone()));
+                            findings.open.set(false);
+                        }
+                    >
+                        {target}
+                    </a>
+                }
+                .into_any()
             }
-            .into_any()
+            None => view! { <span class="finding-target">{target}</span> }.into_any(),
         }
-        None => view! { <span class="finding-target">{target}</span> }.into_any(),
     };
     let apply = (!finding.fix.changes.is_empty()).then(|| {
         let finding = finding.clone();
