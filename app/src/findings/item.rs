@@ -8,19 +8,36 @@ use netpol_core::lint::{Finding, apply_fix};
 use super::{describe, editor_href, resource_policy, severity_label, use_findings};
 use crate::state::use_studio;
 
+/// How many findings a list shows before it offers more: a design with a systematic mistake can have
+/// a thousand, and drawing them all at once would hold the page.
+const PAGE: usize = 100;
+
 /// A list of findings; `empty` is what it says when there are none.
 #[component]
 pub fn FindingsList(
     #[prop(into)] findings: Signal<Vec<Finding>>,
     empty: &'static str,
 ) -> impl IntoView {
+    let limit = RwSignal::new(PAGE);
     let items = move || {
+        let limit = limit.get();
         findings.with(|findings| {
             findings
                 .iter()
+                .take(limit)
                 .cloned()
                 .map(|finding| view! { <FindingItem finding=finding/> })
                 .collect_view()
+        })
+    };
+    let more = move || {
+        let left = findings.with(Vec::len).saturating_sub(limit.get());
+        (left > 0).then(|| {
+            view! {
+                <button class="more-findings" on:click=move |_| limit.update(|l| *l += PAGE)>
+                    {format!("Show {} more ({left} not shown)", left.min(PAGE))}
+                </button>
+            }
         })
     };
     view! {
@@ -29,6 +46,7 @@ pub fn FindingsList(
             fallback=move || view! { <p class="findings-empty">{empty}</p> }
         >
             <ul class="findings-list">{items}</ul>
+            {more}
         </Show>
     }
 }
