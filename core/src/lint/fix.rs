@@ -1,5 +1,5 @@
 //! Applying a finding's machine-applicable fix ([`SuggestedFix::changes`](super::SuggestedFix)) to a
-//! design: each object the changes touch is taken in its wire form (the JSON `netpol export` writes),
+//! design: each object the changes touch is taken in its wire form (what `netpol export` writes, as JSON),
 //! the operations are applied to it, and the result is read back through the importer — the same
 //! parsing and validation as a pasted file — before it takes the object's place. A fix that does not
 //! fit the design (the object is gone, a path is wrong, the result is not valid) is an error value and
@@ -11,9 +11,8 @@ use serde_json::Value;
 
 use super::{Change, ChangeOp, ResourceRef};
 use crate::design::{self, Design};
-use crate::model::{ApiFlavour, Resource};
-use crate::yaml::Diagnostic;
-use crate::yaml::to_wire_json;
+use crate::model::Resource;
+use crate::yaml::{Diagnostic, ExportOptions, export_resource, first_document_json};
 
 /// Why a fix could not be applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,9 +100,10 @@ pub fn apply_fix(design: &Design, changes: &[Change]) -> Result<Design, FixError
     let mut fixed = design.clone();
     for target in targets {
         let existing = find(&fixed, target);
-        let mut wire = existing
-            .as_ref()
-            .map_or(Value::Null, |r| to_wire_json(r, ApiFlavour::V3));
+        let mut wire = match &existing {
+            Some(r) => wire_form(target, r)?,
+            None => Value::Null,
+        };
         for change in changes.iter().filter(|c| &c.resource == target) {
             apply_change(&mut wire, change).map_err(|reason| {
                 if wire.is_null() {
@@ -121,6 +121,16 @@ pub fn apply_fix(design: &Design, changes: &[Change]) -> Result<Design, FixError
         place(&mut fixed, existing.map(|_| target), edited)?;
     }
     Ok(fixed)
+}
+
+/// An object's wire form as JSON: the YAML the export writes, read by the importer's own parser
+/// (the page already holds both; a second serializer into JSON values would add to its size).
+fn wire_form(target: &ResourceRef, resource: &Resource) -> Result<Value, FixError> {
+    let text = export_resource(resource, &ExportOptions::default());
+    first_document_json(&text).map_err(|reason| FixError::Identity {
+        resource: target.clone(),
+        reason: format!("its YAML does not read back ({reason})"),
+    })
 }
 
 /// The object `r` names. `NetworkPolicy` is both a Calico and a Kubernetes kind; fixes edit Calico's
@@ -146,7 +156,7 @@ fn reference(resource: &Resource) -> ResourceRef {
 
 /// The edited wire form read as an imported file would be: one object, no errors.
 fn read_back(target: &ResourceRef, wire: &Value) -> Result<Resource, FixError> {
-    let text = serde_json::to_string_pretty(wire).map_err(|e| FixError::Identity {
+    let text = serde_json::to_string(wire).map_err(|e| FixError::Identity {
         resource: target.clone(),
         reason: e.to_string(),
     })?;
