@@ -27,11 +27,13 @@ PORT ?= 8080
 # and the Mermaid writer came with it) made 1,637,783 B. That section belongs in the worker, which
 # already holds both designs; until it moves, the limit says what the page is. The evaluator's decision
 # rows (the canvas evaluates on the page) add 7.6 KB: 1,645,362 B.
+# Issue 20's editor and findings then came to the page: the complete policy editor (every rule field
+# checked by core as typed, rule summaries, New/Duplicate/Delete; about +58 KB), the findings drawer,
+# badges, the editor's list and lint::apply_fix (about +34 KB), the setup forms and the impact notices
+# (about +5 KB): MEASURED_PAGE B on the integrated tree. To win back with the move of the PR summary's
+# flows to the worker (issue 22), not to keep.
 # issue 22 keeps the 600 KB target (ARCHITECTURE.md lists what the page still holds).
-# The complete policy editor (issue 20 problem 2: every rule field checked by core as typed, rule
-# summaries, New/Duplicate/Delete) adds about 58 KB: 1,703,865 B measured (with the board's tier
-# actions, since taken out). To win back, not to keep: the owner decides.
-PAGE_WASM_GZIP_LIMIT ?= 1710000
+PAGE_WASM_GZIP_LIMIT ?= 1760000
 WORKER_WASM_GZIP_LIMIT ?= 830000
 
 .PHONY: help setup run dist test test-native test-wasm lint e2e bench bench-wasm bench-jq size clean-dist fuzz-smoke
