@@ -74,6 +74,8 @@ pageTest("the status line opens the findings drawer, whose link opens the policy
   const chosen = await page.getByLabel("Policy", { exact: true }).evaluate((s) => s.selectedOptions[0].textContent);
   assert.match(chosen, /dns-lookups/);
   await page.locator('.policy-findings .finding.followed[data-lint="dns-udp-only"]').waitFor();
+  // The rule it names (egress rule 0, the form's first egress row) is marked.
+  await page.locator('li.rule.rule-highlight[data-rule="egress-1"]').waitFor();
 });
 
 pageTest("Apply fix removes the finding as one edit; Undo brings it back and the toast names it", async ({ open }) => {

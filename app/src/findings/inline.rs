@@ -24,7 +24,7 @@ fn selected_policy(selected: &str) -> Option<PolicyRef> {
 
 /// The open policy's findings, above the editor's form. `selected` is the editor's selection as its
 /// fragment writes it (`3`, `cnp/3`). A finding followed from the drawer is marked, and the list
-/// and the rule it names (`[data-rule="egress-2"]` when the form marks its rows) are scrolled to.
+/// and the rule it names (`[data-rule="egress-2"]` for rule 1: the form numbers its rows from 1) are scrolled to.
 #[component]
 pub fn PolicyFindings(#[prop(into)] selected: Signal<Option<String>>) -> impl IntoView {
     let studio = use_studio();
@@ -52,12 +52,13 @@ pub fn PolicyFindings(#[prop(into)] selected: Signal<Option<String>>) -> impl In
         if resource.get().as_ref() != Some(&followed.resource) {
             return;
         }
+        // The form numbers its rows from 1 (`data-rule="egress-1"` is rule 0).
         let rule = followed.rule.map(|r| {
             let direction = match r.direction {
                 PolicyType::Ingress => "ingress",
                 PolicyType::Egress => "egress",
             };
-            format!("{direction}-{}", r.index)
+            format!("{direction}-{}", r.index + 1)
         });
         request_animation_frame(move || scroll_to(rule.as_deref()));
     });
