@@ -161,7 +161,8 @@ pageTest("the issue's task, as a new user, takes at most 80 clicks", async ({ op
     ["workload/shop/web", "workload/shop/api", "8443"],
     ["workload/shop/api", "workload/data/db", "5432"],
     ["workload/shop/api", "workload/data/cache", "6379"],
-    // To DNS: the baseline's allow-dns already allows it, which the lints point out (fixed below).
+    // To DNS: the baseline's allow-dns already allows it, which the lints point out (fixed below,
+    // with the finding's one-click fix).
     ["workload/shop/api", "workload/kube-system/coredns", "53"],
   ];
   for (const [from, to, port] of flows) {
@@ -172,14 +173,18 @@ pageTest("the issue's task, as a new user, takes at most 80 clicks", async ({ op
   }
   phase("flows");
 
-  // A lint fix. LINT-FIX STEP: today the findings are read in the status line and fixed by hand;
-  // switch this step to the findings drawer's one-click fix when it lands.
-  const lints = page.locator(".lint-counts");
-  const found = await lints.innerText();
+  // A lint fix, from the findings drawer: the status line opens it, "Apply fix" applies core's edit.
+  const status = page.locator(".statusline").getByRole("button", { name: /^Lint:/ });
+  const found = await status.innerText();
   assert.doesNotMatch(found, /0 errors · 0 warnings · 0 notes/, "the DNS flow draws a finding");
-  await user.click(page.getByRole("button", { name: "Delete flow shop/api to kube-system/coredns" }));
-  await page.waitForFunction(() => /0 errors · 0 warnings/.test(document.querySelector(".lint-counts")?.textContent));
-  phase(`lint fix (${found})`);
+  await user.click(status);
+  const drawer = page.locator("#findings-drawer");
+  const fixable = drawer.locator(".finding", { has: page.getByRole("button", { name: /^Apply fix/ }) }).first();
+  const lint = await fixable.getAttribute("data-lint");
+  await user.click(fixable.getByRole("button", { name: /^Apply fix/ }));
+  await page.waitForFunction(() => /0 errors · 0 warnings/.test(document.querySelector(".statusline")?.textContent));
+  await user.click(drawer.getByRole("button", { name: "Close the findings" }));
+  phase(`lint fix (${lint}; ${found})`);
 
   // Impact with a flow file: the flows' namespaces are not in this design, and the view says so.
   await user.click(page.getByRole("link", { name: "Impact" }));
@@ -203,13 +208,15 @@ pageTest("the issue's task, as a new user, takes at most 80 clicks", async ({ op
     "shop/application.api",
     "data/application.db",
     "data/application.cache",
+    // The DNS flow's ingress side: the fix took back only the egress rule the lint flagged.
+    "kube-system/application.coredns",
   ]) {
     assert.match(pr, new RegExp(`Added: .*\`${policy.replace(".", "\\.")}\``), `PR.md lists ${policy}:\n${pr}`);
   }
-  assert.match(pr, /\*\*6 added, 0 removed, 0 changed\.\*\*/);
-  // The DNS flow the lint fix took back left no rule behind in the api's policy.
+  assert.match(pr, /\*\*7 added, 0 removed, 0 changed\.\*\*/);
+  // The lint fix took the api's egress rule to DNS back (the baseline's allow-dns decides it first).
   const api = pr.split("### ").find((section) => section.includes("`shop/application.api`"));
-  assert.doesNotMatch(api, /kube-dns/, api);
+  assert.doesNotMatch(api, /kube-dns|coredns|ports 53/, api);
 
   const report = phases
     .map((p, i) => {
