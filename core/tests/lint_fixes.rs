@@ -5,11 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/fixture_resources.rs"]
+mod fixture_resources;
+use fixture_resources::fixture_resources;
+
 use std::path::{Path, PathBuf};
 
 use netpol_core::design::{self, Design};
 use netpol_core::lint::{Finding, LintConfig, apply_fix, lint_design, lint_resources};
-use netpol_core::model::CalicoVersion;
 
 /// Findings a fix may bring in, by (fixed lint, new lint), with why that is right.
 const EXPECTED_FOLLOW_UPS: &[(&str, &str, &str)] = &[
@@ -54,19 +57,7 @@ fn load(path: &Path) -> (Design, bool) {
     if let Some(design) = input.single_design() {
         return (design.clone(), true);
     }
-    let first = text.lines().next().unwrap_or_default();
-    let set = match first.split("(calico-version: ").nth(1) {
-        Some(rest) => {
-            let version: CalicoVersion = rest
-                .split(')')
-                .next()
-                .unwrap_or_default()
-                .parse()
-                .expect("a Calico version");
-            input.resource_set_for(version)
-        }
-        None => input.resource_set(),
-    };
+    let set = fixture_resources(&input, &text);
     (design::from_resources(&set), false)
 }
 

@@ -16,11 +16,14 @@
     clippy::unreachable
 )]
 
+#[path = "support/fixture_resources.rs"]
+mod fixture_resources;
+use fixture_resources::fixture_resources;
+
 use std::path::{Path, PathBuf};
 
 use netpol_core::design;
 use netpol_core::lint::{Finding, LINTS, LintConfig, lint_design, lint_flows, lint_resources};
-use netpol_core::model::CalicoVersion;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint_fixtures")
@@ -44,19 +47,7 @@ fn lint_file(path: &Path) -> Vec<Finding> {
     if let Some(design) = input.single_design() {
         return lint_design(design, &config);
     }
-    let first = text.lines().next().unwrap_or_default();
-    let set = match first.split("(calico-version: ").nth(1) {
-        Some(rest) => {
-            let version: CalicoVersion = rest
-                .split(')')
-                .next()
-                .unwrap_or_default()
-                .parse()
-                .expect("a Calico version");
-            input.resource_set_for(version)
-        }
-        None => input.resource_set(),
-    };
+    let set = fixture_resources(&input, &text);
     let mut found = lint_resources(&set, &config);
     let flows = path.with_file_name("flows.csv");
     if flows.exists() {
